@@ -1,0 +1,55 @@
+"""versionbot: a Conventional-Commits release bot.
+
+The public API is small and pure (no git, no I/O):
+
+- ``parse_commit(message)`` → ``ParsedCommit`` or ``ParseFailure``
+- ``config_from_mapping(mapping)`` → ``Config``
+- ``plan_from_messages(messages, current, config)`` → ``ReleasePlan`` (bump and next version)
+
+Imports are lazy so that ``bot --version`` starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.0.0"
+
+__all__ = [
+    "Config",
+    "ParseFailure",
+    "ParsedCommit",
+    "ReleasePlan",
+    "Version",
+    "__version__",
+    "config_from_mapping",
+    "parse_commit",
+    "plan_from_messages",
+]
+
+_EXPORTS = {
+    "Config": "versionbot.config",
+    "config_from_mapping": "versionbot.config",
+    "ParseFailure": "versionbot.commits",
+    "ParsedCommit": "versionbot.commits",
+    "parse_commit": "versionbot.commits",
+    "ReleasePlan": "versionbot.plan",
+    "Version": "versionbot.version",
+    "plan_from_messages": "versionbot.api",
+}
+
+if TYPE_CHECKING:
+    from versionbot.api import plan_from_messages
+    from versionbot.commits import ParsedCommit, ParseFailure, parse_commit
+    from versionbot.config import Config, config_from_mapping
+    from versionbot.plan import ReleasePlan
+    from versionbot.version import Version
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'versionbot' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

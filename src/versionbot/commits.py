@@ -1,0 +1,265 @@
+"""Conventional Commits 1.0.0 parser.
+
+Pure: no I/O, no git. Owns the shape of a commit message: header (type, scope, ``!``,
+description), body, footers, breaking changes, reverts, ``Release-As`` and squash-merge bodies.
+
+``parse_commit`` is total: any text gives a ParsedCommit or a ParseFailure that says what is
+wrong, never an exception. Where the specification is silent the choice is written in
+docs/decisions.md and pinned by tests/unit/test_commits.py.
+
+>>> parse_commit("feat(api)!: drop v1").breaking
+True
+>>> parse_commit("Update README").reason
+"no type prefix: expected 'type(scope): description'"
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+
+# type: a word of letters (digits, '-' and '_' allowed after the first letter); scope: anything
+# but parentheses and line breaks; then an optional '!', ': ' and a non-empty description.
+_HEADER = re.compile(
+    r"(?P<type>[A-Za-z][A-Za-z0-9_-]*)(?:\((?P<scope>[^()\n]*)\))?(?P<bang>!)?: [ \t]*(?P<desc>.*)"
+)
+# A footer is `Token: value` or `Token #value`; the token is a word with '-' for spaces, except
+# BREAKING CHANGE, which keeps its space (Conventional Commits 1.0.0, rules 8-11 and 16).
+_FOOTER = re.compile(r"(?P<token>BREAKING CHANGE|[A-Za-z][A-Za-z0-9-]*)(?:: | #)")
+_GIT_REVERT_HEADER = re.compile(r'Revert "(?P<subject>.*)"')
+_REVERTS_LINE = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,64})\b")
+_SHA = re.compile(r"\b[0-9a-fA-F]{7,64}\b")
+_SQUASH_BULLET = re.compile(r"\* (?=[A-Za-z][A-Za-z0-9_-]*(?:\([^()\n]*\))?!?: )")
+
+BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """A commit as git stores it: what the history reader yields."""
+
+    sha: str
+    parents: tuple[str, ...]
+    message: str
+
+    @property
+    def is_merge(self) -> bool:
+        """True for a commit with more than one parent."""
+        return len(self.parents) > 1
+
+    @property
+    def subject(self) -> str:
+        """The first line of the message."""
+        return self.message.partition("\n")[0].strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Footer:
+    """One footer: ``token`` as written (``BREAKING CHANGE``, ``Refs``), ``value`` multi-line."""
+
+    token: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommit:
+    """A message that follows Conventional Commits (or git's own revert form)."""
+
+    header: str  # the first line as written
+    type: str  # lower case
+    scope: str | None
+    description: str
+    body: str
+    footers: tuple[Footer, ...]
+    breaking: bool
+    breaking_notes: tuple[str, ...]  # the texts that describe the breaking change
+    reverts: str | None  # sha (or sha prefix) of the reverted commit, when this is a revert
+    release_as: str | None  # the value of a `Release-As:` footer
+
+    conventional = True
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    """A message that is not a Conventional Commit, and why."""
+
+    header: str
+    reason: str
+
+    conventional = False
+
+
+def parse_commit(message: str) -> ParsedCommit | ParseFailure:
+    """Parse one commit message. Never raises."""
+    if "\r" in message:
+        message = message.replace("\r\n", "\n").replace("\r", "\n")
+    header, _, rest = message.lstrip("\n").partition("\n")
+    header = header.strip()
+    match = _HEADER.fullmatch(header)
+    if match is None:
+        return _git_revert(header, rest) or ParseFailure(header, _header_problem(header))
+    description = match["desc"].rstrip()
+    if not description:
+        return ParseFailure(header, "empty description after 'type: '")
+    scope = match["scope"]
+    if scope is not None:
+        scope = scope.strip()
+        if not scope:
+            return ParseFailure(header, "empty scope '()': name a scope or drop the parentheses")
+    body, footers = _body_and_footers(rest)
+    bang = match["bang"] is not None
+    notes = tuple(f.value for f in footers if f.token in BREAKING_TOKENS)
+    if bang and not notes:
+        notes = (description,)
+    kind = match["type"].lower()
+    return ParsedCommit(
+        header=header,
+        type=kind,
+        scope=scope,
+        description=description,
+        body=body,
+        footers=footers,
+        breaking=bool(notes),
+        breaking_notes=notes,
+        reverts=_reverted_sha(body, footers) if kind == "revert" else None,
+        release_as=_release_as(footers),
+    )
+
+
+def split_squash(message: str) -> list[str]:
+    """Split a squash-merge message into the messages it lists.
+
+    GitHub's squash body lists each squashed commit as ``* <its message>``. The first item is the
+    squash commit's own header and the text before the first bullet; one item follows per bullet
+    that starts with a Conventional Commits header. A message without such bullets is one item.
+    """
+    if "\n* " not in message:
+        return [message]
+    lines = message.replace("\r\n", "\n").split("\n")
+    starts = [i for i, line in enumerate(lines) if i > 0 and _SQUASH_BULLET.match(line)]
+    if not starts:
+        return [message]
+    pieces = ["\n".join(lines[: starts[0]])]
+    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        first = lines[start][2:]
+        rest = textwrap.dedent("\n".join(lines[start + 1 : end]))
+        pieces.append(f"{first}\n{rest}".rstrip())
+    return pieces
+
+
+def _body_and_footers(rest: str) -> tuple[str, tuple[Footer, ...]]:
+    if not rest.strip():
+        return "", ()
+    lines = [line.rstrip() for line in rest.split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    start = _footer_start(lines)
+    if start is None:
+        return "\n".join(lines).strip("\n"), ()
+    return "\n".join(lines[:start]).strip("\n"), _footers(lines[start:])
+
+
+def _footer_start(lines: list[str]) -> int | None:
+    # The footer section begins at the first paragraph (a line after a blank line, or the first
+    # body line) that opens with `Token: ` or `Token #`; everything after it belongs to footers.
+    previous_blank = True
+    for i, line in enumerate(lines):
+        if previous_blank and line and _FOOTER.match(line):
+            return i
+        previous_blank = not line
+    return None
+
+
+def _footers(lines: list[str]) -> tuple[Footer, ...]:
+    footers: list[Footer] = []
+    token = ""
+    value: list[str] = []
+    for line in lines:
+        match = _FOOTER.match(line)
+        if match is not None:
+            if token:
+                footers.append(Footer(token, "\n".join(value).strip()))
+            token = match["token"]
+            separator_end = match.end()
+            # `Token #value` keeps the '#' as part of the value ("Closes #12" → "#12").
+            value = [
+                line[separator_end - 1 :]
+                if line[separator_end - 1] == "#"
+                else line[separator_end:]
+            ]
+        else:
+            value.append(line)
+    footers.append(Footer(token, "\n".join(value).strip()))
+    return tuple(footers)
+
+
+def _release_as(footers: tuple[Footer, ...]) -> str | None:
+    for footer in footers:
+        if footer.token.lower() == "release-as":
+            return footer.value.strip()
+    return None
+
+
+def _reverted_sha(body: str, footers: tuple[Footer, ...]) -> str | None:
+    match = _REVERTS_LINE.search(body)
+    if match is not None:
+        return match["sha"].lower()
+    for footer in footers:
+        if footer.token.lower() in ("refs", "reverts", "revert"):
+            sha = _SHA.search(footer.value)
+            if sha is not None:
+                return sha.group().lower()
+        found = _REVERTS_LINE.search(footer.value)
+        if found is not None:
+            return found["sha"].lower()
+    return None
+
+
+def _git_revert(header: str, rest: str) -> ParsedCommit | None:
+    """Git's own revert form: ``Revert "<subject>"`` and ``This reverts commit <sha>.``."""
+    match = _GIT_REVERT_HEADER.fullmatch(header)
+    if match is None:
+        return None
+    body, footers = _body_and_footers(rest)
+    sha = _REVERTS_LINE.search(rest)
+    return ParsedCommit(
+        header=header,
+        type="revert",
+        scope=None,
+        description=match["subject"],
+        body=body,
+        footers=footers,
+        breaking=False,
+        breaking_notes=(),
+        reverts=sha["sha"].lower() if sha else None,
+        release_as=None,
+    )
+
+
+_TYPE = r"[A-Za-z][A-Za-z0-9_-]*"
+# Checked in order; the first that matches names the problem.
+_HEADER_PROBLEMS = (
+    (re.compile(rf"{_TYPE}(\([^()\n]*\))?!?:\s*"), "empty description after 'type: '"),
+    (re.compile(rf"{_TYPE}(\([^()\n]*\))?!?:\S"), "missing space after ':'"),
+    (re.compile(rf"{_TYPE}(\([^()\n]*\))?!?\s+:"), "space before ':'"),
+    (
+        re.compile(rf"{_TYPE}!\([^()\n]*\):"),
+        "'!' must follow the scope: 'type(scope)!: description'",
+    ),
+    (re.compile(rf"{_TYPE}\s+\("), "space between the type and the scope"),
+    (re.compile(rf"{_TYPE}\("), "unbalanced parentheses in the scope"),
+)
+
+
+def _header_problem(header: str) -> str:
+    """Say what keeps a header from being a Conventional Commits header."""
+    if not header:
+        return "empty message"
+    for pattern, problem in _HEADER_PROBLEMS[:1]:
+        if pattern.fullmatch(header):
+            return problem
+    for pattern, problem in _HEADER_PROBLEMS[1:]:
+        if pattern.match(header):
+            return problem
+    return "no type prefix: expected 'type(scope): description'"

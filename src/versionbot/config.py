@@ -1,0 +1,190 @@
+"""Configuration: ``[tool.versionbot]`` in pyproject.toml, or ``versionbot.toml``.
+
+Owns the schema (every key, its type, its default) and its validation. Reading the files is the
+one piece of I/O here (``load_config``); ``config_from_mapping`` is pure and is what the public
+API offers. Unknown keys and bad values raise ConfigError naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from versionbot.bump import DEFAULT_TYPE_RULES, Bump, BumpRules
+from versionbot.errors import ConfigError
+from versionbot.history import TagFormat
+from versionbot.version import InvalidVersion, Version
+
+_TOP_LEVEL_KEYS = {
+    "tag_format": "a string with '{version}', e.g. \"v{version}\"",
+    "initial_version": 'a final SemVer version, e.g. "0.1.0"',
+    "major_on_zero": "true or false",
+    "squash_commits": "true or false",
+    "ignore_merge_commits": "true or false",
+    "fetch_unshallow": "true or false",
+    "bump": 'a table of type or "type(scope)" = "major" | "minor" | "patch" | "none"',
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Validated settings; every field has a default so no config file is needed."""
+
+    tag_format: TagFormat = TagFormat("v{version}")
+    initial_version: Version = Version(0, 1, 0)
+    major_on_zero: bool = False
+    squash_commits: bool = True
+    ignore_merge_commits: bool = True
+    fetch_unshallow: bool = False
+    bump_rules: BumpRules = field(default_factory=BumpRules)
+    source: str = "defaults"  # where it came from, for messages
+
+
+def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -> Config:
+    """Build a Config from a dict shaped like the ``[tool.versionbot]`` table."""
+    unknown = sorted(set(mapping) - set(_TOP_LEVEL_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown key {unknown[0]!r} in {source}",
+            "known keys are: " + ", ".join(sorted(_TOP_LEVEL_KEYS)),
+        )
+    defaults = Config()
+    return Config(
+        tag_format=_tag_format(mapping, source) or defaults.tag_format,
+        initial_version=_initial_version(mapping, source) or defaults.initial_version,
+        major_on_zero=_flag(mapping, "major_on_zero", defaults.major_on_zero, source),
+        squash_commits=_flag(mapping, "squash_commits", defaults.squash_commits, source),
+        ignore_merge_commits=_flag(
+            mapping, "ignore_merge_commits", defaults.ignore_merge_commits, source
+        ),
+        fetch_unshallow=_flag(mapping, "fetch_unshallow", defaults.fetch_unshallow, source),
+        bump_rules=_bump_rules(mapping.get("bump", {}), source),
+        source=source,
+    )
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """Read the configuration of the repository at ``root`` (or the file ``explicit``)."""
+    if explicit is not None:
+        return _load_file(explicit, required=True) or Config()
+    standalone = _load_file(root / "versionbot.toml", required=False)
+    embedded = _load_file(root / "pyproject.toml", required=False)
+    if standalone is not None and embedded is not None:
+        raise ConfigError(
+            "versionbot is configured in both versionbot.toml and pyproject.toml",
+            "keep one of them: move every key into a single place",
+        )
+    return standalone or embedded or Config()
+
+
+def _load_file(path: Path, *, required: bool) -> Config | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(
+                f"config file {path} does not exist", "check the path given to --config"
+            ) from None
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}", "check the file's permissions") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name} is not valid TOML: {exc}", "fix the syntax") from None
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("versionbot")
+        if table is None:
+            return None if not required else Config()
+        return config_from_mapping(table, f"{path.name} [tool.versionbot]")
+    return config_from_mapping(document, path.name)
+
+
+def _flag(mapping: Mapping[str, Any], key: str, default: bool, source: str) -> bool:
+    value = mapping.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(
+            f"{key} in {source} must be true or false, not {value!r}",
+            f"write {key} = true or {key} = false",
+        )
+    return value
+
+
+def _tag_format(mapping: Mapping[str, Any], source: str) -> TagFormat | None:
+    if "tag_format" not in mapping:
+        return None
+    value = mapping["tag_format"]
+    try:
+        if not isinstance(value, str):
+            raise ValueError("must be a string")
+        return TagFormat(value)
+    except ValueError as exc:
+        raise ConfigError(
+            f"tag_format in {source} {exc}: {value!r}", 'write e.g. tag_format = "v{version}"'
+        ) from None
+
+
+def _initial_version(mapping: Mapping[str, Any], source: str) -> Version | None:
+    if "initial_version" not in mapping:
+        return None
+    value = mapping["initial_version"]
+    try:
+        version = Version.parse(value) if isinstance(value, str) else None
+    except InvalidVersion:
+        version = None
+    if version is None or version.is_prerelease or version.build:
+        raise ConfigError(
+            f"initial_version in {source} must be a final SemVer version, not {value!r}",
+            'write e.g. initial_version = "0.1.0"',
+        )
+    return version
+
+
+def _bump_rules(table: object, source: str) -> BumpRules:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"bump in {source} must be a table", _TOP_LEVEL_KEYS["bump"])
+    by_type: dict[str, Bump] = dict(DEFAULT_TYPE_RULES)
+    scoped: dict[tuple[str, str], Bump] = {}
+    default = Bump.NONE
+    for key, value in table.items():
+        where = f"bump.{_quote_key(key)} in {source}"
+        try:
+            level = Bump.from_label(value) if isinstance(value, str) else None
+        except ValueError:
+            level = None
+        if level is None:
+            raise ConfigError(
+                f"{where} must be one of major, minor, patch, none; not {value!r}",
+                f'write e.g. {_quote_key(key)} = "patch"',
+            )
+        if key == "*":
+            default = level
+            continue
+        kind, scope = _rule_key(key, where)
+        if scope is None:
+            by_type[kind] = level
+        else:
+            scoped[(kind, scope)] = level
+    return BumpRules(tuple(by_type.items()), tuple(scoped.items()), default)
+
+
+def _rule_key(key: str, where: str) -> tuple[str, str | None]:
+    kind, paren, rest = key.partition("(")
+    valid_kind = (
+        bool(kind) and kind[0].isalpha() and kind.replace("-", "").replace("_", "").isalnum()
+    )
+    if not paren and valid_kind:
+        return kind.lower(), None
+    if paren and valid_kind and rest.endswith(")") and "(" not in rest[:-1] and rest[:-1].strip():
+        return kind.lower(), rest[:-1].strip()
+    raise ConfigError(
+        f'{where}: the key must be a commit type or "type(scope)"',
+        'write e.g. feat = "minor" or "docs(readme.md)" = "patch"',
+    )
+
+
+def _quote_key(key: str) -> str:
+    return key if key.replace("-", "").replace("_", "").isalnum() else f'"{key}"'

@@ -1,0 +1,46 @@
+"""Errors the user can act on, each with an exit code and a hint.
+
+    VersionbotError                 exit 1   anything we could not do
+    ├── UsageError                  exit 2   bad command line or bad configuration
+    │   └── ConfigError             exit 2   a config file with an unknown key or a bad value
+    ├── RepositoryError             exit 3   not a repository, empty, shallow, git failed
+    └── VersionConflictError        exit 4   the version to release is taken or goes backwards
+
+The CLI prints ``error: <message>`` and ``hint: <hint>`` and exits with ``exit_code``; nothing
+else in the program prints errors. Messages are one line and never hold credentials.
+"""
+
+from __future__ import annotations
+
+
+class VersionbotError(Exception):
+    """Base class: a one-line message, a one-line hint, an exit code."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(VersionbotError):
+    """The command line asks for something impossible."""
+
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """The configuration has an unknown key or a bad value."""
+
+
+class RepositoryError(VersionbotError):
+    """The git repository cannot be read the way a release needs."""
+
+    exit_code = 3
+
+
+class VersionConflictError(VersionbotError):
+    """The requested or computed version is not greater than the last one, or its tag exists."""
+
+    exit_code = 4

@@ -1,0 +1,215 @@
+"""Git edge: read the repository state, its tags, and the window of commits.
+
+I/O lives here and only here. Reading is plain ``git`` subprocesses (a handful per run, never one
+per commit): GitPython costs ~0.1 s to import and a release plan does not need it. The window is
+ONE ``git log`` whose output is parsed while git is still writing it.
+
+The output format is pinned against the user's git configuration: no pager, no colour, no
+signatures, UTF-8 re-encoding, NUL separators.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+from versionbot.commits import Commit
+from versionbot.config import Config
+from versionbot.errors import RepositoryError
+from versionbot.history import (
+    History,
+    RepositoryState,
+    Tag,
+    TruncatedHistory,
+    find_baseline,
+    stop_at_shallow_boundary,
+)
+
+_PINNED = (
+    "--no-pager",
+    "-c", "log.showSignature=false",
+    "-c", "color.ui=never",
+    "-c", "i18n.logOutputEncoding=UTF-8",
+    "-c", "core.quotePath=false",
+)  # fmt: skip
+_CHUNK = 1 << 20
+_UNSHALLOW_HINT = (
+    "fetch the whole history: `fetch-depth: 0` in actions/checkout, or "
+    "`git fetch --unshallow --tags`; or set fetch_unshallow = true"
+)
+
+
+def read_history(path: Path, config: Config, *, prerelease: bool) -> History:
+    """The repository's state, release tags and window of commits (streamed, newest first)."""
+    repo = _Repo.open(path)
+    if repo.shallow and config.fetch_unshallow:
+        repo.unshallow()
+    tags = repo.tags()
+    baseline = find_baseline(tags, config.tag_format, prerelease=prerelease)
+    start = baseline.start.tag.sha if baseline.start else None
+    commits = repo.log(start)
+    if repo.shallow:
+        commits = _explain_truncation(stop_at_shallow_boundary(commits, repo.shallow_commits()))
+    return History(repo.state, baseline, commits)
+
+
+class _Repo:
+    """A repository we read with plain git commands."""
+
+    def __init__(self, state: RepositoryState, git_dir: Path, *, shallow: bool) -> None:
+        self.state = state
+        self.git_dir = git_dir
+        self.shallow = shallow
+
+    @classmethod
+    def open(cls, path: Path) -> _Repo:
+        """Locate the work tree that holds ``path`` and read HEAD."""
+        if not path.is_dir():
+            raise RepositoryError(
+                f"{path} is not a directory", "pass the repository's folder with -C PATH"
+            )
+        result = _run(
+            path,
+            "rev-parse",
+            "--show-toplevel",
+            "--absolute-git-dir",
+            "--is-shallow-repository",
+            "HEAD",
+            "--symbolic-full-name",
+            "HEAD",
+            check=False,
+        )
+        lines = result.stdout.decode("utf-8", "replace").splitlines()
+        if result.returncode != 0:
+            if len(lines) >= 3:
+                raise RepositoryError(
+                    f"the repository at {lines[0]} has no commits yet",
+                    "make a first commit, then plan the release",
+                )
+            if b"not a git repository" in result.stderr:
+                raise RepositoryError(
+                    f"{path.resolve()} is not inside a git repository",
+                    "run bot inside a git work tree, or pass -C PATH",
+                )
+            raise _git_failed("rev-parse", result.stderr)
+        root, git_dir, shallow, head, ref = lines[:5]
+        branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
+        return cls(RepositoryState(root, head, branch), Path(git_dir), shallow=shallow == "true")
+
+    def tags(self) -> tuple[Tag, ...]:
+        """Every tag that points (directly or through an annotated tag) at a commit."""
+        fmt = "%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)"
+        listed = _run(self.root, "for-each-ref", f"--format={fmt}", "refs/tags/").stdout
+        merged = _run(
+            self.root, "for-each-ref", "--merged=HEAD", "--format=%(refname)", "refs/tags/"
+        ).stdout
+        reachable = set(merged.decode("utf-8", "replace").splitlines())
+        tags: list[Tag] = []
+        for line in listed.decode("utf-8", "replace").splitlines():
+            ref, kind, sha, peeled_kind, peeled_sha = line.split("\0")
+            if kind == "tag":
+                kind, sha = peeled_kind, peeled_sha
+            if kind == "commit":
+                tags.append(Tag(ref.removeprefix("refs/tags/"), sha, ref in reachable))
+        return tuple(tags)
+
+    def log(self, since: str | None) -> Iterator[Commit]:
+        """The commits in ``since..HEAD`` (all of HEAD when None), newest first, streamed."""
+        revisions = ["HEAD", f"^{since}"] if since else ["HEAD"]
+        args = ["git", "-C", self.root, *_PINNED, "log", "--no-color", "--encoding=UTF-8", "-z"]
+        args += ["--format=%H%x00%P%x00%B", *revisions, "--"]
+        return _stream_log(args)
+
+    def shallow_commits(self) -> frozenset[str]:
+        """The commits whose parents this shallow clone lacks (from ``.git/shallow``)."""
+        try:
+            return frozenset((self.git_dir / "shallow").read_text().split())
+        except FileNotFoundError:
+            return frozenset()
+
+    def unshallow(self) -> None:
+        """Fetch the rest of the history and every tag (``fetch_unshallow = true``)."""
+        remotes = _run(self.root, "remote").stdout.split()
+        if not remotes:
+            raise RepositoryError(
+                "this shallow clone has no remote to fetch the rest of the history from",
+                "clone the whole repository instead of a shallow copy",
+            )
+        remote = "origin" if b"origin" in remotes else remotes[0].decode()
+        _run(self.root, "fetch", "--quiet", "--unshallow", "--tags", remote)
+        self.shallow = False
+
+    @property
+    def root(self) -> str:
+        """The work tree's top folder."""
+        return self.state.root
+
+
+def _stream_log(args: list[str]) -> Iterator[Commit]:
+    """Parse ``sha NUL parents NUL message NUL`` records while git writes them."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, bufsize=0
+    )
+    if process.stdout is None or process.stderr is None:  # pragma: no cover - PIPE was asked
+        raise RepositoryError("git log gave no output stream", "run git log by hand")
+    try:
+        pending = b""
+        read = process.stdout.read
+        while chunk := read(_CHUNK):
+            fields = (pending + chunk).split(b"\0")
+            complete = (len(fields) - 1) // 3 * 3  # the last field may still be growing
+            for i in range(0, complete, 3):
+                yield _commit(fields[i], fields[i + 1], fields[i + 2])
+            pending = b"\0".join(fields[complete:])
+        fields = pending.split(b"\0")
+        if len(fields) >= 3:
+            yield _commit(fields[0], fields[1], fields[2])
+        stderr = process.stderr.read()
+        if process.wait() != 0:
+            raise _git_failed("log", stderr)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def _commit(sha: bytes, parents: bytes, message: bytes) -> Commit:
+    return Commit(
+        sha.decode("ascii", "replace"),
+        tuple(parents.decode("ascii", "replace").split()),
+        message.decode("utf-8", "replace").rstrip("\n"),
+    )
+
+
+def _explain_truncation(commits: Iterator[Commit]) -> Iterator[Commit]:
+    try:
+        yield from commits
+    except TruncatedHistory as exc:
+        raise RepositoryError(
+            f"shallow clone: the history stops at {exc.sha[:7]}, before the last release",
+            _UNSHALLOW_HINT,
+        ) from None
+
+
+def _run(cwd: Path | str, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(cwd), *_PINNED, *args], capture_output=True, env=env, check=False
+        )
+    except FileNotFoundError:
+        raise RepositoryError("git is not installed", "install git (apt-get install git)") from None
+    if check and result.returncode != 0:
+        raise _git_failed(args[0], result.stderr)
+    return result
+
+
+def _git_failed(command: str, stderr: bytes) -> RepositoryError:
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    detail = lines[-1] if lines else "no message"
+    return RepositoryError(f"git {command} failed: {detail}", "run the same git command by hand")

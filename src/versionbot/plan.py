@@ -1,0 +1,296 @@
+"""The release plan: what the next release is, and why.
+
+Pure: no I/O. ``make_plan`` reads the window of commits once (as git streams it), classifies
+each commit, cancels reverted pairs, picks the bump, and computes the next version and tag.
+``bot plan`` prints the result; ``bot release`` executes the same plan.
+
+The steps, top to bottom:
+1. classify every commit: merge, not conventional (and why), or its type, scope and bump;
+2. cancel each revert against the commit it reverts, when both are in the window;
+3. the bump is the highest level left; the commits at that level decided it;
+4. the version: ``Release-As``, ``--version`` or ``--bump`` when given; otherwise the last final
+   release bumped (0.x rule), never below an open prerelease line, with a ``-token.N`` counter
+   for prereleases;
+5. refuse a version that goes backwards or whose tag already exists elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from versionbot.bump import (
+    Bump,
+    BumpRules,
+    apply_bump,
+    level_between,
+    next_prerelease_number,
+)
+from versionbot.commits import Commit, ParsedCommit, parse_commit, split_squash
+from versionbot.config import Config
+from versionbot.errors import VersionConflictError
+from versionbot.history import Baseline, History, ReleaseTag, RepositoryState
+from versionbot.version import InvalidVersion, Version
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    """What the person asked for on top of the commits (``bot plan`` options)."""
+
+    prerelease: str | None = None  # channel token, e.g. "rc"
+    bump: Bump | None = None  # force a level
+    version: Version | None = None  # force a version
+    build: str | None = None  # build metadata to append
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCommit:
+    """One commit (or one part of a squash commit) and what it contributes."""
+
+    sha: str
+    subject: str
+    parsed: ParsedCommit | None  # None when not conventional or a skipped merge
+    bump: Bump
+    skipped_reason: str | None  # None when it counts
+
+
+@dataclass(frozen=True, slots=True)
+class NextRelease:
+    """The version and tag the release will make."""
+
+    version: Version
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasePlan:
+    """Everything ``bot plan`` shows and ``bot release`` does."""
+
+    state: RepositoryState
+    previous: ReleaseTag | None  # the release the window starts after
+    next: NextRelease | None  # None: no release is due
+    bump: str  # "major" | "minor" | "patch" | "prerelease" | "none"
+    reason: str  # one sentence: why this release, or why none
+    decided_by: tuple[PlannedCommit, ...]
+    commits: tuple[PlannedCommit, ...]  # newest first, skipped ones included
+    prerelease: str | None
+    ignored_tags: tuple[str, ...]
+
+    @property
+    def release(self) -> bool:
+        """True when a release is due."""
+        return self.next is not None
+
+
+def make_plan(
+    history: History, config: Config, request: PlanRequest = PlanRequest()
+) -> ReleasePlan:
+    """Build the release plan for ``history`` under ``config`` and the person's ``request``."""
+    baseline = history.baseline
+    commits = cancel_reverts(classify(history.commits, config))
+    counted = [c for c in commits if c.skipped_reason is None]
+    level = max((c.bump for c in counted), default=Bump.NONE)
+    decided_by = tuple(c for c in counted if c.bump == level) if level else ()
+    release_as = _release_as(counted)
+    if not (level or request.bump or request.version or release_as):
+        return ReleasePlan(
+            history.state,
+            baseline.start,
+            None,
+            "none",
+            _why_no_release(baseline, commits),
+            (),
+            tuple(commits),
+            request.prerelease,
+            baseline.ignored,
+        )
+    base = _base_version(request, release_as, baseline, level, config)
+    version = _final_or_prerelease(base, request, baseline)
+    _check_version(version, baseline, config)
+    bump = _bump_label(version, baseline, request)
+    plan_next = NextRelease(version, config.tag_format.format(version))
+    if release_as is not None:
+        reason = f"Release-As {release_as.version} in {release_as.commit.sha[:7]}"
+        decided_by = (release_as.commit,)
+    elif request.version is not None:
+        reason = f"--version {request.version} given"
+    elif request.bump is not None:
+        reason = f"--bump {request.bump.label} given"
+    else:
+        reason = f"{len(counted)} releasable commit(s); the highest asks for {level.label}"
+    return ReleasePlan(
+        history.state,
+        baseline.start,
+        plan_next,
+        bump,
+        reason,
+        decided_by,
+        tuple(commits),
+        request.prerelease,
+        baseline.ignored,
+    )
+
+
+def classify(commits: Iterable[Commit], config: Config) -> list[PlannedCommit]:
+    """Step 1: what every commit in the window contributes (newest first, as given)."""
+    rules: BumpRules = config.bump_rules
+    planned: list[PlannedCommit] = []
+    append = planned.append
+    for commit in commits:
+        if config.ignore_merge_commits and len(commit.parents) > 1:
+            append(PlannedCommit(commit.sha, commit.subject, None, Bump.NONE, "merge commit"))
+            continue
+        messages = split_squash(commit.message) if config.squash_commits else (commit.message,)
+        for message in messages:
+            parsed = parse_commit(message)
+            if isinstance(parsed, ParsedCommit):
+                append(
+                    PlannedCommit(commit.sha, parsed.header, parsed, rules.for_commit(parsed), None)
+                )
+            else:
+                reason = f"not conventional: {parsed.reason}"
+                append(PlannedCommit(commit.sha, parsed.header, None, Bump.NONE, reason))
+    return planned
+
+
+def cancel_reverts(planned: list[PlannedCommit]) -> list[PlannedCommit]:
+    """Step 2: a commit reverted in the same window, and its revert, contribute nothing.
+
+    Walking newest first makes chains come out right: when C reverts B which reverted A, C and B
+    cancel, and A (reapplied) counts.
+    """
+    reverts = [i for i, c in enumerate(planned) if c.parsed is not None and c.parsed.reverts]
+    if not reverts:
+        return planned
+    positions: dict[str, list[int]] = {}
+    for i, c in enumerate(planned):
+        positions.setdefault(c.sha, []).append(i)
+    result = list(planned)
+    for i in reverts:
+        revert = result[i]
+        if revert.skipped_reason is not None or revert.parsed is None:
+            continue
+        target = _resolve_sha(revert.parsed.reverts or "", positions)
+        if target is None or target == revert.sha:
+            continue
+        targets = [j for j in positions[target] if result[j].skipped_reason is None]
+        if not targets:
+            continue
+        for j in targets:
+            result[j] = _skip(result[j], f"reverted by {revert.sha[:7]}")
+        result[i] = _skip(revert, f"reverts {target[:7]} in this release")
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _ReleaseAs:
+    version: Version
+    commit: PlannedCommit
+
+
+def _release_as(counted: list[PlannedCommit]) -> _ReleaseAs | None:
+    """The newest ``Release-As`` footer among the counted commits."""
+    for commit in counted:
+        if commit.parsed is not None and commit.parsed.release_as is not None:
+            value = commit.parsed.release_as
+            try:
+                version = Version.parse(value.removeprefix("v"))
+            except InvalidVersion:
+                raise VersionConflictError(
+                    f"commit {commit.sha[:7]} has 'Release-As: {value}', which is not X.Y.Z",
+                    "release with --version X.Y.Z (the footer cannot be edited once merged)",
+                ) from None
+            return _ReleaseAs(version, commit)
+    return None
+
+
+def _base_version(
+    request: PlanRequest,
+    release_as: _ReleaseAs | None,
+    baseline: Baseline,
+    level: Bump,
+    config: Config,
+) -> Version:
+    """Step 4: the version before any prerelease counter or build metadata.
+
+    ``--version`` wins, then ``--bump``, then a ``Release-As`` footer, then the commits: the last
+    final release bumped, never below an open prerelease line.
+    """
+    if request.version is not None:
+        return request.version
+    if release_as is not None and request.bump is None:
+        return release_as.version
+    level = request.bump or level
+    if baseline.last_final is None:
+        base = config.initial_version
+    else:
+        base = apply_bump(baseline.last_final.version, level, major_on_zero=config.major_on_zero)
+    pre = baseline.latest_prerelease
+    if pre is not None and pre.version.core > base:
+        base = pre.version.core
+    return base
+
+
+def _final_or_prerelease(base: Version, request: PlanRequest, baseline: Baseline) -> Version:
+    version = base
+    if request.prerelease is not None and not base.is_prerelease:
+        existing = (r.version for r in baseline.existing)
+        number = next_prerelease_number(base, request.prerelease, existing)
+        version = base.with_prerelease(request.prerelease, number)
+    if request.build is not None:
+        version = version.with_build(request.build)
+    return version
+
+
+def _check_version(version: Version, baseline: Baseline, config: Config) -> None:
+    """Step 5: never backwards, never a tag that exists."""
+    latest = max(
+        (r for r in (baseline.last_final, baseline.latest_prerelease) if r is not None),
+        key=lambda r: r.version.precedence,
+        default=None,
+    )
+    if latest is not None and not version > latest.version:
+        raise VersionConflictError(
+            f"version {version} is not greater than the last release {latest.version} "
+            f"({latest.tag.name})",
+            "choose a higher version with --version X.Y.Z",
+        )
+    tag = config.tag_format.format(version)
+    for release in baseline.existing:
+        if release.tag.name == tag or release.version.same_precedence(version):
+            raise VersionConflictError(
+                f"tag {release.tag.name} already exists on {release.tag.sha[:7]}, "
+                "which is not reachable from HEAD",
+                "a release was made on another branch: merge it first, or choose another "
+                "version with --version X.Y.Z",
+            )
+
+
+def _bump_label(version: Version, baseline: Baseline, request: PlanRequest) -> str:
+    pre = baseline.latest_prerelease
+    if request.prerelease is not None and pre is not None and version.core == pre.version.core:
+        return "prerelease"
+    previous = baseline.last_final.version if baseline.last_final else Version(0, 0, 0)
+    return level_between(previous, version).label
+
+
+def _why_no_release(baseline: Baseline, commits: list[PlannedCommit]) -> str:
+    since = f"since {baseline.start.tag.name}" if baseline.start else "in the history"
+    if not commits:
+        return f"no commits {since}"
+    return f"no releasable commits {since} ({len(commits)} commit(s), none asks for a release)"
+
+
+def _skip(commit: PlannedCommit, reason: str) -> PlannedCommit:
+    return PlannedCommit(commit.sha, commit.subject, commit.parsed, commit.bump, reason)
+
+
+def _resolve_sha(reference: str, positions: dict[str, list[int]]) -> str | None:
+    if reference in positions:
+        return reference
+    if len(reference) < 7:
+        return None
+    matches = [sha for sha in positions if sha.startswith(reference)]
+    return matches[0] if len(matches) == 1 else None

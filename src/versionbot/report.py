@@ -1,0 +1,96 @@
+"""How a release plan is shown: the ``bot plan`` text and the versioned JSON document.
+
+Pure: builds strings and plain dicts; the CLI prints them. The JSON shape is a contract (see
+docs/plan-json.md); ``schema`` changes only when a field changes meaning or disappears.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from versionbot.plan import SCHEMA_VERSION, PlannedCommit, ReleasePlan
+
+# Commit text is shown on a terminal: control characters (ANSI escapes among them) become U+FFFD.
+_CONTROL = dict.fromkeys([*range(0x20), 0x7F], "\ufffd")
+
+
+def plan_to_json(plan: ReleasePlan) -> dict[str, Any]:
+    """The ``bot plan --json`` document (schema 1)."""
+    previous = plan.previous
+    return {
+        "schema": SCHEMA_VERSION,
+        "release": plan.release,
+        "bump": plan.bump,
+        "reason": plan.reason,
+        "previous": None
+        if previous is None
+        else {"version": str(previous.version), "tag": previous.tag.name, "sha": previous.tag.sha},
+        "next": None
+        if plan.next is None
+        else {"version": str(plan.next.version), "tag": plan.next.tag},
+        "prerelease": plan.prerelease,
+        "head": plan.state.head,
+        "branch": plan.state.branch,
+        "decided_by": [c.sha for c in plan.decided_by],
+        "commits": [_commit_json(c) for c in plan.commits],
+        "ignored_tags": list(plan.ignored_tags),
+    }
+
+
+def _commit_json(commit: PlannedCommit) -> dict[str, Any]:
+    parsed = commit.parsed
+    return {
+        "sha": commit.sha,
+        "subject": commit.subject,
+        "type": parsed.type if parsed else None,
+        "scope": parsed.scope if parsed else None,
+        "breaking": parsed.breaking if parsed else False,
+        "bump": commit.bump.label if commit.skipped_reason is None else "none",
+        "conventional": parsed is not None,
+        "skipped_reason": commit.skipped_reason,
+    }
+
+
+def plan_to_text(plan: ReleasePlan, *, verbose: bool = False) -> str:
+    """The human ``bot plan`` report."""
+    state = plan.state
+    where = state.branch or "detached HEAD"
+    lines = [f"Release plan for {where} at {state.head[:7]}"]
+    if plan.previous is not None:
+        prev = plan.previous
+        lines.append(f"  previous   {prev.tag.name}  ({prev.version} at {prev.tag.sha[:7]})")
+    else:
+        lines.append("  previous   none (no release tag reachable from HEAD)")
+    if plan.next is not None:
+        lines.append(f"  next       {plan.next.tag}  ({plan.next.version}, {plan.bump})")
+    else:
+        lines.append("  next       no release")
+    lines.append(f"  why        {_clean(plan.reason)}")
+    if plan.decided_by:
+        lines.append("  decided by " + _line(plan.decided_by[0]))
+        lines += ["             " + _line(c) for c in plan.decided_by[1:]]
+    counted = sum(1 for c in plan.commits if c.skipped_reason is None)
+    since = f"since {plan.previous.tag.name}" if plan.previous else "in the history"
+    lines.append("")
+    lines.append(
+        f"Commits {since}: {len(plan.commits)} "
+        f"({counted} counted, {len(plan.commits) - counted} skipped)"
+    )
+    for commit in plan.commits:
+        level = commit.bump.label if commit.skipped_reason is None else "skip"
+        entry = f"  {commit.sha[:7]}  {level:<6} {_clean(commit.subject)}"
+        if commit.skipped_reason is not None:
+            entry += f"  ({_clean(commit.skipped_reason)})"
+        lines.append(entry)
+    if verbose and plan.ignored_tags:
+        lines.append("")
+        lines.append("Tags ignored (not in the tag format): " + ", ".join(plan.ignored_tags))
+    return "\n".join(lines) + "\n"
+
+
+def _line(commit: PlannedCommit) -> str:
+    return f"{commit.sha[:7]} {_clean(commit.subject)}"
+
+
+def _clean(text: str) -> str:
+    return text.translate(_CONTROL)
