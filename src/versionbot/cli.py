@@ -52,20 +52,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    import json
-
     from versionbot.config import load_config
-    from versionbot.git import read_history
-    from versionbot.plan import make_plan
     from versionbot.report import plan_to_json, plan_to_text
+    from versionbot.repository_plan import repository_plan
 
     request = _plan_request(args)
     repo = Path(args.directory)
     config = load_config(_work_tree_root(repo), Path(args.config) if args.config else None)
-    history = read_history(repo, config, prerelease=request.prerelease is not None)
-    plan = make_plan(history, config, request)
+    plan = repository_plan(repo, config, request)
     if args.json:
-        sys.stdout.write(json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(plan_to_json(plan))
     else:
         sys.stdout.write(plan_to_text(plan, verbose=args.verbose))
     return 0

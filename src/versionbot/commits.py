@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # type: a word of letters (digits, '-' and '_' allowed after the first letter); scope: anything
 # but parentheses and line breaks; then an optional '!', ': ' and a non-empty description.
@@ -35,8 +35,12 @@ _SQUASH_BULLET = re.compile(r"\* (?=[A-Za-z][A-Za-z0-9_-]*(?:\([^()\n]*\))?!?: )
 BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
 
 
-@dataclass(frozen=True, slots=True)
-class Commit:
+# The per-commit value types are NamedTuples, not frozen dataclasses: just as immutable, and four
+# times cheaper to build (0.3 µs against 1.4 µs), which is a fifth of the budget per commit of a
+# 100,000-commit plan. See docs/decisions.md.
+
+
+class Commit(NamedTuple):
     """A commit as git stores it: what the history reader yields."""
 
     sha: str
@@ -54,16 +58,14 @@ class Commit:
         return self.message.partition("\n")[0].strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Footer:
+class Footer(NamedTuple):
     """One footer: ``token`` as written (``BREAKING CHANGE``, ``Refs``), ``value`` multi-line."""
 
     token: str
     value: str
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedCommit:
+class ParsedCommit(NamedTuple):
     """A message that follows Conventional Commits (or git's own revert form)."""
 
     header: str  # the first line as written
@@ -77,53 +79,55 @@ class ParsedCommit:
     reverts: str | None  # sha (or sha prefix) of the reverted commit, when this is a revert
     release_as: str | None  # the value of a `Release-As:` footer
 
-    conventional = True
+    @property
+    def conventional(self) -> bool:
+        """True: tells a ParsedCommit from a ParseFailure without isinstance."""
+        return True
 
 
-@dataclass(frozen=True, slots=True)
-class ParseFailure:
+class ParseFailure(NamedTuple):
     """A message that is not a Conventional Commit, and why."""
 
     header: str
     reason: str
 
-    conventional = False
+    @property
+    def conventional(self) -> bool:
+        """False: tells a ParseFailure from a ParsedCommit without isinstance."""
+        return False
 
 
 def parse_commit(message: str) -> ParsedCommit | ParseFailure:
     """Parse one commit message. Never raises."""
     if "\r" in message:
         message = message.replace("\r\n", "\n").replace("\r", "\n")
-    header, _, rest = message.lstrip("\n").partition("\n")
+    if message.startswith("\n"):
+        message = message.lstrip("\n")
+    header, _, rest = message.partition("\n")
     header = header.strip()
     match = _HEADER.fullmatch(header)
     if match is None:
         return _git_revert(header, rest) or ParseFailure(header, _header_problem(header))
-    description = match["desc"].rstrip()
+    kind, scope, bang, description = match.groups()
     if not description:
         return ParseFailure(header, "empty description after 'type: '")
-    scope = match["scope"]
     if scope is not None:
         scope = scope.strip()
         if not scope:
             return ParseFailure(header, "empty scope '()': name a scope or drop the parentheses")
-    body, footers = _body_and_footers(rest)
-    bang = match["bang"] is not None
-    notes = tuple(f.value for f in footers if f.token in BREAKING_TOKENS)
+    body, footers = _body_and_footers(rest) if rest else ("", ())
+    notes: tuple[str, ...] = ()
+    release_as = None
+    if footers:
+        notes = tuple(f.value for f in footers if f.token in BREAKING_TOKENS)
+        release_as = _release_as(footers)
     if bang and not notes:
         notes = (description,)
-    kind = match["type"].lower()
+    kind = kind.lower()
+    reverts = _reverted_sha(body, footers) if kind == "revert" else None
+    # Positional: keyword construction of a NamedTuple costs twice as much on this hot path.
     return ParsedCommit(
-        header=header,
-        type=kind,
-        scope=scope,
-        description=description,
-        body=body,
-        footers=footers,
-        breaking=bool(notes),
-        breaking_notes=notes,
-        reverts=_reverted_sha(body, footers) if kind == "revert" else None,
-        release_as=_release_as(footers),
+        header, kind, scope, description, body, footers, bool(notes), notes, reverts, release_as
     )
 
 
@@ -149,8 +153,11 @@ def split_squash(message: str) -> list[str]:
 
 
 def _body_and_footers(rest: str) -> tuple[str, tuple[Footer, ...]]:
-    if not rest.strip():
-        return "", ()
+    if ": " not in rest and " #" not in rest:  # fast path: no line can open a footer
+        body = rest.rstrip().lstrip("\n")
+        if " \n" in body or "\t\n" in body:
+            body = "\n".join(line.rstrip() for line in body.split("\n"))
+        return body, ()
     lines = [line.rstrip() for line in rest.split("\n")]
     while lines and not lines[0]:
         lines.pop(0)

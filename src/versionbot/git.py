@@ -10,6 +10,7 @@ signatures, UTF-8 re-encoding, NUL separators.
 
 from __future__ import annotations
 
+import codecs
 import os
 import subprocess
 from collections.abc import Iterator
@@ -41,18 +42,51 @@ _UNSHALLOW_HINT = (
 )
 
 
-def read_history(path: Path, config: Config, *, prerelease: bool) -> History:
-    """The repository's state, release tags and window of commits (streamed, newest first)."""
+class GuessedWrong(Exception):
+    """The fast guess of the last release did not hold; read the history again, exactly."""
+
+
+def read_history(path: Path, config: Config, *, prerelease: bool, exact: bool = False) -> History:
+    """The repository's state, release tags and window of commits (streamed, newest first).
+
+    Which tags HEAD contains costs a walk of the whole history (``for-each-ref --merged``), as
+    much as the ``git log`` itself. So unless ``exact``, we guess that the highest release tags
+    are on this branch, stream the window after them, and check the guess in the same stream: a
+    window commit has the start as a parent, and the newest prerelease, if any, is in the window.
+    When the guess fails, the stream raises GuessedWrong at its end and the caller reads again
+    with ``exact=True`` (see ``repository_plan``).
+    """
     repo = _Repo.open(path)
     if repo.shallow and config.fetch_unshallow:
         repo.unshallow()
-    tags = repo.tags()
+    tags = repo.tags(exact=exact)
     baseline = find_baseline(tags, config.tag_format, prerelease=prerelease)
-    start = baseline.start.tag.sha if baseline.start else None
-    commits = repo.log(start)
+    start = baseline.start
+    commits = repo.log(start.tag.sha if start else None)
+    if not exact and start is not None:
+        final, pre = baseline.last_final, baseline.latest_prerelease
+        if start is pre and final is not None and not repo.is_ancestor(final.tag.sha, pre.tag.sha):
+            raise GuessedWrong
+        unseen = pre.tag.sha if pre is not None and start is not pre else None
+        commits = _check_guess(commits, start.tag.sha, unseen, repo.state.head)
     if repo.shallow:
         commits = _explain_truncation(stop_at_shallow_boundary(commits, repo.shallow_commits()))
     return History(repo.state, baseline, commits)
+
+
+def _check_guess(
+    commits: Iterator[Commit], start: str, unseen: str | None, head: str
+) -> Iterator[Commit]:
+    """Pass the window through; at its end, raise GuessedWrong unless the guess held."""
+    reached_start = head == start
+    for commit in commits:
+        yield commit
+        if start in commit.parents:
+            reached_start = True
+        if commit.sha == unseen:
+            unseen = None
+    if not reached_start or unseen is not None:
+        raise GuessedWrong
 
 
 class _Repo:
@@ -98,22 +132,35 @@ class _Repo:
         branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
         return cls(RepositoryState(root, head, branch), Path(git_dir), shallow=shallow == "true")
 
-    def tags(self) -> tuple[Tag, ...]:
-        """Every tag that points (directly or through an annotated tag) at a commit."""
+    def tags(self, *, exact: bool) -> tuple[Tag, ...]:
+        """Every tag that points (directly or through an annotated tag) at a commit.
+
+        With ``exact``, each says whether HEAD contains it; without, all are assumed to be.
+        """
         fmt = "%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)"
         listed = _run(self.root, "for-each-ref", f"--format={fmt}", "refs/tags/").stdout
-        merged = _run(
-            self.root, "for-each-ref", "--merged=HEAD", "--format=%(refname)", "refs/tags/"
-        ).stdout
-        reachable = set(merged.decode("utf-8", "replace").splitlines())
+        reachable: set[str] | None = None
+        if exact:
+            merged = _run(
+                self.root, "for-each-ref", "--merged=HEAD", "--format=%(refname)", "refs/tags/"
+            ).stdout
+            reachable = set(merged.decode("utf-8", "replace").splitlines())
         tags: list[Tag] = []
         for line in listed.decode("utf-8", "replace").splitlines():
             ref, kind, sha, peeled_kind, peeled_sha = line.split("\0")
             if kind == "tag":
                 kind, sha = peeled_kind, peeled_sha
             if kind == "commit":
-                tags.append(Tag(ref.removeprefix("refs/tags/"), sha, ref in reachable))
+                name = ref.removeprefix("refs/tags/")
+                tags.append(Tag(name, sha, reachable is None or ref in reachable))
         return tuple(tags)
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """True when ``ancestor`` is ``descendant`` or one of its ancestors."""
+        result = _run(self.root, "merge-base", "--is-ancestor", ancestor, descendant, check=False)
+        if result.returncode > 1:
+            raise _git_failed("merge-base", result.stderr)
+        return result.returncode == 0
 
     def log(self, since: str | None) -> Iterator[Commit]:
         """The commits in ``since..HEAD`` (all of HEAD when None), newest first, streamed."""
@@ -155,18 +202,21 @@ def _stream_log(args: list[str]) -> Iterator[Commit]:
     )
     if process.stdout is None or process.stderr is None:  # pragma: no cover - PIPE was asked
         raise RepositoryError("git log gave no output stream", "run git log by hand")
+    # Decode whole chunks (an incremental decoder keeps a UTF-8 sequence cut by a chunk boundary
+    # whole), then split: one decode per megabyte instead of three per commit.
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
     try:
-        pending = b""
+        pending = ""
         read = process.stdout.read
         while chunk := read(_CHUNK):
-            fields = (pending + chunk).split(b"\0")
+            fields = (pending + decoder.decode(chunk)).split("\0")
             complete = (len(fields) - 1) // 3 * 3  # the last field may still be growing
             for i in range(0, complete, 3):
-                yield _commit(fields[i], fields[i + 1], fields[i + 2])
-            pending = b"\0".join(fields[complete:])
-        fields = pending.split(b"\0")
+                yield Commit(fields[i], tuple(fields[i + 1].split()), fields[i + 2].rstrip("\n"))
+            pending = "\0".join(fields[complete:])
+        fields = (pending + decoder.decode(b"", final=True)).split("\0")
         if len(fields) >= 3:
-            yield _commit(fields[0], fields[1], fields[2])
+            yield Commit(fields[0], tuple(fields[1].split()), fields[2].rstrip("\n"))
         stderr = process.stderr.read()
         if process.wait() != 0:
             raise _git_failed("log", stderr)
@@ -176,14 +226,6 @@ def _stream_log(args: list[str]) -> Iterator[Commit]:
             process.wait()
         process.stdout.close()
         process.stderr.close()
-
-
-def _commit(sha: bytes, parents: bytes, message: bytes) -> Commit:
-    return Commit(
-        sha.decode("ascii", "replace"),
-        tuple(parents.decode("ascii", "replace").split()),
-        message.decode("utf-8", "replace").rstrip("\n"),
-    )
 
 
 def _explain_truncation(commits: Iterator[Commit]) -> Iterator[Commit]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from versionbot.bump import (
     Bump,
@@ -26,7 +27,7 @@ from versionbot.bump import (
     level_between,
     next_prerelease_number,
 )
-from versionbot.commits import Commit, ParsedCommit, parse_commit, split_squash
+from versionbot.commits import Commit, ParsedCommit, ParseFailure, parse_commit, split_squash
 from versionbot.config import Config
 from versionbot.errors import VersionConflictError
 from versionbot.history import Baseline, History, ReleaseTag, RepositoryState
@@ -45,8 +46,7 @@ class PlanRequest:
     build: str | None = None  # build metadata to append
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedCommit:
+class PlannedCommit(NamedTuple):
     """One commit (or one part of a squash commit) and what it contributes."""
 
     sha: str
@@ -136,23 +136,27 @@ def make_plan(
 def classify(commits: Iterable[Commit], config: Config) -> list[PlannedCommit]:
     """Step 1: what every commit in the window contributes (newest first, as given)."""
     rules: BumpRules = config.bump_rules
+    ignore_merges, squash = config.ignore_merge_commits, config.squash_commits
     planned: list[PlannedCommit] = []
     append = planned.append
-    for commit in commits:
-        if config.ignore_merge_commits and len(commit.parents) > 1:
-            append(PlannedCommit(commit.sha, commit.subject, None, Bump.NONE, "merge commit"))
+    for sha, parents, message in commits:
+        if ignore_merges and len(parents) > 1:
+            subject = message.partition("\n")[0].strip()
+            append(PlannedCommit(sha, subject, None, Bump.NONE, "merge commit"))
             continue
-        messages = split_squash(commit.message) if config.squash_commits else (commit.message,)
-        for message in messages:
-            parsed = parse_commit(message)
-            if isinstance(parsed, ParsedCommit):
-                append(
-                    PlannedCommit(commit.sha, parsed.header, parsed, rules.for_commit(parsed), None)
-                )
-            else:
-                reason = f"not conventional: {parsed.reason}"
-                append(PlannedCommit(commit.sha, parsed.header, None, Bump.NONE, reason))
+        if squash and "\n* " in message:
+            for piece in split_squash(message):
+                append(_planned(sha, parse_commit(piece), rules))
+        else:
+            append(_planned(sha, parse_commit(message), rules))
     return planned
+
+
+def _planned(sha: str, parsed: ParsedCommit | ParseFailure, rules: BumpRules) -> PlannedCommit:
+    if isinstance(parsed, ParseFailure):
+        reason = f"not conventional: {parsed.reason}"
+        return PlannedCommit(sha, parsed.header, None, Bump.NONE, reason)
+    return PlannedCommit(sha, parsed.header, parsed, rules.for_commit(parsed), None)
 
 
 def cancel_reverts(planned: list[PlannedCommit]) -> list[PlannedCommit]:
