@@ -26,8 +26,13 @@ _HEADER = re.compile(
 )
 # A footer is `Token: value` or `Token #value`; the token is a word with '-' for spaces, except
 # BREAKING CHANGE, which keeps its space (Conventional Commits 1.0.0, rules 8-11 and 16).
-_FOOTER = re.compile(r"(?P<token>BREAKING CHANGE|[A-Za-z][A-Za-z0-9-]*)(?:: | #)")
-_GIT_REVERT_HEADER = re.compile(r'Revert "(?P<subject>.*)"')
+# A breaking-change footer may also end its line at the colon, its text on the lines below
+# (``BREAKING CHANGE:`` then a paragraph): authors write it so, and it must never ship as a patch.
+_FOOTER = re.compile(
+    r"(?P<token>BREAKING CHANGE|[A-Za-z][A-Za-z0-9-]*)(?:: | #|:$(?<=BREAKING.CHANGE:))"
+)
+# GitHub's squash merge adds " (#N)" after the quoted subject.
+_GIT_REVERT_HEADER = re.compile(r'Revert "(?P<subject>.*)"(?: \(#[0-9]+\))?')
 _REVERTS_LINE = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,64})\b")
 _SHA = re.compile(r"\b[0-9a-fA-F]{7,64}\b")
 _SQUASH_BULLET = re.compile(r"\* (?=[A-Za-z][A-Za-z0-9_-]*(?:\([^()\n]*\))?!?: )")
@@ -153,7 +158,8 @@ def split_squash(message: str) -> list[str]:
 
 
 def _body_and_footers(rest: str) -> tuple[str, tuple[Footer, ...]]:
-    if ": " not in rest and " #" not in rest:  # fast path: no line can open a footer
+    # Fast path: no line can open a footer.
+    if ": " not in rest and " #" not in rest and "CHANGE:" not in rest:
         body = rest.rstrip().lstrip("\n")
         if " \n" in body or "\t\n" in body:
             body = "\n".join(line.rstrip() for line in body.split("\n"))
