@@ -7,6 +7,7 @@ modules are imported inside the commands that need them, so ``bot --version`` st
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,10 +62,24 @@ def _plan(args: argparse.Namespace) -> int:
     config = load_config(_work_tree_root(repo), Path(args.config) if args.config else None)
     plan = repository_plan(repo, config, request)
     if args.json:
-        sys.stdout.write(plan_to_json(plan))
+        write_json(plan_to_json(plan))
     else:
-        sys.stdout.write(plan_to_text(plan, verbose=args.verbose))
+        write_text(plan_to_text(plan, verbose=args.verbose))
     return 0
+
+
+def write_json(document: str) -> None:
+    """JSON is UTF-8 (RFC 8259), whatever the console's encoding."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(document.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+def write_text(text: str) -> None:
+    """A console that cannot show a character gets an escape, not a UnicodeEncodeError."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    sys.stdout.write(text)
 
 
 def _plan_request(args: argparse.Namespace) -> PlanRequest:

@@ -59,6 +59,9 @@ def read_history(path: Path, config: Config, *, prerelease: bool, exact: bool = 
     repo = _Repo.open(path)
     if repo.shallow and config.fetch_unshallow:
         repo.unshallow()
+    # In a shallow clone a wrong guess can run into the clone's edge, and fail there, before it
+    # is found wrong; the edge bounds the cost of the exact walk anyway.
+    exact = exact or repo.shallow
     tags = repo.tags(exact=exact)
     baseline = find_baseline(tags, config.tag_format, prerelease=prerelease)
     start = baseline.start
@@ -146,14 +149,39 @@ class _Repo:
             ).stdout
             reachable = set(merged.decode("utf-8", "replace").splitlines())
         tags: list[Tag] = []
+        nested: list[str] = []
         for line in listed.decode("utf-8", "replace").splitlines():
             ref, kind, sha, peeled_kind, peeled_sha = line.split("\0")
             if kind == "tag":
                 kind, sha = peeled_kind, peeled_sha
-            if kind == "commit":
+            if kind == "tag":
+                nested.append(ref)  # a tag of a tag: `*` peels only one level
+            elif kind == "commit":
                 name = ref.removeprefix("refs/tags/")
                 tags.append(Tag(name, sha, reachable is None or ref in reachable))
+        for ref, sha in self._peel_to_commits(nested):
+            tags.append(
+                Tag(ref.removeprefix("refs/tags/"), sha, reachable is None or ref in reachable)
+            )
         return tuple(tags)
+
+    def _peel_to_commits(self, refs: list[str]) -> list[tuple[str, str]]:
+        """``(ref, commit)`` for each tag ref that leads to a commit through nested tags."""
+        if not refs:
+            return []
+        result = _run(self.root, "rev-parse", *(f"{ref}^{{commit}}" for ref in refs), check=False)
+        shas = result.stdout.decode().split()
+        # A ref that leads to a tree or blob makes rev-parse fail; peel one by one then.
+        if result.returncode == 0 and len(shas) == len(refs):
+            return list(zip(refs, shas, strict=True))
+        peeled = []
+        for ref in refs:
+            one = _run(
+                self.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False
+            )
+            if one.returncode == 0:
+                peeled.append((ref, one.stdout.decode().strip()))
+        return peeled
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """True when ``ancestor`` is ``descendant`` or one of its ancestors."""
@@ -196,7 +224,7 @@ class _Repo:
 
 def _stream_log(args: list[str]) -> Iterator[Commit]:
     """Parse ``sha NUL parents NUL message NUL`` records while git writes them."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    env = _git_env()
     process = subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, bufsize=0
     )
@@ -239,7 +267,7 @@ def _explain_truncation(commits: Iterator[Commit]) -> Iterator[Commit]:
 
 
 def _run(cwd: Path | str, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    env = _git_env()
     try:
         result = subprocess.run(
             ["git", "-C", str(cwd), *_PINNED, *args], capture_output=True, env=env, check=False
@@ -249,6 +277,11 @@ def _run(cwd: Path | str, *args: str, check: bool = True) -> subprocess.Complete
     if check and result.returncode != 0:
         raise _git_failed(args[0], result.stderr)
     return result
+
+
+def _git_env() -> dict[str, str]:
+    # Never prompt for credentials; English messages, so that we can recognise them.
+    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"}
 
 
 def _git_failed(command: str, stderr: bytes) -> RepositoryError:
