@@ -17,6 +17,7 @@ from versionbot import __version__
 from versionbot.errors import UsageError, VersionbotError
 
 if TYPE_CHECKING:
+    from versionbot.config import Config
     from versionbot.plan import PlanRequest
 
 _EPILOG_PLAN = """\
@@ -31,6 +32,17 @@ exit codes: 0 plan made (release due or not), 2 usage or config, 3 repository, 4
 """
 
 
+_EPILOG_CHANGELOG = """\
+examples:
+  bot changelog                 add the missing releases to CHANGELOG.md
+  bot changelog --stdout        print the updated file instead of writing it
+  bot changelog --full          regenerate the whole file (hand edits are lost)
+  bot changelog --unreleased    the notes of the next release, not written anywhere
+
+exit codes: 0 done, 2 usage, config or template, 3 repository, 5 no insertion point in the file
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``bot`` and ``versionbot`` console scripts."""
     parser = _parser()
@@ -38,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return _plan(args)
+        if args.command == "changelog":
+            return _changelog(args)
         parser.print_help()
         return 2
     except VersionbotError as exc:
@@ -53,19 +67,69 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from versionbot.config import load_config
     from versionbot.report import plan_to_json, plan_to_text
     from versionbot.repository_plan import repository_plan
 
     request = _plan_request(args)
     repo = Path(args.directory)
-    config = load_config(_work_tree_root(repo), Path(args.config) if args.config else None)
+    config = _config(args, repo)
     plan = repository_plan(repo, config, request)
+    notes = None
+    if plan.notes is not None:
+        from versionbot.render import Renderer  # Jinja only when there is something to render
+
+        notes = Renderer.for_repository(plan.state, config).changelog(
+            [plan.notes], sections_only=True
+        )
     if args.json:
-        write_json(plan_to_json(plan))
+        write_json(plan_to_json(plan, notes))
     else:
-        write_text(plan_to_text(plan, verbose=args.verbose))
+        write_text(plan_to_text(plan, notes, verbose=args.verbose))
     return 0
+
+
+def _changelog(args: argparse.Namespace) -> int:
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    if args.unreleased:
+        from versionbot.plan import PlanRequest
+        from versionbot.render import Renderer
+        from versionbot.repository_plan import repository_plan
+
+        plan = repository_plan(repo, config, PlanRequest(date=_today()))
+        if plan.notes is None:
+            write_text(f"Nothing to release: {plan.reason}.\n")
+        else:
+            renderer = Renderer.for_repository(plan.state, config)
+            write_text(renderer.changelog([plan.notes], sections_only=True))
+        return 0
+    from versionbot.changelog_file import update_changelog
+
+    update = update_changelog(repo, config, full=args.full, write=not args.stdout)
+    if args.stdout:
+        write_text(update.text)
+    elif not update.changed:
+        write_text(f"{update.path.name} is up to date\n")
+    else:
+        added = ", ".join(str(v) for v in update.added) or "no release"
+        write_text(f"{update.path.name}: wrote {added}\n")
+    return 0
+
+
+def _config(args: argparse.Namespace, repo: Path) -> Config:
+    from versionbot.config import load_config
+
+    return load_config(_work_tree_root(repo), Path(args.config) if args.config else None)
+
+
+def _today() -> str:
+    """Today in UTC, or the day of SOURCE_DATE_EPOCH (reproducible builds) when it is set."""
+    import os
+    import time
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    seconds = int(epoch) if epoch.isdigit() else int(time.time())
+    return time.strftime("%Y-%m-%d", time.gmtime(seconds))
 
 
 def write_json(document: str) -> None:
@@ -109,6 +173,7 @@ def _plan_request(args: argparse.Namespace) -> PlanRequest:
         except InvalidVersion as exc:
             raise UsageError(str(exc), "use letters, digits, hyphens and dots") from None
     return PlanRequest(
+        date=_today(),
         prerelease=args.prerelease,
         bump=Bump.from_label(args.bump) if args.bump else None,
         version=version,
@@ -173,6 +238,25 @@ def _parser() -> argparse.ArgumentParser:
         "--version", dest="set_version", metavar="X.Y.Z", default=None, help="force the version"
     )
     plan.add_argument("--build", metavar="META", default=None, help="append +META to the version")
+
+    changelog = commands.add_parser(
+        "changelog",
+        help="bring CHANGELOG.md up to date with the release tags",
+        description="Add every released version that CHANGELOG.md lacks, in its place, and touch "
+        "nothing else. Run twice, the second run changes nothing.",
+        epilog=_EPILOG_CHANGELOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(in_subcommand=True)],
+    )
+    changelog.add_argument(
+        "--stdout", action="store_true", help="print the resulting file instead of writing it"
+    )
+    changelog.add_argument(
+        "--full", action="store_true", help="regenerate the whole file from the tag history"
+    )
+    changelog.add_argument(
+        "--unreleased", action="store_true", help="print the notes of what is not released yet"
+    )
     return parser
 
 

@@ -26,7 +26,31 @@ _TOP_LEVEL_KEYS = {
     "ignore_merge_commits": "true or false",
     "fetch_unshallow": "true or false",
     "bump": 'a table of type or "type(scope)" = "major" | "minor" | "patch" | "none"',
+    "changelog": "a table with file, sections, templates, forge",
 }
+_CHANGELOG_KEYS = {
+    "file": 'the changelog\'s path from the repository root, e.g. "CHANGELOG.md"',
+    "sections": 'a table of type = "Section title", in the order to show them',
+    "templates": "a folder (from the repository root) whose templates override the built-in ones",
+    "forge": '"auto", "none", "github", "gitlab", "gitea" or "bitbucket"',
+}
+DEFAULT_SECTIONS: Mapping[str, str] = {
+    "feat": "Features",
+    "fix": "Bug fixes",
+    "perf": "Performance",
+    "revert": "Reverts",
+}
+_FORGES = ("auto", "none", "github", "gitlab", "gitea", "bitbucket")
+
+
+@dataclass(frozen=True, slots=True)
+class ChangelogConfig:
+    """``[changelog]``: where the changelog lives, what it shows, how it links."""
+
+    file: str = "CHANGELOG.md"
+    sections: tuple[tuple[str, str], ...] = tuple(DEFAULT_SECTIONS.items())
+    templates: str | None = None
+    forge: str = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +64,7 @@ class Config:
     ignore_merge_commits: bool = True
     fetch_unshallow: bool = False
     bump_rules: BumpRules = field(default_factory=BumpRules)
+    changelog: ChangelogConfig = ChangelogConfig()
     source: str = "defaults"  # where it came from, for messages
 
 
@@ -62,6 +87,7 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         ),
         fetch_unshallow=_flag(mapping, "fetch_unshallow", defaults.fetch_unshallow, source),
         bump_rules=_bump_rules(mapping.get("bump", {}), source),
+        changelog=_changelog(mapping.get("changelog", {}), source),
         source=source,
     )
 
@@ -169,6 +195,43 @@ def _bump_rules(table: object, source: str) -> BumpRules:
         else:
             scoped[(kind, scope)] = level
     return BumpRules(tuple(by_type.items()), tuple(scoped.items()), default)
+
+
+def _changelog(table: object, source: str) -> ChangelogConfig:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"changelog in {source} must be a table", _TOP_LEVEL_KEYS["changelog"])
+    unknown = sorted(set(table) - set(_CHANGELOG_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown key 'changelog.{unknown[0]}' in {source}",
+            "known keys of [changelog] are: " + ", ".join(sorted(_CHANGELOG_KEYS)),
+        )
+    defaults = ChangelogConfig()
+    for key in ("file", "templates"):
+        if key in table and (not isinstance(table[key], str) or not table[key].strip()):
+            raise ConfigError(
+                f"changelog.{key} in {source} must be a non-empty string", _CHANGELOG_KEYS[key]
+            )
+    forge = table.get("forge", defaults.forge)
+    if forge not in _FORGES:
+        raise ConfigError(
+            f"changelog.forge in {source} must be one of {', '.join(_FORGES)}; not {forge!r}",
+            _CHANGELOG_KEYS["forge"],
+        )
+    sections = table.get("sections", dict(defaults.sections))
+    if not isinstance(sections, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in sections.items()
+    ):
+        raise ConfigError(
+            f"changelog.sections in {source} must map types to titles",
+            'write e.g. feat = "Features" under [changelog.sections]',
+        )
+    return ChangelogConfig(
+        file=table.get("file", defaults.file),
+        sections=tuple((k.lower(), v) for k, v in sections.items()),
+        templates=table.get("templates", defaults.templates),
+        forge=forge,
+    )
 
 
 def _rule_key(key: str, where: str) -> tuple[str, str | None]:

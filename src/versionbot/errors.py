@@ -1,10 +1,13 @@
 """Errors the user can act on, each with an exit code and a hint.
 
     VersionbotError                 exit 1   anything we could not do
+    ├── FileWriteError              exit 1   a file could not be read or written (left unchanged)
     ├── UsageError                  exit 2   bad command line or bad configuration
-    │   └── ConfigError             exit 2   a config file with an unknown key or a bad value
+    │   ├── ConfigError             exit 2   a config file with an unknown key or a bad value
+    │   └── TemplateError           exit 2   a changelog template that does not compile or render
     ├── RepositoryError             exit 3   not a repository, empty, shallow, git failed
-    └── VersionConflictError        exit 4   the version to release is taken or goes backwards
+    ├── VersionConflictError        exit 4   the version to release is taken or goes backwards
+    └── ChangelogError              exit 5   CHANGELOG.md has no place to insert a release
 
 The CLI prints ``error: <message>`` and ``hint: <hint>`` and exits with ``exit_code``; nothing
 else in the program prints errors. Messages are one line and never hold credentials.
@@ -44,3 +47,17 @@ class VersionConflictError(VersionbotError):
     """The requested or computed version is not greater than the last one, or its tag exists."""
 
     exit_code = 4
+
+
+class ChangelogError(VersionbotError):
+    """The changelog file cannot be updated without guessing (no insertion point)."""
+
+    exit_code = 5
+
+
+class TemplateError(UsageError):
+    """A template that does not compile or does not render."""
+
+
+class FileWriteError(VersionbotError):
+    """A file could not be read or written; it was left as it was."""

@@ -77,6 +77,25 @@ def read_history(path: Path, config: Config, *, prerelease: bool, exact: bool = 
     return History(repo.state, baseline, commits)
 
 
+def read_whole_history(path: Path, config: Config) -> tuple[History, list[Commit]]:
+    """Every commit reachable from HEAD (newest first) and every tag, for a whole changelog.
+
+    Which tags HEAD contains falls out of the same walk: those whose commit is in it.
+    """
+    repo = _Repo.open(path)
+    if repo.shallow and config.fetch_unshallow:
+        repo.unshallow()
+    if repo.shallow:
+        raise RepositoryError(
+            "shallow clone: a whole changelog needs the whole history", _UNSHALLOW_HINT
+        )
+    commits = list(repo.log(None))
+    seen = {c.sha for c in commits}
+    tags = tuple(Tag(t.name, t.sha, t.sha in seen, t.date) for t in repo.tags(exact=False))
+    baseline = find_baseline(tags, config.tag_format, prerelease=False)
+    return History(repo.state, baseline, commits), commits
+
+
 def _check_guess(
     commits: Iterator[Commit], start: str, unseen: str | None, head: str
 ) -> Iterator[Commit]:
@@ -133,14 +152,22 @@ class _Repo:
             raise _git_failed("rev-parse", result.stderr)
         root, git_dir, shallow, head, ref = lines[:5]
         branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
-        return cls(RepositoryState(root, head, branch), Path(git_dir), shallow=shallow == "true")
+        remote = _run(path, "remote", "get-url", "origin", check=False)
+        remote_url = (
+            remote.stdout.decode("utf-8", "replace").strip() if remote.returncode == 0 else None
+        )
+        state = RepositoryState(root, head, branch, remote_url or None)
+        return cls(state, Path(git_dir), shallow=shallow == "true")
 
     def tags(self, *, exact: bool) -> tuple[Tag, ...]:
         """Every tag that points (directly or through an annotated tag) at a commit.
 
         With ``exact``, each says whether HEAD contains it; without, all are assumed to be.
         """
-        fmt = "%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)"
+        fmt = (
+            "%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)"
+            "%00%(creatordate:unix)"
+        )
         listed = _run(self.root, "for-each-ref", f"--format={fmt}", "refs/tags/").stdout
         reachable: set[str] | None = None
         if exact:
@@ -150,19 +177,21 @@ class _Repo:
             reachable = set(merged.decode("utf-8", "replace").splitlines())
         tags: list[Tag] = []
         nested: list[str] = []
+        dates: dict[str, int | None] = {}
         for line in listed.decode("utf-8", "replace").splitlines():
-            ref, kind, sha, peeled_kind, peeled_sha = line.split("\0")
+            ref, kind, sha, peeled_kind, peeled_sha, created = line.split("\0")
+            date = int(created) if created.isdigit() else None
             if kind == "tag":
                 kind, sha = peeled_kind, peeled_sha
             if kind == "tag":
                 nested.append(ref)  # a tag of a tag: `*` peels only one level
+                dates[ref] = date
             elif kind == "commit":
                 name = ref.removeprefix("refs/tags/")
-                tags.append(Tag(name, sha, reachable is None or ref in reachable))
+                tags.append(Tag(name, sha, reachable is None or ref in reachable, date))
         for ref, sha in self._peel_to_commits(nested):
-            tags.append(
-                Tag(ref.removeprefix("refs/tags/"), sha, reachable is None or ref in reachable)
-            )
+            name = ref.removeprefix("refs/tags/")
+            tags.append(Tag(name, sha, reachable is None or ref in reachable, dates[ref]))
         return tuple(tags)
 
     def _peel_to_commits(self, refs: list[str]) -> list[tuple[str, str]]:

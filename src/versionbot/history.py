@@ -17,11 +17,13 @@ from versionbot.version import InvalidVersion, Version
 
 @dataclass(frozen=True, slots=True)
 class Tag:
-    """A git tag: its name, the commit it points at, and whether HEAD contains that commit."""
+    """A git tag: its name, the commit it points at, whether HEAD contains that commit, and
+    when it was made (tagger date of an annotated tag, commit date of a lightweight one)."""
 
     name: str
     sha: str
     reachable: bool
+    date: int | None = None  # Unix seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +83,13 @@ class Baseline:
 
 @dataclass(frozen=True, slots=True)
 class RepositoryState:
-    """Where we are: the work tree's root, HEAD's commit and branch (None when detached)."""
+    """Where we are: the work tree's root, HEAD's commit and branch (None when detached), and
+    the ``origin`` remote's URL (None without one), from which links are made."""
 
     root: str
     head: str
     branch: str | None
+    remote_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,3 +160,70 @@ class TruncatedHistory(Exception):
     def __init__(self, sha: str) -> None:
         super().__init__(sha)
         self.sha = sha
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseWindow:
+    """One release of the history and the commits it released, newest first."""
+
+    release: ReleaseTag
+    previous: ReleaseTag | None
+    commits: tuple[Commit, ...]
+
+
+def release_windows(
+    commits: list[Commit], releases: list[ReleaseTag]
+) -> tuple[list[ReleaseWindow], list[Commit]]:
+    """Split a whole history (newest first) into the windows of its releases, oldest release first.
+
+    ``releases`` are the release tags whose commits are in ``commits``. Like ``bot plan``, a final
+    release holds every commit since the previous final release (its prereleases' too), and a
+    prerelease what came after the release before it. A commit belongs to the lowest release that
+    contains it, found by one walk down the parents per release that stops at commits an earlier
+    release already owns, so the whole split costs one pass over the history. The second value is
+    the commits no release contains yet.
+    """
+    parents = {c.sha: c.parents for c in commits}
+    ordered = sorted(releases, key=_precedence)
+    finals = [r for r in ordered if not r.version.is_prerelease]
+    owner_final = _owners(parents, finals)
+    owner_any = _owners(parents, ordered) if len(finals) != len(ordered) else owner_final
+    by_final: dict[str, list[Commit]] = {r.tag.name: [] for r in finals}
+    by_any: dict[str, list[Commit]] = {r.tag.name: [] for r in ordered}
+    unreleased: list[Commit] = []
+    for commit in commits:
+        final = owner_final.get(commit.sha)
+        if final is not None:
+            by_final[final].append(commit)
+        owner = owner_any.get(commit.sha)
+        if owner is None:
+            unreleased.append(commit)
+        else:
+            by_any[owner].append(commit)
+    windows = []
+    previous_final: ReleaseTag | None = None
+    previous_any: ReleaseTag | None = None
+    for release in ordered:
+        if release.version.is_prerelease:
+            windows.append(ReleaseWindow(release, previous_any, tuple(by_any[release.tag.name])))
+        else:
+            windows.append(
+                ReleaseWindow(release, previous_final, tuple(by_final[release.tag.name]))
+            )
+            previous_final = release
+        previous_any = release
+    return windows, unreleased
+
+
+def _owners(parents: dict[str, tuple[str, ...]], releases: list[ReleaseTag]) -> dict[str, str]:
+    owner: dict[str, str] = {}
+    for release in releases:
+        stack = [release.tag.sha]
+        name = release.tag.name
+        while stack:
+            sha = stack.pop()
+            if sha in owner or sha not in parents:
+                continue
+            owner[sha] = name
+            stack.extend(parents[sha])
+    return owner

@@ -11,7 +11,8 @@ The steps, top to bottom:
 4. the version: ``Release-As``, ``--version`` or ``--bump`` when given; otherwise the last final
    release bumped (0.x rule), never below an open prerelease line, with a ``-token.N`` counter
    for prereleases;
-5. refuse a version that goes backwards or whose tag already exists elsewhere.
+5. refuse a version that goes backwards or whose tag already exists elsewhere;
+6. the release notes: the counted commits grouped into the changelog's sections.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from versionbot.bump import (
     level_between,
     next_prerelease_number,
 )
+from versionbot.changelog import ReleaseInfo, ReleaseNotes, release_notes, utc_date
 from versionbot.commits import Commit, ParsedCommit, ParseFailure, parse_commit, split_squash
 from versionbot.config import Config
 from versionbot.errors import VersionConflictError
-from versionbot.history import Baseline, History, ReleaseTag, RepositoryState
+from versionbot.history import Baseline, History, ReleaseTag, ReleaseWindow, RepositoryState
+from versionbot.links import ForgeLinks, forge_links
 from versionbot.version import InvalidVersion, Version
 
 SCHEMA_VERSION = 1
@@ -44,6 +47,7 @@ class PlanRequest:
     bump: Bump | None = None  # force a level
     version: Version | None = None  # force a version
     build: str | None = None  # build metadata to append
+    date: str | None = None  # the release date (YYYY-MM-DD, UTC) for the notes
 
 
 class PlannedCommit(NamedTuple):
@@ -77,6 +81,7 @@ class ReleasePlan:
     commits: tuple[PlannedCommit, ...]  # newest first, skipped ones included
     prerelease: str | None
     ignored_tags: tuple[str, ...]
+    notes: ReleaseNotes | None = None  # the next release's notes; None when none is due
 
     @property
     def release(self) -> bool:
@@ -120,6 +125,13 @@ def make_plan(
         reason = f"--bump {request.bump.label} given"
     else:
         reason = f"{len(counted)} releasable commit(s); the highest asks for {level.label}"
+    previous_tag = baseline.start.tag.name if baseline.start else None
+    notes = release_notes(
+        ReleaseInfo(version, plan_next.tag, previous_tag, request.date),
+        ((c.sha, c.parsed) for c in counted if c.parsed is not None),
+        dict(config.changelog.sections),
+        forge_links(history.state.remote_url, config.changelog.forge),
+    )
     return ReleasePlan(
         history.state,
         baseline.start,
@@ -130,6 +142,7 @@ def make_plan(
         tuple(commits),
         request.prerelease,
         baseline.ignored,
+        notes,
     )
 
 
@@ -298,3 +311,17 @@ def _resolve_sha(reference: str, positions: dict[str, list[int]]) -> str | None:
         return None
     matches = [sha for sha in positions if sha.startswith(reference)]
     return matches[0] if len(matches) == 1 else None
+
+
+def window_notes(window: ReleaseWindow, config: Config, links: ForgeLinks | None) -> ReleaseNotes:
+    """The notes of a past release, from its window, classified exactly as ``make_plan`` does."""
+    counted = [
+        (c.sha, c.parsed)
+        for c in cancel_reverts(classify(window.commits, config))
+        if c.skipped_reason is None and c.parsed is not None
+    ]
+    release = window.release
+    date = utc_date(release.tag.date) if release.tag.date is not None else None
+    previous = window.previous.tag.name if window.previous else None
+    info = ReleaseInfo(release.version, release.tag.name, previous, date)
+    return release_notes(info, counted, dict(config.changelog.sections), links)

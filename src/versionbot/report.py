@@ -16,7 +16,7 @@ from versionbot.plan import SCHEMA_VERSION, PlannedCommit, ReleasePlan
 _CONTROL = dict.fromkeys([*range(0x20), 0x7F], "\ufffd")
 
 
-def plan_to_json(plan: ReleasePlan) -> str:
+def plan_to_json(plan: ReleasePlan, changelog: str | None = None) -> str:
     """The ``bot plan --json`` document (schema 1), as text.
 
     Built by hand around the commit list: ``json.dumps`` with ``indent`` falls back to the pure
@@ -40,6 +40,7 @@ def plan_to_json(plan: ReleasePlan) -> str:
         "branch": plan.state.branch,
         "decided_by": [c.sha for c in plan.decided_by],
         "ignored_tags": list(plan.ignored_tags),
+        "changelog": changelog,
     }
     head = json.dumps(document, indent=2, ensure_ascii=False)
     commits = ",\n    ".join(map(_commit_json, plan.commits))
@@ -66,8 +67,8 @@ def _commit_json(commit: PlannedCommit) -> str:
     )
 
 
-def plan_to_text(plan: ReleasePlan, *, verbose: bool = False) -> str:
-    """The human ``bot plan`` report."""
+def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool = False) -> str:
+    """The human ``bot plan`` report; ``notes`` is the rendered release-notes section."""
     state = plan.state
     where = state.branch or "detached HEAD"
     lines = [f"Release plan for {where} at {state.head[:7]}"]
@@ -84,6 +85,11 @@ def plan_to_text(plan: ReleasePlan, *, verbose: bool = False) -> str:
     if plan.decided_by:
         lines.append("  decided by " + _line(plan.decided_by[0]))
         lines += ["             " + _line(c) for c in plan.decided_by[1:]]
+    if notes is not None:
+        lines.append("")
+        lines.append("Release notes:")
+        lines.append("")
+        lines += ["  " + _clean(line) if line else "" for line in notes.rstrip("\n").split("\n")]
     counted = sum(1 for c in plan.commits if c.skipped_reason is None)
     since = f"since {plan.previous.tag.name}" if plan.previous else "in the history"
     lines.append("")

@@ -1,0 +1,274 @@
+"""The changelog: what a release's notes hold, and how a section goes into CHANGELOG.md.
+
+Pure: no I/O, no Jinja. ``release_notes`` turns the counted commits of one release into the
+template context (a versioned contract, documented in docs/templates.md); ``insert_sections``
+puts rendered sections into an existing file's text without touching any other byte.
+Rendering the templates is render.py's job; reading and writing files is changelog_file.py's.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from versionbot.commits import BREAKING_TOKENS, ParsedCommit
+from versionbot.errors import ChangelogError
+from versionbot.links import ForgeLinks
+from versionbot.version import InvalidVersion, Version
+
+TEMPLATE_CONTEXT_VERSION = 1
+INSERT_MARKER = "<!-- versionbot: insert releases below -->"
+
+_REFERENCE = re.compile(r"(?<![\w/&])(?P<sign>[#!])(?P<number>[0-9]+)\b")
+# Footers that name people or machines, not issues: their '#' are not references.
+_NOT_REFERENCES = frozenset({"co-authored-by", "signed-off-by", "reviewed-by", "release-as"})
+# A release heading: `## [1.4.0](...)`, `## 1.4.0 (date)`, `## v1.4.0`, `# [1.4.0]` ...
+_HEADING = re.compile(
+    r"#{1,3} +\[?v?(?P<version>[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*?)\]?(?=[\s(]|$)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An issue or pull request a commit names (``#12``, ``!7``), with its link if known."""
+
+    label: str
+    url: str | None
+    action: str | None  # the footer token that named it, lower case ("closes"), or None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the notes: one counted commit."""
+
+    type: str
+    scope: str | None
+    description: str
+    sha: str
+    short_sha: str
+    commit_url: str | None
+    references: tuple[Reference, ...]
+    breaking: bool
+    breaking_notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The entries of one type under its section title."""
+
+    type: str
+    title: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseNotes:
+    """The template context of one release (``release`` in the templates)."""
+
+    version: str
+    tag: str
+    previous_tag: str | None
+    date: str | None  # YYYY-MM-DD, UTC; None when not known (the API without a date)
+    compare_url: str | None
+    is_prerelease: bool
+    breaking: tuple[Entry, ...]  # every entry with a breaking change, whatever its type
+    groups: tuple[Group, ...]  # in the configured section order; empty groups left out
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing in the release is shown."""
+        return not self.breaking and not self.groups
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseInfo:
+    """What a release is, apart from its commits."""
+
+    version: Version
+    tag: str
+    previous_tag: str | None
+    date: str | None
+
+
+def release_notes(
+    info: ReleaseInfo,
+    commits: Iterable[tuple[str, ParsedCommit]],
+    sections: Mapping[str, str],
+    links: ForgeLinks | None,
+) -> ReleaseNotes:
+    """The notes of one release from its counted ``(sha, parsed commit)`` pairs, newest first."""
+    grouped: dict[str, list[Entry]] = {kind: [] for kind in sections}
+    breaking: list[Entry] = []
+    for sha, parsed in commits:
+        entry = _entry(sha, parsed, links)
+        if entry.breaking:
+            breaking.append(entry)
+        group = grouped.get(entry.type)
+        if group is not None:
+            group.append(entry)
+    if links is None:
+        compare = None
+    elif info.previous_tag is None:
+        compare = links.tree(info.tag)
+    else:
+        compare = links.compare(info.previous_tag, info.tag)
+    return ReleaseNotes(
+        version=str(info.version),
+        tag=info.tag,
+        previous_tag=info.previous_tag,
+        date=info.date,
+        compare_url=compare,
+        is_prerelease=info.version.is_prerelease,
+        breaking=tuple(breaking),
+        groups=tuple(
+            Group(kind, sections[kind], tuple(entries))
+            for kind, entries in grouped.items()
+            if entries
+        ),
+    )
+
+
+def utc_date(seconds: int) -> str:
+    """``YYYY-MM-DD`` of a Unix time, in UTC."""
+    return time.strftime("%Y-%m-%d", time.gmtime(seconds))
+
+
+def _entry(sha: str, parsed: ParsedCommit, links: ForgeLinks | None) -> Entry:
+    return Entry(
+        type=parsed.type,
+        scope=parsed.scope,
+        description=parsed.description,
+        sha=sha,
+        short_sha=sha[:7],
+        commit_url=links.commit(sha) if links and sha else None,
+        references=_references(parsed, links),
+        breaking=parsed.breaking,
+        breaking_notes=parsed.breaking_notes,
+    )
+
+
+def _references(parsed: ParsedCommit, links: ForgeLinks | None) -> tuple[Reference, ...]:
+    """Issues and pull requests named in footers (``Closes #9``); the description links inline."""
+    seen = {m.group() for m in _REFERENCE.finditer(parsed.description)}
+    found: list[Reference] = []
+    for footer in parsed.footers:
+        token = footer.token.lower()
+        if token in _NOT_REFERENCES or footer.token in BREAKING_TOKENS:
+            continue
+        for match in _REFERENCE.finditer(footer.value):
+            label = match.group()
+            if label not in seen:
+                seen.add(label)
+                found.append(Reference(label, reference_url(label, links), token))
+    return tuple(found)
+
+
+def reference_url(label: str, links: ForgeLinks | None) -> str | None:
+    """The link of ``#12`` (issue) or ``!12`` (merge request), or None without links."""
+    if links is None:
+        return None
+    number = label[1:]
+    return links.merge_request(number) if label[0] == "!" else links.issue(number)
+
+
+def link_references(text: str, links: ForgeLinks | None) -> str:
+    """Turn ``#12`` and ``!12`` in already-escaped Markdown into links."""
+    if links is None:
+        return text
+    return _REFERENCE.sub(lambda m: f"[{m.group()}]({reference_url(m.group(), links)})", text)
+
+
+def escape_inline(text: str) -> str:
+    """Neutralise Markdown and HTML that could break the document, in one line of commit text."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
+        .replace("`", "\\`")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+    )
+
+
+def escape_block(text: str, indent: str = "  ") -> str:
+    """Neutralise a multi-line text (a breaking-change note) to sit inside a list item.
+
+    Every line is escaped like ``escape_inline``; on continuation lines a leading ``#``, ``=``,
+    ``-``, ``+``, ``|`` or ``>`` is escaped too, and they are indented so the text cannot leave
+    its item.
+    """
+    lines = []
+    for number, line in enumerate(text.splitlines()):
+        escaped = escape_inline(line.strip())
+        # The first line follows the item's bullet; only later lines start a Markdown line.
+        if number and escaped[:1] in ("#", "=", "-", "+", "|", ">"):
+            escaped = "\\" + escaped
+        lines.append(escaped)
+    return f"\n{indent}".join(lines)
+
+
+def versions_in(text: str) -> set[str]:
+    """The versions that already have a release heading in a changelog's text."""
+    return {
+        match["version"]
+        for line in text.splitlines()
+        if (match := _HEADING.match(line)) is not None
+    }
+
+
+def insert_sections(text: str, sections: Mapping[Version, str], filename: str) -> str:
+    """``text`` with each rendered section placed by version order; every other byte kept.
+
+    A version the file already has is left alone. A section goes just above the first release
+    heading (below the insert marker, if any) with a lower version; when every heading there is
+    higher, at the end; when there is none, right below the marker. Rendered sections end with
+    one blank line.
+    """
+    present = versions_in(text)
+    missing = sorted((v for v in sections if str(v) not in present), reverse=True)
+    if not missing:
+        return text
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    marker = next((i for i, line in enumerate(lines) if line.strip() == INSERT_MARKER), None)
+    top = 0 if marker is None else marker + 1
+    headings = [(i, v) for i, v in _heading_positions(lines) if i >= top]
+    if marker is None and not headings:
+        raise ChangelogError(
+            f"{filename} has no '{INSERT_MARKER}' line and no release heading",
+            f"add the line {INSERT_MARKER} where new releases should go, then run again",
+        )
+    if marker is not None and top < len(lines) and not lines[top].strip():
+        top += 1  # keep the marker's blank line above the newest section
+    insertions: dict[int, list[str]] = {}
+    for version in missing:
+        lower = next((i for i, v in headings if v < version), None)
+        where = lower if lower is not None else (len(lines) if headings else top)
+        insertions.setdefault(where, []).append(sections[version])
+    result: list[str] = []
+    for i in range(len(lines) + 1):
+        pending = insertions.get(i)
+        if pending:
+            if result and result[-1].strip() and (i == len(lines) or i == top):
+                result.append("\n")
+            result.extend(pending)
+        if i < len(lines):
+            result.append(lines[i])
+    return "".join(result)
+
+
+def _heading_positions(lines: list[str]) -> list[tuple[int, Version]]:
+    positions = []
+    for i, line in enumerate(lines):
+        match = _HEADING.match(line)
+        if match is not None:
+            try:
+                positions.append((i, Version.parse(match["version"])))
+            except InvalidVersion:
+                continue
+    return positions
