@@ -1,4 +1,4 @@
-"""The house rules CI cannot see otherwise: ruff (lint and format) and mypy strict, whole repository."""
+"""House rules CI checks too: ruff (lint and format) and mypy strict over the whole repository."""
 
 from __future__ import annotations
 

@@ -72,6 +72,7 @@ class BumpRules:
 
     def for_type(self, kind: str, scope: str | None) -> Bump:
         """The level a non-breaking ``kind(scope)`` asks for."""
+        kind = kind.lower()
         if scope is not None and self._scopes:
             scoped = self._scopes.get((kind, scope.lower()))
             if scoped is not None:

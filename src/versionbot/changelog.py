@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from versionbot.commits import BREAKING_TOKENS, ParsedCommit
 from versionbot.errors import ChangelogError
@@ -30,8 +31,7 @@ _HEADING = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(NamedTuple):
     """An issue or pull request a commit names (``#12``, ``!7``), with its link if known."""
 
     label: str
@@ -39,9 +39,8 @@ class Reference:
     action: str | None  # the footer token that named it, lower case ("closes"), or None
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One line of the notes: one counted commit."""
+class Entry(NamedTuple):
+    """One line of the notes: one counted commit (a NamedTuple, like the other per-commit types)."""
 
     type: str
     scope: str | None
@@ -137,20 +136,22 @@ def utc_date(seconds: int) -> str:
 
 def _entry(sha: str, parsed: ParsedCommit, links: ForgeLinks | None) -> Entry:
     return Entry(
-        type=parsed.type,
-        scope=parsed.scope,
-        description=parsed.description,
-        sha=sha,
-        short_sha=sha[:7],
-        commit_url=links.commit(sha) if links and sha else None,
-        references=_references(parsed, links),
-        breaking=parsed.breaking,
-        breaking_notes=parsed.breaking_notes,
+        parsed.type,
+        parsed.scope,
+        parsed.description,
+        sha,
+        sha[:7],
+        links.commit(sha) if links and sha else None,
+        _references(parsed, links),
+        parsed.breaking,
+        parsed.breaking_notes,
     )
 
 
 def _references(parsed: ParsedCommit, links: ForgeLinks | None) -> tuple[Reference, ...]:
     """Issues and pull requests named in footers (``Closes #9``); the description links inline."""
+    if not parsed.footers:
+        return ()
     seen = {m.group() for m in _REFERENCE.finditer(parsed.description)}
     found: list[Reference] = []
     for footer in parsed.footers:

@@ -7,16 +7,18 @@ other byte; or renders the whole file (``--full``, or when there is no file yet)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from versionbot.changelog import insert_sections, versions_in
+from versionbot.changelog import ReleaseNotes, insert_sections, versions_in
+from versionbot.commits import Commit
 from versionbot.config import Config
 from versionbot.files import read_text, write_atomically
 from versionbot.git import read_whole_history
-from versionbot.history import release_windows
+from versionbot.history import release_tags, release_windows
 from versionbot.links import forge_links
-from versionbot.plan import window_notes
+from versionbot.plan import PlannedCommit, classify, window_notes
 from versionbot.render import Renderer
 from versionbot.version import Version
 
@@ -33,28 +35,32 @@ class ChangelogUpdate:
 
 def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> ChangelogUpdate:
     """Add every reachable release the changelog lacks (or regenerate it); write it if ``write``."""
-    history, commits = read_whole_history(repo, config)
-    links = forge_links(history.state.remote_url, config.changelog.forge)
-    renderer = Renderer.for_repository(history.state, config)
-    path = Path(history.state.root) / config.changelog.file
-    releases = [r for r in history.baseline.existing if r.tag.reachable]
+    state, tags, stream = read_whole_history(repo, config)
+    commits: list[Commit] = []
+    # Classify while git is still writing; the windows need the whole graph, so they come after.
+    planned: dict[str, list[PlannedCommit]] = {}
+    for piece in classify(_kept(stream, commits), config):
+        planned.setdefault(piece.sha, []).append(piece)
+    shas = planned.keys()
+    releases, _ = release_tags(tuple(t for t in tags if t.sha in shas), config.tag_format)
     windows, _ = release_windows(commits, releases)
+    links = forge_links(state.remote_url, config.changelog.forge)
+    renderer = Renderer.for_repository(state, config)
+    path = Path(state.root) / config.changelog.file
     old = read_text(path) if path.exists() else None
     if full or old is None:
-        notes = [window_notes(w, config, links) for w in reversed(windows)]
+        notes = [window_notes(w, planned, config, links) for w in reversed(windows)]
         text = renderer.changelog(notes, sections_only=False)
         added = tuple(w.release.version for w in reversed(windows))
         if old is not None and "\r\n" in old:
             text = text.replace("\n", "\r\n")
     else:
         present = versions_in(old)
-        missing = [w for w in windows if str(w.release.version) not in present]
         newline = "\r\n" if "\r\n" in old else "\n"
         sections = {
-            w.release.version: (
-                renderer.changelog([window_notes(w, config, links)], sections_only=True) + "\n"
-            ).replace("\n", newline)
-            for w in missing
+            w.release.version: _section(renderer, window_notes(w, planned, config, links), newline)
+            for w in windows
+            if str(w.release.version) not in present
         }
         text = insert_sections(old, sections, config.changelog.file)
         added = tuple(sorted(sections, reverse=True))
@@ -62,3 +68,14 @@ def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> 
     if write and changed:
         write_atomically(path, text)
     return ChangelogUpdate(path, text, added, changed)
+
+
+def _kept(stream: Iterator[Commit], kept: list[Commit]) -> Iterator[Commit]:
+    for commit in stream:
+        kept.append(commit)
+        yield commit
+
+
+def _section(renderer: Renderer, notes: ReleaseNotes, newline: str) -> str:
+    """One release's section, ending with a blank line, in the file's line endings."""
+    return (renderer.changelog([notes], sections_only=True) + "\n").replace("\n", newline)

@@ -81,7 +81,7 @@ class ParsedCommit(NamedTuple):
     footers: tuple[Footer, ...]
     breaking: bool
     breaking_notes: tuple[str, ...]  # the texts that describe the breaking change
-    reverts: str | None  # sha (or sha prefix) of the reverted commit, when this is a revert
+    reverts: tuple[str, ...]  # shas (or sha prefixes) of the commits a revert reverts
     release_as: str | None  # the value of a `Release-As:` footer
 
     @property
@@ -106,8 +106,8 @@ def parse_commit(message: str) -> ParsedCommit | ParseFailure:
     """Parse one commit message. Never raises."""
     if "\r" in message:
         message = message.replace("\r\n", "\n").replace("\r", "\n")
-    if message.startswith("\n"):
-        message = message.lstrip("\n")
+    if message[:1].isspace():
+        message = message.lstrip()
     header, _, rest = message.partition("\n")
     header = header.strip()
     match = _HEADER.fullmatch(header)
@@ -124,12 +124,12 @@ def parse_commit(message: str) -> ParsedCommit | ParseFailure:
     notes: tuple[str, ...] = ()
     release_as = None
     if footers:
-        notes = tuple(f.value for f in footers if f.token in BREAKING_TOKENS)
+        notes = tuple(f.value or description for f in footers if f.token in BREAKING_TOKENS)
         release_as = _release_as(footers)
     if bang and not notes:
         notes = (description,)
     kind = kind.lower()
-    reverts = _reverted_sha(body, footers) if kind == "revert" else None
+    reverts = _reverted_shas(body, footers) if kind == "revert" else ()
     # Positional: keyword construction of a NamedTuple costs twice as much on this hot path.
     return ParsedCommit(
         header, kind, scope, description, body, footers, bool(notes), notes, reverts, release_as
@@ -160,10 +160,10 @@ def split_squash(message: str) -> list[str]:
 def _body_and_footers(rest: str) -> tuple[str, tuple[Footer, ...]]:
     # Fast path: no line can open a footer.
     if ": " not in rest and " #" not in rest and "CHANGE:" not in rest:
-        body = rest.rstrip().lstrip("\n")
+        body = rest.rstrip()
         if " \n" in body or "\t\n" in body:
             body = "\n".join(line.rstrip() for line in body.split("\n"))
-        return body, ()
+        return body.lstrip("\n"), ()
     lines = [line.rstrip() for line in rest.split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
@@ -214,19 +214,21 @@ def _release_as(footers: tuple[Footer, ...]) -> str | None:
     return None
 
 
-def _reverted_sha(body: str, footers: tuple[Footer, ...]) -> str | None:
-    match = _REVERTS_LINE.search(body)
-    if match is not None:
-        return match["sha"].lower()
+def _reverted_shas(body: str, footers: tuple[Footer, ...]) -> tuple[str, ...]:
+    """``This reverts commit <sha>.`` lines, else every sha of ``Refs:``/``Reverts:`` footers
+    (the spec's own example reverts two: ``Refs: 676104e, a215868``)."""
+    lines = [m["sha"].lower() for m in _REVERTS_LINE.finditer(body)]
     for footer in footers:
-        if footer.token.lower() in ("refs", "reverts", "revert"):
-            sha = _SHA.search(footer.value)
-            if sha is not None:
-                return sha.group().lower()
-        found = _REVERTS_LINE.search(footer.value)
-        if found is not None:
-            return found["sha"].lower()
-    return None
+        lines += [m["sha"].lower() for m in _REVERTS_LINE.finditer(footer.value)]
+    if lines:
+        return tuple(dict.fromkeys(lines))
+    named = [
+        sha.group().lower()
+        for footer in footers
+        if footer.token.lower() in ("refs", "reverts", "revert")
+        for sha in _SHA.finditer(footer.value)
+    ]
+    return tuple(dict.fromkeys(named))
 
 
 def _git_revert(header: str, rest: str) -> ParsedCommit | None:
@@ -235,7 +237,6 @@ def _git_revert(header: str, rest: str) -> ParsedCommit | None:
     if match is None:
         return None
     body, footers = _body_and_footers(rest)
-    sha = _REVERTS_LINE.search(rest)
     return ParsedCommit(
         header=header,
         type="revert",
@@ -245,7 +246,7 @@ def _git_revert(header: str, rest: str) -> ParsedCommit | None:
         footers=footers,
         breaking=False,
         breaking_notes=(),
-        reverts=sha["sha"].lower() if sha else None,
+        reverts=tuple(dict.fromkeys(m["sha"].lower() for m in _REVERTS_LINE.finditer(rest))),
         release_as=None,
     )
 
@@ -254,13 +255,14 @@ _TYPE = r"[A-Za-z][A-Za-z0-9_-]*"
 # Checked in order; the first that matches names the problem.
 _HEADER_PROBLEMS = (
     (re.compile(rf"{_TYPE}(\([^()\n]*\))?!?:\s*"), "empty description after 'type: '"),
-    (re.compile(rf"{_TYPE}(\([^()\n]*\))?!?:\S"), "missing space after ':'"),
+    (re.compile(rf"{_TYPE}(\([^()\n]*\))?!?:(?! )"), "missing space after ':'"),
     (re.compile(rf"{_TYPE}(\([^()\n]*\))?!?\s+:"), "space before ':'"),
     (
         re.compile(rf"{_TYPE}!\([^()\n]*\):"),
         "'!' must follow the scope: 'type(scope)!: description'",
     ),
     (re.compile(rf"{_TYPE}\s+\("), "space between the type and the scope"),
+    (re.compile(rf"{_TYPE}\([^()\n]*\)!?\s"), "missing ':' after the scope"),
     (re.compile(rf"{_TYPE}\("), "unbalanced parentheses in the scope"),
 )
 

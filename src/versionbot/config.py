@@ -161,9 +161,10 @@ def _initial_version(mapping: Mapping[str, Any], source: str) -> Version | None:
         version = Version.parse(value) if isinstance(value, str) else None
     except InvalidVersion:
         version = None
-    if version is None or version.is_prerelease or version.build:
+    if version is None or version.is_prerelease or version.build or version == Version(0, 0, 0):
         raise ConfigError(
-            f"initial_version in {source} must be a final SemVer version, not {value!r}",
+            f"initial_version in {source} must be a final SemVer version above 0.0.0, "
+            f"not {value!r}",
             'write e.g. initial_version = "0.1.0"',
         )
     return version
@@ -176,6 +177,10 @@ def _bump_rules(table: object, source: str) -> BumpRules:
     scoped: dict[tuple[str, str], Bump] = {}
     default = Bump.NONE
     for key, value in table.items():
+        if not isinstance(key, str):
+            raise ConfigError(
+                f"bump in {source} has a key that is not a string: {key!r}", _TOP_LEVEL_KEYS["bump"]
+            )
         where = f"bump.{_quote_key(key)} in {source}"
         try:
             level = Bump.from_label(value) if isinstance(value, str) else None

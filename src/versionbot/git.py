@@ -77,10 +77,13 @@ def read_history(path: Path, config: Config, *, prerelease: bool, exact: bool = 
     return History(repo.state, baseline, commits)
 
 
-def read_whole_history(path: Path, config: Config) -> tuple[History, list[Commit]]:
-    """Every commit reachable from HEAD (newest first) and every tag, for a whole changelog.
+def read_whole_history(
+    path: Path, config: Config
+) -> tuple[RepositoryState, tuple[Tag, ...], Iterator[Commit]]:
+    """The state, every tag, and every commit reachable from HEAD (streamed, newest first).
 
-    Which tags HEAD contains falls out of the same walk: those whose commit is in it.
+    For a whole changelog. Which tags HEAD contains falls out of the walk (the tags whose commit
+    it yields), so the tags' ``reachable`` is not known here and is left False.
     """
     repo = _Repo.open(path)
     if repo.shallow and config.fetch_unshallow:
@@ -89,11 +92,8 @@ def read_whole_history(path: Path, config: Config) -> tuple[History, list[Commit
         raise RepositoryError(
             "shallow clone: a whole changelog needs the whole history", _UNSHALLOW_HINT
         )
-    commits = list(repo.log(None))
-    seen = {c.sha for c in commits}
-    tags = tuple(Tag(t.name, t.sha, t.sha in seen, t.date) for t in repo.tags(exact=False))
-    baseline = find_baseline(tags, config.tag_format, prerelease=False)
-    return History(repo.state, baseline, commits), commits
+    tags = tuple(Tag(t.name, t.sha, False, t.date) for t in repo.tags(exact=False))
+    return repo.state, tags, repo.log(None)
 
 
 def _check_guess(

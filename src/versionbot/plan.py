@@ -17,7 +17,7 @@ The steps, top to bottom:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -116,13 +116,14 @@ def make_plan(
     _check_version(version, baseline, config)
     bump = _bump_label(version, baseline, request)
     plan_next = NextRelease(version, config.tag_format.format(version))
-    if release_as is not None:
-        reason = f"Release-As {release_as.version} in {release_as.commit.sha[:7]}"
-        decided_by = (release_as.commit,)
-    elif request.version is not None:
+    # The same order as _base_version: --version, then --bump, then Release-As.
+    if request.version is not None:
         reason = f"--version {request.version} given"
     elif request.bump is not None:
         reason = f"--bump {request.bump.label} given"
+    elif release_as is not None:
+        reason = f"Release-As {release_as.version} in {release_as.commit.sha[:7]}"
+        decided_by = (release_as.commit,)
     else:
         reason = f"{len(counted)} releasable commit(s); the highest asks for {level.label}"
     previous_tag = baseline.start.tag.name if baseline.start else None
@@ -189,15 +190,17 @@ def cancel_reverts(planned: list[PlannedCommit]) -> list[PlannedCommit]:
         revert = result[i]
         if revert.skipped_reason is not None or revert.parsed is None:
             continue
-        target = _resolve_sha(revert.parsed.reverts or "", positions)
-        if target is None or target == revert.sha:
+        named = revert.parsed.reverts
+        found = [t for t in (_resolve_sha(r, positions) for r in named) if t and t != revert.sha]
+        live = [j for t in found for j in positions[t] if result[j].skipped_reason is None]
+        if not live:
             continue
-        targets = [j for j in positions[target] if result[j].skipped_reason is None]
-        if not targets:
-            continue
-        for j in targets:
+        for j in live:
             result[j] = _skip(result[j], f"reverted by {revert.sha[:7]}")
-        result[i] = _skip(revert, f"reverts {target[:7]} in this release")
+        # A revert that also names commits of earlier releases still reverts those: it counts.
+        if len(found) == len(named):
+            shas = ", ".join(t[:7] for t in found)
+            result[i] = _skip(revert, f"reverts {shas} in this release")
     return result
 
 
@@ -240,10 +243,12 @@ def _base_version(
     if release_as is not None and request.bump is None:
         return release_as.version
     level = request.bump or level
+    # `--bump major` is the decision that major_on_zero otherwise withholds: it goes to 1.0.0.
+    major_on_zero = config.major_on_zero or request.bump is Bump.MAJOR
     if baseline.last_final is None:
         base = config.initial_version
     else:
-        base = apply_bump(baseline.last_final.version, level, major_on_zero=config.major_on_zero)
+        base = apply_bump(baseline.last_final.version, level, major_on_zero=major_on_zero)
     pre = baseline.latest_prerelease
     if pre is not None and pre.version.core > base:
         base = pre.version.core
@@ -313,11 +318,19 @@ def _resolve_sha(reference: str, positions: dict[str, list[int]]) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def window_notes(window: ReleaseWindow, config: Config, links: ForgeLinks | None) -> ReleaseNotes:
-    """The notes of a past release, from its window, classified exactly as ``make_plan`` does."""
+def window_notes(
+    window: ReleaseWindow,
+    planned: Mapping[str, list[PlannedCommit]],
+    config: Config,
+    links: ForgeLinks | None,
+) -> ReleaseNotes:
+    """The notes of a past release from its window, whose commits ``classify`` already planned
+    (``planned`` maps each sha to its pieces): reverts cancel and notes group as in ``make_plan``.
+    """
+    pieces = [piece for commit in window.commits for piece in planned[commit.sha]]
     counted = [
         (c.sha, c.parsed)
-        for c in cancel_reverts(classify(window.commits, config))
+        for c in cancel_reverts(pieces)
         if c.skipped_reason is None and c.parsed is not None
     ]
     release = window.release

@@ -13,7 +13,7 @@ from typing import Any
 from versionbot.plan import SCHEMA_VERSION, PlannedCommit, ReleasePlan
 
 # Commit text is shown on a terminal: control characters (ANSI escapes among them) become U+FFFD.
-_CONTROL = dict.fromkeys([*range(0x20), 0x7F], "\ufffd")
+_CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd")
 
 
 def plan_to_json(plan: ReleasePlan, changelog: str | None = None) -> str:

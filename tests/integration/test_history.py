@@ -460,7 +460,7 @@ def test_revert_of_a_released_commit_counts(repo: GitRepo) -> None:
     assert reverted.skipped_reason is None
     assert reverted.parsed is not None
     assert reverted.parsed.type == "revert"
-    assert reverted.parsed.reverts == feat
+    assert reverted.parsed.reverts == (feat,)
     # docs/decisions.md: type `revert` asks for no release unless `[bump] revert = ...` says so.
     assert plan.next is None
     configured = plan_of(repo, config_from_mapping({"bump": {"revert": "patch"}}))

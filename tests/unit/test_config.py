@@ -1,0 +1,317 @@
+"""Configuration schema and validation: defaults, every key, every bad value, file lookup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from versionbot.bump import Bump, BumpRules
+from versionbot.config import Config, config_from_mapping, load_config
+from versionbot.errors import ConfigError, UsageError
+from versionbot.history import TagFormat
+from versionbot.version import Version
+
+SOURCE = "pyproject.toml [tool.versionbot]"
+
+
+def test_defaults() -> None:
+    config = Config()
+    assert config.tag_format == TagFormat("v{version}")
+    assert config.initial_version == Version(0, 1, 0)
+    assert config.major_on_zero is False
+    assert config.squash_commits is True
+    assert config.ignore_merge_commits is True
+    assert config.fetch_unshallow is False
+    assert config.bump_rules == BumpRules()
+    assert config.source == "defaults"
+
+
+def test_empty_mapping_gives_the_defaults_with_the_source() -> None:
+    config = config_from_mapping({}, SOURCE)
+    assert config == Config(source=SOURCE)
+    assert config_from_mapping({}).source == "<mapping>"
+
+
+def test_every_key() -> None:
+    config = config_from_mapping(
+        {
+            "tag_format": "release-{version}",
+            "initial_version": "1.0.0",
+            "major_on_zero": True,
+            "squash_commits": False,
+            "ignore_merge_commits": False,
+            "fetch_unshallow": True,
+            "bump": {
+                "docs": "patch",
+                "Feat": "major",
+                "chore(deps)": "patch",
+                "docs(Internal)": "none",
+                "*": "patch",
+            },
+        },
+        SOURCE,
+    )
+    assert config.tag_format == TagFormat("release-{version}")
+    assert config.initial_version == Version(1, 0, 0)
+    assert config.major_on_zero is True
+    assert config.squash_commits is False
+    assert config.ignore_merge_commits is False
+    assert config.fetch_unshallow is True
+    rules = config.bump_rules
+    assert dict(rules.by_type) == {
+        "feat": Bump.MAJOR,  # type keys are lower-cased
+        "fix": Bump.PATCH,  # the defaults stay unless overridden
+        "perf": Bump.PATCH,
+        "docs": Bump.PATCH,
+    }
+    assert dict(rules.scoped) == {("chore", "deps"): Bump.PATCH, ("docs", "Internal"): Bump.NONE}
+    assert rules.default is Bump.PATCH
+    assert rules.for_type("docs", "internal") is Bump.NONE
+    assert rules.for_type("style", None) is Bump.PATCH
+    assert config.source == SOURCE
+
+
+@pytest.mark.parametrize(
+    ("key", "kind", "scope"),
+    [
+        ("feat", "feat", None),
+        ("FIX", "fix", None),
+        ("build-system", "build-system", None),
+        ("my_type", "my_type", None),
+        ("docs(readme.md)", "docs", "readme.md"),
+        ("docs(api/v2)", "docs", "api/v2"),
+        ("docs( spaced )", "docs", "spaced"),
+        ("docs(with space)", "docs", "with space"),
+    ],
+)
+def test_rule_keys(key: str, kind: str, scope: str | None) -> None:
+    rules = config_from_mapping({"bump": {key: "major"}}).bump_rules
+    if scope is None:
+        assert (kind, Bump.MAJOR) in rules.by_type
+        assert rules.scoped == ()
+    else:
+        assert rules.scoped == (((kind, scope), Bump.MAJOR),)
+
+
+@pytest.mark.parametrize(("label", "level"), [(b.label, b) for b in Bump] + [("MINOR", Bump.MINOR)])
+def test_bump_levels(label: str, level: Bump) -> None:
+    assert config_from_mapping({"bump": {"docs": label}}).bump_rules.for_type("docs", None) is level
+
+
+@pytest.mark.parametrize(
+    "key", ["foo", "tag-format", "TAG_FORMAT", "bump_rules", "tool", "version", ""]
+)
+def test_unknown_key_names_the_key_and_the_source(key: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"tag_format": "v{version}", key: 1}, SOURCE)
+    assert caught.value.message == f"unknown key {key!r} in {SOURCE}"
+    assert "tag_format" in caught.value.hint  # the hint lists the known keys
+    assert "squash_commits" in caught.value.hint
+
+
+def test_config_error_is_a_usage_error_with_exit_code_2() -> None:
+    with pytest.raises(UsageError) as caught:
+        config_from_mapping({"nope": True})
+    assert caught.value.exit_code == 2
+    assert str(caught.value) == caught.value.message
+
+
+BAD_VALUES: list[tuple[dict[str, Any], str]] = [
+    ({"tag_format": "release"}, "tag_format"),
+    ({"tag_format": ""}, "tag_format"),
+    ({"tag_format": "{version}-{version}"}, "tag_format"),
+    ({"tag_format": "{Version}"}, "tag_format"),
+    ({"tag_format": 3}, "tag_format"),
+    ({"tag_format": None}, "tag_format"),
+    ({"tag_format": ["v{version}"]}, "tag_format"),
+    ({"initial_version": "1.0.0-rc.1"}, "initial_version"),
+    ({"initial_version": "1.0.0+build"}, "initial_version"),
+    ({"initial_version": "v1.0.0"}, "initial_version"),
+    ({"initial_version": "1.0"}, "initial_version"),
+    ({"initial_version": ""}, "initial_version"),
+    ({"initial_version": 1}, "initial_version"),
+    ({"initial_version": 1.0}, "initial_version"),
+    ({"major_on_zero": "yes"}, "major_on_zero"),
+    ({"major_on_zero": 1}, "major_on_zero"),
+    ({"squash_commits": "false"}, "squash_commits"),
+    ({"ignore_merge_commits": 0}, "ignore_merge_commits"),
+    ({"fetch_unshallow": None}, "fetch_unshallow"),
+    ({"bump": "patch"}, "bump"),
+    ({"bump": ["feat"]}, "bump"),
+    ({"bump": {"feat": "huge"}}, "bump.feat"),
+    ({"bump": {"feat": "prerelease"}}, "bump.feat"),
+    ({"bump": {"feat": 1}}, "bump.feat"),
+    ({"bump": {"feat": True}}, "bump.feat"),
+    ({"bump": {"*": "all"}}, 'bump."*"'),
+    ({"bump": {"feat(": "patch"}}, 'bump."feat("'),
+    ({"bump": {"feat()": "patch"}}, 'bump."feat()"'),
+    ({"bump": {"feat( )": "patch"}}, 'bump."feat( )"'),
+    ({"bump": {"feat(a)(b)": "patch"}}, 'bump."feat(a)(b)"'),
+    ({"bump": {"feat(a": "patch"}}, 'bump."feat(a"'),
+    ({"bump": {"feat!": "major"}}, 'bump."feat!"'),
+    ({"bump": {"2fix": "patch"}}, "bump.2fix"),
+    ({"bump": {"": "patch"}}, 'bump.""'),
+    ({"bump": {"feat (api)": "patch"}}, 'bump."feat (api)"'),
+    ({"bump": {"(api)": "patch"}}, 'bump."(api)"'),
+]
+
+
+@pytest.mark.parametrize(("mapping", "key"), BAD_VALUES)
+def test_bad_values_raise_config_error_naming_the_key_and_the_source(
+    mapping: dict[str, Any], key: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping(mapping, SOURCE)
+    message = caught.value.message
+    assert message.startswith(key), message
+    assert SOURCE in message
+    assert "\n" not in message
+    assert caught.value.hint
+    assert "\n" not in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("release", "must contain '{version}' exactly once: 'release'"),
+        (3, "must be a string: 3"),
+    ],
+)
+def test_tag_format_messages(value: object, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"tag_format": value}, SOURCE)
+    assert caught.value.message == f"tag_format in {SOURCE} {words}"
+
+
+def test_prerelease_initial_version_message() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"initial_version": "1.0.0-rc.1"}, SOURCE)
+    assert caught.value.message == (
+        f"initial_version in {SOURCE} must be a final SemVer version above 0.0.0, not '1.0.0-rc.1'"
+    )
+
+
+# --- load_config: the files ---------------------------------------------------------------------
+
+
+def test_no_files_gives_defaults(tmp_path: Path) -> None:
+    assert load_config(tmp_path) == Config()
+
+
+def test_pyproject_table(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.versionbot]\ntag_format = "{version}"\n'
+        'major_on_zero = true\n\n[tool.versionbot.bump]\ndocs = "patch"\n"chore(deps)" = "patch"\n',
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.tag_format == TagFormat("{version}")
+    assert config.major_on_zero is True
+    assert config.bump_rules.for_type("docs", None) is Bump.PATCH
+    assert config.bump_rules.for_type("chore", "deps") is Bump.PATCH
+    assert config.source == "pyproject.toml [tool.versionbot]"
+
+
+def test_pyproject_without_table_gives_defaults(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n", encoding="utf-8")
+    assert load_config(tmp_path) == Config()
+
+
+def test_versionbot_toml(tmp_path: Path) -> None:
+    (tmp_path / "versionbot.toml").write_text(
+        'initial_version = "1.0.0"\n[bump]\n"*" = "patch"\n', encoding="utf-8"
+    )
+    config = load_config(tmp_path)
+    assert config.initial_version == Version(1, 0, 0)
+    assert config.bump_rules.default is Bump.PATCH
+    assert config.source == "versionbot.toml"
+
+
+def test_versionbot_toml_beside_a_pyproject_without_the_table(tmp_path: Path) -> None:
+    (tmp_path / "versionbot.toml").write_text('tag_format = "r{version}"\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    assert load_config(tmp_path).tag_format == TagFormat("r{version}")
+
+
+@pytest.mark.parametrize("standalone", ["", 'tag_format = "v{version}"\n'])
+def test_both_files_are_an_error(tmp_path: Path, standalone: str) -> None:
+    (tmp_path / "versionbot.toml").write_text(standalone, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.versionbot]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert "versionbot.toml" in caught.value.message
+    assert "pyproject.toml" in caught.value.message
+
+
+@pytest.mark.parametrize("name", ["versionbot.toml", "pyproject.toml"])
+def test_invalid_toml_is_an_error_naming_the_file(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("[tool.versionbot\ntag_format = ", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert caught.value.message.startswith(f"{name} is not valid TOML: ")
+    assert caught.value.hint == "fix the syntax"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "source"),
+    [
+        ("versionbot.toml", "colour = 1\n", "versionbot.toml"),
+        ("pyproject.toml", "[tool.versionbot]\ncolour = 1\n", "pyproject.toml [tool.versionbot]"),
+    ],
+)
+def test_unknown_key_in_a_file_names_the_file(
+    tmp_path: Path, name: str, text: str, source: str
+) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert caught.value.message == f"unknown key 'colour' in {source}"
+
+
+def test_bad_value_in_a_file_names_the_key_and_the_file(tmp_path: Path) -> None:
+    (tmp_path / "versionbot.toml").write_text('[bump]\nfeat = "huge"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert caught.value.message.startswith("bump.feat in versionbot.toml ")
+
+
+def test_explicit_file(tmp_path: Path) -> None:
+    path = tmp_path / "elsewhere.toml"
+    path.write_text('tag_format = "x{version}"\n', encoding="utf-8")
+    # The explicit file wins over (and is not in conflict with) the usual places.
+    (tmp_path / "versionbot.toml").write_text('tag_format = "y{version}"\n', encoding="utf-8")
+    config = load_config(tmp_path, path)
+    assert config.tag_format == TagFormat("x{version}")
+    assert config.source == "elsewhere.toml"
+
+
+def test_explicit_pyproject_without_table_gives_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[project]\nname = "x"\n', encoding="utf-8")
+    assert load_config(tmp_path, path) == Config()
+
+
+def test_explicit_file_must_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path, missing)
+    assert str(missing) in caught.value.message
+
+
+def test_undecodable_file_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "versionbot.toml").write_bytes(b'tag_format = "\xff{version}"\n')
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path)
+
+
+def test_initial_version_zero_is_refused() -> None:
+    # A first release of 0.0.0 would be a release whose bump is "none".
+    with pytest.raises(ConfigError, match=r"above 0\.0\.0"):
+        config_from_mapping({"initial_version": "0.0.0"})
+
+
+def test_bump_key_that_is_not_a_string_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="not a string"):
+        config_from_mapping({"bump": {1: "patch"}})
