@@ -16,6 +16,7 @@ from typing import Any
 from versionbot.bump import DEFAULT_TYPE_RULES, Bump, BumpRules
 from versionbot.errors import ConfigError
 from versionbot.history import TagFormat
+from versionbot.images import ImageRules, InvalidImageTag, validate_template
 from versionbot.version import InvalidVersion, Version
 
 _TOP_LEVEL_KEYS = {
@@ -27,7 +28,43 @@ _TOP_LEVEL_KEYS = {
     "fetch_unshallow": "true or false",
     "bump": 'a table of type or "type(scope)" = "major" | "minor" | "patch" | "none"',
     "changelog": "a table with file, sections, templates, forge",
+    "images": "a table with names, source, platforms, tags, builder, ...",
 }
+_IMAGES_KEYS = {
+    "names": 'image repositories to tag, e.g. ["ghcr.io/acme/app"]',
+    "source": 'the image CI built for the commit, e.g. "ghcr.io/acme/app:sha-{sha}"',
+    "platforms": 'e.g. ["linux/amd64", "linux/arm64"]',
+    "tags": 'tag templates, e.g. ["{version}", "{major}.{minor}", "{major}", "latest"]',
+    "builder": '"buildx", "buildah" or "docker" (used when there is no source)',
+    "context": "the build context folder, from the repository root",
+    "dockerfile": "the Dockerfile, from the repository root",
+    "major_zero": "true to give 0.x releases a 0 tag",
+    "sha_tag": "true to also tag sha-<short sha>",
+    "v_prefix": "true for v1.4.2 rather than 1.4.2",
+    "channel_tags": 'a table of prerelease token = tag, e.g. rc = "next"',
+    "insecure": "registries that may be reached over plain HTTP (loopback always may)",
+    "ca_file": "a PEM file of extra certificate authorities for the registries",
+    "labels": "a table of extra OCI labels for built images",
+}
+_BUILDERS = ("buildx", "buildah", "docker")
+
+
+@dataclass(frozen=True, slots=True)
+class ImagesConfig:
+    """``[images]``: which image a release tags, where, and how."""
+
+    names: tuple[str, ...]
+    source: str | None = None
+    platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")
+    rules: ImageRules = ImageRules()
+    builder: str = "buildx"
+    context: str = "."
+    dockerfile: str = "Dockerfile"
+    insecure: tuple[str, ...] = ()
+    ca_file: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+
+
 _CHANGELOG_KEYS = {
     "file": 'the changelog\'s path from the repository root, e.g. "CHANGELOG.md"',
     "sections": 'a table of type = "Section title", in the order to show them',
@@ -65,6 +102,7 @@ class Config:
     fetch_unshallow: bool = False
     bump_rules: BumpRules = field(default_factory=BumpRules)
     changelog: ChangelogConfig = ChangelogConfig()
+    images: ImagesConfig | None = None  # None: no image stage
     source: str = "defaults"  # where it came from, for messages
 
 
@@ -88,6 +126,7 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         fetch_unshallow=_flag(mapping, "fetch_unshallow", defaults.fetch_unshallow, source),
         bump_rules=_bump_rules(mapping.get("bump", {}), source),
         changelog=_changelog(mapping.get("changelog", {}), source),
+        images=_images(mapping["images"], source) if "images" in mapping else None,
         source=source,
     )
 
@@ -237,6 +276,77 @@ def _changelog(table: object, source: str) -> ChangelogConfig:
         templates=table.get("templates", defaults.templates),
         forge=forge,
     )
+
+
+def _images(table: object, source: str) -> ImagesConfig:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"images in {source} must be a table", _TOP_LEVEL_KEYS["images"])
+    unknown = sorted(set(table) - set(_IMAGES_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown key 'images.{unknown[0]}' in {source}",
+            "known keys of [images] are: " + ", ".join(sorted(_IMAGES_KEYS)),
+        )
+    names = _image_strings(table, "names", (), source)
+    if not names:
+        raise ConfigError(f"images.names in {source} is empty", _IMAGES_KEYS["names"])
+    templates = _image_strings(table, "tags", ImageRules().templates, source)
+    for template in templates:
+        try:
+            validate_template(template)
+        except InvalidImageTag as exc:
+            raise ConfigError(f"images.tags in {source}: {exc}", _IMAGES_KEYS["tags"]) from None
+    builder = _image_text(table, "builder", source) or "buildx"
+    if builder not in _BUILDERS:
+        raise ConfigError(
+            f"images.builder in {source} must be one of {', '.join(_BUILDERS)}; not {builder!r}",
+            _IMAGES_KEYS["builder"],
+        )
+    where = f"{source} [images]"
+    rules = ImageRules(
+        templates=templates,
+        major_zero=_flag(table, "major_zero", False, where),
+        sha_tag=_flag(table, "sha_tag", False, where),
+        v_prefix=_flag(table, "v_prefix", False, where),
+        channel_tags=_image_table(table, "channel_tags", source),
+    )
+    return ImagesConfig(
+        names=names,
+        source=_image_text(table, "source", source),
+        platforms=_image_strings(table, "platforms", ImagesConfig(()).platforms, source),
+        rules=rules,
+        builder=builder,
+        context=_image_text(table, "context", source) or ".",
+        dockerfile=_image_text(table, "dockerfile", source) or "Dockerfile",
+        insecure=_image_strings(table, "insecure", (), source),
+        ca_file=_image_text(table, "ca_file", source),
+        labels=_image_table(table, "labels", source),
+    )
+
+
+def _image_strings(
+    table: Mapping[str, Any], key: str, default: tuple[str, ...], source: str
+) -> tuple[str, ...]:
+    value = table.get(key, list(default))
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"images.{key} in {source} must be a list of strings", _IMAGES_KEYS[key])
+    return tuple(value)
+
+
+def _image_text(table: Mapping[str, Any], key: str, source: str) -> str | None:
+    value = table.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError(f"images.{key} in {source} must be a non-empty string", _IMAGES_KEYS[key])
+    return value
+
+
+def _image_table(table: Mapping[str, Any], key: str, source: str) -> tuple[tuple[str, str], ...]:
+    value = table.get(key, {})
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ConfigError(f"images.{key} in {source} must be a table of strings", _IMAGES_KEYS[key])
+    return tuple(value.items())
 
 
 def _rule_key(key: str, where: str) -> tuple[str, str | None]:

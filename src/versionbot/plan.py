@@ -12,7 +12,8 @@ The steps, top to bottom:
    release bumped (0.x rule), never below an open prerelease line, with a ``-token.N`` counter
    for prereleases;
 5. refuse a version that goes backwards or whose tag already exists elsewhere;
-6. the release notes: the counted commits grouped into the changelog's sections.
+6. the release notes: the counted commits grouped into the changelog's sections;
+7. the image tags, when images are configured.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from versionbot.commits import Commit, ParsedCommit, ParseFailure, parse_commit,
 from versionbot.config import Config
 from versionbot.errors import VersionConflictError
 from versionbot.history import Baseline, History, ReleaseTag, ReleaseWindow, RepositoryState
+from versionbot.images import ImagePlan, image_plan
 from versionbot.links import ForgeLinks, forge_links
 from versionbot.version import InvalidVersion, Version
 
@@ -82,6 +84,7 @@ class ReleasePlan:
     prerelease: str | None
     ignored_tags: tuple[str, ...]
     notes: ReleaseNotes | None = None  # the next release's notes; None when none is due
+    images: ImagePlan | None = None  # the image stage; None without [images] or a release
 
     @property
     def release(self) -> bool:
@@ -144,6 +147,24 @@ def make_plan(
         request.prerelease,
         baseline.ignored,
         notes,
+        _image_plan(version, baseline, history.state.head, config),
+    )
+
+
+def _image_plan(version: Version, baseline: Baseline, sha: str, config: Config) -> ImagePlan | None:
+    """Step 7: the image tags, judged against every release tag in git (the push also asks the
+    registry, which ``bot plan`` does not: it needs no network)."""
+    images = config.images
+    if images is None:
+        return None
+    return image_plan(
+        version,
+        (r.version for r in baseline.existing),
+        sha,
+        names=images.names,
+        source=images.source,
+        platforms=images.platforms,
+        rules=images.rules,
     )
 
 

@@ -10,6 +10,7 @@ import json
 from json.encoder import encode_basestring as _string  # the C encoder of one JSON string
 from typing import Any
 
+from versionbot.images import ImagePlan
 from versionbot.plan import SCHEMA_VERSION, PlannedCommit, ReleasePlan
 
 # Commit text is shown on a terminal: control characters (ANSI escapes among them) become U+FFFD.
@@ -41,11 +42,37 @@ def plan_to_json(plan: ReleasePlan, changelog: str | None = None) -> str:
         "decided_by": [c.sha for c in plan.decided_by],
         "ignored_tags": list(plan.ignored_tags),
         "changelog": changelog,
+        "images": None if plan.images is None else _images_json(plan.images),
     }
     head = json.dumps(document, indent=2, ensure_ascii=False)
     commits = ",\n    ".join(map(_commit_json, plan.commits))
     listing = f"[\n    {commits}\n  ]" if commits else "[]"
     return f'{head[:-2]},\n  "commits": {listing}\n}}\n'
+
+
+def _images_json(images: ImagePlan) -> dict[str, Any]:
+    return {
+        "source": images.source,
+        "platforms": list(images.platforms),
+        "names": list(images.names),
+        "tags": [
+            {"tag": t.tag, "kind": t.kind, "pushed": t.pushed, "reason": t.reason}
+            for t in images.tag_set.tags
+        ],
+        "targets": list(images.targets),
+    }
+
+
+def images_to_text(images: ImagePlan) -> list[str]:
+    """The image section of the human report."""
+    source = images.source or "a build of this commit"
+    lines = [f"Images ({', '.join(images.platforms)}) from {_clean(source)}:"]
+    width = max((len(t.tag) for t in images.tag_set.tags), default=0)
+    for tag in images.tag_set.tags:
+        action = "push" if tag.pushed else "keep"
+        lines.append(f"  {action}  {tag.tag:<{width}}  {_clean(tag.reason)}")
+    lines.append("  to    " + ", ".join(images.names))
+    return lines
 
 
 def _commit_json(commit: PlannedCommit) -> str:
@@ -90,6 +117,9 @@ def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool =
         lines.append("Release notes:")
         lines.append("")
         lines += ["  " + _clean(line) if line else "" for line in notes.rstrip("\n").split("\n")]
+    if plan.images is not None:
+        lines.append("")
+        lines += images_to_text(plan.images)
     counted = sum(1 for c in plan.commits if c.skipped_reason is None)
     since = f"since {plan.previous.tag.name}" if plan.previous else "in the history"
     lines.append("")
