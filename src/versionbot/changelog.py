@@ -22,6 +22,9 @@ from versionbot.version import InvalidVersion, Version
 TEMPLATE_CONTEXT_VERSION = 1
 INSERT_MARKER = "<!-- versionbot: insert releases below -->"
 
+# A heading, a bullet or an ordered-list marker: block starts that need a space (or the end)
+# after them; `#12` is a reference, not a heading.
+_BLOCK_START = re.compile(r"(?:#{1,6}|[-+]|[0-9]{1,9}[.)])(?=[ \t]|$)")
 _REFERENCE = re.compile(r"(?<![\w/&])(?P<sign>[#!])(?P<number>[0-9]+)\b")
 # Footers that name people or machines, not issues: their '#' are not references.
 _NOT_REFERENCES = frozenset({"co-authored-by", "signed-off-by", "reviewed-by", "release-as"})
@@ -182,8 +185,12 @@ def link_references(text: str, links: ForgeLinks | None) -> str:
 
 
 def escape_inline(text: str) -> str:
-    """Neutralise Markdown and HTML that could break the document, in one line of commit text."""
-    return (
+    """Neutralise Markdown and HTML that could break the document, in one line of commit text.
+
+    The text follows a list bullet, where CommonMark starts a block as it does at a line start
+    (``- # x`` is a heading inside the item), so a leading block marker is escaped too.
+    """
+    escaped = (
         text.replace("\\", "\\\\")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
@@ -193,19 +200,24 @@ def escape_inline(text: str) -> str:
         .replace("*", "\\*")
         .replace("_", "\\_")
     )
+    start = _BLOCK_START.match(escaped)
+    if start is None:
+        return escaped
+    cut = start.end() - 1 if start[0][0].isdigit() else 0  # `1\. x`, `\# x`, `\- x`
+    return escaped[:cut] + "\\" + escaped[cut:]
 
 
 def escape_block(text: str, indent: str = "  ") -> str:
     """Neutralise a multi-line text (a breaking-change note) to sit inside a list item.
 
-    Every line is escaped like ``escape_inline``; on continuation lines a leading ``#``, ``=``,
-    ``-``, ``+``, ``|`` or ``>`` is escaped too, and they are indented so the text cannot leave
-    its item.
+    Every line is escaped like ``escape_inline`` (a leading block marker included); on
+    continuation lines a leading ``#``, ``=``, ``-``, ``+``, ``|`` or ``>`` is escaped too (a
+    setext underline or a table there would change the item), and they are indented so the
+    text cannot leave its item.
     """
     lines = []
     for number, line in enumerate(text.splitlines()):
         escaped = escape_inline(line.strip())
-        # The first line follows the item's bullet; only later lines start a Markdown line.
         if number and escaped[:1] in ("#", "=", "-", "+", "|", ">"):
             escaped = "\\" + escaped
         lines.append(escaped)
@@ -233,9 +245,8 @@ def insert_sections(text: str, sections: Mapping[Version, str], filename: str) -
     missing = sorted((v for v in sections if str(v) not in present), reverse=True)
     if not missing:
         return text
+    newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
     marker = next((i for i, line in enumerate(lines) if line.strip() == INSERT_MARKER), None)
     top = 0 if marker is None else marker + 1
     headings = [(i, v) for i, v in _heading_positions(lines) if i >= top]
@@ -255,8 +266,10 @@ def insert_sections(text: str, sections: Mapping[Version, str], filename: str) -
     for i in range(len(lines) + 1):
         pending = insertions.get(i)
         if pending:
+            if result and not result[-1].endswith(("\n", "\r")):
+                result[-1] += newline  # only the last line can lack one: insert at the end
             if result and result[-1].strip() and (i == len(lines) or i == top):
-                result.append("\n")
+                result.append(newline)
             result.extend(pending)
         if i < len(lines):
             result.append(lines[i])

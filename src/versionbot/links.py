@@ -78,17 +78,18 @@ def forge_links(remote_url: str | None, forge: str = "auto") -> ForgeLinks | Non
     located = _host_and_path(remote_url.strip())
     if located is None:
         return None
-    host, path = located
+    scheme, host, path = located
     kind = forge if forge in FORGES else _guess_forge(host)
     if kind is None:
         return None
     path = path.strip("/").removesuffix(".git").strip("/")
     if path.count("/") < 1:
         return None
-    return ForgeLinks(f"https://{host}/{path}", kind)
+    return ForgeLinks(f"{scheme}://{host}/{path}", kind)
 
 
-def _host_and_path(url: str) -> tuple[str, str] | None:
+def _host_and_path(url: str) -> tuple[str, str, str] | None:
+    """The web scheme, host (with an HTTP(S) port) and path of a remote URL."""
     if "://" in url:
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http", "ssh", "git", "git+ssh", "ssh+git"):
@@ -97,11 +98,13 @@ def _host_and_path(url: str) -> tuple[str, str] | None:
         # An SSH port is not the web port; an HTTP(S) port is.
         if parts.port and parts.scheme in ("https", "http"):
             host = f"{host}:{parts.port}"
-        return (host, parts.path) if host else None
+        # A forge served over plain HTTP (Gitea on :3000) has no HTTPS page.
+        scheme = "http" if parts.scheme == "http" else "https"
+        return (scheme, host, parts.path) if host else None
     match = _SCP_LIKE.fullmatch(url)
     if match is None:
         return None
-    return match["host"], match["path"]
+    return "https", match["host"], match["path"]
 
 
 def _guess_forge(host: str) -> str | None:

@@ -40,7 +40,11 @@ PLAN_KEYS = {
     "decided_by",
     "commits",
     "ignored_tags",
+    "changelog",
+    "images",
 }
+# 2026-11-28T12:00:00Z: the release date of the notes, fixed (bot reads SOURCE_DATE_EPOCH).
+RELEASE_DAY = {"SOURCE_DATE_EPOCH": "1795867200"}
 COMMIT_KEYS = {
     "sha",
     "subject",
@@ -118,7 +122,7 @@ def test_plan_human_report(repo: GitRepo, bot: CliRunner) -> None:
         shas[k][:7] for k in ("init", "feat", "fix", "docs", "wip", "merge")
     )
 
-    result = bot("plan", cwd=repo.path)
+    result = bot("plan", cwd=repo.path, env=RELEASE_DAY)
 
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
@@ -128,6 +132,18 @@ def test_plan_human_report(repo: GitRepo, bot: CliRunner) -> None:
         "  next       v1.1.0  (1.1.0, minor)",
         "  why        3 releasable commit(s); the highest asks for minor",
         f"  decided by {feat} feat(api): add export",
+        "",
+        "Release notes:",
+        "",
+        "  ## 1.1.0 (2026-11-28)",
+        "",
+        "  ### Features",
+        "",
+        f"  - **api:** add export ({feat})",
+        "",
+        "  ### Bug fixes",
+        "",
+        f"  - handle empty input ({fix})",
         "",
         "Commits since v1.0.0: 5 (3 counted, 2 skipped)",
         f"  {merge}  skip   Merge branch 'feature'  (merge commit)",
@@ -171,11 +187,16 @@ def test_plan_human_report_hides_terminal_escapes(repo: GitRepo, bot: CliRunner)
 def test_plan_json_document(repo: GitRepo, bot: CliRunner) -> None:
     shas = released_repo(repo)
 
-    result = bot("-C", repo.path, "plan", "--json")
+    result = bot("-C", repo.path, "plan", "--json", env=RELEASE_DAY)
 
     assert result.exit_code == 0, result.stderr
     document = result.json()
     assert set(document) == PLAN_KEYS
+    assert document["changelog"] == (
+        "## 1.1.0 (2026-11-28)\n\n### Features\n\n"
+        f"- **api:** add export ({shas['feat'][:7]})\n\n"
+        f"### Bug fixes\n\n- handle empty input ({shas['fix'][:7]})\n"
+    )
     assert document["schema"] == 1
     assert document["release"] is True
     assert document["bump"] == "minor"
@@ -217,6 +238,7 @@ def test_no_release_due_exits_0(repo: GitRepo, bot: CliRunner) -> None:
     assert document["release"] is False
     assert document["next"] is None
     assert document["bump"] == "none"
+    assert document["changelog"] is None
     assert document["decided_by"] == []
     assert "no releasable commits since v1.0.0" in document["reason"]
     assert len(document["commits"]) == 2
@@ -522,7 +544,7 @@ def _golden_repo(repo: GitRepo) -> None:
 def test_golden_plan_json(repo: GitRepo, bot: CliRunner) -> None:
     _golden_repo(repo)
 
-    result = bot("-C", repo.path, "plan", "--json")
+    result = bot("-C", repo.path, "plan", "--json", env=RELEASE_DAY)
 
     assert result.exit_code == 0, result.stderr
     if os.environ.get("UPDATE_GOLDEN") == "1":
@@ -535,3 +557,5 @@ def test_golden_plan_json(repo: GitRepo, bot: CliRunner) -> None:
     )
     document: dict[str, Any] = json.loads(expected)
     assert document["next"] == {"version": "2.0.0", "tag": "v2.0.0"}
+    assert set(document) == PLAN_KEYS
+    assert document["changelog"].startswith("## 2.0.0 (2026-11-28)\n\n### ⚠ Breaking changes\n")
