@@ -1,0 +1,667 @@
+"""Benchmarks: ``bot plan --json`` against the ``git log`` floor and the peers, side by side.
+
+Owns the measurement protocol and its report. For each window size (commits since ``v1.0.0`` in
+a repository from ``bench/make_repo.py``) every tool runs once untimed-for-the-median (warm-up,
+its stdout kept to check the answer), then ``--reps`` times interleaved, each run in a fresh
+child process whose wall time and peak RSS (``os.wait4`` rusage: the largest process of the
+tool's process tree) are recorded. Medians, ratios to the floor and each peer's answer (its next
+version against the bot's ``next.version``) are printed as a Markdown table and, for a full run,
+written into docs/benchmarks.md between markers, with a log-log plot in docs/benchmarks.png.
+
+A peer whose warm-up exceeds ``--slow`` seconds is measured by that one run only, and one that
+exceeds ``--timeout`` is killed; both are reported as such. ``--smoke`` runs one small size once,
+writes nothing and asserts no timings (for CI): it fails only when a tool crashes or the bot's
+JSON is unreadable. Nothing here changes the repositories it measures (checked after each size).
+
+    .venv/bin/python bench/run.py --install-peers      # once: bench/.venvs/{psr,cz,cliff}
+    .venv/bin/python bench/run.py                      # 1k, 10k, 100k; writes the docs
+    .venv/bin/python bench/run.py --smoke              # CI
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from make_repo import BASE_TAG, RepoSpec, make_repo
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+CACHE = BENCH / ".cache"
+VENVS = BENCH / ".venvs"
+DOC = ROOT / "docs" / "benchmarks.md"
+PLOT = ROOT / "docs" / "benchmarks.png"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+REPRODUCE = ".venv/bin/python bench/run.py --install-peers && .venv/bin/python bench/run.py"
+# (venv folder, pip requirement, executable): the versions the published numbers were made with.
+PEERS = (
+    ("psr", "python-semantic-release==10.7.0", "semantic-release"),
+    ("cz", "commitizen==4.19.3", "cz"),
+    ("cliff", "git-cliff==2.14.2", "git-cliff"),
+)
+TARGET_RATIO_100K = 1.2
+TARGET_PLAN_SMALL = 0.1
+TARGET_VERSION = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """One command under test; ``answer`` turns its stdout into a version (None: no answer)."""
+
+    key: str  # what --tools selects
+    name: str
+    argv: tuple[str, ...]
+    answer: Callable[[str], str | None] | None  # None: the tool gives no version (the floor)
+    missing: str | None = None  # why it cannot run here
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One child process: wall seconds, peak RSS in KiB, exit status."""
+
+    seconds: float
+    max_rss_kib: int
+    returncode: int
+    timed_out: bool
+    error: str = ""  # the last line of stderr when the run failed
+
+    @property
+    def problem(self) -> str | None:
+        """Why the run does not count, None when it does."""
+        if self.timed_out:
+            return "timeout (killed)"
+        if self.returncode != 0:
+            return (
+                f"exit {self.returncode}: {self.error}" if self.error else f"exit {self.returncode}"
+            )
+        return None
+
+
+@dataclass(slots=True)
+class Result:
+    """Every run of one tool on one size, and what it answered."""
+
+    tool: str
+    size: int
+    times: list[float] = field(default_factory=list)
+    max_rss_kib: int = 0
+    answer: str | None = None
+    note: str = ""  # "", "1 run (slow)", "timeout", "failed: ...", "not installed: ..."
+    capped: bool = False  # measured by the warm-up run only
+    failures: list[str] = field(default_factory=list)  # timed runs that crashed or timed out
+
+    @property
+    def median(self) -> float | None:
+        """The median wall time, None when nothing completed."""
+        return statistics.median(self.times) if self.times else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Running one child
+
+
+def sealed_env(home: Path) -> dict[str, str]:
+    """An environment free of the user's git config and of CI variables the peers react to."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "TERM": "dumb",
+        "NO_COLOR": "1",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_TERMINAL_PROMPT": "0",
+    }
+
+
+def gnu_time() -> str | None:
+    """``/usr/bin/time`` when it is GNU time (``-f %M``), else None."""
+    path = shutil.which("time")
+    if path is None:
+        return None
+    probe = subprocess.run([path, "-f", "%M", "true"], capture_output=True, text=True, check=False)
+    return path if probe.returncode == 0 and probe.stderr.strip().isdigit() else None
+
+
+GNU_TIME = gnu_time()
+
+
+def run_once(
+    argv: Sequence[str],
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float,
+    stdout: Path | None = None,
+    *,
+    rss: bool = False,
+) -> Run:
+    """Run ``argv`` in a fresh child: its wall time, and with ``rss`` its peak RSS.
+
+    The peak is ``ru_maxrss`` from ``wait4`` on the child: the largest process of the tree it
+    waited for. A child forked from this Python process starts with this process's RSS as its
+    high-water mark (Linux keeps it across ``exec``), so the peak is read through GNU time, a
+    small C launcher, when it is installed; otherwise it is an upper bound for small tools.
+    """
+    target = stdout if stdout is not None else Path(os.devnull)
+    with (
+        tempfile.NamedTemporaryFile("r", prefix="rss-") as rss_file,
+        tempfile.TemporaryFile("w+b", prefix="stderr-") as err,
+    ):
+        launcher = [GNU_TIME, "-f", "%M", "-o", rss_file.name] if rss and GNU_TIME else []
+        with target.open("wb") as out:
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                [*launcher, *argv], cwd=cwd, env=env, stdout=out, stderr=err, start_new_session=True
+            )
+            killed = threading.Event()
+
+            def kill() -> None:
+                killed.set()
+                os.killpg(proc.pid, signal.SIGKILL)
+
+            timer = threading.Timer(timeout, kill)
+            timer.start()
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - start
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        peak = usage.ru_maxrss
+        if launcher:
+            reported = rss_file.read().split()
+            peak = int(reported[-1]) if reported and reported[-1].isdigit() else peak
+        error = ""
+        if proc.returncode != 0:
+            err.seek(0)
+            lines = err.read().decode("utf-8", "replace").strip().splitlines()
+            error = lines[-1][:120] if lines else ""
+    return Run(seconds, peak, proc.returncode, killed.is_set(), error)
+
+
+# ---------------------------------------------------------------------------------------------
+# The tools
+
+
+def last_line_version(stdout: str) -> str | None:
+    """A peer's answer: the last non-empty line, without a leading ``v``."""
+    lines = [line.strip() for line in stdout.splitlines() if line.strip()]
+    return lines[-1].removeprefix("v") if lines else None
+
+
+def bot_version(stdout: str) -> str | None:
+    """The bot's answer: ``next.version`` of ``bot plan --json`` ("none" when no release)."""
+    document = json.loads(stdout)
+    release = document.get("next")
+    return "none" if release is None else str(release["version"])
+
+
+def find_executable(venv: str, name: str) -> Path | None:
+    """``bench/.venvs/<venv>/bin/<name>``, else ``name`` on PATH."""
+    candidate = VENVS / venv / "bin" / name
+    if candidate.is_file():
+        return candidate
+    found = shutil.which(name)
+    return Path(found) if found else None
+
+
+def make_tools(bot: Path, only: set[str] | None) -> list[Tool]:
+    """The floor, the bot and the peers, in table order (``only`` filters by name)."""
+    found = {venv: find_executable(venv, exe) for venv, _, exe in PEERS}
+
+    def peer(key: str, name: str, venv: str, *args: str) -> Tool:
+        exe = found[venv]
+        if exe is None:
+            return Tool(key, name, (), last_line_version, "not installed (run --install-peers)")
+        return Tool(key, name, (str(exe), *args), last_line_version)
+
+    git_z = ("git", "log", "-z", "--format=%H%x00%P%x00%B", f"{BASE_TAG}..HEAD")
+    tools = [
+        Tool("floor", "floor: git log", ("git", "log", "--format=%B", f"{BASE_TAG}..HEAD"), None),
+        Tool("git-z", "git log -z (bot's query)", git_z, None),
+        Tool("bot", "bot plan --json", (str(bot), "plan", "--json"), bot_version),
+        peer("psr", "semantic-release", "psr", "--noop", "version", "--print"),
+        peer("cz", "commitizen", "cz", "bump", "--get-next"),
+        peer("cliff", "git-cliff", "cliff", "--bumped-version"),
+        peer(
+            "cliff-unreleased",
+            "git-cliff --unreleased",
+            "cliff",
+            "--unreleased",
+            "--bumped-version",
+        ),
+    ]
+    return [t for t in tools if only is None or t.key in only]
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring one size
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How hard to measure."""
+
+    reps: int
+    slow: float  # a warm-up slower than this is the only run
+    timeout: float  # kill a run after this
+
+
+def warm_up(
+    tool: Tool, repo: Path, env: dict[str, str], settings: Settings, scratch: Path
+) -> Result:
+    """The first run: checks the tool works, records its answer, decides if it is capped."""
+    result = Result(tool.name, 0)
+    if tool.missing is not None:
+        result.note = tool.missing
+        return result
+    out = scratch / "stdout"
+    run = run_once(tool.argv, repo, env, settings.timeout, out, rss=True)
+    result.max_rss_kib = run.max_rss_kib
+    if run.timed_out:
+        result.note = f"timeout (> {settings.timeout:.0f} s, killed)"
+        return result
+    if run.problem is not None:
+        result.note = f"failed: {run.problem}"
+        return result
+    if tool.answer is not None:
+        try:
+            result.answer = tool.answer(out.read_text("utf-8", "replace"))
+        except (ValueError, KeyError, TypeError) as exc:
+            result.note = f"failed: unreadable output ({type(exc).__name__})"
+            return result
+    if run.seconds > settings.slow:
+        result.times.append(run.seconds)
+        result.capped = True
+        result.note = f"1 run (> {settings.slow:.0f} s)"
+    return result
+
+
+def measure_size(
+    size: int, tools: list[Tool], settings: Settings, seed: int, log: Callable[[str], None]
+) -> list[Result]:
+    """Every tool on the ``size``-commit repository: warm-up, then interleaved repetitions."""
+    repo = make_repo(RepoSpec(size, seed), CACHE / f"repo-{size}-s{seed}")
+    head_before = _git_state(repo)
+    with tempfile.TemporaryDirectory(prefix="versionbot-bench-") as tmp:
+        scratch = Path(tmp)
+        (scratch / "home").mkdir()
+        env = sealed_env(scratch / "home")
+        results = []
+        for tool in tools:
+            result = warm_up(tool, repo, env, settings, scratch)
+            result.size = size
+            log(f"  {size:>7} {tool.name:<26} warm-up {result.note or 'ok'}")
+            results.append(result)
+        active = [(t, r) for t, r in zip(tools, results, strict=True) if _repeatable(r)]
+        for rep in range(settings.reps):
+            shift = rep % len(active) if active else 0
+            for tool, result in active[shift:] + active[:shift]:  # rotate: no fixed order bias
+                run = run_once(tool.argv, repo, env, settings.timeout, None)
+                if run.problem is not None:
+                    result.failures.append(run.problem)
+                    continue
+                result.times.append(run.seconds)
+                if GNU_TIME is None:
+                    result.max_rss_kib = max(result.max_rss_kib, run.max_rss_kib)
+    if _git_state(repo) != head_before:
+        raise SystemExit(f"a tool changed the repository {repo}: the numbers are not comparable")
+    return results
+
+
+def _repeatable(result: Result) -> bool:
+    return not result.note and not result.capped
+
+
+def _git_state(repo: Path) -> str:
+    refs = subprocess.run(
+        ["git", "-C", str(repo), "for-each-ref", "--format=%(refname) %(objectname)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    status = subprocess.run(
+        ["git", "-C", str(repo), "status", "--porcelain"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return refs + status
+
+
+# ---------------------------------------------------------------------------------------------
+# Startup
+
+
+def measure_startup(bot: Path, reps: int, seed: int) -> list[Result]:
+    """``bot --version`` and ``bot plan`` on a 10-commit repository, with Python's own start."""
+    repo = make_repo(RepoSpec(10, seed), CACHE / f"repo-10-s{seed}")
+    python = bot.parent / "python"
+    commands: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("python -c pass (interpreter floor)", (str(python), "-c", "pass")),
+        ("git log (10 commits)", ("git", "log", "--format=%B", f"{BASE_TAG}..HEAD")),
+        ("bot --version", (str(bot), "--version")),
+        ("bot plan", (str(bot), "plan")),
+        ("bot plan --json", (str(bot), "plan", "--json")),
+    )
+    results = [Result(name, 10) for name, _ in commands]
+    with tempfile.TemporaryDirectory(prefix="versionbot-bench-") as tmp:
+        env = sealed_env(Path(tmp))
+        for result, (_, argv) in zip(results, commands, strict=True):
+            # Warm the page cache and the bytecode caches; read the peak RSS.
+            result.max_rss_kib = run_once(argv, repo, env, 60, rss=True).max_rss_kib
+        for _ in range(reps):
+            for result, (_, argv) in zip(results, commands, strict=True):
+                run = run_once(argv, repo, env, 60)
+                if run.problem is not None:
+                    result.failures.append(run.problem)
+                    continue
+                result.times.append(run.seconds)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+
+
+def answer_cell(result: Result, expected: str | None) -> str:
+    """``yes``, ``NO: 1.3.0 (bot: 2.0.0)``, or ``-`` when the tool gives no version."""
+    if result.answer is None:
+        return "-"
+    if expected is None or result.tool.startswith("bot "):
+        return f"{result.answer} (reference)"
+    if result.answer == expected:
+        return f"yes ({result.answer})"
+    return f"**NO**: {result.answer} (bot: {expected})"
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def runs_cell(result: Result) -> str:
+    """How many runs the median is made of, and what went wrong with the others."""
+    if result.note:
+        return result.note
+    cell = str(len(result.times))
+    if result.failures:
+        cell += f" ({len(result.failures)} failed: {result.failures[0]})"
+    return cell.replace("|", "\\|")
+
+
+def results_table(results: list[Result]) -> str:
+    """The main Markdown table: tool, size, median, ratio to the floor, RSS, runs, answer."""
+    floors = {r.size: r.median for r in results if r.tool.startswith("floor")}
+    bots = {r.size: r.answer for r in results if r.tool.startswith("bot ")}
+    rows = [
+        "| tool | commits | median s | x floor | peak RSS MB | runs | answer OK? |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for r in sorted(results, key=lambda r: r.size):
+        floor, median = floors.get(r.size), r.median
+        ratio = f"{median / floor:.2f}" if median is not None and floor else "-"
+        rss = f"{r.max_rss_kib / 1024:.0f}" if r.max_rss_kib else "-"
+        runs = runs_cell(r)
+        rows.append(
+            f"| {r.tool} | {r.size:,} | {_seconds(median)} | {ratio} | {rss} | {runs} "
+            f"| {answer_cell(r, bots.get(r.size))} |"
+        )
+    return "\n".join(rows)
+
+
+def startup_table(results: list[Result]) -> str:
+    """Startup medians and the targets they are held to."""
+    targets = {"bot --version": TARGET_VERSION, "bot plan": TARGET_PLAN_SMALL}
+    targets["bot plan --json"] = TARGET_PLAN_SMALL
+    rows = ["| command | median s | min s | peak RSS MB | target |", "|---|---:|---:|---:|---|"]
+    for r in results:
+        target = targets.get(r.tool)
+        verdict = "-"
+        if target is not None and r.median is not None:
+            verdict = f"< {target} s: {'met' if r.median < target else '**missed**'}"
+        if r.failures:
+            verdict += f"; {len(r.failures)} failed: {r.failures[0]}"
+        low = min(r.times) if r.times else None
+        rows.append(
+            f"| {r.tool} | {_seconds(r.median)} | {_seconds(low)} | "
+            f"{r.max_rss_kib / 1024:.0f} | {verdict} |"
+        )
+    return "\n".join(rows)
+
+
+def target_lines(results: list[Result]) -> list[str]:
+    """The 100k target (bot at most 1.2 x the floor) and every peer disagreement."""
+    lines = []
+    floors = {r.size: r.median for r in results if r.tool.startswith("floor")}
+    for r in results:
+        floor = floors.get(r.size)
+        if r.tool.startswith("bot ") and r.size == 100_000 and r.median and floor:
+            ratio = r.median / floor
+            verdict = "met" if ratio <= TARGET_RATIO_100K else "**missed**"
+            lines.append(
+                f"- `bot plan --json` at 100,000 commits: {ratio:.2f} x the floor "
+                f"(target ≤ {TARGET_RATIO_100K}): {verdict}."
+            )
+    bots = {r.size: r.answer for r in results if r.tool.startswith("bot ")}
+    wrong = [r for r in results if r.answer and bots.get(r.size) not in (None, r.answer)]
+    for r in wrong:
+        lines.append(
+            f"- {r.tool} at {r.size:,} commits answers {r.answer}, the bot {bots[r.size]}."
+        )
+    if not wrong:
+        lines.append("- Every peer that answered agrees with the bot's next version.")
+    return lines
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    git = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False)
+    info = {
+        "cpu": f"{os.cpu_count()} x {model}",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "git": git.stdout.strip().removeprefix("git version "),
+        "versionbot": _source_revision(),
+    }
+    for venv, requirement, exe in PEERS:
+        path = find_executable(venv, exe)
+        info[requirement.split("==")[0]] = _tool_version(path) if path else "not installed"
+    return info
+
+
+def _source_revision() -> str:
+    """The commit of the measured source, and whether ``src/`` has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        argv = ["git", "-C", str(ROOT), *args]
+        return subprocess.run(argv, capture_output=True, text=True, check=False).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" + uncommitted changes in src/" if git("status", "--porcelain", "src") else "")
+
+
+def _tool_version(path: Path) -> str:
+    args = ["version"] if path.name == "cz" else ["--version"]
+    out = subprocess.run([str(path), *args], capture_output=True, text=True, check=False).stdout
+    match = re.search(r"\d+\.\d+\.\d+\S*", out)
+    return match.group() if match else out.strip()
+
+
+def load_average() -> str:
+    """The 1-minute load average: other work on the machine shows up in the numbers."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def report(results: list[Result], startup: list[Result], info: dict[str, str], command: str) -> str:
+    """The Markdown section placed between the markers of docs/benchmarks.md."""
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [
+        f"Measured {when}. Reproduce with `{command}`.",
+        "",
+        "Machine: " + "; ".join(f"{k} {v}" for k, v in info.items()) + ".",
+        "",
+        "### Planning the next release",
+        "",
+        results_table(results),
+        "",
+        *target_lines(results),
+    ]
+    if startup:
+        parts += ["", "### Startup (10-commit repository)", "", startup_table(startup)]
+    return "\n".join(parts)
+
+
+def write_doc(section: str, path: Path = DOC) -> None:
+    """Replace what lies between the markers of ``path`` with ``section``."""
+    text = path.read_text(encoding="utf-8")
+    head, begin, rest = text.partition(BEGIN)
+    _, end, tail = rest.partition(END)
+    if not begin or not end:
+        raise SystemExit(f"{path} lacks the markers {BEGIN} / {END}")
+    path.write_text(f"{head}{BEGIN}\n{section}\n{END}{tail}", encoding="utf-8")
+
+
+def write_plot(results: list[Result], path: Path = PLOT) -> bool:
+    """Log-log time against commits, one line per tool; False when matplotlib is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        return False
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 5), dpi=120)
+    for name in dict.fromkeys(r.tool for r in results):
+        points = sorted((r.size, r.median, r.capped) for r in results if r.tool == name)
+        xs = [x for x, y, _ in points if y is not None]
+        ys = [y for _, y, _ in points if y is not None]
+        if not xs:
+            continue
+        if name.startswith(("floor", "git log")):
+            colour = "black" if name.startswith("floor") else "grey"
+            axes.plot(xs, ys, "--", color=colour, marker=".", linewidth=1.2, label=name)
+        else:
+            width = 2.8 if name.startswith("bot") else 1.5
+            axes.plot(xs, ys, "-", marker="o", linewidth=width, label=name)
+        for x, y, capped in points:
+            if capped and y is not None:
+                axes.annotate("1 run", (x, y), textcoords="offset points", xytext=(4, -10))
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel(f"commits since {BASE_TAG}")
+    axes.set_ylabel("median wall time (s)")
+    axes.set_title("Next version from the commits since the last tag")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def install_peers() -> None:
+    """Create ``bench/.venvs/<peer>`` with the pinned peer versions."""
+    for venv, requirement, _ in PEERS:
+        target = VENVS / venv
+        subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
+        pip = [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, requirement], check=True)
+        print(f"installed {requirement} into {target}")
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated commits")
+    parser.add_argument("--reps", type=int, default=5, help="timed runs per tool and size")
+    parser.add_argument("--startup-reps", type=int, default=20)
+    parser.add_argument("--slow", type=float, default=60.0, help="run once when slower (s)")
+    parser.add_argument("--timeout", type=float, default=900.0, help="kill a run after (s)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--tools",
+        default=None,
+        help="comma-separated keys: floor,git-z,bot,psr,cz,cliff,cliff-unreleased",
+    )
+    parser.add_argument("--bot", type=Path, default=Path(sys.executable).parent / "bot")
+    parser.add_argument("--smoke", action="store_true", help="one small size, once; no files")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--install-peers", action="store_true", help="set up bench/.venvs")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks; 1 when a tool failed (never because of a timing)."""
+    args = _parse_args(argv)
+    if args.install_peers:
+        install_peers()
+        return 0
+    if not args.bot.is_file():
+        found = shutil.which("bot")
+        if found is None:
+            raise SystemExit("cannot find the `bot` command: pass --bot PATH")
+        args.bot = Path(found)
+    if args.smoke:
+        args.sizes, args.reps, args.no_write = "200", 1, True
+        args.startup_reps = min(args.startup_reps, 3)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    only = set(args.tools.split(",")) if args.tools else None
+    tools = make_tools(args.bot, only)
+    settings = Settings(args.reps, args.slow, args.timeout)
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    info = machine()
+    info["load average before"] = load_average()
+    results: list[Result] = []
+    for size in sizes:
+        log(f"size {size:,}: generating (cached in {CACHE.relative_to(ROOT)}) and measuring")
+        results += measure_size(size, tools, settings, args.seed, log)
+    startup = measure_startup(args.bot, args.startup_reps, args.seed) if args.startup_reps else []
+    command = REPRODUCE if argv is None and len(sys.argv) == 1 else _command_line(argv)
+    info["after"] = load_average()
+    section = report(results, startup, info, command)
+    print(section)
+    if not args.no_write:
+        write_doc(section)
+        if not write_plot(results):
+            log("matplotlib is not installed: docs/benchmarks.png not updated")
+    failed = [r for r in results + startup if r.note.startswith("failed") or r.failures]
+    return 1 if failed else 0
+
+
+def _command_line(argv: Sequence[str] | None) -> str:
+    words = list(sys.argv[1:] if argv is None else argv)
+    return " ".join([".venv/bin/python bench/run.py", *words])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
