@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,18 @@ exit codes: 0 plan made (release due or not), 2 usage or config, 3 repository, 4
 """
 
 
+_EPILOG_RELEASE = """\
+examples:
+  bot release                   release what bot plan shows (in CI, on every push to main)
+  bot release --prerelease rc   release the next release candidate
+
+credentials (from the environment only): GITHUB_TOKEN or GH_TOKEN (forge release, and git push
+over HTTPS), VERSIONBOT_GIT_TOKEN / VERSIONBOT_GIT_USERNAME (another git host).
+
+exit codes: 0 released or nothing to do, 2 usage or config, 3 repository, 4 version conflict,
+6 registry, 7 forge, 8 the branch moved on or another run released first (nothing was pushed)
+"""
+
 _EPILOG_CHANGELOG = """\
 examples:
   bot changelog                 add the missing releases to CHANGELOG.md
@@ -47,13 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``bot`` and ``versionbot`` console scripts."""
     parser = _parser()
     args = parser.parse_args(argv)
-    try:
-        if args.command == "plan":
-            return _plan(args)
-        if args.command == "changelog":
-            return _changelog(args)
+    command = _COMMANDS.get(args.command)
+    if command is None:
         parser.print_help()
         return 2
+    try:
+        return command(args)
     except VersionbotError as exc:
         if args.debug:
             raise
@@ -88,6 +99,29 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    import os
+
+    from versionbot.ci_outputs import write_github
+    from versionbot.release import execute
+    from versionbot.release_edges import plan_for_release, release_edges
+    from versionbot.render import Renderer
+
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    env = dict(os.environ)
+    plan = plan_for_release(repo, config, _plan_request(args))
+    edges = release_edges(plan, config, env)
+    outcome = execute(plan, config, edges)
+    for line in outcome.log:
+        write_text(f"{line}\n")
+    notes = None
+    if plan.notes is not None:
+        notes = Renderer.for_repository(plan.state, config).release_notes(plan.notes)
+    write_github(env, outcome, notes)
+    return 0
+
+
 def _changelog(args: argparse.Namespace) -> int:
     repo = Path(args.directory)
     config = _config(args, repo)
@@ -114,6 +148,13 @@ def _changelog(args: argparse.Namespace) -> int:
         added = ", ".join(str(v) for v in update.added) or "no release"
         write_text(f"{update.path.name}: wrote {added}\n")
     return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "plan": _plan,
+    "changelog": _changelog,
+    "release": _release,
+}
 
 
 def _config(args: argparse.Namespace, repo: Path) -> Config:
@@ -211,6 +252,17 @@ def _common_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
     return common
 
 
+def _version_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--prerelease", metavar="TOKEN", default=None, help="e.g. rc, beta")
+    parser.add_argument(
+        "--bump", choices=["major", "minor", "patch"], default=None, help="force the level"
+    )
+    parser.add_argument(
+        "--version", dest="set_version", metavar="X.Y.Z", default=None, help="force the version"
+    )
+    parser.add_argument("--build", metavar="META", default=None, help="append +META to the version")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot",
@@ -219,6 +271,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"versionbot {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    release = commands.add_parser(
+        "release",
+        help="make the planned release: version files, changelog, commit, tag, push, forge, images",
+        description="Make the release that bot plan shows, or finish one a crashed run left "
+        "half-made. Safe to re-run; a run on an already released HEAD does nothing.",
+        epilog=_EPILOG_RELEASE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(in_subcommand=True)],
+    )
+    _version_options(release)
 
     plan = commands.add_parser(
         "plan",
@@ -230,14 +293,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[_common_options(in_subcommand=True)],
     )
     plan.add_argument("--json", action="store_true", default=False, help="print JSON")
-    plan.add_argument("--prerelease", metavar="TOKEN", default=None, help="e.g. rc, beta")
-    plan.add_argument(
-        "--bump", choices=["major", "minor", "patch"], default=None, help="force the level"
-    )
-    plan.add_argument(
-        "--version", dest="set_version", metavar="X.Y.Z", default=None, help="force the version"
-    )
-    plan.add_argument("--build", metavar="META", default=None, help="append +META to the version")
+    _version_options(plan)
 
     changelog = commands.add_parser(
         "changelog",

@@ -29,6 +29,12 @@ _TOP_LEVEL_KEYS = {
     "bump": 'a table of type or "type(scope)" = "major" | "minor" | "patch" | "none"',
     "changelog": "a table with file, sections, templates, forge",
     "images": "a table with names, source, platforms, tags, builder, ...",
+    "release_branches": 'branches that release, e.g. ["main"] (glob patterns allowed)',
+    "version_files": 'e.g. ["pyproject.toml", "src/app/__init__.py:__version__"]',
+    "commit_message": 'the release commit\'s subject, e.g. "chore(release): {version} [skip ci]"',
+    "committer": "a table with name and email of the release commit's author and committer",
+    "sign_tags": "true to make signed tags (git tag -s)",
+    "remote": 'the git remote to push to, e.g. "origin"',
 }
 _IMAGES_KEYS = {
     "names": 'image repositories to tag, e.g. ["ghcr.io/acme/app"]',
@@ -103,6 +109,12 @@ class Config:
     bump_rules: BumpRules = field(default_factory=BumpRules)
     changelog: ChangelogConfig = ChangelogConfig()
     images: ImagesConfig | None = None  # None: no image stage
+    release_branches: tuple[str, ...] = ("main", "master")
+    version_files: tuple[str, ...] = ()
+    commit_message: str = "chore(release): {version} [skip ci]"
+    committer: tuple[str, str] | None = None  # (name, email); None: see release.identity
+    sign_tags: bool = False
+    remote: str = "origin"
     source: str = "defaults"  # where it came from, for messages
 
 
@@ -127,6 +139,12 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         bump_rules=_bump_rules(mapping.get("bump", {}), source),
         changelog=_changelog(mapping.get("changelog", {}), source),
         images=_images(mapping["images"], source) if "images" in mapping else None,
+        release_branches=_strings(mapping, "release_branches", defaults.release_branches, source),
+        version_files=_version_files(mapping, source),
+        commit_message=_commit_message(mapping, defaults.commit_message, source),
+        committer=_committer(mapping.get("committer"), source),
+        sign_tags=_flag(mapping, "sign_tags", defaults.sign_tags, source),
+        remote=_text(mapping, "remote", defaults.remote, source),
         source=source,
     )
 
@@ -176,6 +194,63 @@ def _flag(mapping: Mapping[str, Any], key: str, default: bool, source: str) -> b
             f"write {key} = true or {key} = false",
         )
     return value
+
+
+def _strings(
+    mapping: Mapping[str, Any], key: str, default: tuple[str, ...], source: str
+) -> tuple[str, ...]:
+    value = mapping.get(key, list(default))
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{key} in {source} must be a list of strings", _TOP_LEVEL_KEYS[key])
+    return tuple(value)
+
+
+def _text(mapping: Mapping[str, Any], key: str, default: str, source: str) -> str:
+    value = mapping.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key} in {source} must be a non-empty string", _TOP_LEVEL_KEYS[key])
+    return value
+
+
+def _version_files(mapping: Mapping[str, Any], source: str) -> tuple[str, ...]:
+    specs = _strings(mapping, "version_files", (), source)
+    if not specs:
+        return ()
+    from versionbot.version_files import parse_version_file_spec  # tomlkit: only when needed
+
+    for spec in specs:
+        try:
+            parse_version_file_spec(spec)
+        except ValueError as exc:
+            raise ConfigError(
+                f"version_files in {source}: {spec!r}: {exc}", _TOP_LEVEL_KEYS["version_files"]
+            ) from None
+    return specs
+
+
+def _commit_message(mapping: Mapping[str, Any], default: str, source: str) -> str:
+    value = _text(mapping, "commit_message", default, source)
+    if "{version}" not in value or "\n" in value:
+        raise ConfigError(
+            f"commit_message in {source} must be one line holding {{version}}, not {value!r}",
+            _TOP_LEVEL_KEYS["commit_message"],
+        )
+    return value
+
+
+def _committer(value: object, source: str) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, Mapping)
+        or set(value) != {"name", "email"}
+        or not all(isinstance(v, str) and v.strip() for v in value.values())
+    ):
+        raise ConfigError(
+            f"committer in {source} must be a table with name and email",
+            'write committer = { name = "Release Bot", email = "bot@example.com" }',
+        )
+    return (value["name"], value["email"])
 
 
 def _tag_format(mapping: Mapping[str, Any], source: str) -> TagFormat | None:

@@ -2,12 +2,18 @@
 
     VersionbotError                 exit 1   anything we could not do
     ├── FileWriteError              exit 1   a file could not be read or written (left unchanged)
+    ├── VersionFileError            exit 1   a version file is missing, unparsable or ambiguous
     ├── UsageError                  exit 2   bad command line or bad configuration
     │   ├── ConfigError             exit 2   a config file with an unknown key or a bad value
     │   └── TemplateError           exit 2   a changelog template that does not compile or render
     ├── RepositoryError             exit 3   not a repository, empty, shallow, git failed
     ├── VersionConflictError        exit 4   the version to release is taken or goes backwards
-    └── ChangelogError              exit 5   CHANGELOG.md has no place to insert a release
+    ├── ChangelogError              exit 5   CHANGELOG.md has no place to insert a release
+    ├── RegistryError               exit 6   an OCI registry refused, lacked or lost an image
+    └── ForgeError                  exit 7   the forge (GitHub, Gitea) refused or failed a release
+
+    SupersededError                 exit 8   the branch moved on or another run released first;
+                                             nothing was pushed (see the class for the tree's place)
 
 The CLI prints ``error: <message>`` and ``hint: <hint>`` and exits with ``exit_code``; nothing
 else in the program prints errors. Messages are one line and never hold credentials.
@@ -61,3 +67,26 @@ class TemplateError(UsageError):
 
 class FileWriteError(VersionbotError):
     """A file could not be read or written; it was left as it was."""
+
+
+class VersionFileError(VersionbotError):
+    """A version file is missing, does not parse, or has no single place holding the version."""
+
+
+class RegistryError(VersionbotError):
+    """An OCI registry could not be read or written: auth, TLS, a missing image or platform."""
+
+    exit_code = 6
+
+
+class SupersededError(VersionbotError):
+    """The branch moved past the evaluated commit, or another run released first: nothing was
+    pushed, and the next run releases."""
+
+    exit_code = 8
+
+
+class ForgeError(VersionbotError):
+    """The forge's release API refused or failed: token, permission, repository, validation."""
+
+    exit_code = 7

@@ -46,7 +46,14 @@ class GuessedWrong(Exception):
     """The fast guess of the last release did not hold; read the history again, exactly."""
 
 
-def read_history(path: Path, config: Config, *, prerelease: bool, exact: bool = False) -> History:
+def read_history(
+    path: Path,
+    config: Config,
+    *,
+    prerelease: bool,
+    exact: bool = False,
+    without_tags_at_head: bool = False,
+) -> History:
     """The repository's state, release tags and window of commits (streamed, newest first).
 
     Which tags HEAD contains costs a walk of the whole history (``for-each-ref --merged``), as
@@ -55,6 +62,9 @@ def read_history(path: Path, config: Config, *, prerelease: bool, exact: bool = 
     window commit has the start as a parent, and the newest prerelease, if any, is in the window.
     When the guess fails, the stream raises GuessedWrong at its end and the caller reads again
     with ``exact=True`` (see ``repository_plan``).
+
+    ``without_tags_at_head`` reads the history as it was before HEAD's tags were made: the
+    window of the release those tags name.
     """
     repo = _Repo.open(path)
     if repo.shallow and config.fetch_unshallow:
@@ -63,6 +73,8 @@ def read_history(path: Path, config: Config, *, prerelease: bool, exact: bool = 
     # is found wrong; the edge bounds the cost of the exact walk anyway.
     exact = exact or repo.shallow
     tags = repo.tags(exact=exact)
+    if without_tags_at_head:
+        tags = tuple(t for t in tags if t.sha != repo.state.head)
     baseline = find_baseline(tags, config.tag_format, prerelease=prerelease)
     start = baseline.start
     commits = repo.log(start.tag.sha if start else None)

@@ -64,10 +64,12 @@ class PlannedCommit(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class NextRelease:
-    """The version and tag the release will make."""
+    """The version and tag the release will make; ``latest`` when it is a final release above
+    every release tag in the repository (the forge marks it latest, ``latest`` images move)."""
 
     version: Version
     tag: str
+    latest: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,10 @@ def make_plan(
     version = _final_or_prerelease(base, request, baseline)
     _check_version(version, baseline, config)
     bump = _bump_label(version, baseline, request)
-    plan_next = NextRelease(version, config.tag_format.format(version))
+    latest = not version.is_prerelease and all(
+        r.version < version or r.version.is_prerelease for r in baseline.existing
+    )
+    plan_next = NextRelease(version, config.tag_format.format(version), latest)
     # The same order as _base_version: --version, then --bump, then Release-As.
     if request.version is not None:
         reason = f"--version {request.version} given"

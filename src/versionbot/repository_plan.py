@@ -13,11 +13,26 @@ from versionbot.git import GuessedWrong, read_history
 from versionbot.plan import PlanRequest, ReleasePlan, make_plan
 
 
-def repository_plan(path: Path, config: Config, request: PlanRequest) -> ReleasePlan:
-    """The release plan of the repository at ``path``."""
+def repository_plan(
+    path: Path, config: Config, request: PlanRequest, *, without_tags_at_head: bool = False
+) -> ReleasePlan:
+    """The release plan of the repository at ``path``.
+
+    ``without_tags_at_head`` plans the release that HEAD's tags already name (set
+    ``request.version`` to it): its window, notes and images, as the run that made it saw them.
+    """
     prerelease = request.prerelease is not None
     try:
-        return make_plan(read_history(path, config, prerelease=prerelease), config, request)
+        history = read_history(
+            path, config, prerelease=prerelease, without_tags_at_head=without_tags_at_head
+        )
+        return make_plan(history, config, request)
     except GuessedWrong:
-        history = read_history(path, config, prerelease=prerelease, exact=True)
+        history = read_history(
+            path,
+            config,
+            prerelease=prerelease,
+            exact=True,
+            without_tags_at_head=without_tags_at_head,
+        )
         return make_plan(history, config, request)

@@ -1,0 +1,59 @@
+"""Edge: tell GitHub Actions what a release did ($GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY).
+
+Outputs: ``released``, ``version``, ``tag``, ``previous_version``, ``is_prerelease``, ``sha``,
+``forge_url`` and ``image_digests`` (JSON: reference -> digest). Values are single lines; the
+summary is Markdown. Nothing here holds a credential: only facts from the outcome are written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from versionbot.release import ReleaseOutcome
+
+
+def outputs(outcome: ReleaseOutcome) -> dict[str, str]:
+    """The step outputs of a release run."""
+    version = outcome.version
+    return {
+        "released": "true" if outcome.released else "false",
+        "version": str(version) if version else "",
+        "tag": outcome.tag or "",
+        "previous_version": str(outcome.previous_version) if outcome.previous_version else "",
+        "is_prerelease": "true" if version is not None and version.is_prerelease else "false",
+        "sha": outcome.sha or "",
+        "forge_url": outcome.forge_url or "",
+        "image_digests": json.dumps(dict(outcome.image_digests), sort_keys=True),
+    }
+
+
+def summary(outcome: ReleaseOutcome, notes: str | None) -> str:
+    """The Markdown step summary of a release run."""
+    if not outcome.released:
+        lines = ["### No release", ""]
+    else:
+        lines = [f"### Released {outcome.tag}", ""]
+        if outcome.forge_url:
+            lines += [f"[Release page]({outcome.forge_url})", ""]
+    lines += [f"- {line}" for line in outcome.log]
+    if outcome.image_digests:
+        lines += ["", "| image | digest |", "|---|---|"]
+        lines += [f"| `{ref}` | `{digest}` |" for ref, digest in outcome.image_digests]
+    if notes and outcome.released:
+        lines += ["", notes.rstrip("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def write_github(env: Mapping[str, str], outcome: ReleaseOutcome, notes: str | None) -> None:
+    """Append the outputs and the summary where GitHub Actions asks for them (if it does)."""
+    output_file = env.get("GITHUB_OUTPUT")
+    if output_file:
+        with Path(output_file).open("a", encoding="utf-8") as handle:
+            for key, value in outputs(outcome).items():
+                handle.write(f"{key}={value}\n")
+    summary_file = env.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with Path(summary_file).open("a", encoding="utf-8") as handle:
+            handle.write(summary(outcome, notes))

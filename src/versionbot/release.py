@@ -1,0 +1,296 @@
+"""Execute a release plan: the numbered steps of a release, each one safe to repeat.
+
+Edge orchestration. ``bot release`` makes the same plan as ``bot plan`` and hands it to
+``execute``, which runs, in order:
+
+1. ``verify_release``: a release branch, a clean work tree, HEAD is the planned commit, and the
+   remote branch has not moved past it (if it has, stop: nothing is pushed, the next run
+   releases); and, before anything changes, that every credential a later step needs is there;
+2. ``write_version_files``;
+3. ``write_changelog``;
+4. ``commit_release`` (with the trailer that marks the bot's own commit) and ``tag_release``;
+5. ``push_atomically``: the commit and the tag land together, or neither does;
+6. ``publish_forge_release``;
+7. ``promote_images``.
+
+Resuming: a run that finds the release half-made finishes it instead of starting again. HEAD
+already tagged: steps 5-7 where missing. HEAD is the bot's release commit without its tag: steps
+4 (tag only) to 7. Work-tree changes that are exactly what steps 2-3 write are taken as done.
+So a re-run after a crash at any point makes no second commit, tag, changelog section, forge
+release or image tag. Loop safety follows: a push whose HEAD is the bot's release commit never
+makes another release commit.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from versionbot.changelog import insert_sections
+from versionbot.config import Config
+from versionbot.errors import RepositoryError, SupersededError, UsageError
+from versionbot.files import read_text, write_atomically
+from versionbot.git_write import GitWriter
+from versionbot.images import ImagePlan
+from versionbot.plan import ReleasePlan
+from versionbot.render import Renderer
+from versionbot.version import Version
+
+RELEASE_TRAILER = "Versionbot-Release"
+
+
+class ForgeReleases(Protocol):
+    """What the release needs of a forge (forge.py implements it for GitHub)."""
+
+    def create_release(
+        self, tag: str, *, target: str, name: str, body: str, prerelease: bool, latest: bool
+    ) -> object: ...
+
+
+class ImageStage(Protocol):
+    """What the release needs of the image stage (image_stage.py implements it)."""
+
+    def __call__(self, images: ImagePlan) -> Sequence[tuple[str, str]]: ...  # (ref, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseEdges:
+    """The outside world a release touches, built by the CLI (or by tests)."""
+
+    git: GitWriter
+    forge: ForgeReleases | None
+    images: ImageStage | None
+    forge_missing: str | None = None  # what a due forge release lacks (e.g. "no GITHUB_TOKEN")
+
+
+@dataclass(slots=True)
+class ReleaseOutcome:
+    """What ``execute`` did: the facts CI outputs are made of, and one line per step."""
+
+    released: bool = False
+    version: Version | None = None
+    tag: str | None = None
+    previous_version: Version | None = None
+    sha: str | None = None
+    forge_url: str | None = None
+    image_digests: list[tuple[str, str]] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+
+
+def execute(plan: ReleasePlan, config: Config, edges: ReleaseEdges) -> ReleaseOutcome:
+    """Run the release the plan describes (or finish a half-made one). Idempotent."""
+    outcome = ReleaseOutcome(previous_version=plan.previous.version if plan.previous else None)
+    if plan.next is None:
+        outcome.log.append(f"nothing to release: {plan.reason}")
+        return outcome
+    version, tag = plan.next.version, plan.next.tag
+    outcome.version, outcome.tag = version, tag
+    renderer = Renderer.for_repository(plan.state, config)
+    notes = renderer.release_notes(plan.notes) if plan.notes is not None else ""
+    git = edges.git
+    if git.local_tag(tag) == plan.state.head:
+        sha = plan.state.head
+        outcome.log.append(f"{tag} is on HEAD {sha[:7]}: completing the release")
+        if git.remote_sha(config.remote, f"refs/tags/{tag}") is None:
+            verify_release(plan, config, edges, resuming=_release_commit_version(plan) == version)
+            push_atomically(plan, config, git, sha, tag)
+            outcome.log.append(f"pushed {tag} to {config.remote}")
+    else:
+        resumed = _release_commit_version(plan) == version
+        verify_release(plan, config, edges, resuming=resumed)
+        if resumed:
+            sha = plan.state.head
+            outcome.log.append(f"HEAD {sha[:7]} is the release commit of {version}: resuming")
+        else:
+            changed = write_version_files(plan, config) + write_changelog(plan, config, renderer)
+            sha = commit_release(plan, config, git, changed)
+            if sha != plan.state.head:
+                outcome.log.append(f"committed {sha[:7]} {_subject(config, version)}")
+        tag_release(plan, config, git, sha, notes)
+        outcome.log.append(f"tagged {tag} on {sha[:7]}")
+        push_atomically(plan, config, git, sha, tag)
+        outcome.log.append(f"pushed {sha[:7]} and {tag} to {config.remote}")
+    outcome.sha, outcome.released = sha, True
+    publish_forge_release(plan, edges, sha, notes, outcome)
+    promote_images(plan, edges, outcome)
+    return outcome
+
+
+def verify_release(
+    plan: ReleasePlan, config: Config, edges: ReleaseEdges, *, resuming: bool
+) -> None:
+    """Step 1: refuse early, before anything changes."""
+    git = edges.git
+    branch = plan.state.branch
+    if branch is None or not any(fnmatch.fnmatchcase(branch, p) for p in config.release_branches):
+        raise UsageError(
+            f"{branch or 'a detached HEAD'} is not a release branch "
+            f"({', '.join(config.release_branches)})",
+            "release from a release branch, or add this one to release_branches",
+        )
+    if edges.forge is None and edges.forge_missing:
+        raise UsageError(f"the forge release cannot be made: {edges.forge_missing}", _FORGE_HINT)
+    head = git.head()
+    if head != plan.state.head:
+        raise SupersededError(
+            f"HEAD moved to {head[:7]} while planning {plan.state.head[:7]}; nothing was changed",
+            "run bot release again",
+        )
+    # A crashed run may have left exactly what steps 2-3 write: that is not foreign work.
+    ours = {config.changelog.file, *(spec.partition(":")[0] for spec in config.version_files)}
+    foreign = [p for p in git.dirty_paths() if p not in ours]
+    if foreign:
+        raise UsageError(
+            f"the work tree has uncommitted changes in {', '.join(sorted(foreign)[:3])}",
+            "commit or stash them, then run bot release again",
+        )
+    # On a resumed release commit, the remote branch is still at its parent.
+    expected = plan.state.head if not resuming else git.run("rev-parse", "HEAD^").stdout.strip()
+    verify_remote(git, config.remote, branch, expected)
+
+
+def verify_remote(git: GitWriter, remote: str, branch: str, expected: str) -> None:
+    """The remote branch must be exactly ``expected``: not ahead (moved), not behind."""
+    remote_sha = git.remote_sha(remote, f"refs/heads/{branch}")
+    if remote_sha is None:
+        raise RepositoryError(
+            f"{remote} has no branch {branch}",
+            f"push {branch} to {remote} first; a release is made from what the remote has",
+        )
+    if remote_sha == expected:
+        return
+    git.fetch(remote, f"refs/heads/{branch}")
+    if git.is_ancestor(expected, remote_sha):
+        raise SupersededError(
+            f"{remote}/{branch} moved past {expected[:7]} to {remote_sha[:7]}; nothing was pushed",
+            "the run for the newer commit releases it; nothing to do here",
+        )
+    raise RepositoryError(
+        f"HEAD {expected[:7]} is not on {remote}/{branch} ({remote_sha[:7]})",
+        f"release only what {remote}/{branch} has: pull or push first",
+    )
+
+
+def write_version_files(plan: ReleasePlan, config: Config) -> list[str]:
+    """Step 2: the new version in every configured version file; the paths that changed."""
+    if not config.version_files or plan.next is None:
+        return []
+    from versionbot.version_files import write_version_files as write_all
+
+    return write_all(Path(plan.state.root), config.version_files, str(plan.next.version))
+
+
+def write_changelog(plan: ReleasePlan, config: Config, renderer: Renderer) -> list[str]:
+    """Step 3: the release's section inserted into the changelog (created when missing)."""
+    if plan.notes is None or plan.next is None:
+        return []
+    path = Path(plan.state.root) / config.changelog.file
+    if path.exists():
+        old = read_text(path)
+        newline = "\r\n" if "\r\n" in old else "\n"
+        section = (renderer.changelog([plan.notes], sections_only=True) + "\n").replace(
+            "\n", newline
+        )
+        text = insert_sections(old, {plan.next.version: section}, config.changelog.file)
+    else:
+        old, text = None, renderer.changelog([plan.notes], sections_only=False)
+    if text == old:
+        return []
+    write_atomically(path, text)
+    return [config.changelog.file]
+
+
+def commit_release(plan: ReleasePlan, config: Config, git: GitWriter, changed: list[str]) -> str:
+    """Step 4a: the release commit, marked with the trailer; its sha."""
+    assert plan.next is not None
+    version = plan.next.version
+    message = f"{_subject(config, version)}\n\n{RELEASE_TRAILER}: {version}\n"
+    if not changed:
+        # Nothing to write (no version files, changelog up to date): the tag goes on HEAD.
+        return plan.state.head
+    return git.commit(sorted(set(changed)), message)
+
+
+def tag_release(plan: ReleasePlan, config: Config, git: GitWriter, sha: str, notes: str) -> None:
+    """Step 4b: the annotated tag on the release commit (kept if a crashed run made it)."""
+    assert plan.next is not None
+    tag = plan.next.tag
+    existing = git.local_tag(tag)
+    if existing == sha:
+        return
+    if existing is not None:
+        raise RepositoryError(
+            f"tag {tag} already exists on {existing[:7]}, which is not the release commit",
+            "delete the local tag (git tag -d) if a crashed run left it, then run again",
+        )
+    message = f"{plan.next.version}\n\n{notes}" if notes else f"{plan.next.version}\n"
+    git.tag(tag, sha, message, sign=config.sign_tags)
+
+
+def push_atomically(plan: ReleasePlan, config: Config, git: GitWriter, sha: str, tag: str) -> None:
+    """Step 5: the commit and the tag together (``git push --atomic``), or nothing."""
+    branch = plan.state.branch
+    refs = [f"refs/tags/{tag}"]
+    if sha != plan.state.head or git.remote_sha(config.remote, f"refs/heads/{branch}") != sha:
+        refs.insert(0, f"{sha}:refs/heads/{branch}")
+    result = git.push_atomically(config.remote, refs)
+    if not result.accepted:
+        raise SupersededError(
+            f"{config.remote} refused the release push ({'; '.join(result.rejected)}); "
+            "nothing was pushed",
+            "another run released first or the branch moved; the next run takes it from there",
+        )
+
+
+def publish_forge_release(
+    plan: ReleasePlan, edges: ReleaseEdges, sha: str, notes: str, outcome: ReleaseOutcome
+) -> None:
+    """Step 6: the forge release with the release notes (idempotent in forge.py)."""
+    assert plan.next is not None
+    if edges.forge is None:
+        outcome.log.append("forge release skipped: no forge for this remote")
+        return
+    tag = plan.next.tag
+    release = edges.forge.create_release(
+        tag,
+        target=sha,
+        name=tag,
+        body=notes,
+        prerelease=plan.next.version.is_prerelease,
+        latest=plan.next.latest,
+    )
+    outcome.forge_url = getattr(release, "url", None)
+    outcome.log.append(f"forge release {outcome.forge_url or tag}")
+
+
+def promote_images(plan: ReleasePlan, edges: ReleaseEdges, outcome: ReleaseOutcome) -> None:
+    """Step 7: the release's image gets its version tags (idempotent in the image stage)."""
+    if plan.images is None or edges.images is None:
+        return
+    for ref, digest in edges.images(plan.images):
+        outcome.image_digests.append((ref, digest))
+        outcome.log.append(f"image {ref} = {digest}")
+
+
+_FORGE_HINT = "set GITHUB_TOKEN (or GH_TOKEN) with contents: write, or run without a forge remote"
+
+
+def _release_commit_version(plan: ReleasePlan) -> Version | None:
+    """The version in HEAD's release trailer, when HEAD is the bot's own release commit."""
+    for commit in plan.commits:
+        if commit.sha != plan.state.head or commit.parsed is None:
+            continue
+        for footer in commit.parsed.footers:
+            if footer.token == RELEASE_TRAILER:
+                try:
+                    return Version.parse(footer.value.strip())
+                except ValueError:
+                    return None
+    return None
+
+
+def _subject(config: Config, version: Version) -> str:
+    return config.commit_message.replace("{version}", str(version))

@@ -1,0 +1,87 @@
+"""Edge: everything ``bot release`` needs before release.execute runs.
+
+The plan (when HEAD already carries a release tag: the plan of that release, so a re-run can
+finish it), and the edges built from the environment: git with its credentials and identity,
+the forge, the image stage. Reading the environment happens here, never in the core.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from versionbot.changelog import utc_date
+from versionbot.config import Config
+from versionbot.errors import UsageError
+from versionbot.git_write import GitWriter, Identity
+from versionbot.plan import PlanRequest, ReleasePlan
+from versionbot.release import ReleaseEdges
+from versionbot.repository_plan import repository_plan
+
+if TYPE_CHECKING:
+    from versionbot.forge import Forge
+
+# The identity actions/checkout documents for commits made by workflows.
+ACTIONS_BOT = Identity(
+    "github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com"
+)
+
+
+def plan_for_release(repo: Path, config: Config, request: PlanRequest) -> ReleasePlan:
+    """The plan to execute: the next release, or the one HEAD's tag names (to finish it)."""
+    plan = repository_plan(repo, config, request)
+    previous = plan.previous
+    if previous is None or previous.tag.sha != plan.state.head or request.version is not None:
+        return plan
+    tagged = dataclasses.replace(
+        request,
+        version=previous.version,
+        bump=None,
+        prerelease=None,
+        build=None,
+        date=utc_date(previous.tag.date) if previous.tag.date is not None else request.date,
+    )
+    return repository_plan(repo, config, tagged, without_tags_at_head=True)
+
+
+def release_edges(plan: ReleasePlan, config: Config, env: Mapping[str, str]) -> ReleaseEdges:
+    """Git, forge and image stage for this repository, from the configuration and environment."""
+    token = env.get("VERSIONBOT_GIT_TOKEN") or env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
+    probe = GitWriter(Path(plan.state.root), env=env)
+    remote_url = probe.run("remote", "get-url", config.remote, check=False).stdout.strip()
+    if not remote_url:
+        raise UsageError(
+            f"there is no git remote named {config.remote!r} to push the release to",
+            "add one (git remote add origin URL) or set remote in the configuration",
+        )
+    over_http = remote_url.startswith(("http://", "https://"))
+    git = GitWriter(
+        Path(plan.state.root),
+        username=env.get("VERSIONBOT_GIT_USERNAME"),
+        token=token if over_http else None,
+        identity=_identity(config, env, probe),
+        env=env,
+    )
+    forge, missing = _forge(env, remote_url) if plan.next is not None else (None, None)
+    return ReleaseEdges(git=git, forge=forge, images=None, forge_missing=missing)
+
+
+def _identity(config: Config, env: Mapping[str, str], git: GitWriter) -> Identity | None:
+    """The configured committer; in GitHub Actions with no git identity, the Actions bot."""
+    if config.committer is not None:
+        return Identity(*config.committer)
+    configured = git.run("config", "user.email", check=False).stdout.strip()
+    if not configured and env.get("GITHUB_ACTIONS") == "true":
+        return ACTIONS_BOT
+    return None
+
+
+def _forge(env: Mapping[str, str], remote_url: str) -> tuple[Forge | None, str | None]:
+    from versionbot.forge import github_forge, missing_forge_settings
+
+    missing = missing_forge_settings(env, remote_url)
+    if missing is not None:
+        return None, missing
+    return github_forge(env, remote_url), None
