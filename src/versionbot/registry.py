@@ -1,0 +1,1268 @@
+"""Edge: an OCI distribution API client that promotes a multi-arch image by digest.
+
+What it owns
+    * :class:`ImageRef` - ``host[:port]/repo[:tag][@digest]`` with Docker's defaults
+      (``alpine`` is ``docker.io/library/alpine``; Docker Hub's API is ``registry-1.docker.io``).
+    * :class:`RegistryClient` - manifests, blobs and tags over HTTP(S) with ``httpx``: Basic and
+      Bearer-token challenges (``WWW-Authenticate``) with per-repository scopes (``pull`` for a
+      source, ``pull,push`` for a target, both for a cross-repository mount), tokens cached per
+      (registry, scopes); TLS with an extra CA file; bounded retries with exponential backoff.
+    * :func:`promote` - resolve a source index, check its platforms, then put the *same manifest
+      bytes* under every target tag: no pull, no layer upload, the digest never changes. Another
+      repository on the same registry gets its blobs by cross-repository mount; another registry
+      gets the blobs it lacks streamed in 1 MiB chunks (never a whole blob in memory), then the
+      child manifests by digest, then the index. Every tag is read back and verified.
+
+Credentials, first match wins (a pair counts only when both halves are set):
+    1. ``VERSIONBOT_REGISTRY_<HOST>_USERNAME`` / ``VERSIONBOT_REGISTRY_<HOST>_PASSWORD``, where
+       ``<HOST>`` is the registry as written in the image reference, upper-cased, with every
+       character that is not a letter or a digit replaced by ``_``
+       (``127.0.0.1:5000`` -> ``VERSIONBOT_REGISTRY_127_0_0_1_5000_USERNAME``,
+       ``ghcr.io`` -> ``VERSIONBOT_REGISTRY_GHCR_IO_PASSWORD``);
+    2. ``VERSIONBOT_REGISTRY_USERNAME`` / ``VERSIONBOT_REGISTRY_PASSWORD`` for any registry;
+    3. the Docker config (``docker_config`` argument, else ``$DOCKER_CONFIG/config.json``, else
+       ``~/.docker/config.json``): ``auths``, ``credHelpers`` and ``credsStore``, read by
+       docker-py's ``docker.auth`` (``load_config``/``resolve_authconfig``), including identity
+       (refresh) tokens;
+    4. none: anonymous access.
+
+Transport rules
+    * HTTPS always, verified against the system store plus ``ca_file``. Plain HTTP only for a
+      loopback registry (``127.0.0.0/8``, ``localhost``, ``::1``) or one named in ``insecure``;
+      even then HTTPS is tried first and a certificate that fails verification is an error, never
+      a reason to fall back. A token realm follows the same rule before credentials go to it.
+    * Proxy variables are ignored (``trust_env=False``) so no proxy sees registry credentials.
+    * 429, 5xx, timeouts and connection errors are retried: 4 tries, backoff 0.5 s, 1 s, 2 s,
+      ``Retry-After`` honoured up to 5 s, total sleep under 10 s; the sleep is injectable.
+
+What it must not do
+    * Print, or put a credential or token into an exception message, a log record or a repr.
+      Messages name the registry, the repository and the HTTP status only (the body's error
+      codes at most), and every failure is a :class:`versionbot.errors.RegistryError`.
+    * Pull an image, re-serialise a manifest (that would change its digest), hold a blob in
+      memory, or decide which tags to move (that is ``images.py``/``release.py``'s policy).
+    * Read ``os.environ`` except when no ``env`` mapping is given.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import email.utils
+import hashlib
+import ipaddress
+import json
+import logging
+import os
+import re
+import ssl
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import httpx
+
+from versionbot.errors import RegistryError, UsageError
+
+__all__ = [
+    "DOCKER_LIST",
+    "DOCKER_MANIFEST",
+    "OCI_INDEX",
+    "OCI_MANIFEST",
+    "Challenge",
+    "Credentials",
+    "Descriptor",
+    "ImageRef",
+    "InvalidImageRef",
+    "Manifest",
+    "PushedTag",
+    "RegistryClient",
+    "RetryPolicy",
+    "api_host",
+    "credentials_from_env",
+    "env_var_prefix",
+    "parse_retry_after",
+    "parse_www_authenticate",
+    "plain_http_allowed",
+    "platform_matches",
+    "promote",
+]
+
+_log = logging.getLogger(__name__)
+
+OCI_INDEX: Final = "application/vnd.oci.image.index.v1+json"
+DOCKER_LIST: Final = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_MANIFEST: Final = "application/vnd.oci.image.manifest.v1+json"
+DOCKER_MANIFEST: Final = "application/vnd.docker.distribution.manifest.v2+json"
+_INDEX_TYPES: Final = frozenset({OCI_INDEX, DOCKER_LIST})
+_MANIFEST_TYPES: Final = (OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST)
+_ACCEPT: Final = ", ".join(_MANIFEST_TYPES)
+
+DOCKER_HUB: Final = "docker.io"
+DOCKER_HUB_API: Final = "registry-1.docker.io"
+_DOCKER_HUB_ALIASES: Final = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+
+_MAX_MANIFEST_BYTES: Final = 4 * 1024 * 1024  # distribution's own limit for a manifest
+_MAX_CONFIG_BYTES: Final = 8 * 1024 * 1024
+_CHUNK: Final = 1024 * 1024
+_RETRYABLE_STATUS: Final = frozenset({408, 429, 500, 502, 503, 504})
+
+_LOGIN_HINT: Final = (
+    "run `docker login {registry}`, or set VERSIONBOT_REGISTRY_USERNAME/_PASSWORD "
+    "(or {prefix}_USERNAME/_PASSWORD) to a user allowed to {action} {repository}"
+)
+
+
+# --------------------------------------------------------------------------- references
+
+
+class InvalidImageRef(UsageError, ValueError):
+    """A string that is not an image reference (``host[:port]/repo[:tag][@digest]``)."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(
+            f"{text!r} is not an image reference: {reason}",
+            "write it as host[:port]/repository[:tag][@sha256:<hex>], e.g. ghcr.io/acme/app:1.2.0",
+        )
+
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REPOSITORY_RE = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
+_TAG_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST_RE = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image reference; ``str()`` gives the normalised form and ``parse`` reads it back.
+
+    >>> ImageRef.parse("ghcr.io/acme/app:sha-abc")
+    ImageRef(registry='ghcr.io', repository='acme/app', tag='sha-abc', digest=None)
+    >>> str(ImageRef.parse("alpine"))
+    'docker.io/library/alpine'
+    >>> ImageRef.parse("127.0.0.1:5000/acme/app:1.0").registry
+    '127.0.0.1:5000'
+    """
+
+    registry: str
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ImageRef:
+        """Parse ``[host[:port]/]repo[:tag][@digest]``; raise :class:`InvalidImageRef`."""
+        if not text or text != text.strip() or any(c.isspace() for c in text):
+            raise InvalidImageRef(text, "it is empty or holds whitespace")
+        name, at, digest = text.partition("@")
+        if at and not _DIGEST_RE.fullmatch(digest):
+            raise InvalidImageRef(text, "the digest is not sha256:<64 lower-case hex>")
+        first, slash, rest = name.partition("/")
+        if slash and ("." in first or ":" in first or first == "localhost" or first[:1] == "["):
+            registry, remainder = first, rest
+        else:
+            registry, remainder = DOCKER_HUB, name
+        if not _HOST_RE.fullmatch(registry):
+            raise InvalidImageRef(text, f"{registry!r} is not a host[:port]")
+        if registry.lower() in {"index.docker.io", "docker.io"}:
+            registry = DOCKER_HUB
+        tag: str | None = None
+        colon = remainder.rfind(":")
+        if colon > remainder.rfind("/"):
+            remainder, tag = remainder[:colon], remainder[colon + 1 :]
+            if not _TAG_RE.fullmatch(tag):
+                raise InvalidImageRef(text, f"{tag!r} is not a tag")
+        if registry == DOCKER_HUB and "/" not in remainder:
+            remainder = f"library/{remainder}"
+        if not _REPOSITORY_RE.fullmatch(remainder) or len(remainder) > 255:
+            raise InvalidImageRef(text, f"{remainder!r} is not a repository name")
+        return cls(registry, remainder, tag, digest or None)
+
+    def __str__(self) -> str:
+        text = f"{self.registry}/{self.repository}"
+        if self.tag is not None:
+            text += f":{self.tag}"
+        if self.digest is not None:
+            text += f"@{self.digest}"
+        return text
+
+    @property
+    def reference(self) -> str:
+        """What goes after ``/manifests/``: the digest, else the tag, else ``latest``."""
+        return self.digest or self.tag or "latest"
+
+    @property
+    def api_host(self) -> str:
+        """The host that serves ``/v2/`` for this registry."""
+        return api_host(self.registry)
+
+    def with_tag(self, tag: str) -> ImageRef:
+        """The same repository under ``tag`` (no digest)."""
+        return ImageRef(self.registry, self.repository, tag, None)
+
+
+def api_host(registry: str) -> str:
+    """``docker.io`` is served by ``registry-1.docker.io``; every other host serves itself."""
+    return DOCKER_HUB_API if registry.lower() in _DOCKER_HUB_ALIASES else registry
+
+
+def _hostname(host: str) -> str:
+    """``[::1]:5000`` -> ``::1``; ``127.0.0.1:5000`` -> ``127.0.0.1``."""
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host[1:]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def plain_http_allowed(host: str, insecure: Iterable[str] = ()) -> bool:
+    """True for loopback hosts (127.0.0.0/8, localhost, ::1) and hosts named in ``insecure``."""
+    name = _hostname(host).lower()
+    allowed = {entry.lower() for entry in insecure}
+    if host.lower() in allowed or name in allowed:
+        return True
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- platforms
+
+_DEFAULT_VARIANT: Final = {"arm64": "v8", "arm": "v7"}
+
+
+def _split_platform(text: str) -> tuple[str, str, str]:
+    parts = text.lower().split("/")
+    os_, arch = parts[0], parts[1] if len(parts) > 1 else ""
+    variant = parts[2] if len(parts) > 2 else _DEFAULT_VARIANT.get(arch, "")
+    if arch == "aarch64":
+        arch, variant = "arm64", variant or "v8"
+    if arch in {"x86_64", "x86-64"}:
+        arch = "amd64"
+    return os_, arch, variant
+
+
+def platform_matches(wanted: str, present: str) -> bool:
+    """``linux/arm64`` matches ``linux/arm64/v8``; ``linux/arm/v6`` does not match ``linux/arm``.
+
+    >>> platform_matches("linux/arm64", "linux/arm64/v8")
+    True
+    >>> platform_matches("linux/amd64", "linux/arm64")
+    False
+    """
+    return _split_platform(wanted) == _split_platform(present)
+
+
+def _platform_text(platform: Mapping[str, Any]) -> str:
+    text = f"{platform.get('os', 'unknown')}/{platform.get('architecture', 'unknown')}"
+    if platform.get("variant"):
+        text += f"/{platform['variant']}"
+    return text
+
+
+# --------------------------------------------------------------------------- manifests
+
+
+@dataclass(frozen=True, slots=True)
+class Descriptor:
+    """A pointer to a blob or a child manifest."""
+
+    media_type: str
+    digest: str
+    size: int
+    platform: str | None = None
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A manifest exactly as the registry sent it: never re-serialised, so the digest holds."""
+
+    media_type: str
+    raw: bytes = field(repr=False)
+    digest: str
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, media_type: str | None = None) -> Manifest:
+        """Wrap raw bytes; the media type comes from the header, else from the document."""
+        document = _json_object(raw)
+        kind = media_type or str(document.get("mediaType", ""))
+        return cls(kind, raw, "sha256:" + hashlib.sha256(raw).hexdigest())
+
+    @property
+    def is_index(self) -> bool:
+        """An OCI index or a Docker manifest list."""
+        return self.media_type in _INDEX_TYPES
+
+    def children(self) -> tuple[Descriptor, ...]:
+        """The child manifests of an index (empty for an image manifest)."""
+        if not self.is_index:
+            return ()
+        return tuple(_descriptor(d) for d in _json_object(self.raw).get("manifests", ()))
+
+    def blobs(self) -> tuple[Descriptor, ...]:
+        """The config and layers of an image manifest (empty for an index)."""
+        if self.is_index:
+            return ()
+        document = _json_object(self.raw)
+        config = document.get("config")
+        found = [_descriptor(config)] if isinstance(config, dict) else []
+        found += [_descriptor(layer) for layer in document.get("layers", ())]
+        return tuple(found)
+
+    def index_platforms(self) -> tuple[str, ...]:
+        """Platforms named in an index, without attestation entries (``unknown/unknown``)."""
+        return tuple(
+            d.platform
+            for d in self.children()
+            if d.platform is not None and not d.platform.startswith("unknown/")
+        )
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise RegistryError(
+            "the registry sent a manifest that is not a JSON object",
+            "check that the reference names an image, not some other artifact",
+        )
+    return document
+
+
+def _descriptor(item: Any) -> Descriptor:
+    if not isinstance(item, dict) or not _DIGEST_RE.fullmatch(str(item.get("digest", ""))):
+        raise RegistryError(
+            "the registry sent a manifest with a malformed descriptor",
+            "the image is damaged; rebuild and push it again",
+        )
+    platform = item.get("platform")
+    size = item.get("size", -1)
+    return Descriptor(
+        media_type=str(item.get("mediaType", "")),
+        digest=str(item["digest"]),
+        size=size if isinstance(size, int) else -1,
+        platform=_platform_text(platform) if isinstance(platform, dict) else None,
+        urls=tuple(str(u) for u in item.get("urls", ()) or ()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PushedTag:
+    """A tag that now exists, with the digest and platforms read back from the registry."""
+
+    ref: ImageRef
+    digest: str
+    platforms: tuple[str, ...]
+    pushed: bool = True  # False: the tag already had this digest and was only verified
+
+
+# --------------------------------------------------------------------------- auth helpers
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """One ``WWW-Authenticate`` challenge: a lower-case scheme and its parameters."""
+
+    scheme: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str, default: str = "") -> str:
+        """The parameter ``key`` (lower-case), or ``default``."""
+        return next((v for k, v in self.params if k == key), default)
+
+
+_TOKEN_CHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_TOKEN_RE = re.compile(_TOKEN_CHARS)
+# Values are tokens or quoted strings; bare URLs (not RFC-valid, but seen) are read leniently.
+_PARAM_RE = re.compile(rf'({_TOKEN_CHARS})[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|[^\s,"]+)')
+
+
+def parse_www_authenticate(header: str) -> tuple[Challenge, ...]:
+    """Parse every challenge of a ``WWW-Authenticate`` header (RFC 9110 §11.6.1); never raises.
+
+    >>> parse_www_authenticate('Bearer realm="https://a/token",service="reg",scope="x:y:pull"')[0]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Challenge(scheme='bearer',
+              params=(('realm', 'https://a/token'), ('service', 'reg'), ('scope', 'x:y:pull')))
+    """
+    challenges: list[tuple[str, list[tuple[str, str]]]] = []
+    pos, end = 0, len(header)
+    while pos < end:
+        if header[pos] in " \t,":
+            pos += 1
+            continue
+        param = _PARAM_RE.match(header, pos)
+        if param and challenges:
+            value = param.group(2)
+            if value.startswith('"'):
+                value = re.sub(r"\\(.)", r"\1", value[1:-1])
+            challenges[-1][1].append((param.group(1).lower(), value))
+            pos = param.end()
+            continue
+        token = _TOKEN_RE.match(header, pos)
+        if token is None:
+            pos += 1  # a stray character (or a token68's padding): skip it
+            continue
+        challenges.append((token.group(0).lower(), []))
+        pos = token.end()
+    return tuple(Challenge(scheme, tuple(params)) for scheme, params in challenges)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A username and a secret (or an identity token); neither ever appears in a repr."""
+
+    username: str = field(repr=False)
+    password: str = field(repr=False)
+    identity_token: str | None = field(default=None, repr=False)
+    source: str = ""  # where they came from, for hints: never the values themselves
+
+    def basic_header(self) -> str:
+        """The value of an ``Authorization: Basic`` header."""
+        pair = f"{self.username}:{self.password}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+def env_var_prefix(registry: str) -> str:
+    """``127.0.0.1:5000`` -> ``VERSIONBOT_REGISTRY_127_0_0_1_5000``.
+
+    >>> env_var_prefix("ghcr.io")
+    'VERSIONBOT_REGISTRY_GHCR_IO'
+    """
+    return "VERSIONBOT_REGISTRY_" + re.sub(r"[^A-Z0-9]", "_", registry.upper())
+
+
+def credentials_from_env(registry: str, env: Mapping[str, str]) -> Credentials | None:
+    """Host-specific ``VERSIONBOT_REGISTRY_<HOST>_*`` first, then ``VERSIONBOT_REGISTRY_*``."""
+    for prefix in (env_var_prefix(registry), "VERSIONBOT_REGISTRY"):
+        username = env.get(f"{prefix}_USERNAME", "")
+        password = env.get(f"{prefix}_PASSWORD", "")
+        if username and password:
+            return Credentials(username, password, source=f"{prefix}_USERNAME/_PASSWORD")
+    return None
+
+
+def _docker_config_path(docker_config: Path | None, env: Mapping[str, str]) -> Path:
+    if docker_config is not None:
+        return docker_config / "config.json" if docker_config.is_dir() else docker_config
+    if env.get("DOCKER_CONFIG"):
+        return Path(env["DOCKER_CONFIG"]) / "config.json"
+    home = env.get("HOME") or str(Path.home())
+    return Path(home) / ".docker" / "config.json"
+
+
+def credentials_from_docker_config(
+    registry: str, config_file: Path, env: Mapping[str, str]
+) -> Credentials | None:
+    """Credentials for ``registry`` from a Docker ``config.json`` via docker-py's helpers."""
+    if not config_file.is_file():
+        return None
+    import docker.auth
+    import docker.errors
+
+    try:
+        config = docker.auth.load_config(config_path=str(config_file), credstore_env=dict(env))
+        entry = docker.auth.resolve_authconfig(config, registry, credstore_env=dict(env))
+    except docker.errors.DockerException:
+        # The helper's own message may quote its output; say only which helper failed.
+        raise RegistryError(
+            f"the Docker credential helper for {registry} failed",
+            f"check `docker login {registry}` works, or set the VERSIONBOT_REGISTRY_* variables",
+        ) from None
+    if not isinstance(entry, Mapping):
+        return None
+    fields = {str(k).lower(): str(v) for k, v in entry.items() if v}
+    source = f"Docker config {config_file}"
+    if fields.get("identitytoken"):
+        return Credentials(fields.get("username", ""), "", fields["identitytoken"], source)
+    if fields.get("username") and fields.get("password"):
+        return Credentials(fields["username"], fields["password"], source=source)
+    return None
+
+
+# --------------------------------------------------------------------------- retries
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long to retry 429/5xx/timeouts/connection errors."""
+
+    tries: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 4.0
+    retry_after_cap: float = 5.0
+    total_sleep_cap: float = 9.5
+
+    def delay(self, failed_attempt: int, retry_after: float | None, slept: float) -> float | None:
+        """Seconds to sleep after ``failed_attempt`` (1-based), or None to give up.
+
+        >>> [RetryPolicy().delay(n, None, 0.0) for n in (1, 2, 3, 4)]
+        [0.5, 1.0, 2.0, None]
+        """
+        if failed_attempt >= self.tries:
+            return None
+        wait = min(self.base_delay * 2 ** (failed_attempt - 1), self.max_delay)
+        if retry_after is not None:
+            wait = min(max(retry_after, 0.0), self.retry_after_cap)
+        wait = min(wait, self.total_sleep_cap - slept)
+        return wait if wait >= 0 else None
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: delta-seconds or an HTTP date; None when absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _is_cert_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class _Unreachable(RegistryError):
+    """Retries ran out on transport errors or 429/5xx (a re-run may succeed)."""
+
+
+# --------------------------------------------------------------------------- the client
+
+Scopes = tuple[str, ...]
+
+
+def _pull(repository: str) -> str:
+    return f"repository:{repository}:pull"
+
+
+def _push(repository: str) -> str:
+    return f"repository:{repository}:pull,push"
+
+
+@dataclass(slots=True)
+class _Token:
+    value: str = field(repr=False)
+    expires: float
+
+
+class RegistryClient:
+    """Talks the OCI distribution API to any number of registries; close it when done."""
+
+    def __init__(
+        self,
+        *,
+        insecure: Sequence[str] = (),
+        ca_file: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        docker_config: Path | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),
+        event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+    ) -> None:
+        """Configure trust, credentials and retries; no request is made here."""
+        self._insecure = tuple(insecure)
+        self._env: Mapping[str, str] = dict(os.environ if env is None else env)
+        self._docker_config = _docker_config_path(docker_config, self._env)
+        self._sleep = sleep
+        self._retry = retry
+        context = ssl.create_default_context()
+        if ca_file is not None:
+            try:
+                context.load_verify_locations(cafile=str(ca_file))
+            except (OSError, ssl.SSLError):
+                raise RegistryError(
+                    f"cannot read the CA certificate file {ca_file}",
+                    "give a PEM file holding the CA that signed the registry's certificate",
+                ) from None
+        self._ca_file = ca_file
+        self._http = httpx.Client(
+            verify=context,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            trust_env=False,
+            follow_redirects=False,
+            event_hooks=dict(event_hooks or {}),
+        )
+        self._schemes: dict[str, str] = {}
+        self._challenges: dict[str, Challenge] = {}
+        self._tokens: dict[tuple[str, Scopes], _Token] = {}
+        self._credentials: dict[str, Credentials | None] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> RegistryClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- public operations ------------------------------------------------------------------
+
+    def resolve(self, ref: ImageRef) -> Manifest:
+        """The manifest (usually an index) that ``ref`` names, exactly as stored."""
+        manifest = self._get_manifest(
+            ref.registry, ref.repository, ref.reference, (_pull(ref.repository),)
+        )
+        if manifest is None:
+            raise RegistryError(
+                f"registry {ref.registry} has no manifest {ref.repository}:{ref.reference} (404)",
+                "check the image reference; was the image pushed by CI for this commit?",
+            )
+        return manifest
+
+    def platforms(self, ref: ImageRef) -> tuple[str, ...]:
+        """The platforms of ``ref``: from the index, or from the config of a single image."""
+        return self.manifest_platforms(ref, self.resolve(ref))
+
+    def manifest_platforms(self, ref: ImageRef, manifest: Manifest) -> tuple[str, ...]:
+        """Platforms of an already resolved manifest of ``ref``'s repository."""
+        if manifest.is_index:
+            return manifest.index_platforms()
+        config = next((b for b in manifest.blobs()), None)
+        if config is None or not 0 <= config.size <= _MAX_CONFIG_BYTES:
+            return ()
+        response = self._request(
+            "GET",
+            ref.registry,
+            f"/v2/{ref.repository}/blobs/{config.digest}",
+            scopes=(_pull(ref.repository),),
+            repository=ref.repository,
+            follow_redirects=True,
+        )
+        self._expect(response, (200,), ref.registry, ref.repository, "read the image config of")
+        document = _json_object(response.content)
+        return (_platform_text(document),)
+
+    def tags(self, registry: str, repository: str, *, page_size: int = 1000) -> list[str]:
+        """Every tag of ``repository`` (all pages); ``[]`` when the repository does not exist."""
+        found: list[str] = []
+        url: str | None = f"/v2/{repository}/tags/list?n={page_size}"
+        while url is not None:
+            response = self._request(
+                "GET", registry, url, scopes=(_pull(repository),), repository=repository
+            )
+            if response.status_code == 404:
+                return found
+            self._expect(response, (200,), registry, repository, "list the tags of")
+            found += [str(t) for t in (_json_object(response.content).get("tags") or ())]
+            next_link = response.links.get("next", {}).get("url")
+            url = urljoin(str(response.url), next_link) if next_link else None
+        return found
+
+    def digest_of(self, ref: ImageRef) -> str | None:
+        """The digest ``ref`` points to now, or None when it does not exist."""
+        manifest = self._get_manifest(
+            ref.registry, ref.repository, ref.reference, (_pull(ref.repository),)
+        )
+        return None if manifest is None else manifest.digest
+
+    def copy_image(
+        self, source: ImageRef, manifest: Manifest, registry: str, repository: str
+    ) -> None:
+        """Make ``manifest`` (from ``source``'s repository) and its content exist in ``repository``.
+
+        Blobs are mounted on the same registry and streamed otherwise; child manifests are put by
+        digest. The top manifest itself is not put: tagging it is :meth:`put_manifest`'s job.
+        """
+        for child in manifest.children():
+            if self._manifest_exists(registry, repository, child.digest):
+                continue
+            child_manifest = self._get_manifest(
+                source.registry, source.repository, child.digest, (_pull(source.repository),)
+            )
+            if child_manifest is None:
+                raise RegistryError(
+                    f"registry {source.registry} lost {source.repository}@{child.digest} (404)",
+                    "the source index is incomplete; rebuild and push it again",
+                )
+            self.copy_image(source, child_manifest, registry, repository)
+            self.put_manifest(ImageRef(registry, repository, None, child.digest), child_manifest)
+        for blob in manifest.blobs():
+            if blob.urls:  # non-distributable layer: its bytes live elsewhere
+                continue
+            self._copy_blob(source, registry, repository, blob)
+
+    def put_manifest(self, target: ImageRef, manifest: Manifest) -> None:
+        """PUT the manifest's exact bytes under ``target.reference`` and check the digest."""
+        response = self._request(
+            "PUT",
+            target.registry,
+            f"/v2/{target.repository}/manifests/{target.reference}",
+            scopes=(_push(target.repository),),
+            repository=target.repository,
+            headers={"Content-Type": manifest.media_type},
+            content=manifest.raw,
+        )
+        self._expect(response, (200, 201), target.registry, target.repository, "push to")
+        answered = response.headers.get("Docker-Content-Digest")
+        if answered and answered != manifest.digest:
+            raise RegistryError(
+                f"registry {target.registry} stored {target} as {answered}, not {manifest.digest}",
+                "the registry rewrote the manifest; it cannot keep a digest, use another registry",
+            )
+
+    # -- manifests and blobs ----------------------------------------------------------------
+
+    def _get_manifest(
+        self, registry: str, repository: str, reference: str, scopes: Scopes
+    ) -> Manifest | None:
+        response = self._request(
+            "GET",
+            registry,
+            f"/v2/{repository}/manifests/{reference}",
+            scopes=scopes,
+            repository=repository,
+            headers={"Accept": _ACCEPT},
+        )
+        if response.status_code == 404:
+            return None
+        self._expect(response, (200,), registry, repository, "read")
+        if len(response.content) > _MAX_MANIFEST_BYTES:
+            raise RegistryError(
+                f"registry {registry} sent a manifest of {repository} larger than 4 MiB",
+                "check that the reference names an image index or manifest",
+            )
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+        manifest = Manifest.from_bytes(response.content, media_type or None)
+        if manifest.media_type not in _MANIFEST_TYPES:
+            raise RegistryError(
+                f"{registry}/{repository}:{reference} is a {manifest.media_type or 'untyped'} "
+                "manifest, not an OCI or Docker v2 image",
+                "push the image as an OCI index or a Docker manifest list",
+            )
+        if reference.startswith("sha") and manifest.digest != reference:
+            raise RegistryError(
+                f"registry {registry} answered {repository}@{reference} with {manifest.digest}",
+                "the registry or something between us altered the manifest; do not trust it",
+            )
+        return manifest
+
+    def _manifest_exists(self, registry: str, repository: str, digest: str) -> bool:
+        response = self._request(
+            "HEAD",
+            registry,
+            f"/v2/{repository}/manifests/{digest}",
+            scopes=(_push(repository),),
+            repository=repository,
+            headers={"Accept": _ACCEPT},
+        )
+        if response.status_code == 404:
+            return False
+        self._expect(response, (200,), registry, repository, "read")
+        return True
+
+    def _copy_blob(
+        self, source: ImageRef, registry: str, repository: str, blob: Descriptor
+    ) -> None:
+        if source.registry == registry:
+            query = urlencode({"mount": blob.digest, "from": source.repository})
+            response = self._request(
+                "POST",
+                registry,
+                f"/v2/{repository}/blobs/uploads/?{query}",
+                scopes=(_push(repository), _pull(source.repository)),
+                repository=repository,
+                content=b"",
+            )
+            self._expect(response, (201, 202), registry, repository, "mount a blob into")
+            if response.status_code == 201:
+                return
+            # 202: the registry would not mount (e.g. no access to the source); it opened an
+            # upload instead, which we fill by streaming the blob through.
+            location: str | None = self._location(response)
+        else:
+            response = self._request(
+                "HEAD",
+                registry,
+                f"/v2/{repository}/blobs/{blob.digest}",
+                scopes=(_push(repository),),
+                repository=repository,
+            )
+            if response.status_code == 200:
+                return
+            if response.status_code != 404:
+                self._expect(response, (200,), registry, repository, "check a blob in")
+            location = None
+        self._stream_blob(source, registry, repository, blob, location)
+
+    def _start_upload(self, registry: str, repository: str) -> str:
+        response = self._request(
+            "POST",
+            registry,
+            f"/v2/{repository}/blobs/uploads/",
+            scopes=(_push(repository),),
+            repository=repository,
+            content=b"",
+        )
+        self._expect(response, (202,), registry, repository, "start an upload to")
+        return self._location(response)
+
+    def _location(self, response: httpx.Response) -> str:
+        location = response.headers.get("Location")
+        if not location:
+            raise RegistryError(
+                f"registry {response.url.netloc.decode()} opened an upload without a Location",
+                "the registry does not follow the OCI distribution spec",
+            )
+        joined: str = urljoin(str(response.url), location)
+        return joined
+
+    def _stream_blob(
+        self,
+        source: ImageRef,
+        registry: str,
+        repository: str,
+        blob: Descriptor,
+        location: str | None,
+    ) -> None:
+        """Copy one blob through this process in chunks; retry the whole blob on a fault."""
+        slept = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                url = location or self._start_upload(registry, repository)
+                location = None
+                self._stream_blob_once(source, registry, repository, blob, url)
+                return
+            except _Unreachable:
+                wait = self._retry.delay(attempt, None, slept)
+                if wait is None:
+                    raise
+                self._sleep(wait)
+                slept += wait
+
+    def _stream_blob_once(
+        self, source: ImageRef, registry: str, repository: str, blob: Descriptor, url: str
+    ) -> None:
+        with contextlib.closing(self._open_stream(source, blob)) as download:
+            hasher = hashlib.sha256()
+
+            def chunks() -> Iterator[bytes]:
+                for chunk in download.iter_bytes(_CHUNK):
+                    hasher.update(chunk)
+                    yield chunk
+
+            headers = {"Content-Type": "application/octet-stream"}
+            if blob.size >= 0:
+                headers["Content-Length"] = str(blob.size)
+            response = self._request(
+                "PATCH",
+                registry,
+                url,
+                scopes=(_push(repository),),
+                repository=repository,
+                headers=headers,
+                content=chunks(),
+                retry=False,
+            )
+            self._expect(response, (202, 204), registry, repository, "upload a blob to")
+            received = "sha256:" + hasher.hexdigest()
+        if blob.digest.startswith("sha256:") and received != blob.digest:
+            raise _Unreachable(
+                f"registry {source.registry} sent {blob.digest} with other content",
+                "the blob changed in transit; run the release again",
+            )
+        finish = self._location(response)
+        separator = "&" if urlsplit(finish).query else "?"
+        response = self._request(
+            "PUT",
+            registry,
+            f"{finish}{separator}{urlencode({'digest': blob.digest})}",
+            scopes=(_push(repository),),
+            repository=repository,
+            headers={"Content-Type": "application/octet-stream"},
+            content=b"",
+            retry=False,
+        )
+        self._expect(response, (201, 204), registry, repository, "finish an upload to")
+
+    def _open_stream(self, source: ImageRef, blob: Descriptor) -> httpx.Response:
+        response = self._request(
+            "GET",
+            source.registry,
+            f"/v2/{source.repository}/blobs/{blob.digest}",
+            scopes=(_pull(source.repository),),
+            repository=source.repository,
+            headers={"Accept-Encoding": "identity"},  # the bytes as stored, so the digest holds
+            stream=True,
+            follow_redirects=True,
+            retry=False,
+        )
+        if response.status_code != 200:
+            response.read()
+            response.close()
+            self._expect(response, (200,), source.registry, source.repository, "read a blob of")
+        return response
+
+    # -- HTTP, auth and retries ---------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        registry: str,
+        path: str,
+        *,
+        scopes: Scopes,
+        repository: str,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | Iterator[bytes] | None = None,
+        stream: bool = False,
+        follow_redirects: bool = False,
+        retry: bool = True,
+    ) -> httpx.Response:
+        """One API call with auth: answer a 401 challenge once, then fail with a clear error."""
+        url = path if "://" in path else self._base_url(registry) + path
+        sent_auth = False
+        for round_ in (1, 2):
+            request_headers = dict(headers or {})
+            same_host = urlsplit(url).netloc == api_host(registry)
+            authorization = self._authorization(registry, scopes, repository) if same_host else None
+            if authorization is not None:
+                request_headers["Authorization"] = authorization
+                sent_auth = True
+            response = self._send(
+                method,
+                url,
+                headers=request_headers,
+                content=content,
+                stream=stream,
+                follow_redirects=follow_redirects,
+                retry=retry,
+                registry=registry,
+                repository=repository,
+            )
+            if response.status_code != 401:
+                return response
+            response.close()
+            challenge = self._pick_challenge(response.headers.get("WWW-Authenticate", ""))
+            if challenge is None or round_ == 2 or not isinstance(content, bytes | None):
+                break
+            self._challenges[registry] = challenge
+            self._tokens.pop((registry, scopes), None)
+        raise self._refused(registry, repository, sent_auth, scopes)
+
+    @staticmethod
+    def _pick_challenge(header: str) -> Challenge | None:
+        challenges = {c.scheme: c for c in parse_www_authenticate(header)}
+        return challenges.get("bearer") or challenges.get("basic")
+
+    def _refused(
+        self, registry: str, repository: str, had_credentials: bool, scopes: Scopes
+    ) -> RegistryError:
+        action = "push to" if any(s.endswith(",push") for s in scopes) else "pull"
+        hint = _LOGIN_HINT.format(
+            registry=registry, prefix=env_var_prefix(registry), action=action, repository=repository
+        )
+        creds = self._lookup_credentials(registry)
+        if had_credentials and creds is not None:
+            return RegistryError(
+                f"registry {registry} refused the credentials for {repository} (401)",
+                f"{hint} (the refused ones came from {creds.source})",
+            )
+        return RegistryError(
+            f"registry {registry} requires credentials for {repository} (401)", hint
+        )
+
+    def _authorization(self, registry: str, scopes: Scopes, repository: str) -> str | None:
+        challenge = self._challenges.get(registry)
+        if challenge is None:
+            return None
+        credentials = self._lookup_credentials(registry)
+        if challenge.scheme == "basic":
+            return credentials.basic_header() if credentials and credentials.password else None
+        token = self._tokens.get((registry, scopes))
+        if token is None or token.expires <= time.monotonic():
+            token = self._fetch_token(registry, challenge, scopes, repository, credentials)
+            self._tokens[(registry, scopes)] = token
+        return f"Bearer {token.value}"
+
+    def _fetch_token(
+        self,
+        registry: str,
+        challenge: Challenge,
+        scopes: Scopes,
+        repository: str,
+        credentials: Credentials | None,
+    ) -> _Token:
+        realm = challenge.get("realm")
+        parts = urlsplit(realm)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise RegistryError(
+                f"registry {registry} named no usable token realm for {repository}",
+                "the registry's auth setup is broken; ask its operator",
+            )
+        if parts.scheme == "http" and not plain_http_allowed(parts.netloc, self._insecure):
+            raise RegistryError(
+                f"registry {registry} sends credentials to a plain-HTTP token realm {parts.netloc}",
+                f"refusing; add {parts.netloc} to the insecure registries only if you trust it",
+            )
+        service = challenge.get("service")
+        if credentials is not None and credentials.identity_token:
+            form = {
+                "grant_type": "refresh_token",
+                "refresh_token": credentials.identity_token,
+                "client_id": "versionbot",
+                "scope": " ".join(scopes),
+            }
+            if service:
+                form["service"] = service
+            body = urlencode(form).encode()
+            response = self._send(
+                "POST",
+                realm,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                content=body,
+                registry=registry,
+                repository=repository,
+            )
+        else:
+            query = [("service", service)] if service else []
+            query += [("scope", scope) for scope in scopes]
+            separator = "&" if parts.query else "?"
+            headers = {"Authorization": credentials.basic_header()} if credentials else {}
+            response = self._send(
+                "GET",
+                f"{realm}{separator}{urlencode(query)}",
+                headers=headers,
+                registry=registry,
+                repository=repository,
+            )
+        if response.status_code in {401, 403}:
+            raise self._refused(registry, repository, credentials is not None, scopes)
+        if response.status_code != 200:
+            raise RegistryError(
+                f"the token service of {registry} answered {response.status_code} for {repository}",
+                "the registry's auth service is failing; run the release again later",
+            )
+        document = _json_object(response.content)
+        value = document.get("token") or document.get("access_token")
+        if not isinstance(value, str) or not value:
+            raise RegistryError(
+                f"the token service of {registry} sent no token for {repository}",
+                "the registry's auth service is broken; ask its operator",
+            )
+        lifetime = document.get("expires_in", 60)
+        seconds = float(lifetime) if isinstance(lifetime, int | float) else 60.0
+        return _Token(value, time.monotonic() + max(seconds - 10.0, 5.0))
+
+    def _lookup_credentials(self, registry: str) -> Credentials | None:
+        if registry not in self._credentials:
+            found = credentials_from_env(registry, self._env)
+            if found is None:
+                found = credentials_from_docker_config(registry, self._docker_config, self._env)
+            self._credentials[registry] = found
+        return self._credentials[registry]
+
+    def _base_url(self, registry: str) -> str:
+        host = api_host(registry)
+        scheme = self._schemes.get(registry) or self._probe_scheme(registry, host)
+        return f"{scheme}://{host}"
+
+    def _probe_scheme(self, registry: str, host: str) -> str:
+        """HTTPS unless plain HTTP is allowed and the host answers a TLS hello with plain HTTP.
+
+        The answer is remembered only when the probe reached the host: a registry that is down
+        right now is tried over plain HTTP this time and probed again on the next request.
+        """
+        scheme = "https"
+        if plain_http_allowed(host, self._insecure):
+            try:
+                self._http.get(f"https://{host}/v2/").close()
+            except httpx.TransportError as exc:
+                if _is_cert_failure(exc):
+                    raise self._tls_error(registry) from None
+                if not _is_tls_failure(exc):
+                    return "http"
+                scheme = "http"
+        self._schemes[registry] = scheme
+        return scheme
+
+    def _tls_error(self, registry: str) -> RegistryError:
+        if self._ca_file is None:
+            hint = "pass the CA that signed its certificate (ca_file / --registry-ca)"
+        else:
+            hint = f"{self._ca_file} did not sign its certificate; pass the right CA file"
+        return RegistryError(f"the TLS certificate of registry {registry} is not trusted", hint)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        registry: str,
+        repository: str,
+        content: bytes | Iterator[bytes] | None = None,
+        stream: bool = False,
+        follow_redirects: bool = False,
+        retry: bool = True,
+    ) -> httpx.Response:
+        """Send with bounded retries on 429/5xx/timeouts/connection errors."""
+        slept = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            failure: str
+            retry_after: float | None = None
+            try:
+                request = self._http.build_request(method, url, headers=headers, content=content)
+                response = self._http.send(
+                    request, stream=stream, follow_redirects=follow_redirects
+                )
+            except httpx.TransportError as exc:
+                if _is_cert_failure(exc):
+                    raise self._tls_error(registry) from None
+                failure = type(exc).__name__
+            else:
+                _log.debug("%s %s -> %s", method, urlsplit(url).path, response.status_code)
+                if response.status_code not in _RETRYABLE_STATUS:
+                    return response
+                failure = str(response.status_code)
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                response.close()
+            wait = self._retry.delay(attempt, retry_after, slept) if retry else None
+            if wait is None:
+                raise _Unreachable(
+                    f"registry {registry} did not answer {method} for {repository} "
+                    f"after {attempt} {'try' if attempt == 1 else 'tries'} ({failure})",
+                    "the registry is down or rate-limiting; run the release again, "
+                    "every step is safe to repeat",
+                )
+            self._sleep(wait)
+            slept += wait
+
+    @staticmethod
+    def _expect(
+        response: httpx.Response,
+        ok: tuple[int, ...],
+        registry: str,
+        repository: str,
+        action: str,
+    ) -> None:
+        status = response.status_code
+        if status in ok:
+            return
+        codes = ""
+        try:
+            document = json.loads(response.read())
+            found = [str(e.get("code")) for e in document.get("errors", ()) if isinstance(e, dict)]
+            codes = f" {', '.join(found)}" if found else ""
+        except (ValueError, AttributeError, httpx.HTTPError):
+            pass
+        if status == 403:
+            raise RegistryError(
+                f"registry {registry} denied the right to {action} {repository} (403{codes})",
+                f"give the credentials for {registry} access to {repository}",
+            )
+        if status == 404:
+            raise RegistryError(
+                f"registry {registry} could not find what was needed to {action} {repository} "
+                f"(404{codes})",
+                "check the repository name and that the source image is complete",
+            )
+        raise RegistryError(
+            f"registry {registry} answered {status}{codes} when asked to {action} {repository}",
+            "see the registry's documentation for that status; the request was not changed",
+        )
+
+
+# --------------------------------------------------------------------------- promote
+
+
+def promote(
+    client: RegistryClient,
+    source: ImageRef,
+    targets: Sequence[ImageRef],
+    platforms: Sequence[str],
+) -> list[PushedTag]:
+    """Resolve source, check platforms, copy to every target repository (mount/stream as
+    needed), PUT the same bytes under each target tag, read back and verify. Idempotent: a
+    target tag that already has the digest is verified, not pushed again."""
+    for target in targets:
+        if target.tag is None or target.digest is not None:
+            raise UsageError(
+                f"image target {target} must name a tag and no digest",
+                "write targets as host/repository:tag",
+            )
+    manifest = client.resolve(source)
+    present = client.manifest_platforms(source, manifest)
+    missing = [p for p in platforms if not any(platform_matches(p, q) for q in present)]
+    if missing:
+        raise RegistryError(
+            f"{source} lacks platform {', '.join(missing)} (it has {', '.join(present) or 'none'})",
+            "build the image for every configured platform, or remove the platform from the config",
+        )
+    pushed: set[ImageRef] = set()
+    groups: dict[tuple[str, str], list[ImageRef]] = {}
+    for target in targets:
+        groups.setdefault((target.registry, target.repository), []).append(target)
+    for (registry, repository), group in groups.items():
+        pending = [t for t in group if client.digest_of(t) != manifest.digest]
+        if not pending:
+            continue
+        if (registry, repository) != (source.registry, source.repository):
+            client.copy_image(source, manifest, registry, repository)
+        for target in pending:
+            client.put_manifest(target, manifest)
+            pushed.add(target)
+    return [_verify(client, target, manifest, platforms, target in pushed) for target in targets]
+
+
+def _verify(
+    client: RegistryClient,
+    target: ImageRef,
+    manifest: Manifest,
+    platforms: Sequence[str],
+    pushed: bool,
+) -> PushedTag:
+    back = client.resolve(target)
+    if back.digest != manifest.digest:
+        raise RegistryError(
+            f"{target} reads back as {back.digest}, not {manifest.digest}",
+            "another process moved the tag during the release; run the release again",
+        )
+    found = client.manifest_platforms(target, back)
+    lost = [p for p in platforms if not any(platform_matches(p, q) for q in found)]
+    if lost:
+        raise RegistryError(
+            f"{target} reads back without platform {', '.join(lost)}",
+            "the registry dropped part of the index; check its storage and run again",
+        )
+    return PushedTag(target, back.digest, found, pushed)

@@ -1,0 +1,418 @@
+"""Pure helpers of the registry client: references, challenges, credentials, retries, schemes."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from versionbot.errors import RegistryError, UsageError
+from versionbot.registry import (
+    OCI_INDEX,
+    Challenge,
+    Credentials,
+    ImageRef,
+    InvalidImageRef,
+    RegistryClient,
+    RetryPolicy,
+    credentials_from_docker_config,
+    credentials_from_env,
+    env_var_prefix,
+    parse_retry_after,
+    parse_www_authenticate,
+    plain_http_allowed,
+    platform_matches,
+)
+
+pytestmark = pytest.mark.timeout(20)
+
+DIGEST = "sha256:" + "ab" * 32
+
+
+# --------------------------------------------------------------------------- references
+
+
+@pytest.mark.parametrize(
+    ("text", "registry", "repository", "tag", "digest"),
+    [
+        ("alpine", "docker.io", "library/alpine", None, None),
+        ("alpine:3.20", "docker.io", "library/alpine", "3.20", None),
+        ("acme/app", "docker.io", "acme/app", None, None),
+        ("docker.io/app:1", "docker.io", "library/app", "1", None),
+        ("index.docker.io/library/app", "docker.io", "library/app", None, None),
+        ("ghcr.io/acme/app:sha-abc", "ghcr.io", "acme/app", "sha-abc", None),
+        ("ghcr.io/acme/team/app", "ghcr.io", "acme/team/app", None, None),
+        ("localhost/app:dev", "localhost", "app", "dev", None),
+        ("localhost:5000/app", "localhost:5000", "app", None, None),
+        (f"127.0.0.1:5000/acme/app@{DIGEST}", "127.0.0.1:5000", "acme/app", None, DIGEST),
+        (f"127.0.0.1:5000/acme/app:1.0@{DIGEST}", "127.0.0.1:5000", "acme/app", "1.0", DIGEST),
+        ("[::1]:5000/app:1", "[::1]:5000", "app", "1", None),
+        (
+            "registry.example.com:443/a.b/c_d__e-f:V1_x.y-z",
+            "registry.example.com:443",
+            "a.b/c_d__e-f",
+            "V1_x.y-z",
+            None,
+        ),
+    ],
+)
+def test_parse(
+    text: str, registry: str, repository: str, tag: str | None, digest: str | None
+) -> None:
+    ref = ImageRef.parse(text)
+    assert (ref.registry, ref.repository, ref.tag, ref.digest) == (
+        registry,
+        repository,
+        tag,
+        digest,
+    )
+    assert ImageRef.parse(str(ref)) == ref
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ghcr.io/acme/app:sha-abc",
+        f"127.0.0.1:5000/acme/app@{DIGEST}",
+        f"127.0.0.1:5000/acme/app:1.0@{DIGEST}",
+        "docker.io/library/alpine",
+    ],
+)
+def test_str_round_trips_normalised_text(text: str) -> None:
+    assert str(ImageRef.parse(text)) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " alpine",
+        "a b",
+        "Acme/App",
+        "ghcr.io/acme/app:",
+        "ghcr.io/acme/app:-x",
+        "ghcr.io/acme/app@sha256:zz",
+        "ghcr.io/acme/app@md5:" + "a" * 32,
+        "ghcr.io//app",
+        "ghcr.io/acme/app:" + "x" * 129,
+        "bad_host.io:/app",
+    ],
+)
+def test_parse_rejects(text: str) -> None:
+    with pytest.raises(InvalidImageRef) as failure:
+        ImageRef.parse(text)
+    assert isinstance(failure.value, ValueError)
+    assert isinstance(failure.value, UsageError)
+    assert "\n" not in str(failure.value)
+
+
+def test_reference_api_host_and_with_tag() -> None:
+    hub = ImageRef.parse("alpine")
+    assert hub.reference == "latest"
+    assert hub.api_host == "registry-1.docker.io"
+    local = ImageRef.parse(f"127.0.0.1:5000/acme/app:1@{DIGEST}")
+    assert local.reference == DIGEST
+    assert local.api_host == "127.0.0.1:5000"
+    assert str(local.with_tag("2")) == "127.0.0.1:5000/acme/app:2"
+
+
+# --------------------------------------------------------------------------- WWW-Authenticate
+
+
+def test_bearer_challenge_with_quoted_scope_holding_commas() -> None:
+    header = (
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",'
+        'scope="repository:library/alpine:pull,push"'
+    )
+    (challenge,) = parse_www_authenticate(header)
+    assert challenge.scheme == "bearer"
+    assert challenge.get("realm") == "https://auth.docker.io/token"
+    assert challenge.get("service") == "registry.docker.io"
+    assert challenge.get("scope") == "repository:library/alpine:pull,push"
+    assert challenge.get("missing", "x") == "x"
+
+
+def test_several_challenges_tokens_and_escapes() -> None:
+    header = 'Basic realm="Registry \\"Realm\\"", charset=UTF-8, BEARER realm=https://t/x , error=x'
+    basic, bearer = parse_www_authenticate(header)
+    assert basic == Challenge("basic", (("realm", 'Registry "Realm"'), ("charset", "UTF-8")))
+    assert bearer == Challenge("bearer", (("realm", "https://t/x"), ("error", "x")))
+
+
+@pytest.mark.parametrize("header", ["", "   ", ",,", '"', "Basic abc==", "=", 'Bearer realm="x'])
+def test_garbage_never_raises(header: str) -> None:
+    for challenge in parse_www_authenticate(header):
+        assert challenge.scheme
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+@pytest.mark.parametrize(
+    ("registry", "prefix"),
+    [
+        ("127.0.0.1:5000", "VERSIONBOT_REGISTRY_127_0_0_1_5000"),
+        ("ghcr.io", "VERSIONBOT_REGISTRY_GHCR_IO"),
+        ("[::1]:5000", "VERSIONBOT_REGISTRY____1__5000"),
+        ("my-registry.example.com", "VERSIONBOT_REGISTRY_MY_REGISTRY_EXAMPLE_COM"),
+    ],
+)
+def test_env_var_prefix(registry: str, prefix: str) -> None:
+    assert env_var_prefix(registry) == prefix
+
+
+def test_host_specific_env_credentials_win() -> None:
+    env = {
+        "VERSIONBOT_REGISTRY_USERNAME": "any",
+        "VERSIONBOT_REGISTRY_PASSWORD": "any-secret",
+        "VERSIONBOT_REGISTRY_GHCR_IO_USERNAME": "bot",
+        "VERSIONBOT_REGISTRY_GHCR_IO_PASSWORD": "ghcr-secret",
+    }
+    ghcr = credentials_from_env("ghcr.io", env)
+    other = credentials_from_env("quay.io", env)
+    assert ghcr is not None
+    assert (ghcr.username, ghcr.password) == ("bot", "ghcr-secret")
+    assert ghcr.source == "VERSIONBOT_REGISTRY_GHCR_IO_USERNAME/_PASSWORD"
+    assert other is not None
+    assert (other.username, other.password) == ("any", "any-secret")
+
+
+def test_half_a_pair_does_not_count() -> None:
+    env = {"VERSIONBOT_REGISTRY_GHCR_IO_USERNAME": "bot", "VERSIONBOT_REGISTRY_PASSWORD": "x"}
+    assert credentials_from_env("ghcr.io", env) is None
+
+
+def test_credentials_never_show_in_repr() -> None:
+    creds = Credentials("bot", "s3cret-value", "id-token-value", source="somewhere")
+    assert "s3cret" not in repr(creds)
+    assert "id-token" not in repr(creds)
+    assert "bot" not in repr(creds)
+
+
+def test_docker_config_auths_via_docker_py(tmp_path: Path) -> None:
+    import base64
+
+    pair = base64.b64encode(b"bot:from-config").decode()
+    config = tmp_path / "config.json"
+    config.write_text(
+        json.dumps(
+            {
+                "auths": {
+                    "127.0.0.1:5000": {"auth": pair},
+                    "https://index.docker.io/v1/": {"auth": pair},
+                }
+            }
+        )
+    )
+    local = credentials_from_docker_config("127.0.0.1:5000", config, {})
+    hub = credentials_from_docker_config("docker.io", config, {})
+    assert local is not None
+    assert (local.username, local.password) == ("bot", "from-config")
+    assert hub is not None
+    assert hub.password == "from-config"
+    assert credentials_from_docker_config("ghcr.io", config, {}) is None
+    assert credentials_from_docker_config("ghcr.io", tmp_path / "missing.json", {}) is None
+
+
+# --------------------------------------------------------------------------- platforms, schemes
+
+
+@pytest.mark.parametrize(
+    ("wanted", "present", "match"),
+    [
+        ("linux/amd64", "linux/amd64", True),
+        ("linux/arm64", "linux/arm64/v8", True),
+        ("linux/arm64/v8", "linux/arm64", True),
+        ("linux/arm/v7", "linux/arm", True),
+        ("linux/arm/v6", "linux/arm", False),
+        ("linux/amd64", "linux/arm64", False),
+        ("windows/amd64", "linux/amd64", False),
+    ],
+)
+def test_platform_matches(wanted: str, present: str, match: bool) -> None:
+    assert platform_matches(wanted, present) is match
+
+
+@pytest.mark.parametrize(
+    ("host", "insecure", "allowed"),
+    [
+        ("127.0.0.1:5000", (), True),
+        ("127.8.9.10", (), True),
+        ("localhost:5000", (), True),
+        ("[::1]:5000", (), True),
+        ("ghcr.io", (), False),
+        ("10.0.0.5:5000", (), False),
+        ("registry.internal:5000", ("registry.internal:5000",), True),
+        ("registry.internal:5000", ("registry.internal",), True),
+        ("registry.internal:5000", ("other.internal",), False),
+    ],
+)
+def test_plain_http_allowed(host: str, insecure: tuple[str, ...], allowed: bool) -> None:
+    assert plain_http_allowed(host, insecure) is allowed
+
+
+def test_plain_http_is_never_tried_for_a_remote_registry() -> None:
+    urls: list[httpx.URL] = []
+    sleeps: list[float] = []
+
+    def record(request: httpx.Request) -> None:
+        urls.append(request.url)
+
+    client = RegistryClient(
+        env={}, sleep=sleeps.append, timeout=2.0, event_hooks={"request": [record]}
+    )
+    with client, pytest.raises(RegistryError) as failure:
+        client.resolve(ImageRef.parse("registry.invalid/acme/app:1"))
+    assert urls
+    assert {url.scheme for url in urls} == {"https"}
+    assert "registry registry.invalid did not answer GET for acme/app" in str(failure.value)
+
+
+# --------------------------------------------------------------------------- retries
+
+
+def test_backoff_schedule_is_bounded() -> None:
+    policy = RetryPolicy()
+    assert [policy.delay(n, None, 0.0) for n in range(1, 5)] == [0.5, 1.0, 2.0, None]
+    assert policy.delay(1, 3.0, 0.0) == 3.0
+    assert policy.delay(1, 600.0, 0.0) == 5.0  # Retry-After is honoured up to a cap
+    assert policy.delay(3, 600.0, 8.0) == 1.5  # and never past the total budget
+    assert policy.delay(2, None, 9.5) == 0.0
+
+
+def test_parse_retry_after() -> None:
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after("Mon, 01 Jan 2024 00:00:03 GMT", now) == 3.0
+    assert parse_retry_after("Sun, 31 Dec 2023 00:00:00 GMT", now) == 0.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+class _Flaky(BaseHTTPRequestHandler):
+    """Answers 503 (with Retry-After) ``failures`` times, then a tiny OCI index."""
+
+    failures = 0
+    seen = 0
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+    def do_GET(self) -> None:
+        type(self).seen += 1
+        if type(self).seen <= type(self).failures:
+            self.send_response(503)
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", OCI_INDEX)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def flaky() -> Iterator[tuple[str, type[_Flaky]]]:
+    handler = type("Handler", (_Flaky,), {"failures": 0, "seen": 0})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+    server.server_close()
+
+
+def test_retries_a_503_honouring_retry_after(flaky: tuple[str, type[_Flaky]]) -> None:
+    host, handler = flaky
+    handler.failures = 2
+    sleeps: list[float] = []
+    with RegistryClient(env={}, sleep=sleeps.append) as client:
+        manifest = client.resolve(ImageRef.parse(f"{host}/acme/app:1"))
+    assert manifest.is_index
+    assert sleeps == [1.0, 1.0]
+
+
+def test_gives_up_after_four_tries_within_ten_seconds(flaky: tuple[str, type[_Flaky]]) -> None:
+    host, handler = flaky
+    handler.failures = 100
+    sleeps: list[float] = []
+    with RegistryClient(env={}, sleep=sleeps.append) as client, pytest.raises(RegistryError) as e:
+        client.resolve(ImageRef.parse(f"{host}/acme/app:1"))
+    assert len(sleeps) == 3
+    assert sum(sleeps) < 10
+    assert str(e.value) == f"registry {host} did not answer GET for acme/app after 4 tries (503)"
+    assert e.value.exit_code == 6
+
+
+def test_connection_refused_backs_off_exponentially() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sleeps: list[float] = []
+    with RegistryClient(env={}, sleep=sleeps.append) as client, pytest.raises(RegistryError) as e:
+        client.tags(f"127.0.0.1:{port}", "acme/app")
+    assert sleeps == [0.5, 1.0, 2.0]
+    assert "(ConnectError)" in str(e.value)
+
+
+class _Paged(BaseHTTPRequestHandler):
+    """``tags/list`` in pages of two with ``Link: <...>; rel="next"``, as the spec pages."""
+
+    tags = ("a", "b", "c", "d", "e")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+    def do_GET(self) -> None:
+        url = httpx.URL(self.path)
+        if url.path == "/v2/":
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        last = url.params.get("last")
+        start = self.tags.index(last) + 1 if last else 0
+        page = self.tags[start : start + int(url.params.get("n", "2"))]
+        body = json.dumps({"name": "acme/app", "tags": list(page)}).encode()
+        self.send_response(200)
+        if start + len(page) < len(self.tags):
+            self.send_header("Link", f'</v2/acme/app/tags/list?n=2&last={page[-1]}>; rel="next"')
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_tags_follow_the_next_links() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Paged)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    paths: list[str] = []
+
+    def record(request: httpx.Request) -> None:
+        paths.append(str(request.url.raw_path, "ascii"))
+
+    try:
+        with RegistryClient(env={}, event_hooks={"request": [record]}) as client:
+            found = client.tags(f"127.0.0.1:{server.server_address[1]}", "acme/app", page_size=2)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert found == ["a", "b", "c", "d", "e"]
+    assert [p for p in paths if "tags" in p] == [
+        "/v2/acme/app/tags/list?n=2",
+        "/v2/acme/app/tags/list?n=2&last=b",
+        "/v2/acme/app/tags/list?n=2&last=d",
+    ]
