@@ -150,10 +150,48 @@ def _changelog(args: argparse.Namespace) -> int:
     return 0
 
 
+def _images(args: argparse.Namespace) -> int:
+    from versionbot.release_edges import plan_for_release, release_at_head
+    from versionbot.report import images_to_text
+    from versionbot.repository_plan import repository_plan
+
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    if config.images is None:
+        raise UsageError(
+            "no images are configured", "add an [images] table (see the README), then run again"
+        )
+    if args.images_command == "plan":
+        plan = plan_for_release(repo, config, _plan_request(args))
+        if plan.images is None:
+            write_text(f"No release is due, so no image tags: {plan.reason}.\n")
+        else:
+            write_text("\n".join(images_to_text(plan.images)) + "\n")
+        return 0
+    import os
+
+    from versionbot.image_stage import RegistryImageStage
+    from versionbot.plan import PlanRequest
+
+    request = PlanRequest(date=_today())
+    released = release_at_head(repo, config, request, repository_plan(repo, config, request))
+    if released is None or released.images is None:
+        raise UsageError(
+            "HEAD carries no release tag, so there is no release image to tag",
+            "run bot release first (it tags HEAD and pushes the images itself)",
+        )
+    stage = RegistryImageStage(config, Path(released.state.root), os.environ)
+    for pushed in stage.push(released.images):
+        state = "pushed" if pushed.pushed else "already there"
+        write_text(f"{pushed.ref}  {pushed.digest}  ({state})\n")
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "plan": _plan,
     "changelog": _changelog,
     "release": _release,
+    "images": _images,
 }
 
 
@@ -271,6 +309,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"versionbot {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    images = commands.add_parser(
+        "images",
+        help="the release image's version tags: plan them, or push them for the release at HEAD",
+        description="bot images plan: the tags the next release's image gets, and which floating "
+        "tags move. bot images push: give the image of the release at HEAD its tags (bot release "
+        "does this itself).",
+        parents=[_common_options(in_subcommand=True)],
+    )
+    images_commands = images.add_subparsers(dest="images_command", metavar="plan|push")
+    images_commands.required = True
+    images_plan = images_commands.add_parser(
+        "plan", help="print the tag set", parents=[_common_options(in_subcommand=True)]
+    )
+    _version_options(images_plan)
+    images_commands.add_parser(
+        "push",
+        help="push the tags of the release at HEAD",
+        parents=[_common_options(in_subcommand=True)],
+    )
 
     release = commands.add_parser(
         "release",

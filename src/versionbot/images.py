@@ -74,6 +74,9 @@ class ImagePlan:
     source: str | None  # the image CI built (placeholders filled); None: build it
     names: tuple[str, ...]  # image repositories, e.g. ghcr.io/acme/app
     platforms: tuple[str, ...]
+    sha: str  # the released commit
+    released: tuple[Version, ...]  # every release version in git, judged against
+    rules: ImageRules
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -96,7 +99,9 @@ def image_plan(
     filled = (
         _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group()), source) if source else None
     )
-    return ImagePlan(image_tags(version, existing, sha, rules), filled, names, platforms)
+    released = tuple(existing)
+    tag_set = image_tags(version, released, sha, rules)
+    return ImagePlan(tag_set, filled, names, platforms, sha, released, rules)
 
 
 def validate_template(template: str) -> None:

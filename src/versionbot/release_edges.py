@@ -32,9 +32,19 @@ ACTIONS_BOT = Identity(
 def plan_for_release(repo: Path, config: Config, request: PlanRequest) -> ReleasePlan:
     """The plan to execute: the next release, or the one HEAD's tag names (to finish it)."""
     plan = repository_plan(repo, config, request)
-    previous = plan.previous
-    if previous is None or previous.tag.sha != plan.state.head or request.version is not None:
+    if request.version is not None:
         return plan
+    return release_at_head(repo, config, request, plan) or plan
+
+
+def release_at_head(
+    repo: Path, config: Config, request: PlanRequest, plan: ReleasePlan
+) -> ReleasePlan | None:
+    """The plan of the release HEAD's tag names (as the run that made it saw it), or None when
+    HEAD carries no release tag. ``plan`` is the repository's plan for the next release."""
+    previous = plan.previous
+    if previous is None or previous.tag.sha != plan.state.head:
+        return None
     tagged = dataclasses.replace(
         request,
         version=previous.version,
@@ -65,7 +75,12 @@ def release_edges(plan: ReleasePlan, config: Config, env: Mapping[str, str]) -> 
         env=env,
     )
     forge, missing = _forge(env, remote_url) if plan.next is not None else (None, None)
-    return ReleaseEdges(git=git, forge=forge, images=None, forge_missing=missing)
+    images = None
+    if config.images is not None:
+        from versionbot.image_stage import RegistryImageStage
+
+        images = RegistryImageStage(config, Path(plan.state.root), env)
+    return ReleaseEdges(git=git, forge=forge, images=images, forge_missing=missing)
 
 
 def _identity(config: Config, env: Mapping[str, str], git: GitWriter) -> Identity | None:
