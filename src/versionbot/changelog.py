@@ -153,11 +153,12 @@ def _entry(sha: str, parsed: ParsedCommit, links: ForgeLinks | None) -> Entry:
 
 def _references(parsed: ParsedCommit, links: ForgeLinks | None) -> tuple[Reference, ...]:
     """Issues and pull requests named in footers (``Closes #9``); the description links inline."""
-    if not parsed.footers:
+    footers = parsed.footers
+    if not footers or not any("#" in f.value or "!" in f.value for f in footers):
         return ()
     seen = {m.group() for m in _REFERENCE.finditer(parsed.description)}
     found: list[Reference] = []
-    for footer in parsed.footers:
+    for footer in footers:
         token = footer.token.lower()
         if token in _NOT_REFERENCES or footer.token in BREAKING_TOKENS:
             continue
@@ -179,9 +180,23 @@ def reference_url(label: str, links: ForgeLinks | None) -> str | None:
 
 def link_references(text: str, links: ForgeLinks | None) -> str:
     """Turn ``#12`` and ``!12`` in already-escaped Markdown into links."""
-    if links is None:
+    if links is None or ("#" not in text and "!" not in text):
         return text
     return _REFERENCE.sub(lambda m: f"[{m.group()}]({reference_url(m.group(), links)})", text)
+
+
+_INLINE_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "<": "&lt;",
+        ">": "&gt;",
+        "[": "\\[",
+        "]": "\\]",
+        "`": "\\`",
+        "*": "\\*",
+        "_": "\\_",
+    }
+)
 
 
 def escape_inline(text: str) -> str:
@@ -190,16 +205,7 @@ def escape_inline(text: str) -> str:
     The text follows a list bullet, where CommonMark starts a block as it does at a line start
     (``- # x`` is a heading inside the item), so a leading block marker is escaped too.
     """
-    escaped = (
-        text.replace("\\", "\\\\")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("[", "\\[")
-        .replace("]", "\\]")
-        .replace("`", "\\`")
-        .replace("*", "\\*")
-        .replace("_", "\\_")
-    )
+    escaped = text.translate(_INLINE_ESCAPES)
     start = _BLOCK_START.match(escaped)
     if start is None:
         return escaped

@@ -7,6 +7,7 @@ modules are imported inside the commands that need them, so ``bot --version`` st
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import sys
 from collections.abc import Callable, Sequence
@@ -63,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is None:
         parser.print_help()
         return 2
+    # A command builds many small objects, none in cycles, then ends: the cycle collector would
+    # rescan them again and again (0.8 s of a 100,000-commit plan) to free nothing.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return command(args)
     except VersionbotError as exc:
@@ -75,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -103,7 +111,8 @@ def _release(args: argparse.Namespace) -> int:
     import os
 
     from versionbot.ci_outputs import write_github
-    from versionbot.release import execute
+    from versionbot.errors import SupersededError
+    from versionbot.release import ReleaseOutcome, execute
     from versionbot.release_edges import plan_for_release, release_edges
     from versionbot.render import Renderer
 
@@ -112,7 +121,12 @@ def _release(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     plan = plan_for_release(repo, config, _plan_request(args))
     edges = release_edges(plan, config, env)
-    outcome = execute(plan, config, edges)
+    try:
+        outcome = execute(plan, config, edges)
+    except SupersededError as exc:
+        # CI still learns that this run released nothing (the next run releases).
+        write_github(env, ReleaseOutcome(log=[exc.message]), None)
+        raise
     for line in outcome.log:
         write_text(f"{line}\n")
     notes = None

@@ -32,6 +32,13 @@ _FOOTER = re.compile(
     r"(?P<token>BREAKING CHANGE|[A-Za-z][A-Za-z0-9-]*)(?:: | #|:$(?<=BREAKING.CHANGE:))"
 )
 # GitHub's squash merge adds " (#N)" after the quoted subject.
+# The footer section begins at the first paragraph (the first body line, or a line after a blank
+# line) that opens with `Token: `, `Token #` or a breaking token ending its line; everything
+# after it belongs to footers. One search over the body instead of a loop over its lines.
+_FOOTER_START = re.compile(
+    r"(?:\A|\n[ \t]*\n)(?=BREAKING[ -]CHANGE:[ \t]*(?:\n|\Z)"
+    r"|(?:BREAKING CHANGE|[A-Za-z][A-Za-z0-9-]*)(?:: | #))"
+)
 _GIT_REVERT_HEADER = re.compile(r'Revert "(?P<subject>.*)"(?: \(#[0-9]+\))?')
 _REVERTS_LINE = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,64})\b")
 _SHA = re.compile(r"\b[0-9a-fA-F]{7,64}\b")
@@ -160,28 +167,28 @@ def split_squash(message: str) -> list[str]:
 def _body_and_footers(rest: str) -> tuple[str, tuple[Footer, ...]]:
     # Fast path: no line can open a footer.
     if ": " not in rest and " #" not in rest and "CHANGE:" not in rest:
-        body = rest.rstrip()
-        if " \n" in body or "\t\n" in body:
-            body = "\n".join(line.rstrip() for line in body.split("\n"))
-        return body.lstrip("\n"), ()
-    lines = [line.rstrip() for line in rest.split("\n")]
-    while lines and not lines[0]:
-        lines.pop(0)
-    start = _footer_start(lines)
+        return _clean_body(rest), ()
+    rest = rest.lstrip("\n") if not rest.startswith((" ", "\t")) else _without_blank_lines(rest)
+    start = _FOOTER_START.search(rest)
     if start is None:
-        return "\n".join(lines).strip("\n"), ()
-    return "\n".join(lines[:start]).strip("\n"), _footers(lines[start:])
+        return _clean_body(rest), ()
+    lines = [line.rstrip() for line in rest[start.end() :].split("\n")]
+    return _clean_body(rest[: start.start()]), _footers(lines)
 
 
-def _footer_start(lines: list[str]) -> int | None:
-    # The footer section begins at the first paragraph (a line after a blank line, or the first
-    # body line) that opens with `Token: ` or `Token #`; everything after it belongs to footers.
-    previous_blank = True
-    for i, line in enumerate(lines):
-        if previous_blank and line and _FOOTER.match(line):
-            return i
-        previous_blank = not line
-    return None
+def _without_blank_lines(text: str) -> str:
+    """``text`` without the whitespace-only lines it starts with."""
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    return "\n".join(lines[first:])
+
+
+def _clean_body(text: str) -> str:
+    """The body without trailing whitespace on any line and without surrounding blank lines."""
+    body = text.rstrip()
+    if " \n" in body or "\t\n" in body:
+        body = "\n".join(line.rstrip() for line in body.split("\n"))
+    return body.lstrip("\n")
 
 
 def _footers(lines: list[str]) -> tuple[Footer, ...]:

@@ -10,9 +10,11 @@ import json
 from json.encoder import encode_basestring as _string  # the C encoder of one JSON string
 from typing import Any
 
+from versionbot.bump import Bump
 from versionbot.images import ImagePlan
 from versionbot.plan import SCHEMA_VERSION, PlannedCommit, ReleasePlan
 
+_LABELS = {level: level.label for level in Bump}  # Enum properties are slow on a hot path
 # Commit text is shown on a terminal: control characters (ANSI escapes among them) become U+FFFD.
 _CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd")
 
@@ -88,7 +90,7 @@ def _commit_json(commit: PlannedCommit) -> str:
     return (
         f'{{"sha": "{commit.sha}", "subject": {_string(commit.subject)}, "type": {kind}, '
         f'"scope": {scope}, "breaking": {breaking}, '
-        f'"bump": "{commit.bump.label if skipped is None else "none"}", '
+        f'"bump": "{_LABELS[commit.bump] if skipped is None else "none"}", '
         f'"conventional": {"false" if parsed is None else "true"}, '
         f'"skipped_reason": {"null" if skipped is None else _string(skipped)}}}'
     )
