@@ -159,7 +159,7 @@ def _changelog(args: argparse.Namespace) -> int:
     elif not update.changed:
         write_text(f"{update.path.name} is up to date\n")
     else:
-        added = ", ".join(str(v) for v in update.added) or "no release"
+        added = ", ".join(str(v) for v in update.added) or "its title and marker (no release yet)"
         write_text(f"{update.path.name}: wrote {added}\n")
     return 0
 
