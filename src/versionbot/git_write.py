@@ -124,6 +124,33 @@ class GitWriter:
         listed = self.run("ls-remote", remote, ref).stdout.split()
         return listed[0] if listed else None
 
+    def remote_tag_commit(self, remote: str, tag: str) -> str | None:
+        """The commit the tag ``tag`` points at on ``remote`` (peeled), or None when absent."""
+        ref = f"refs/tags/{tag}"
+        listed: dict[str, str] = {}
+        # Both patterns: with only the first, ls-remote leaves out the peeled line.
+        for line in self.run("ls-remote", remote, ref, f"{ref}^{{}}").stdout.splitlines():
+            sha, _, name = line.partition("\t")
+            listed[name] = sha
+        return listed.get(f"{ref}^{{}}") or listed.get(ref)
+
+    def pending_paths(self, paths: Iterable[str]) -> list[str]:
+        """Those of ``paths`` that differ from HEAD in the work tree, untracked ones included."""
+        wanted = sorted(set(paths))
+        if not wanted:
+            return []
+        status = self.run("status", "--porcelain", "--untracked-files=all", "--", *wanted).stdout
+        return [line[3:] for line in status.splitlines() if line.strip()]
+
+    def head_text(self, path: str) -> str | None:
+        """The text ``path`` has in HEAD, or None when HEAD has no such file."""
+        result = self.run("cat-file", "blob", f"HEAD:{path}", check=False)
+        return result.stdout if result.returncode == 0 else None
+
+    def has_identity(self) -> bool:
+        """Whether git knows who commits and tags (a configured or given identity)."""
+        return self.run("var", "GIT_COMMITTER_IDENT", check=False).returncode == 0
+
     def fetch(self, remote: str, refspec: str) -> None:
         """Fetch ``refspec`` from ``remote`` (no tags beyond it)."""
         self.run("fetch", "--quiet", "--no-tags", remote, refspec)

@@ -23,13 +23,14 @@ makes another release commit.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from versionbot.changelog import insert_sections
+from versionbot.changelog import insert_sections, versions_in
 from versionbot.config import Config
 from versionbot.errors import RepositoryError, SupersededError, UsageError
 from versionbot.files import read_text, write_atomically
@@ -44,6 +45,8 @@ RELEASE_TRAILER = "Versionbot-Release"
 
 class ForgeReleases(Protocol):
     """What the release needs of a forge (forge.py implements it for GitHub)."""
+
+    def find_release(self, tag: str) -> object | None: ...
 
     def create_release(
         self, tag: str, *, target: str, name: str, body: str, prerelease: bool, latest: bool
@@ -87,21 +90,33 @@ def execute(plan: ReleasePlan, config: Config, edges: ReleaseEdges) -> ReleaseOu
         outcome.log.append(f"nothing to release: {plan.reason}")
         return outcome
     version, tag = plan.next.version, plan.next.tag
+    marked = _release_commit_version(plan)
+    if marked is not None and marked != version:
+        # Loop safety: the bot's own release commit never starts another release.
+        outcome.log.append(
+            f"HEAD {plan.state.head[:7]} is the release commit of {marked}: nothing to release"
+        )
+        return outcome
+    if edges.forge is None and edges.forge_missing:
+        raise UsageError(f"the forge release cannot be made: {edges.forge_missing}", _FORGE_HINT)
     outcome.version, outcome.tag = version, tag
     renderer = Renderer.for_repository(plan.state, config)
     notes = renderer.release_notes(plan.notes) if plan.notes is not None else ""
     git = edges.git
-    if git.local_tag(tag) == plan.state.head:
+    resuming = marked == version
+    if git.remote_tag_commit(config.remote, tag) == plan.state.head:
         sha = plan.state.head
+        outcome.log.append(f"{tag} is already released on HEAD {sha[:7]}: nothing to push")
+    elif git.local_tag(tag) == plan.state.head:
+        sha = plan.state.head
+        verify_release(plan, config, edges, resuming=resuming, writes=False)
         outcome.log.append(f"{tag} is on HEAD {sha[:7]}: completing the release")
-        if git.remote_sha(config.remote, f"refs/tags/{tag}") is None:
-            verify_release(plan, config, edges, resuming=_release_commit_version(plan) == version)
-            push_atomically(plan, config, git, sha, tag)
-            outcome.log.append(f"pushed {tag} to {config.remote}")
+        push_atomically(plan, config, git, sha, tag)
+        outcome.log.append(f"pushed {tag} to {config.remote}")
+        outcome.released = True
     else:
-        resumed = _release_commit_version(plan) == version
-        verify_release(plan, config, edges, resuming=resumed)
-        if resumed:
+        verify_release(plan, config, edges, resuming=resuming, writes=True)
+        if resuming:
             sha = plan.state.head
             outcome.log.append(f"HEAD {sha[:7]} is the release commit of {version}: resuming")
         else:
@@ -109,18 +124,24 @@ def execute(plan: ReleasePlan, config: Config, edges: ReleaseEdges) -> ReleaseOu
             sha = commit_release(plan, config, git, changed)
             if sha != plan.state.head:
                 outcome.log.append(f"committed {sha[:7]} {_subject(config, version)}")
-        tag_release(plan, config, git, sha, notes)
+        made_tag = tag_release(plan, config, git, sha, notes)
         outcome.log.append(f"tagged {tag} on {sha[:7]}")
-        push_atomically(plan, config, git, sha, tag)
+        try:
+            push_atomically(plan, config, git, sha, tag)
+        except SupersededError:
+            # The loser of a race changes nothing, not even its own clone.
+            _undo_local(plan, git, tag if made_tag else None, sha != plan.state.head)
+            raise
         outcome.log.append(f"pushed {sha[:7]} and {tag} to {config.remote}")
-    outcome.sha, outcome.released = sha, True
+        outcome.released = True
+    outcome.sha = sha
     publish_forge_release(plan, edges, sha, notes, outcome)
     promote_images(plan, edges, outcome)
     return outcome
 
 
 def verify_release(
-    plan: ReleasePlan, config: Config, edges: ReleaseEdges, *, resuming: bool
+    plan: ReleasePlan, config: Config, edges: ReleaseEdges, *, resuming: bool, writes: bool
 ) -> None:
     """Step 1: refuse early, before anything changes."""
     git = edges.git
@@ -139,37 +160,43 @@ def verify_release(
             f"HEAD moved to {head[:7]} while planning {plan.state.head[:7]}; nothing was changed",
             "run bot release again",
         )
-    # A crashed run may have left exactly what steps 2-3 write: that is not foreign work.
-    ours = {config.changelog.file, *(spec.partition(":")[0] for spec in config.version_files)}
-    foreign = [p for p in git.dirty_paths() if p not in ours]
+    foreign = _foreign_changes(plan, config, git)
     if foreign:
         raise UsageError(
             f"the work tree has uncommitted changes in {', '.join(sorted(foreign)[:3])}",
             "commit or stash them, then run bot release again",
         )
+    if writes and not git.has_identity():
+        raise RepositoryError(
+            "git has no identity to make the release commit and tag with",
+            "set committer in the versionbot configuration, or git config user.name and user.email",
+        )
     # On a resumed release commit, the remote branch is still at its parent.
-    expected = plan.state.head if not resuming else git.run("rev-parse", "HEAD^").stdout.strip()
+    expected = [plan.state.head]
+    if resuming:
+        expected.insert(0, git.run("rev-parse", "HEAD^").stdout.strip())
     verify_remote(git, config.remote, branch, expected)
 
 
-def verify_remote(git: GitWriter, remote: str, branch: str, expected: str) -> None:
-    """The remote branch must be exactly ``expected``: not ahead (moved), not behind."""
+def verify_remote(git: GitWriter, remote: str, branch: str, expected: list[str]) -> None:
+    """The remote branch must be one of ``expected``: not ahead (moved), not behind."""
     remote_sha = git.remote_sha(remote, f"refs/heads/{branch}")
     if remote_sha is None:
         raise RepositoryError(
             f"{remote} has no branch {branch}",
             f"push {branch} to {remote} first; a release is made from what the remote has",
         )
-    if remote_sha == expected:
+    if remote_sha in expected:
         return
+    base = expected[0]
     git.fetch(remote, f"refs/heads/{branch}")
-    if git.is_ancestor(expected, remote_sha):
+    if git.is_ancestor(base, remote_sha):
         raise SupersededError(
-            f"{remote}/{branch} moved past {expected[:7]} to {remote_sha[:7]}; nothing was pushed",
+            f"{remote}/{branch} moved past {base[:7]} to {remote_sha[:7]}; nothing was pushed",
             "the run for the newer commit releases it; nothing to do here",
         )
     raise RepositoryError(
-        f"HEAD {expected[:7]} is not on {remote}/{branch} ({remote_sha[:7]})",
+        f"HEAD {base[:7]} is not on {remote}/{branch} ({remote_sha[:7]})",
         f"release only what {remote}/{branch} has: pull or push first",
     )
 
@@ -208,19 +235,22 @@ def commit_release(plan: ReleasePlan, config: Config, git: GitWriter, changed: l
     assert plan.next is not None
     version = plan.next.version
     message = f"{_subject(config, version)}\n\n{RELEASE_TRAILER}: {version}\n"
-    if not changed:
+    # What a crashed run wrote before its commit is part of this one (already in the files).
+    paths = sorted({*changed, *git.pending_paths(_own_paths(config))})
+    if not paths:
         # Nothing to write (no version files, changelog up to date): the tag goes on HEAD.
         return plan.state.head
-    return git.commit(sorted(set(changed)), message)
+    return git.commit(paths, message)
 
 
-def tag_release(plan: ReleasePlan, config: Config, git: GitWriter, sha: str, notes: str) -> None:
-    """Step 4b: the annotated tag on the release commit (kept if a crashed run made it)."""
+def tag_release(plan: ReleasePlan, config: Config, git: GitWriter, sha: str, notes: str) -> bool:
+    """Step 4b: the annotated tag on the release commit (kept if a crashed run made it); True
+    when this call made it."""
     assert plan.next is not None
     tag = plan.next.tag
     existing = git.local_tag(tag)
     if existing == sha:
-        return
+        return False
     if existing is not None:
         raise RepositoryError(
             f"tag {tag} already exists on {existing[:7]}, which is not the release commit",
@@ -228,6 +258,7 @@ def tag_release(plan: ReleasePlan, config: Config, git: GitWriter, sha: str, not
         )
     message = f"{plan.next.version}\n\n{notes}" if notes else f"{plan.next.version}\n"
     git.tag(tag, sha, message, sign=config.sign_tags)
+    return True
 
 
 def push_atomically(plan: ReleasePlan, config: Config, git: GitWriter, sha: str, tag: str) -> None:
@@ -254,6 +285,8 @@ def publish_forge_release(
         outcome.log.append("forge release skipped: no forge for this remote")
         return
     tag = plan.next.tag
+    if not outcome.released and edges.forge.find_release(tag) is None:
+        outcome.released = True  # the push was done by a run that stopped before this step
     release = edges.forge.create_release(
         tag,
         target=sha,
@@ -290,6 +323,60 @@ def _release_commit_version(plan: ReleasePlan) -> Version | None:
                 except ValueError:
                     return None
     return None
+
+
+def _own_paths(config: Config) -> set[str]:
+    """The files steps 2-3 write."""
+    return {config.changelog.file, *(spec.partition(":")[0] for spec in config.version_files)}
+
+
+def _foreign_changes(plan: ReleasePlan, config: Config, git: GitWriter) -> list[str]:
+    """Tracked files changed in the work tree other than by what steps 2-3 write.
+
+    A crashed run may have left exactly the release's version files and changelog section:
+    that is not foreign work, and the release commit takes it. Any other change is foreign.
+    """
+    assert plan.next is not None
+    version = plan.next.version
+    own = _own_paths(config)
+    foreign = [p for p in git.dirty_paths() if p not in own]
+    for path in git.pending_paths(own):
+        before = git.head_text(path)
+        after = Path(plan.state.root, path)
+        now = read_text(after) if after.is_file() else None
+        if now is None or not _written_by_release(config, path, before, now, version):
+            foreign.append(path)
+    return foreign
+
+
+def _written_by_release(
+    config: Config, path: str, before: str | None, now: str, version: Version
+) -> bool:
+    """Whether ``now`` is ``before`` with only the release's version and changelog section."""
+    if path == config.changelog.file:
+        added = difflib.SequenceMatcher(
+            None, (before or "").splitlines(), now.splitlines(), autojunk=False
+        ).get_opcodes()
+        only_added = all(op in ("equal", "insert") for op, *_ in added)
+        return only_added and str(version) in versions_in(now) - versions_in(before or "")
+    if before is None:
+        return False
+    from versionbot.version_files import parse_version_file_spec, replace_version
+
+    expected = before
+    for text in config.version_files:
+        spec = parse_version_file_spec(text)
+        if spec.path == path:
+            expected = replace_version(spec, expected, str(version))
+    return expected == now
+
+
+def _undo_local(plan: ReleasePlan, git: GitWriter, tag: str | None, committed: bool) -> None:
+    """Take back the tag and commit this run made locally (its push was refused)."""
+    if tag is not None:
+        git.run("tag", "-d", tag, check=False)
+    if committed:
+        git.run("reset", "--quiet", "--keep", plan.state.head, check=False)
 
 
 def _subject(config: Config, version: Version) -> str:

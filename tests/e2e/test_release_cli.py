@@ -1,0 +1,220 @@
+"""The installed ``bot release``, run as a subprocess the way a GitHub Actions job runs it.
+
+Sealed environment (tests/conftest.py) plus what Actions sets: ``GITHUB_ACTIONS=true``,
+``GITHUB_OUTPUT`` and ``GITHUB_STEP_SUMMARY`` files, ``GITHUB_REPOSITORY``, ``GITHUB_API_URL``
+and one ``GITHUB_TOKEN`` that serves both the git push (to our authenticated smart-HTTP
+server, tests/git_remote.py) and the forge API (tests/forge_server.py, a strict local stand-in
+for GitHub's releases API: NOT a real forge). What is checked is what CI sees: exit codes,
+stdout and stderr, the step outputs and summary, and where the token never shows up.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import CliResult, CliRunner, GitRepo, RepoFactory, SealedEnv
+from forge_server import ForgeServer
+from git_remote import (
+    GitHttpServer,
+    Remote,
+    assert_released_once,
+    clone_remote,
+    git_http_server,
+    seed_project,
+)
+
+pytestmark = pytest.mark.timeout(60)
+
+# Actions checks out with no git identity; the bot must fall back to the Actions bot.
+_NO_IDENTITY = '[init]\n\tdefaultBranch = main\n[protocol "file"]\n\tallow = always\n'
+
+
+@pytest.fixture(scope="module")
+def git_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHttpServer]:
+    with git_http_server(tmp_path_factory.mktemp("git-http")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def forge_module(git_server: GitHttpServer) -> Iterator[ForgeServer]:
+    with ForgeServer(git_server.token) as server:  # one token for git and forge, as in Actions
+        yield server
+
+
+@pytest.fixture
+def forge(forge_module: ForgeServer) -> Iterator[ForgeServer]:
+    forge_module.reset()
+    yield forge_module
+    assert forge_module.violations == []
+
+
+@dataclass
+class Job:
+    """One CI job's checkout and environment."""
+
+    repo: GitRepo
+    remote: Remote
+    env: dict[str, str | None]
+    output: Path
+    summary: Path
+    token: str
+
+    def outputs(self) -> dict[str, str]:
+        """The last value of each key in $GITHUB_OUTPUT."""
+        lines = self.output.read_text(encoding="utf-8").splitlines()
+        return dict(line.split("=", 1) for line in lines)
+
+    def everything(self, *results: CliResult) -> str:
+        """Every text this job made visible: output, logs, files, git's config."""
+        git_dir = self.repo.path / ".git"
+        texts = [r.stdout + r.stderr for r in results]
+        texts += [
+            self.output.read_text(),
+            self.summary.read_text() if self.summary.exists() else "",
+        ]
+        texts += [(git_dir / "config").read_text(), self.repo.run("remote", "-v")]
+        changelog = self.repo.path / "CHANGELOG.md"
+        texts.append(changelog.read_text() if changelog.exists() else "")
+        return "\n".join(texts)
+
+
+@pytest.fixture
+def job(
+    make_repo: RepoFactory,
+    sealed_env: SealedEnv,
+    tmp_path: Path,
+    git_server: GitHttpServer,
+    forge: ForgeServer,
+) -> Job:
+    url, path = git_server.new_repo(tmp_path.name)
+    repo = make_repo("app")
+    seed_project(repo, path, url)
+    no_identity = tmp_path / "actions-gitconfig"
+    no_identity.write_text(_NO_IDENTITY)
+    output, summary = tmp_path / "github_output", tmp_path / "step_summary"
+    output.touch()
+    env: dict[str, str | None] = {
+        "GIT_CONFIG_GLOBAL": str(no_identity),
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_REPOSITORY": "acme/app",
+        "GITHUB_API_URL": forge.url,
+        "GITHUB_TOKEN": git_server.token,
+        "VERSIONBOT_GIT_USERNAME": git_server.user,
+        "EMAIL": None,
+        "SOURCE_DATE_EPOCH": "1717200000",  # 2024-06-01, the date assert_released_once expects
+    }
+    return Job(repo, Remote(path), env, output, summary, git_server.token)
+
+
+def test_release_in_github_actions(job: Job, bot: CliRunner, forge: ForgeServer) -> None:
+    before = job.remote.head()
+    result = bot("-C", job.repo.path, "release", env=job.env)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    sha = job.remote.head()
+    assert result.stdout.splitlines()[:3] == [
+        f"committed {sha[:7]} chore(release): 0.2.0 [skip ci]",
+        f"tagged v0.2.0 on {sha[:7]}",
+        f"pushed {sha[:7]} and v0.2.0 to origin",
+    ]
+    [release] = forge.releases_of("acme/app")
+    assert job.outputs() == {
+        "released": "true",
+        "version": "0.2.0",
+        "tag": "v0.2.0",
+        "previous_version": "0.1.0",
+        "is_prerelease": "false",
+        "sha": sha,
+        "forge_url": release["html_url"],
+        "image_digests": "{}",
+    }
+    summary = job.summary.read_text()
+    assert summary.startswith("### Released v0.2.0\n")
+    assert "add the thing" in summary
+    who = job.remote.git("log", "-1", "--format=%an <%ae>", "main")
+    assert who == "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+    assert job.token not in job.everything(result)
+    # The next push event is the bot's own commit: nothing happens, exit 0, and it says so.
+    job.output.write_text("")
+    again = bot("-C", job.repo.path, "release", env=job.env)
+    assert again.exit_code == 0, again.stderr
+    assert "v0.2.0 is already released on HEAD" in again.stdout
+    assert job.outputs()["released"] == "false"
+    assert job.remote.head() == sha
+    assert len(forge.releases_of("acme/app")) == 1
+    assert job.token not in job.everything(again)
+    assert_released_once(job.remote, before)
+
+
+def test_a_moved_branch_exits_8_and_says_the_next_run_releases(
+    job: Job, bot: CliRunner, tmp_path: Path
+) -> None:
+    before = job.remote.head()
+    other = clone_remote(job.remote, job.repo, tmp_path / "other")
+    other.commit("feat: newer")
+    other.run("push", "--quiet", "origin", "main")
+    result = bot("-C", job.repo.path, "release", env=job.env)
+    assert result.exit_code == 8
+    [error, hint] = result.stderr.splitlines()
+    assert error.startswith("error: origin/main moved past")
+    assert error.endswith("nothing was pushed")
+    assert hint == "hint: the run for the newer commit releases it; nothing to do here"
+    assert job.outputs()["released"] == "false"
+    assert job.remote.tags() == ["v0.1.0"]
+    assert job.repo.head() == before
+    assert job.token not in job.everything(result)
+
+
+def test_failures_are_one_line_each_and_never_show_the_token(
+    job: Job, bot: CliRunner, forge: ForgeServer
+) -> None:
+    results = []
+    # A wrong git token (the forge's one is right): git's refusal, redacted.
+    wrong = job.env | {"VERSIONBOT_GIT_TOKEN": "gt_" + "f" * 40}
+    result = bot("-C", job.repo.path, "release", env=wrong)
+    results.append(result)
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: git ls-remote failed: fatal: Authentication failed")
+    assert "gt_ffff" not in result.stderr
+    # The forge fails every try (and its error bodies quote the Authorization header).
+    forge.echo_credentials()
+    forge.fail_next(5, 500, retry_after="0")
+    result = bot("-C", job.repo.path, "release", env=job.env)
+    results.append(result)
+    assert result.exit_code == 7, result.stderr
+    assert len(result.stderr.splitlines()) == 2
+    assert "GitHub failed to read the release of v0.2.0" in result.stderr
+    # A re-run finishes the release.
+    result = bot("-C", job.repo.path, "release", env=job.env)
+    results.append(result)
+    assert result.exit_code == 0, result.stderr
+    assert "already released" in result.stdout
+    assert json.loads(job.outputs()["image_digests"]) == {}
+    assert job.outputs()["released"] == "true"  # this run made the forge release
+    assert len(forge.releases_of("acme/app")) == 1
+    # A GitHub repository with no token: says what is missing.
+    no_token = job.env | {"GITHUB_TOKEN": None}
+    job.repo.commit("fix: one more", {"src/pkg/more.py": "MORE = 1\n"})
+    result = bot("-C", job.repo.path, "release", env=no_token)
+    results.append(result)
+    assert result.exit_code == 2
+    assert "no GITHUB_TOKEN or GH_TOKEN" in result.stderr
+    assert job.token not in job.everything(*results)
+
+
+def test_no_remote_says_what_is_missing(job: Job, bot: CliRunner) -> None:
+    job.repo.run("remote", "remove", "origin")
+    result = bot("-C", job.repo.path, "release", env=job.env)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: there is no git remote named 'origin' to push the release to",
+        "hint: add one (git remote add origin URL) or set remote in the configuration",
+    ]
+    assert job.repo.run("status", "--porcelain", "--untracked-files=all") == ""

@@ -1,0 +1,266 @@
+"""Failure injection at every step of a release, then a re-run that converges.
+
+Seams, not mocks: the release's real GitWriter wrapped by ``FaultyGit`` (tests/git_remote.py),
+which SIGKILLs a forked child, raises, waits at a barrier or pushes another commit at one
+point; the real forge client pointed at tests/forge_server.py (a strict local stand-in for
+GitHub's releases API, NOT a real forge) told to fail. The remotes are real: a ``file://`` bare
+repo and ``git http-backend`` behind Basic auth. Converged means: exactly one release commit on
+the remote branch, one annotated tag, one changelog section, one forge release.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import GitRepo, RepoFactory, SealedEnv
+from forge_server import ForgeServer
+from git_remote import (
+    FaultPoint,
+    GitHttpServer,
+    Remote,
+    assert_released_once,
+    bare_repo,
+    clone_remote,
+    git_http_server,
+    run_killed,
+    run_release,
+    seed_project,
+)
+from versionbot.errors import ForgeError, SupersededError, VersionbotError
+
+pytestmark = pytest.mark.timeout(60)
+
+FORGE_TOKEN = "ghp_FAULTFORGETOKEN0123456789abcdefgh"
+
+
+@pytest.fixture(scope="module")
+def git_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHttpServer]:
+    with git_http_server(tmp_path_factory.mktemp("git-http")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def forge_module() -> Iterator[ForgeServer]:
+    with ForgeServer(FORGE_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def forge(forge_module: ForgeServer) -> Iterator[ForgeServer]:
+    forge_module.reset()
+    yield forge_module
+    assert forge_module.violations == []
+
+
+@dataclass
+class Project:
+    repo: GitRepo
+    remote: Remote
+    env: dict[str, str]
+    before: str  # the remote's main before the release
+
+    @property
+    def root(self) -> Path:
+        return self.repo.path
+
+
+@pytest.fixture(params=["file", "http"])
+def project(
+    request: pytest.FixtureRequest,
+    *,
+    make_repo: RepoFactory,
+    sealed_env: SealedEnv,
+    tmp_path: Path,
+    git_server: GitHttpServer,
+    forge: ForgeServer,
+) -> Project:
+    """A seeded project with a GitHub release due, over a file:// or an HTTP remote."""
+    env = dict(sealed_env.variables) | {
+        "GITHUB_REPOSITORY": "acme/app",
+        "GITHUB_API_URL": forge.url,
+        "GITHUB_TOKEN": FORGE_TOKEN,
+    }
+    if request.param == "file":
+        path = bare_repo(tmp_path / "remote.git")
+        url = path.as_uri()
+    else:
+        url, path = git_server.new_repo(tmp_path.name)
+        env |= {
+            "VERSIONBOT_GIT_USERNAME": git_server.user,
+            "VERSIONBOT_GIT_TOKEN": git_server.token,
+        }
+    repo = make_repo("app")
+    seed_project(repo, path, url)
+    remote = Remote(path)
+    return Project(repo, remote, env, remote.head())
+
+
+def assert_converged(project: Project, forge: ForgeServer) -> str:
+    """One release everywhere; and one more run changes nothing and says so."""
+    sha = assert_released_once(project.remote, project.before)
+    [release] = forge.releases_of("acme/app")
+    assert (release["tag_name"], release["target_commitish"]) == ("v0.2.0", sha)
+    assert "add the thing" in release["body"]
+    assert project.repo.head() == sha
+    assert project.repo.run("status", "--porcelain", "--untracked-files=all") == ""
+    again = run_release(project.root, project.env)
+    assert not again.released
+    assert "already released" in again.log[0]
+    assert project.remote.head() == sha
+    assert len(forge.releases_of("acme/app")) == 1
+    return sha
+
+
+def no_secret(project: Project, *texts: str) -> None:
+    """None of the tokens of this run in any of ``texts``."""
+    secrets = [FORGE_TOKEN, project.env.get("VERSIONBOT_GIT_TOKEN", FORGE_TOKEN)]
+    for text in texts:
+        for secret in secrets:
+            assert secret not in text
+
+
+@pytest.mark.parametrize(
+    "point",
+    ["before-commit", "after-commit", "after-tag", "after-push"],
+    ids=["files-written", "committed", "tagged", "pushed"],
+)
+def test_a_run_killed_between_steps_is_finished_by_the_next(
+    project: Project, forge: ForgeServer, point: FaultPoint
+) -> None:
+    run_killed(project.root, project.env, point)
+    pushed = point == "after-push"
+    assert (project.remote.head() != project.before) is pushed
+    assert project.remote.tags() == (["v0.1.0", "v0.2.0"] if pushed else ["v0.1.0"])
+    assert forge.releases_of("acme/app") == []
+    outcome = run_release(project.root, project.env)
+    # The run that finishes a release reports it as released (CI publishes on that output).
+    assert outcome.released
+    sha = assert_converged(project, forge)
+    assert outcome.sha == sha
+    no_secret(project, *outcome.log)
+
+
+def test_an_exception_after_the_tag_then_a_rerun(project: Project, forge: ForgeServer) -> None:
+    def boom() -> None:
+        raise OSError("the runner lost its disk")
+
+    with pytest.raises(OSError, match="lost its disk"):
+        run_release(project.root, project.env, ("after-tag", boom))
+    assert project.remote.tags() == ["v0.1.0"]
+    run_release(project.root, project.env)
+    assert_converged(project, forge)
+
+
+def test_forge_5xx_fails_after_the_push_and_a_rerun_makes_the_release(
+    project: Project, forge: ForgeServer
+) -> None:
+    forge.echo_credentials()  # a careless proxy quoting the Authorization header back
+    forge.fail_next(5, 503, retry_after="0")  # every try of the first request
+    with pytest.raises(ForgeError) as caught:
+        run_release(project.root, project.env)
+    assert caught.value.exit_code == 7
+    assert "after 5 tries" in caught.value.message
+    assert "re-run is safe" in caught.value.hint
+    no_secret(project, caught.value.message, caught.value.hint)
+    assert project.remote.tags() == ["v0.1.0", "v0.2.0"]  # git's part is done
+    assert forge.releases_of("acme/app") == []
+    outcome = run_release(project.root, project.env)
+    assert outcome.released
+    assert outcome.log[0].startswith("v0.2.0 is already released on HEAD")
+    assert_converged(project, forge)
+
+
+def test_forge_422_already_exists_converges_on_the_other_runs_release(
+    project: Project, forge: ForgeServer
+) -> None:
+    forge.race_next_create()  # another run's release appears just before our POST
+    outcome = run_release(project.root, project.env)
+    assert outcome.released
+    assert [m for m, _ in forge.calls()] == ["GET", "POST", "GET", "PATCH"]
+    assert_converged(project, forge)
+
+
+def test_a_lost_create_answer_makes_no_second_release(project: Project, forge: ForgeServer) -> None:
+    forge.lose_next_create_answer()  # made, then 502: the retried POST hears already_exists
+    run_release(project.root, project.env)
+    assert_converged(project, forge)
+
+
+def test_a_rejected_push_changes_nothing_and_the_next_run_releases(
+    project: Project, forge: ForgeServer, tmp_path: Path
+) -> None:
+    other = clone_remote(project.remote, project.repo, tmp_path / "other")
+
+    def someone_pushes() -> None:
+        other.commit("fix: pushed while the release ran", {"src/pkg/late.py": "LATE = 3\n"})
+        other.run("push", "--quiet", "origin", "main")
+
+    with pytest.raises(SupersededError) as caught:
+        run_release(project.root, project.env, ("before-push", someone_pushes))
+    assert caught.value.exit_code == 8
+    assert "nothing was pushed" in caught.value.message
+    assert "the next run takes it from there" in caught.value.hint
+    no_secret(project, caught.value.message, caught.value.hint)
+    newer = other.head()
+    assert project.remote.head() == newer
+    assert project.remote.tags() == ["v0.1.0"]
+    assert forge.releases_of("acme/app") == []
+    # The loser took back its own commit and tag.
+    assert project.repo.head() == project.before
+    assert project.repo.run("tag", "--list").split() == ["v0.1.0"]
+    assert project.repo.run("status", "--porcelain", "--untracked-files=all") == ""
+    # The next run (CI's run for the newer commit) releases it, with the newer fix.
+    outcome = run_release(other.path, project.env)
+    assert outcome.released
+    project.before = newer
+    assert_released_once(project.remote, newer)
+    assert "pushed while the release ran" in forge.releases_of("acme/app")[0]["body"]
+
+
+@pytest.mark.parametrize("racers", [2, 5])
+def test_racing_releases_make_exactly_one(
+    project: Project, forge: ForgeServer, tmp_path: Path, racers: int
+) -> None:
+    clones = [
+        clone_remote(project.remote, project.repo, tmp_path / f"racer{i}") for i in range(racers)
+    ]
+    barrier = threading.Barrier(racers, timeout=30)
+
+    def all_at_the_push() -> None:
+        barrier.wait()
+
+    results: list[object] = [None] * racers
+
+    def race(index: int) -> None:
+        # Distinct dates: each racer's release commit and tag are objects of their own.
+        stamp = f"@{1_720_000_000 + index} +0000"
+        env = project.env | {"GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_DATE": stamp}
+        try:
+            results[index] = run_release(clones[index].path, env, ("before-push", all_at_the_push))
+        except VersionbotError as exc:
+            results[index] = exc
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=50)
+    winners = [i for i, r in enumerate(results) if not isinstance(r, VersionbotError)]
+    losers = [r for r in results if isinstance(r, VersionbotError)]
+    assert len(winners) == 1, results
+    assert all(isinstance(r, SupersededError) and r.exit_code == 8 for r in losers), losers
+    sha = assert_released_once(project.remote, project.before)
+    [release] = forge.releases_of("acme/app")
+    assert release["target_commitish"] == sha
+    for index, clone in enumerate(clones):
+        if index in winners:
+            assert clone.head() == sha
+            continue
+        assert clone.head() == project.before  # the losers changed nothing, not even locally
+        assert clone.run("tag", "--list").split() == ["v0.1.0"]
+        assert clone.run("status", "--porcelain", "--untracked-files=all") == ""
