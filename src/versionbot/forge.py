@@ -36,13 +36,14 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 from urllib.parse import quote, urlsplit
 
 from versionbot import __version__
 from versionbot.errors import ForgeError
+from versionbot.redaction import REDACTED, redact
 
 if TYPE_CHECKING:
     import httpx
@@ -58,26 +59,10 @@ TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 
 _log = logging.getLogger(__name__)
 
-# Token shapes GitHub issues (classic PAT, fine-grained PAT, OAuth, app user/server, refresh).
-_TOKEN_LOOKING = re.compile(r"\b(?:gh[opsur]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,})")
-_AUTH_HEADER = re.compile(r"(?i)\b(authorization:?\s*(?:bearer|token|basic)\s+)[^\s\"',;)\]}]+")
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _SCP_LIKE = re.compile(r"(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>(?!/).+)")
 _TOKEN_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces: what a header can carry
-_REDACTED = "***"
 _MAX_SHOWN = 300  # characters of a forge's error text shown in a message
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret, and anything shaped like a GitHub token, replaced by ``***``.
-
-    >>> redact("Bad credentials for ghp_abcdefghijklmnop1234 and s3cret!", ["s3cret!"])
-    'Bad credentials for *** and ***'
-    """
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, _REDACTED)
-    text = _TOKEN_LOOKING.sub(_REDACTED, text)
-    return _AUTH_HEADER.sub(lambda m: m.group(1) + _REDACTED, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,7 +506,7 @@ class GitHubSettings:
     problem: str | None
 
     def __repr__(self) -> str:  # the token stays out of every repr
-        token = "None" if self.token is None else _REDACTED
+        token = "None" if self.token is None else REDACTED
         return (
             f"GitHubSettings(api_url={self.api_url!r}, repository={self.repository!r}, "
             f"token={token}, problem={self.problem!r})"

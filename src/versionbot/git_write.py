@@ -11,13 +11,13 @@ Must not decide anything: release.py says what to do, this module does it and re
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from versionbot.errors import RepositoryError
+from versionbot.redaction import redact
 
 # A credential helper given on the command line: the token stays in the environment of the git
 # child process (VERSIONBOT_GIT_PASSWORD), never in argv, config files or trace output.
@@ -25,18 +25,6 @@ _CREDENTIAL_HELPER = (
     '!f() { test "$1" = get || exit 0; '
     'echo "username=${VERSIONBOT_GIT_USERNAME}"; echo "password=${VERSIONBOT_GIT_PASSWORD}"; }; f'
 )
-_URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
-_TOKEN_SHAPES = re.compile(
-    r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})"
-)
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` without any secret, URL credentials or token-shaped string."""
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    text = _URL_CREDENTIALS.sub("***@", text)
-    return _TOKEN_SHAPES.sub("***", text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,9 +38,9 @@ from versionbot.forge import (
     github_forge,
     github_settings,
     missing_forge_settings,
-    redact,
     repository_from_remote,
 )
+from versionbot.redaction import redact
 
 TOKEN = "ghp_TESTTOKEN1234567890abcdef"
 SHA = "3f2a91c0" + "0" * 32
