@@ -10,6 +10,7 @@
     ├── VersionConflictError        exit 4   the version to release is taken or goes backwards
     ├── ChangelogError              exit 5   CHANGELOG.md has no place to insert a release
     ├── RegistryError               exit 6   an OCI registry refused, lacked or lost an image
+    │   └── BuildError              exit 6   building or pushing the release's image failed
     └── ForgeError                  exit 7   the forge (GitHub, Gitea) refused or failed a release
 
     SupersededError                 exit 8   the branch moved on or another run released first;
@@ -77,6 +78,11 @@ class RegistryError(VersionbotError):
     """An OCI registry could not be read or written: auth, TLS, a missing image or platform."""
 
     exit_code = 6
+
+
+class BuildError(RegistryError):
+    """The image build (buildx, buildah or a Docker engine) or its push failed; the message ends
+    with the tool's last line of output, redacted."""
 
 
 class SupersededError(VersionbotError):

@@ -10,7 +10,7 @@ under a digest-addressed name, and promoted from there.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from versionbot.config import Config
@@ -21,10 +21,20 @@ from versionbot.registry import ImageRef, PushedTag, RegistryClient, promote
 class RegistryImageStage:
     """The image stage as release.execute calls it: ``stage(images)`` → ``[(ref, digest)]``."""
 
-    def __init__(self, config: Config, root: Path, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        root: Path,
+        env: Mapping[str, str] | None = None,
+        *,
+        make_client: Callable[..., RegistryClient] = RegistryClient,
+    ) -> None:
+        """``make_client(insecure=, ca_file=, env=)`` builds the registry client (a seam for
+        tests that observe or interrupt the requests; the default is RegistryClient)."""
         self._config = config
         self._root = root
         self._env = dict(os.environ if env is None else env)
+        self._make_client = make_client
 
     def __call__(self, images: ImagePlan) -> list[tuple[str, str]]:
         """Push every tag of the plan (re-judged against the registries) and verify it."""
@@ -36,7 +46,7 @@ class RegistryImageStage:
         if settings is None:
             return []
         ca_file = Path(self._root, settings.ca_file) if settings.ca_file else None
-        client = RegistryClient(insecure=settings.insecure, ca_file=ca_file, env=self._env)
+        client = self._make_client(insecure=settings.insecure, ca_file=ca_file, env=self._env)
         with client:
             tag_set = self.judge(client, images)
             source = self._source(client, images)
@@ -64,4 +74,6 @@ class RegistryImageStage:
 
         settings = self._config.images
         assert settings is not None
-        return build_image(settings, self._root, images, client)
+        return build_image(
+            settings, self._root, images, client, env=self._env, remote=self._config.remote
+        )

@@ -766,7 +766,7 @@ class RegistryClient:
                 "manifest, not an OCI or Docker v2 image",
                 "push the image as an OCI index or a Docker manifest list",
             )
-        if reference.startswith("sha") and manifest.digest != reference:
+        if _DIGEST_RE.fullmatch(reference) and manifest.digest != reference:
             raise RegistryError(
                 f"registry {registry} answered {repository}@{reference} with {manifest.digest}",
                 "the registry or something between us altered the manifest; do not trust it",
