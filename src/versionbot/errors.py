@@ -11,10 +11,9 @@
     ├── ChangelogError              exit 5   CHANGELOG.md has no place to insert a release
     ├── RegistryError               exit 6   an OCI registry refused, lacked or lost an image
     │   └── BuildError              exit 6   building or pushing the release's image failed
-    └── ForgeError                  exit 7   the forge (GitHub, Gitea) refused or failed a release
-
-    SupersededError                 exit 8   the branch moved on or another run released first;
-                                             nothing was pushed (see the class for the tree's place)
+    ├── ForgeError                  exit 7   the forge (GitHub, Gitea) refused or failed a release
+    └── SupersededError             exit 8   the branch moved on or another run released first:
+                                             nothing was pushed, the next run releases
 
 The CLI prints ``error: <message>`` and ``hint: <hint>`` and exits with ``exit_code``; nothing
 else in the program prints errors. Messages are one line and never hold credentials.
