@@ -31,7 +31,7 @@ Rules this module keeps:
 
 from __future__ import annotations
 
-import email.utils
+import itertools
 import json
 import logging
 import re
@@ -44,6 +44,12 @@ from urllib.parse import quote, urlsplit
 from versionbot import __version__
 from versionbot.errors import ForgeError
 from versionbot.redaction import REDACTED, redact
+from versionbot.retries import RetryPolicy, parse_retry_after
+
+# Forges rate-limit harder than registries: longer waits, and their Retry-After honoured.
+FORGE_RETRIES = RetryPolicy(
+    tries=5, base_delay=1.0, max_delay=30.0, retry_after_cap=30.0, total_sleep_cap=120.0
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -103,21 +109,6 @@ class Forge(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how long to retry: waits of base, base*2, ... up to ``max_delay`` each."""
-
-    attempts: int = 5  # tries in all, the first included
-    base_delay: float = 1.0
-    max_delay: float = 30.0  # also the cap on a forge's Retry-After
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait after failed try number ``attempt`` (1-based)."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_delay)
-        return min(self.base_delay * 2.0 ** (attempt - 1), self.max_delay)
-
-
 class _ReleasesApi:
     """GitHub's releases API; subclasses change the flavour, not the conversation."""
 
@@ -136,7 +127,7 @@ class _ReleasesApi:
         token: str,
         *,
         sleep: Callable[[float], None] = time.sleep,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = FORGE_RETRIES,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
     ) -> None:
@@ -283,24 +274,28 @@ class _ReleasesApi:
 
         url = self.api_url + path
         headers = {"Authorization": f"{self.auth_scheme} {self._token}"}
-        for attempt in range(1, self._retry.attempts + 1):
+        slept = 0.0
+        for attempt in itertools.count(1):
             try:
                 response = self._http().request(method, url, json=payload, headers=headers)
             except httpx.TransportError as exc:
                 reason = self._redact(f"{type(exc).__name__}: {exc}")
-                if attempt == self._retry.attempts:
+                delay = self._retry.delay(attempt, None, slept)
+                if delay is None:
                     raise ForgeError(
                         f"cannot reach {self.forge_name} at {self.api_url} "
                         f"after {attempt} tries: {reason}",
                         f"check the network and the API URL; running again is safe "
                         f"({self._url_variable()} sets the URL)",
                     ) from None
-                delay = self._retry.delay(attempt, None)
             else:
-                if not _retryable(response) or attempt == self._retry.attempts:
+                if not _retryable(response):
+                    return response
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                delay = self._retry.delay(attempt, retry_after, slept)
+                if delay is None:
                     return response
                 reason = f"{response.status_code} {response.reason_phrase}"
-                delay = self._retry.delay(attempt, _retry_after(response))
             _log.info(  # INFO: logging's last-resort handler prints WARNINGs
                 "%s %s failed (%s); retrying in %.1f s",
                 method,
@@ -309,7 +304,8 @@ class _ReleasesApi:
                 delay,
             )
             self._sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+            slept += delay
+        raise AssertionError("unreachable: itertools.count never ends")
 
     def _already_exists(self, response: httpx.Response) -> bool:
         if response.status_code not in self.conflict_statuses:
@@ -357,7 +353,7 @@ class _ReleasesApi:
             hint = f"fix what {forge} names ({what}the release name or notes); a re-run is safe"
         elif status >= 500 or status == 429:
             message = (
-                f"{forge} failed to {action} in {repo} after {self._retry.attempts} tries "
+                f"{forge} failed to {action} in {repo} after {self._retry.tries} tries "
                 f"({status} {response.reason_phrase})"
             )
             hint = f"{forge} may be down or overloaded; run again later (a re-run is safe)"
@@ -590,20 +586,6 @@ def _retryable(response: httpx.Response) -> bool:
         return True
     # GitHub's secondary rate limit: 403 with Retry-After. A plain 403 is a permission problem.
     return status == 403 and "retry-after" in response.headers
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds the forge asks us to wait (``Retry-After`` as seconds or an HTTP date)."""
-    value = response.headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

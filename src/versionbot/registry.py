@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import email.utils
 import hashlib
 import ipaddress
 import json
@@ -59,7 +58,6 @@ import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -67,6 +65,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 
 from versionbot.errors import RegistryError, UsageError
+from versionbot.retries import RetryPolicy, parse_retry_after
 
 __all__ = [
     "DOCKER_LIST",
@@ -81,11 +80,9 @@ __all__ = [
     "Manifest",
     "PushedTag",
     "RegistryClient",
-    "RetryPolicy",
     "api_host",
     "credentials_from_env",
     "env_var_prefix",
-    "parse_retry_after",
     "parse_www_authenticate",
     "plain_http_allowed",
     "platform_matches",
@@ -115,6 +112,9 @@ _LOGIN_HINT: Final = (
     "run `docker login {registry}`, or set VERSIONBOT_REGISTRY_USERNAME/_PASSWORD "
     "(or {prefix}_USERNAME/_PASSWORD) to a user allowed to {action} {repository}"
 )
+
+# Bounded: a registry that stays down ends the run in under ten seconds.
+REGISTRY_RETRIES = RetryPolicy()
 
 
 # --------------------------------------------------------------------------- references
@@ -493,47 +493,6 @@ def credentials_from_docker_config(
 # --------------------------------------------------------------------------- retries
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how long to retry 429/5xx/timeouts/connection errors."""
-
-    tries: int = 4
-    base_delay: float = 0.5
-    max_delay: float = 4.0
-    retry_after_cap: float = 5.0
-    total_sleep_cap: float = 9.5
-
-    def delay(self, failed_attempt: int, retry_after: float | None, slept: float) -> float | None:
-        """Seconds to sleep after ``failed_attempt`` (1-based), or None to give up.
-
-        >>> [RetryPolicy().delay(n, None, 0.0) for n in (1, 2, 3, 4)]
-        [0.5, 1.0, 2.0, None]
-        """
-        if failed_attempt >= self.tries:
-            return None
-        wait = min(self.base_delay * 2 ** (failed_attempt - 1), self.max_delay)
-        if retry_after is not None:
-            wait = min(max(retry_after, 0.0), self.retry_after_cap)
-        wait = min(wait, self.total_sleep_cap - slept)
-        return wait if wait >= 0 else None
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds: delta-seconds or an HTTP date; None when absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 def _is_cert_failure(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
@@ -589,7 +548,7 @@ class RegistryClient:
         docker_config: Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 30.0,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = REGISTRY_RETRIES,
         event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
     ) -> None:
         """Configure trust, credentials and retries; no request is made here."""

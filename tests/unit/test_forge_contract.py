@@ -31,16 +31,17 @@ import versionbot.forge as forge_module
 from versionbot import __version__
 from versionbot.errors import ForgeError, VersionbotError
 from versionbot.forge import (
+    FORGE_RETRIES,
     ForgeRelease,
     GiteaForge,
     GitHubForge,
-    RetryPolicy,
     github_forge,
     github_settings,
     missing_forge_settings,
     repository_from_remote,
 )
 from versionbot.redaction import redact
+from versionbot.retries import RetryPolicy
 
 TOKEN = "ghp_TESTTOKEN1234567890abcdef"
 SHA = "3f2a91c0" + "0" * 32
@@ -302,11 +303,19 @@ def test_gitea_shapes() -> None:
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:
-    policy = RetryPolicy(attempts=8, base_delay=1.0, max_delay=30.0)
-    assert [policy.delay(n, None) for n in range(1, 8)] == [1, 2, 4, 8, 16, 30, 30]
-    assert policy.delay(1, 12.0) == 12.0
-    assert policy.delay(1, 3600.0) == 30.0
-    assert policy.delay(1, -5.0) == 0.0
+    policy = RetryPolicy(
+        tries=8, base_delay=1.0, max_delay=30.0, retry_after_cap=30.0, total_sleep_cap=1e9
+    )
+    assert [policy.delay(n, None, 0.0) for n in range(1, 8)] == [1, 2, 4, 8, 16, 30, 30]
+    assert policy.delay(8, None, 0.0) is None  # the last try failed: give up
+    assert policy.delay(1, 12.0, 0.0) == 12.0
+    assert policy.delay(1, 3600.0, 0.0) == 30.0
+    assert policy.delay(1, -5.0, 0.0) == 0.0
+
+
+def test_the_forge_policy_ends_a_failing_run_within_two_minutes() -> None:
+    waits = [FORGE_RETRIES.delay(n, 30.0, 30.0 * (n - 1)) for n in range(1, 6)]
+    assert waits == [30.0, 30.0, 30.0, 30.0, None]
 
 
 def test_retry_after_as_an_http_date() -> None:

@@ -21,15 +21,14 @@ from versionbot.registry import (
     ImageRef,
     InvalidImageRef,
     RegistryClient,
-    RetryPolicy,
     credentials_from_docker_config,
     credentials_from_env,
     env_var_prefix,
-    parse_retry_after,
     parse_www_authenticate,
     plain_http_allowed,
     platform_matches,
 )
+from versionbot.retries import RetryPolicy, parse_retry_after
 
 pytestmark = pytest.mark.timeout(20)
 
