@@ -22,7 +22,7 @@ The builders (``images.builder``)
       401, so an empty digest file is an error. Credentials: the ``VERSIONBOT_REGISTRY_*``
       variables (written to a 0600 authfile in the temporary folder), else the Docker config
       (``$DOCKER_CONFIG/config.json``, else ``~/.docker/config.json``). ``--tls-verify=false``
-      only for a registry :func:`versionbot.registry.plain_http_allowed` permits (loopback or
+      only for a registry :func:`versionbot.oci.plain_http_allowed` permits (loopback or
       ``images.insecure``); ``images.ca_file`` is handed over as ``--cert-dir``.
     * ``docker`` (a Docker engine through docker-py, ``DOCKER_HOST`` and friends): one
       ``images.build(platform=P)`` per platform (:func:`docker_build_kwargs`; the labels are
@@ -70,20 +70,22 @@ from urllib.parse import urlsplit
 from versionbot.config import ImagesConfig
 from versionbot.errors import BuildError
 from versionbot.images import ImagePlan
-from versionbot.redaction import redact
-from versionbot.registry import (
+from versionbot.oci import (
     DOCKER_LIST,
     DOCKER_MANIFEST,
     OCI_INDEX,
     OCI_MANIFEST,
-    Credentials,
     ImageRef,
     Manifest,
-    RegistryClient,
-    credentials_from_docker_config,
-    credentials_from_env,
     plain_http_allowed,
     platform_matches,
+)
+from versionbot.redaction import redact
+from versionbot.registry import RegistryClient
+from versionbot.registry_auth import (
+    Credentials,
+    credentials_from_docker_config,
+    credentials_from_env,
 )
 
 __all__ = [

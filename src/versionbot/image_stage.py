@@ -15,7 +15,8 @@ from pathlib import Path
 
 from versionbot.config import Config
 from versionbot.images import ImagePlan, ImageTagSet, image_tags, versions_from_tags
-from versionbot.registry import ImageRef, PushedTag, RegistryClient, promote
+from versionbot.oci import ImageRef
+from versionbot.registry import PushedTag, RegistryClient, promote
 
 
 class RegistryImageStage:

@@ -1,8 +1,6 @@
 """Edge: an OCI distribution API client that promotes a multi-arch image by digest.
 
 What it owns
-    * :class:`ImageRef` - ``host[:port]/repo[:tag][@digest]`` with Docker's defaults
-      (``alpine`` is ``docker.io/library/alpine``; Docker Hub's API is ``registry-1.docker.io``).
     * :class:`RegistryClient` - manifests, blobs and tags over HTTP(S) with ``httpx``: Basic and
       Bearer-token challenges (``WWW-Authenticate``) with per-repository scopes (``pull`` for a
       source, ``pull,push`` for a target, both for a cross-repository mount), tokens cached per
@@ -11,20 +9,17 @@ What it owns
       bytes* under every target tag: no pull, no layer upload, the digest never changes. Another
       repository on the same registry gets its blobs by cross-repository mount; another registry
       gets the blobs it lacks streamed in 1 MiB chunks (never a whole blob in memory), then the
-      child manifests by digest, then the index. Every tag is read back and verified.
+      child manifests by digest, then the index. Every tag is read back and verified, and
+      reported as a :class:`PushedTag`.
 
-Credentials, first match wins (a pair counts only when both halves are set):
-    1. ``VERSIONBOT_REGISTRY_<HOST>_USERNAME`` / ``VERSIONBOT_REGISTRY_<HOST>_PASSWORD``, where
-       ``<HOST>`` is the registry as written in the image reference, upper-cased, with every
-       character that is not a letter or a digit replaced by ``_``
-       (``127.0.0.1:5000`` -> ``VERSIONBOT_REGISTRY_127_0_0_1_5000_USERNAME``,
-       ``ghcr.io`` -> ``VERSIONBOT_REGISTRY_GHCR_IO_PASSWORD``);
-    2. ``VERSIONBOT_REGISTRY_USERNAME`` / ``VERSIONBOT_REGISTRY_PASSWORD`` for any registry;
-    3. the Docker config (``docker_config`` argument, else ``$DOCKER_CONFIG/config.json``, else
-       ``~/.docker/config.json``): ``auths``, ``credHelpers`` and ``credsStore``, read by
-       docker-py's ``docker.auth`` (``load_config``/``resolve_authconfig``), including identity
-       (refresh) tokens;
-    4. none: anonymous access.
+What it uses
+    * :mod:`versionbot.oci` (pure) - :class:`~versionbot.oci.ImageRef`, manifests, media types,
+      platform matching and :func:`~versionbot.oci.plain_http_allowed`.
+    * :mod:`versionbot.registry_auth` - challenge parsing and the credentials, looked up once per
+      registry, first match wins: ``VERSIONBOT_REGISTRY_<HOST>_USERNAME``/``_PASSWORD``, then
+      ``VERSIONBOT_REGISTRY_USERNAME``/``_PASSWORD``, then the Docker config (``docker_config``
+      argument, ``$DOCKER_CONFIG``, ``~/.docker``), else anonymous access (the naming rules
+      are in that module's docstring).
 
 Transport rules
     * HTTPS always, verified against the system store plus ``ca_file``. Plain HTTP only for a
@@ -46,17 +41,14 @@ What it must not do
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
-import ipaddress
 import json
 import logging
 import os
-import re
 import ssl
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -65,43 +57,39 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 
 from versionbot.errors import RegistryError, UsageError
+from versionbot.oci import (
+    MANIFEST_TYPES,
+    Descriptor,
+    ImageRef,
+    Manifest,
+    api_host,
+    is_digest,
+    json_object,
+    plain_http_allowed,
+    platform_matches,
+    platform_text,
+)
+from versionbot.registry_auth import (
+    Challenge,
+    Credentials,
+    credentials_from_docker_config,
+    credentials_from_env,
+    docker_config_path,
+    env_var_prefix,
+    parse_www_authenticate,
+)
 from versionbot.retries import RetryPolicy, parse_retry_after
 
 __all__ = [
-    "DOCKER_LIST",
-    "DOCKER_MANIFEST",
-    "OCI_INDEX",
-    "OCI_MANIFEST",
-    "Challenge",
-    "Credentials",
-    "Descriptor",
-    "ImageRef",
-    "InvalidImageRef",
-    "Manifest",
+    "REGISTRY_RETRIES",
     "PushedTag",
     "RegistryClient",
-    "api_host",
-    "credentials_from_env",
-    "env_var_prefix",
-    "parse_www_authenticate",
-    "plain_http_allowed",
-    "platform_matches",
     "promote",
 ]
 
 _log = logging.getLogger(__name__)
 
-OCI_INDEX: Final = "application/vnd.oci.image.index.v1+json"
-DOCKER_LIST: Final = "application/vnd.docker.distribution.manifest.list.v2+json"
-OCI_MANIFEST: Final = "application/vnd.oci.image.manifest.v1+json"
-DOCKER_MANIFEST: Final = "application/vnd.docker.distribution.manifest.v2+json"
-_INDEX_TYPES: Final = frozenset({OCI_INDEX, DOCKER_LIST})
-_MANIFEST_TYPES: Final = (OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST)
-_ACCEPT: Final = ", ".join(_MANIFEST_TYPES)
-
-DOCKER_HUB: Final = "docker.io"
-DOCKER_HUB_API: Final = "registry-1.docker.io"
-_DOCKER_HUB_ALIASES: Final = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+_ACCEPT: Final = ", ".join(MANIFEST_TYPES)
 
 _MAX_MANIFEST_BYTES: Final = 4 * 1024 * 1024  # distribution's own limit for a manifest
 _MAX_CONFIG_BYTES: Final = 8 * 1024 * 1024
@@ -117,243 +105,7 @@ _LOGIN_HINT: Final = (
 REGISTRY_RETRIES = RetryPolicy()
 
 
-# --------------------------------------------------------------------------- references
-
-
-class InvalidImageRef(UsageError, ValueError):
-    """A string that is not an image reference (``host[:port]/repo[:tag][@digest]``)."""
-
-    def __init__(self, text: str, reason: str) -> None:
-        super().__init__(
-            f"{text!r} is not an image reference: {reason}",
-            "write it as host[:port]/repository[:tag][@sha256:<hex>], e.g. ghcr.io/acme/app:1.2.0",
-        )
-
-
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_REPOSITORY_RE = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
-_TAG_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-_DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_HOST_RE = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?")
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRef:
-    """An image reference; ``str()`` gives the normalised form and ``parse`` reads it back.
-
-    >>> ImageRef.parse("ghcr.io/acme/app:sha-abc")
-    ImageRef(registry='ghcr.io', repository='acme/app', tag='sha-abc', digest=None)
-    >>> str(ImageRef.parse("alpine"))
-    'docker.io/library/alpine'
-    >>> ImageRef.parse("127.0.0.1:5000/acme/app:1.0").registry
-    '127.0.0.1:5000'
-    """
-
-    registry: str
-    repository: str
-    tag: str | None = None
-    digest: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> ImageRef:
-        """Parse ``[host[:port]/]repo[:tag][@digest]``; raise :class:`InvalidImageRef`."""
-        if not text or text != text.strip() or any(c.isspace() for c in text):
-            raise InvalidImageRef(text, "it is empty or holds whitespace")
-        name, at, digest = text.partition("@")
-        if at and not _DIGEST_RE.fullmatch(digest):
-            raise InvalidImageRef(text, "the digest is not sha256:<64 lower-case hex>")
-        first, slash, rest = name.partition("/")
-        if slash and ("." in first or ":" in first or first == "localhost" or first[:1] == "["):
-            registry, remainder = first, rest
-        else:
-            registry, remainder = DOCKER_HUB, name
-        if not _HOST_RE.fullmatch(registry):
-            raise InvalidImageRef(text, f"{registry!r} is not a host[:port]")
-        if registry.lower() in {"index.docker.io", "docker.io"}:
-            registry = DOCKER_HUB
-        tag: str | None = None
-        colon = remainder.rfind(":")
-        if colon > remainder.rfind("/"):
-            remainder, tag = remainder[:colon], remainder[colon + 1 :]
-            if not _TAG_RE.fullmatch(tag):
-                raise InvalidImageRef(text, f"{tag!r} is not a tag")
-        if registry == DOCKER_HUB and "/" not in remainder:
-            remainder = f"library/{remainder}"
-        if not _REPOSITORY_RE.fullmatch(remainder) or len(remainder) > 255:
-            raise InvalidImageRef(text, f"{remainder!r} is not a repository name")
-        return cls(registry, remainder, tag, digest or None)
-
-    def __str__(self) -> str:
-        text = f"{self.registry}/{self.repository}"
-        if self.tag is not None:
-            text += f":{self.tag}"
-        if self.digest is not None:
-            text += f"@{self.digest}"
-        return text
-
-    @property
-    def reference(self) -> str:
-        """What goes after ``/manifests/``: the digest, else the tag, else ``latest``."""
-        return self.digest or self.tag or "latest"
-
-    @property
-    def api_host(self) -> str:
-        """The host that serves ``/v2/`` for this registry."""
-        return api_host(self.registry)
-
-    def with_tag(self, tag: str) -> ImageRef:
-        """The same repository under ``tag`` (no digest)."""
-        return ImageRef(self.registry, self.repository, tag, None)
-
-
-def api_host(registry: str) -> str:
-    """``docker.io`` is served by ``registry-1.docker.io``; every other host serves itself."""
-    return DOCKER_HUB_API if registry.lower() in _DOCKER_HUB_ALIASES else registry
-
-
-def _hostname(host: str) -> str:
-    """``[::1]:5000`` -> ``::1``; ``127.0.0.1:5000`` -> ``127.0.0.1``."""
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host[1:]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-
-
-def plain_http_allowed(host: str, insecure: Iterable[str] = ()) -> bool:
-    """True for loopback hosts (127.0.0.0/8, localhost, ::1) and hosts named in ``insecure``."""
-    name = _hostname(host).lower()
-    allowed = {entry.lower() for entry in insecure}
-    if host.lower() in allowed or name in allowed:
-        return True
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-# --------------------------------------------------------------------------- platforms
-
-_DEFAULT_VARIANT: Final = {"arm64": "v8", "arm": "v7"}
-
-
-def _split_platform(text: str) -> tuple[str, str, str]:
-    parts = text.lower().split("/")
-    os_, arch = parts[0], parts[1] if len(parts) > 1 else ""
-    variant = parts[2] if len(parts) > 2 else _DEFAULT_VARIANT.get(arch, "")
-    if arch == "aarch64":
-        arch, variant = "arm64", variant or "v8"
-    if arch in {"x86_64", "x86-64"}:
-        arch = "amd64"
-    return os_, arch, variant
-
-
-def platform_matches(wanted: str, present: str) -> bool:
-    """``linux/arm64`` matches ``linux/arm64/v8``; ``linux/arm/v6`` does not match ``linux/arm``.
-
-    >>> platform_matches("linux/arm64", "linux/arm64/v8")
-    True
-    >>> platform_matches("linux/amd64", "linux/arm64")
-    False
-    """
-    return _split_platform(wanted) == _split_platform(present)
-
-
-def _platform_text(platform: Mapping[str, Any]) -> str:
-    text = f"{platform.get('os', 'unknown')}/{platform.get('architecture', 'unknown')}"
-    if platform.get("variant"):
-        text += f"/{platform['variant']}"
-    return text
-
-
-# --------------------------------------------------------------------------- manifests
-
-
-@dataclass(frozen=True, slots=True)
-class Descriptor:
-    """A pointer to a blob or a child manifest."""
-
-    media_type: str
-    digest: str
-    size: int
-    platform: str | None = None
-    urls: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Manifest:
-    """A manifest exactly as the registry sent it: never re-serialised, so the digest holds."""
-
-    media_type: str
-    raw: bytes = field(repr=False)
-    digest: str
-
-    @classmethod
-    def from_bytes(cls, raw: bytes, media_type: str | None = None) -> Manifest:
-        """Wrap raw bytes; the media type comes from the header, else from the document."""
-        document = _json_object(raw)
-        kind = media_type or str(document.get("mediaType", ""))
-        return cls(kind, raw, "sha256:" + hashlib.sha256(raw).hexdigest())
-
-    @property
-    def is_index(self) -> bool:
-        """An OCI index or a Docker manifest list."""
-        return self.media_type in _INDEX_TYPES
-
-    def children(self) -> tuple[Descriptor, ...]:
-        """The child manifests of an index (empty for an image manifest)."""
-        if not self.is_index:
-            return ()
-        return tuple(_descriptor(d) for d in _json_object(self.raw).get("manifests", ()))
-
-    def blobs(self) -> tuple[Descriptor, ...]:
-        """The config and layers of an image manifest (empty for an index)."""
-        if self.is_index:
-            return ()
-        document = _json_object(self.raw)
-        config = document.get("config")
-        found = [_descriptor(config)] if isinstance(config, dict) else []
-        found += [_descriptor(layer) for layer in document.get("layers", ())]
-        return tuple(found)
-
-    def index_platforms(self) -> tuple[str, ...]:
-        """Platforms named in an index, without attestation entries (``unknown/unknown``)."""
-        return tuple(
-            d.platform
-            for d in self.children()
-            if d.platform is not None and not d.platform.startswith("unknown/")
-        )
-
-
-def _json_object(raw: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(raw)
-    except ValueError:
-        document = None
-    if not isinstance(document, dict):
-        raise RegistryError(
-            "the registry sent a manifest that is not a JSON object",
-            "check that the reference names an image, not some other artifact",
-        )
-    return document
-
-
-def _descriptor(item: Any) -> Descriptor:
-    if not isinstance(item, dict) or not _DIGEST_RE.fullmatch(str(item.get("digest", ""))):
-        raise RegistryError(
-            "the registry sent a manifest with a malformed descriptor",
-            "the image is damaged; rebuild and push it again",
-        )
-    platform = item.get("platform")
-    size = item.get("size", -1)
-    return Descriptor(
-        media_type=str(item.get("mediaType", "")),
-        digest=str(item["digest"]),
-        size=size if isinstance(size, int) else -1,
-        platform=_platform_text(platform) if isinstance(platform, dict) else None,
-        urls=tuple(str(u) for u in item.get("urls", ()) or ()),
-    )
+# --------------------------------------------------------------------------- results
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,130 +116,6 @@ class PushedTag:
     digest: str
     platforms: tuple[str, ...]
     pushed: bool = True  # False: the tag already had this digest and was only verified
-
-
-# --------------------------------------------------------------------------- auth helpers
-
-
-@dataclass(frozen=True, slots=True)
-class Challenge:
-    """One ``WWW-Authenticate`` challenge: a lower-case scheme and its parameters."""
-
-    scheme: str
-    params: tuple[tuple[str, str], ...] = ()
-
-    def get(self, key: str, default: str = "") -> str:
-        """The parameter ``key`` (lower-case), or ``default``."""
-        return next((v for k, v in self.params if k == key), default)
-
-
-_TOKEN_CHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
-_TOKEN_RE = re.compile(_TOKEN_CHARS)
-# Values are tokens or quoted strings; bare URLs (not RFC-valid, but seen) are read leniently.
-_PARAM_RE = re.compile(rf'({_TOKEN_CHARS})[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|[^\s,"]+)')
-
-
-def parse_www_authenticate(header: str) -> tuple[Challenge, ...]:
-    """Parse every challenge of a ``WWW-Authenticate`` header (RFC 9110 §11.6.1); never raises.
-
-    >>> parse_www_authenticate('Bearer realm="https://a/token",service="reg",scope="x:y:pull"')[0]
-    ... # doctest: +NORMALIZE_WHITESPACE
-    Challenge(scheme='bearer',
-              params=(('realm', 'https://a/token'), ('service', 'reg'), ('scope', 'x:y:pull')))
-    """
-    challenges: list[tuple[str, list[tuple[str, str]]]] = []
-    pos, end = 0, len(header)
-    while pos < end:
-        if header[pos] in " \t,":
-            pos += 1
-            continue
-        param = _PARAM_RE.match(header, pos)
-        if param and challenges:
-            value = param.group(2)
-            if value.startswith('"'):
-                value = re.sub(r"\\(.)", r"\1", value[1:-1])
-            challenges[-1][1].append((param.group(1).lower(), value))
-            pos = param.end()
-            continue
-        token = _TOKEN_RE.match(header, pos)
-        if token is None:
-            pos += 1  # a stray character (or a token68's padding): skip it
-            continue
-        challenges.append((token.group(0).lower(), []))
-        pos = token.end()
-    return tuple(Challenge(scheme, tuple(params)) for scheme, params in challenges)
-
-
-@dataclass(frozen=True, slots=True)
-class Credentials:
-    """A username and a secret (or an identity token); neither ever appears in a repr."""
-
-    username: str = field(repr=False)
-    password: str = field(repr=False)
-    identity_token: str | None = field(default=None, repr=False)
-    source: str = ""  # where they came from, for hints: never the values themselves
-
-    def basic_header(self) -> str:
-        """The value of an ``Authorization: Basic`` header."""
-        pair = f"{self.username}:{self.password}".encode()
-        return "Basic " + base64.b64encode(pair).decode("ascii")
-
-
-def env_var_prefix(registry: str) -> str:
-    """``127.0.0.1:5000`` -> ``VERSIONBOT_REGISTRY_127_0_0_1_5000``.
-
-    >>> env_var_prefix("ghcr.io")
-    'VERSIONBOT_REGISTRY_GHCR_IO'
-    """
-    return "VERSIONBOT_REGISTRY_" + re.sub(r"[^A-Z0-9]", "_", registry.upper())
-
-
-def credentials_from_env(registry: str, env: Mapping[str, str]) -> Credentials | None:
-    """Host-specific ``VERSIONBOT_REGISTRY_<HOST>_*`` first, then ``VERSIONBOT_REGISTRY_*``."""
-    for prefix in (env_var_prefix(registry), "VERSIONBOT_REGISTRY"):
-        username = env.get(f"{prefix}_USERNAME", "")
-        password = env.get(f"{prefix}_PASSWORD", "")
-        if username and password:
-            return Credentials(username, password, source=f"{prefix}_USERNAME/_PASSWORD")
-    return None
-
-
-def _docker_config_path(docker_config: Path | None, env: Mapping[str, str]) -> Path:
-    if docker_config is not None:
-        return docker_config / "config.json" if docker_config.is_dir() else docker_config
-    if env.get("DOCKER_CONFIG"):
-        return Path(env["DOCKER_CONFIG"]) / "config.json"
-    home = env.get("HOME") or str(Path.home())
-    return Path(home) / ".docker" / "config.json"
-
-
-def credentials_from_docker_config(
-    registry: str, config_file: Path, env: Mapping[str, str]
-) -> Credentials | None:
-    """Credentials for ``registry`` from a Docker ``config.json`` via docker-py's helpers."""
-    if not config_file.is_file():
-        return None
-    import docker.auth
-    import docker.errors
-
-    try:
-        config = docker.auth.load_config(config_path=str(config_file), credstore_env=dict(env))
-        entry = docker.auth.resolve_authconfig(config, registry, credstore_env=dict(env))
-    except docker.errors.DockerException:
-        # The helper's own message may quote its output; say only which helper failed.
-        raise RegistryError(
-            f"the Docker credential helper for {registry} failed",
-            f"check `docker login {registry}` works, or set the VERSIONBOT_REGISTRY_* variables",
-        ) from None
-    if not isinstance(entry, Mapping):
-        return None
-    fields = {str(k).lower(): str(v) for k, v in entry.items() if v}
-    source = f"Docker config {config_file}"
-    if fields.get("identitytoken"):
-        return Credentials(fields.get("username", ""), "", fields["identitytoken"], source)
-    if fields.get("username") and fields.get("password"):
-        return Credentials(fields["username"], fields["password"], source=source)
-    return None
 
 
 # --------------------------------------------------------------------------- retries
@@ -554,7 +182,7 @@ class RegistryClient:
         """Configure trust, credentials and retries; no request is made here."""
         self._insecure = tuple(insecure)
         self._env: Mapping[str, str] = dict(os.environ if env is None else env)
-        self._docker_config = _docker_config_path(docker_config, self._env)
+        self._docker_config = docker_config_path(docker_config, self._env)
         self._sleep = sleep
         self._retry = retry
         context = ssl.create_default_context()
@@ -625,8 +253,8 @@ class RegistryClient:
             follow_redirects=True,
         )
         self._expect(response, (200,), ref.registry, ref.repository, "read the image config of")
-        document = _json_object(response.content)
-        return (_platform_text(document),)
+        document = json_object(response.content)
+        return (platform_text(document),)
 
     def tags(self, registry: str, repository: str, *, page_size: int = 1000) -> list[str]:
         """Every tag of ``repository`` (all pages); ``[]`` when the repository does not exist."""
@@ -639,7 +267,7 @@ class RegistryClient:
             if response.status_code == 404:
                 return found
             self._expect(response, (200,), registry, repository, "list the tags of")
-            found += [str(t) for t in (_json_object(response.content).get("tags") or ())]
+            found += [str(t) for t in (json_object(response.content).get("tags") or ())]
             next_link = response.links.get("next", {}).get("url")
             url = urljoin(str(response.url), next_link) if next_link else None
         return found
@@ -719,13 +347,13 @@ class RegistryClient:
             )
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
         manifest = Manifest.from_bytes(response.content, media_type or None)
-        if manifest.media_type not in _MANIFEST_TYPES:
+        if manifest.media_type not in MANIFEST_TYPES:
             raise RegistryError(
                 f"{registry}/{repository}:{reference} is a {manifest.media_type or 'untyped'} "
                 "manifest, not an OCI or Docker v2 image",
                 "push the image as an OCI index or a Docker manifest list",
             )
-        if _DIGEST_RE.fullmatch(reference) and manifest.digest != reference:
+        if is_digest(reference) and manifest.digest != reference:
             raise RegistryError(
                 f"registry {registry} answered {repository}@{reference} with {manifest.digest}",
                 "the registry or something between us altered the manifest; do not trust it",
@@ -1030,7 +658,7 @@ class RegistryClient:
                 f"the token service of {registry} answered {response.status_code} for {repository}",
                 "the registry's auth service is failing; run the release again later",
             )
-        document = _json_object(response.content)
+        document = json_object(response.content)
         value = document.get("token") or document.get("access_token")
         if not isinstance(value, str) or not value:
             raise RegistryError(

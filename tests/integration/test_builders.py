@@ -33,7 +33,8 @@ from versionbot.builders import build_image, build_tag
 from versionbot.config import ImagesConfig
 from versionbot.errors import BuildError, RegistryError
 from versionbot.images import ImagePlan, ImageRules, image_plan
-from versionbot.registry import DOCKER_LIST, OCI_INDEX, ImageRef, RegistryClient
+from versionbot.oci import DOCKER_LIST, OCI_INDEX, ImageRef
+from versionbot.registry import RegistryClient
 from versionbot.version import Version
 
 if TYPE_CHECKING:

@@ -23,7 +23,8 @@ from versionbot.config import Config, ImagesConfig
 from versionbot.errors import RegistryError
 from versionbot.image_stage import RegistryImageStage
 from versionbot.images import ImagePlan, ImageRules, image_plan
-from versionbot.registry import ImageRef, PushedTag, RegistryClient
+from versionbot.oci import ImageRef
+from versionbot.registry import PushedTag, RegistryClient
 from versionbot.version import Version
 
 if TYPE_CHECKING:

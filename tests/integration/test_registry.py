@@ -22,7 +22,8 @@ import httpx
 import pytest
 
 from versionbot.errors import RegistryError
-from versionbot.registry import ImageRef, PushedTag, RegistryClient, promote
+from versionbot.oci import ImageRef
+from versionbot.registry import PushedTag, RegistryClient, promote
 
 if TYPE_CHECKING:
     from registry_fixtures import ImageFactory, RegistryFactory, RegistryServer

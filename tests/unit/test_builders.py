@@ -35,15 +35,15 @@ from versionbot.builders import (
 from versionbot.config import ImagesConfig
 from versionbot.errors import BuildError, RegistryError
 from versionbot.images import ImageRules, image_plan
-from versionbot.registry import (
+from versionbot.oci import (
     DOCKER_LIST,
     DOCKER_MANIFEST,
     OCI_INDEX,
     OCI_MANIFEST,
-    Credentials,
     ImageRef,
     Manifest,
 )
+from versionbot.registry_auth import Credentials
 from versionbot.version import Version
 
 pytestmark = pytest.mark.timeout(10)

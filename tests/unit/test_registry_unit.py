@@ -14,19 +14,21 @@ import httpx
 import pytest
 
 from versionbot.errors import RegistryError, UsageError
-from versionbot.registry import (
+from versionbot.oci import (
     OCI_INDEX,
-    Challenge,
-    Credentials,
     ImageRef,
     InvalidImageRef,
-    RegistryClient,
+    plain_http_allowed,
+    platform_matches,
+)
+from versionbot.registry import RegistryClient
+from versionbot.registry_auth import (
+    Challenge,
+    Credentials,
     credentials_from_docker_config,
     credentials_from_env,
     env_var_prefix,
     parse_www_authenticate,
-    plain_http_allowed,
-    platform_matches,
 )
 from versionbot.retries import RetryPolicy, parse_retry_after
 
