@@ -241,7 +241,7 @@ def _reverted_shas(body: str, footers: tuple[Footer, ...]) -> tuple[str, ...]:
 def _git_revert(header: str, rest: str) -> ParsedCommit | None:
     """Git's own revert form: ``Revert "<subject>"`` and ``This reverts commit <sha>.``."""
     match = _GIT_REVERT_HEADER.fullmatch(header)
-    if match is None:
+    if match is None or not match["subject"].strip():  # `Revert ""` names nothing
         return None
     body, footers = _body_and_footers(rest)
     return ParsedCommit(

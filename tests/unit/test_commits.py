@@ -598,3 +598,8 @@ def test_squash_pieces_parse() -> None:
 
 def test_missing_colon_after_a_scope() -> None:
     assert failure("feat(api) add x").reason == "missing ':' after the scope"
+
+
+def test_empty_git_revert_subject_is_not_conventional() -> None:
+    # Found by hypothesis: `Revert ""` names nothing to revert.
+    assert failure('Revert ""').reason == "no type prefix: expected 'type(scope): description'"
