@@ -56,6 +56,31 @@ exit codes: 0 done, 2 usage, config or template, 3 repository, 5 no insertion po
 """
 
 
+_EPILOG_INIT = """\
+examples:
+  bot init                      write the config (migrating python-semantic-release/commitizen)
+  bot init --stdout             print it, change nothing
+  bot init --force              replace the versionbot config that is there
+  bot init --changelog-marker   also mark where CHANGELOG.md gets new releases
+
+exit codes: 0 written (or printed), 2 a versionbot config exists (use --force) or bad usage
+"""
+
+_EPILOG_CHECK = """\
+examples:
+  bot check                                the commits since the last release
+  bot check origin/main..HEAD              the commits of a branch or pull request
+  bot check --message-file .git/COMMIT_EDITMSG    a commit-msg hook (see docs/checking.md)
+  echo "feat: add paging" | bot check --message-file -
+  bot check --title "feat(api): add paging"       a pull request's squash title
+
+Rules and their configuration ([check] in pyproject.toml or versionbot.toml): docs/checking.md.
+
+exit codes: 0 no errors (warnings allowed, unless --strict), 1 problems found,
+2 usage, config or repository
+"""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``bot`` and ``versionbot`` console scripts."""
     parser = _parser()
@@ -86,13 +111,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    import os
+
     from versionbot.report import plan_to_json, plan_to_text
     from versionbot.repository_plan import repository_plan
 
     request = _plan_request(args)
     repo = Path(args.directory)
     config = _config(args, repo)
-    plan = repository_plan(repo, config, request)
+    if args.title is None and args.base is not None:
+        raise UsageError("--base goes with --title", 'add --title "<the pull request title>"')
+    if args.title is None:
+        plan = repository_plan(repo, config, request)
+    else:
+        # The pull-request preview: plan as if the PR were squash-merged with this title.
+        from versionbot.check import squash_merged
+        from versionbot.git import read_history, read_range
+        from versionbot.plan import make_plan
+
+        pr = None if args.base is None else read_range(repo, config, f"{args.base}..HEAD")[1]
+        replaced = None if pr is None else [c.sha for c in pr]
+        prerelease = request.prerelease is not None
+        history = read_history(repo, config, prerelease=prerelease, exact=True)
+        plan = make_plan(squash_merged(history, args.title, replaced), config, request)
     notes = None
     if plan.notes is not None:
         from versionbot.render import Renderer  # Jinja only when there is something to render
@@ -104,6 +145,13 @@ def _plan(args: argparse.Namespace) -> int:
         write_json(plan_to_json(plan, notes))
     else:
         write_text(plan_to_text(plan, notes, verbose=args.verbose))
+    if os.environ.get("GITHUB_STEP_SUMMARY"):  # in GitHub Actions: the job summary too
+        from versionbot.report import plan_summary
+
+        event = os.environ.get("GITHUB_EVENT_NAME", "")
+        in_pr = event.startswith("pull_request") or args.title is not None
+        with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
+            handle.write(plan_summary(plan, notes, pull_request=in_pr))
     return 0
 
 
@@ -201,11 +249,101 @@ def _images(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    import dataclasses
+    import os
+
+    from versionbot.check import (
+        CommitCheck,
+        check_commits,
+        check_edit_message,
+        check_message,
+        strip_comments,
+    )
+    from versionbot.errors import RepositoryError
+    from versionbot.git import read_range
+    from versionbot.report import check_summary, check_to_json, check_to_text
+
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    rules = (
+        dataclasses.replace(config.check, allow_fixup=True) if args.allow_fixup else config.check
+    )
+    hint = None
+    if args.range is not None and (args.message_file is not None or args.title is not None):
+        raise UsageError("a range goes without --message-file and --title", "give one input")
+    if args.message_file is not None:
+        name = args.message_file
+        source, where = "message", "stdin" if name == "-" else Path(name).name
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {name}: {exc.strerror}", "check the path") from None
+        # A merge being concluded: merge commits are not linted (as in ranges).
+        if name != "-" and (Path(name).parent / "MERGE_HEAD").exists():
+            return 0
+        text = data.decode("utf-8", "replace")
+        subject = strip_comments(text)[0].partition("\n")[0]
+        checks = [CommitCheck(None, subject, tuple(check_edit_message(text, rules)))]
+        if name != "-":
+            hint = f"the message is kept: fix it with git commit --edit --file {name}"
+    elif args.title is not None:
+        source, where = "title", "title"
+        checks = [CommitCheck(None, args.title.strip(), tuple(check_message(args.title, rules)))]
+        hint = "edit the pull request's title: it becomes the subject of the squash commit"
+    else:
+        source = "range"
+        try:
+            where, commits = read_range(repo, config, args.range)
+            checks = check_commits(commits, rules)
+        except RepositoryError as exc:  # bot check: 1 is "problems found", 2 anything else
+            raise UsageError(exc.message, exc.hint) from None
+        hint = "reword them (git rebase -i), or give the squash commit a conventional title"
+    errors = sum(c.errors + (c.warnings if args.strict else 0) for c in checks)
+    if args.json:
+        write_json(check_to_json(checks, source, args.range))
+    else:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        color = color and os.environ.get("TERM") != "dumb"
+        write_text(check_to_text(checks, where, color=color))
+        if errors and hint:
+            write_text(f"hint: {hint}\n")
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
+            handle.write(check_summary(checks))
+    return 1 if errors else 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from versionbot.repository_init import init_repository, summary
+
+    if args.stdout and args.changelog_marker:
+        raise UsageError(
+            "--stdout writes nothing, so it cannot add the changelog marker",
+            "run bot init --changelog-marker without --stdout",
+        )
+    outcome = init_repository(
+        _work_tree_root(Path(args.directory)),
+        write=not args.stdout,
+        force=args.force,
+        changelog_marker=args.changelog_marker,
+        target=Path(args.config) if args.config else None,
+    )
+    if args.stdout:
+        write_text(outcome.text)
+        sys.stderr.write(summary(outcome))
+    else:
+        write_text(summary(outcome))
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "plan": _plan,
     "changelog": _changelog,
     "release": _release,
     "images": _images,
+    "init": _init,
+    "check": _check,
 }
 
 
@@ -365,7 +503,43 @@ def _parser() -> argparse.ArgumentParser:
         parents=[_common_options(in_subcommand=True)],
     )
     plan.add_argument("--json", action="store_true", default=False, help="print JSON")
+    plan.add_argument(
+        "--title",
+        metavar="TEXT",
+        default=None,
+        help="plan as if the pull request were squash-merged with this title",
+    )
+    plan.add_argument(
+        "--base",
+        metavar="REV",
+        default=None,
+        help="with --title: only the commits in REV..HEAD are the pull request's",
+    )
     _version_options(plan)
+
+    check = commands.add_parser(
+        "check",
+        help="lint commit messages: every problem at once, with the fix",
+        description="Check commit messages against Conventional Commits, with the parser the "
+        "release uses, and the [check] policy. Reports every problem of every commit: where, "
+        "what, and the corrected form where one is obvious.",
+        epilog=_EPILOG_CHECK,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(in_subcommand=True)],
+    )
+    check.add_argument(
+        "range", nargs="?", default=None, help="a revision range (default: since the last release)"
+    )
+    check_input = check.add_mutually_exclusive_group()
+    check_input.add_argument(
+        "--message-file", metavar="FILE", default=None, help="a commit message file; - for stdin"
+    )
+    check_input.add_argument("--title", metavar="TEXT", default=None, help="a pull request title")
+    check.add_argument("--json", action="store_true", default=False, help="print JSON")
+    check.add_argument("--strict", action="store_true", help="warnings are problems too (exit 1)")
+    check.add_argument(
+        "--allow-fixup", action="store_true", help="let fixup!/squash!/amend! commits pass"
+    )
 
     changelog = commands.add_parser(
         "changelog",
@@ -384,6 +558,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     changelog.add_argument(
         "--unreleased", action="store_true", help="print the notes of what is not released yet"
+    )
+    init = commands.add_parser(
+        "init",
+        help="write a commented config from the tags, version files and an older tool's config",
+        description="Propose a configuration from the repository: the tag format of its tags, "
+        "its version files, its changelog, and the settings of python-semantic-release or "
+        "commitizen (what does not carry over is listed). Writes [tool.versionbot] in "
+        "pyproject.toml when there is one, else versionbot.toml (--config FILE: there).",
+        epilog=_EPILOG_INIT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(in_subcommand=True)],
+    )
+    init.add_argument("--stdout", action="store_true", help="print the config; write nothing")
+    init.add_argument("--force", action="store_true", help="replace an existing versionbot config")
+    init.add_argument(
+        "--changelog-marker",
+        action="store_true",
+        help="also add the insertion marker to the changelog, above its newest release",
     )
     return parser
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from versionbot.bump import DEFAULT_TYPE_RULES, Bump, BumpRules
+from versionbot.check import DEFAULT_TYPES, CheckRules
 from versionbot.errors import ConfigError
 from versionbot.history import TagFormat
 from versionbot.images import ImageRules, InvalidImageTag, validate_template
@@ -35,6 +36,14 @@ _TOP_LEVEL_KEYS = {
     "committer": "a table with name and email of the release commit's author and committer",
     "sign_tags": "true to make signed tags (git tag -s)",
     "remote": 'the git remote to push to, e.g. "origin"',
+    "check": "a table with types, scopes, max_subject_length, subject_period, allow_fixup",
+}
+_CHECK_KEYS = {
+    "types": 'the allowed commit types, e.g. ["feat", "fix", "docs"]',
+    "scopes": 'the allowed scopes, e.g. ["api", "cli"]; empty: any scope',
+    "max_subject_length": "the longest subject line in characters, e.g. 100",
+    "subject_period": "true to allow a subject that ends with a period",
+    "allow_fixup": "true to let fixup!, squash! and amend! commits pass",
 }
 _IMAGES_KEYS = {
     "names": 'image repositories to tag, e.g. ["ghcr.io/acme/app"]',
@@ -115,6 +124,7 @@ class Config:
     committer: tuple[str, str] | None = None  # (name, email); None: see release.identity
     sign_tags: bool = False
     remote: str = "origin"
+    check: CheckRules = CheckRules()  # bot check's policy
     source: str = "defaults"  # where it came from, for messages
 
 
@@ -127,6 +137,8 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
             "known keys are: " + ", ".join(sorted(_TOP_LEVEL_KEYS)),
         )
     defaults = Config()
+    bump_rules = _bump_rules(mapping.get("bump", {}), source)
+    changelog = _changelog(mapping.get("changelog", {}), source)
     return Config(
         tag_format=_tag_format(mapping, source) or defaults.tag_format,
         initial_version=_initial_version(mapping, source) or defaults.initial_version,
@@ -136,8 +148,8 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
             mapping, "ignore_merge_commits", defaults.ignore_merge_commits, source
         ),
         fetch_unshallow=_flag(mapping, "fetch_unshallow", defaults.fetch_unshallow, source),
-        bump_rules=_bump_rules(mapping.get("bump", {}), source),
-        changelog=_changelog(mapping.get("changelog", {}), source),
+        bump_rules=bump_rules,
+        changelog=changelog,
         images=_images(mapping["images"], source) if "images" in mapping else None,
         release_branches=_strings(mapping, "release_branches", defaults.release_branches, source),
         version_files=_version_files(mapping, source),
@@ -145,6 +157,7 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         committer=_committer(mapping.get("committer"), source),
         sign_tags=_flag(mapping, "sign_tags", defaults.sign_tags, source),
         remote=_text(mapping, "remote", defaults.remote, source),
+        check=_check(mapping.get("check", {}), source, bump_rules, changelog),
         source=source,
     )
 
@@ -351,6 +364,67 @@ def _changelog(table: object, source: str) -> ChangelogConfig:
         templates=table.get("templates", defaults.templates),
         forge=forge,
     )
+
+
+def _check(
+    table: object, source: str, bump_rules: BumpRules, changelog: ChangelogConfig
+) -> CheckRules:
+    """``[check]``. Without ``types``, the allowed types are the Conventional Commits set plus
+    every type that ``[bump]`` or ``[changelog.sections]`` names: those are meant to be used."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"check in {source} must be a table", _TOP_LEVEL_KEYS["check"])
+    unknown = sorted(set(table) - set(_CHECK_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown key 'check.{unknown[0]}' in {source}",
+            "known keys of [check] are: " + ", ".join(sorted(_CHECK_KEYS)),
+        )
+    named = [k for k, _ in bump_rules.by_type] + [t for (t, _), _ in bump_rules.scoped]
+    named += [k for k, _ in changelog.sections]
+    default_types = tuple(dict.fromkeys([*DEFAULT_TYPES, *(t.lower() for t in named)]))
+    types = _check_names(table, "types", default_types, source)
+    for kind in types:
+        if not _valid_type(kind):
+            raise ConfigError(
+                f"check.types in {source}: {kind!r} is not a commit type",
+                "a type is a letter, then letters, digits, '-' or '_', e.g. \"feat\"",
+            )
+    if not types:
+        raise ConfigError(f"check.types in {source} is empty", _CHECK_KEYS["types"])
+    scopes = _check_names(table, "scopes", (), source)
+    if any(c in scope for scope in scopes for c in "()\n"):
+        raise ConfigError(
+            f"check.scopes in {source} must not hold parentheses or line breaks",
+            _CHECK_KEYS["scopes"],
+        )
+    limit = table.get("max_subject_length", CheckRules().max_subject_length)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 10:
+        raise ConfigError(
+            f"check.max_subject_length in {source} must be a whole number of at least 10, "
+            f"not {limit!r}",
+            "write e.g. max_subject_length = 100",
+        )
+    where = f"{source} [check]"
+    return CheckRules(
+        types=tuple(t.lower() for t in types),
+        scopes=scopes,
+        max_subject_length=limit,
+        subject_period=_flag(table, "subject_period", False, where),
+        allow_fixup=_flag(table, "allow_fixup", False, where),
+    )
+
+
+def _check_names(
+    table: Mapping[str, Any], key: str, default: tuple[str, ...], source: str
+) -> tuple[str, ...]:
+    value = table.get(key, list(default))
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"check.{key} in {source} must be a list of strings", _CHECK_KEYS[key])
+    return tuple(v.strip() for v in value)
+
+
+def _valid_type(kind: str) -> bool:
+    return kind[0].isalpha() and kind.replace("-", "").replace("_", "").isalnum()
 
 
 def _images(table: object, source: str) -> ImagesConfig:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from versionbot.commits import Commit
 from versionbot.config import Config
-from versionbot.errors import RepositoryError
+from versionbot.errors import RepositoryError, UsageError
 from versionbot.history import (
     History,
     RepositoryState,
@@ -106,6 +106,37 @@ def read_whole_history(
         )
     tags = tuple(Tag(t.name, t.sha, False, t.date) for t in repo.tags(exact=False))
     return repo.state, tags, repo.log(None)
+
+
+def read_range(path: Path, config: Config, revisions: str | None) -> tuple[str, Iterator[Commit]]:
+    """The commits of a revision range such as ``origin/main..HEAD`` (newest first, streamed
+    by one ``git log``), or with None the window since the last release; and what to call it.
+    """
+    if revisions is None:
+        try:
+            history = read_history(path, config, prerelease=False)
+            commits = list(history.commits)
+        except GuessedWrong:
+            history = read_history(path, config, prerelease=False, exact=True)
+            commits = list(history.commits)
+        start = history.baseline.start
+        since = f"since {start.tag.name}" if start else "in the history (no release yet)"
+        return since, iter(commits)
+    if not revisions.strip() or revisions.startswith("-"):
+        raise UsageError(
+            f"{revisions!r} is not a revision range", "give a range such as origin/main..HEAD"
+        )
+    repo = _Repo.open(path)
+    # Check the revisions first: git log's own error on a bad one is a usage message.
+    resolved = _run(repo.root, "rev-parse", "--revs-only", revisions, "--", check=False)
+    if resolved.returncode != 0 or not resolved.stdout.strip():
+        raise UsageError(
+            f"unknown revision in {revisions!r}",
+            "fetch it first (actions/checkout: fetch-depth: 0), or name revisions that exist",
+        )
+    args = ["git", "-C", repo.root, *_PINNED, "log", "--no-color", "--encoding=UTF-8", "-z"]
+    args += ["--format=%H%x00%P%x00%B", *resolved.stdout.decode().split(), "--"]
+    return f"in {revisions}", _stream_log(args)
 
 
 def _check_guess(

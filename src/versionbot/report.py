@@ -7,10 +7,12 @@ docs/plan-json.md); ``schema`` changes only when a field changes meaning or disa
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring as _string  # the C encoder of one JSON string
 from typing import Any
 
 from versionbot.bump import Bump
+from versionbot.check import CommitCheck, Finding
 from versionbot.images import ImagePlan
 from versionbot.plan import SCHEMA_VERSION, PlannedCommit, ReleasePlan
 
@@ -147,3 +149,159 @@ def _line(commit: PlannedCommit) -> str:
 
 def _clean(text: str) -> str:
     return text.translate(_CONTROL)
+
+
+# -- bot check and the GitHub step summary ----------------------------------------------------
+
+_COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "sha": "\x1b[1m", "fix": "\x1b[32m"}
+_RESET = "\x1b[0m"
+_MARKDOWN_SPECIALS = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|#~"})
+
+
+def check_to_text(checks: list[CommitCheck], where: str, *, color: bool = False) -> str:
+    """The human ``bot check`` report: the findings grouped per commit (``sha subject``), then
+    one line of totals. ``where`` names what was checked: ``since v1.3.0``, ``COMMIT_EDITMSG``.
+    A clean message (no sha) prints nothing: a commit-msg hook stays quiet."""
+
+    def paint(kind: str, text: str) -> str:
+        return f"{_COLORS[kind]}{text}{_RESET}" if color else text
+
+    lines: list[str] = []
+    for check in checks:
+        if not check.findings:
+            continue
+        label = check.sha[:7] if check.sha is not None else where
+        lines.append(f"{paint('sha', _clean(label))} {_clean(check.subject)}")
+        for finding in check.findings:
+            lines.append(_finding_line(finding, paint))
+        lines.append("")
+    errors = sum(c.errors for c in checks)
+    warnings = sum(c.warnings for c in checks)
+    problems = _counted(errors, warnings)
+    if checks and checks[0].sha is None:
+        if problems:
+            lines.append(f"{problems}.")
+    else:
+        linted = [c for c in checks if c.skipped is None]
+        skipped = len(checks) - len(linted)
+        checked = f"Checked {_plural(len(linted), 'commit')} {_clean(where)}"
+        if skipped:
+            checked += f" ({skipped} merge or release {_plural_word(skipped, 'commit')} skipped)"
+        bad = sum(1 for c in linted if c.findings)
+        if problems:
+            lines.append(f"{checked}: {problems} in {_plural(bad, 'commit')}.")
+        else:
+            lines.append(f"{checked}: no problems.")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _finding_line(finding: Finding, paint: Callable[[str, str], str]) -> str:
+    where = f"{finding.line}:{finding.column}"
+    severity = paint(finding.severity, f"{finding.severity:<7}")
+    entry = f"  {where:<6} {severity}  {finding.rule}  {_clean(finding.message)}"
+    if finding.suggestion is not None:
+        entry += f"  (did you mean: {paint('fix', _clean(finding.suggestion))})"
+    return entry
+
+
+def _counted(errors: int, warnings: int) -> str:
+    parts = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    return ", ".join(parts)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {_plural_word(count, word)}"
+
+
+def _plural_word(count: int, word: str) -> str:
+    return word if count == 1 else f"{word}s"
+
+
+def check_to_json(checks: list[CommitCheck], source: str, revisions: str | None = None) -> str:
+    """The ``bot check --json`` document (schema 1; see docs/checking.md)."""
+    errors = sum(c.errors for c in checks)
+    document = {
+        "schema": 1,
+        "input": source,
+        "range": revisions,
+        "ok": errors == 0,
+        "errors": errors,
+        "warnings": sum(c.warnings for c in checks),
+        "commits": [
+            {
+                "sha": c.sha,
+                "subject": c.subject,
+                "skipped": c.skipped,
+                "findings": [
+                    {
+                        "line": f.line,
+                        "column": f.column,
+                        "rule": f.rule,
+                        "severity": f.severity,
+                        "message": f.message,
+                        "suggestion": f.suggestion,
+                    }
+                    for f in c.findings
+                ],
+            }
+            for c in checks
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def check_summary(checks: list[CommitCheck]) -> str:
+    """The ``bot check`` findings as Markdown for ``$GITHUB_STEP_SUMMARY``."""
+    errors = sum(c.errors for c in checks)
+    warnings = sum(c.warnings for c in checks)
+    linted = sum(1 for c in checks if c.skipped is None)
+    checked = f"{_plural(linted, 'message')} checked"
+    if not errors and not warnings:
+        return f"### Commit messages: no problems ({checked})\n"
+    lines = [
+        f"### Commit messages: {_counted(errors, warnings)} ({checked})",
+        "",
+        "| commit | line:col | severity | rule | problem | did you mean |",
+        "|---|---|---|---|---|---|",
+    ]
+    for check in checks:
+        label = f"{check.sha[:7]} " if check.sha is not None else ""
+        for f in check.findings:
+            fix = _md(f.suggestion) if f.suggestion is not None else ""
+            lines.append(
+                f"| {_md(label + check.subject)} | {f.line}:{f.column} | {f.severity} "
+                f"| {f.rule} | {_md(f.message)} | {fix} |"
+            )
+    if errors:
+        lines += ["", "Errors must be fixed before merging: the release reads these messages."]
+    return "\n".join(lines) + "\n"
+
+
+def plan_summary(plan: ReleasePlan, notes: str | None, *, pull_request: bool) -> str:
+    """``bot plan`` as Markdown for ``$GITHUB_STEP_SUMMARY``: in a pull request, what merging
+    it would release ("Merging this releases 1.4.0 (minor: feat(api): ...)")."""
+    if plan.next is None:
+        opening = "Merging this releases nothing" if pull_request else "No release is due"
+        return f"### {opening}: {_md(plan.reason)}\n"
+    opening = "Merging this releases" if pull_request else "The next release is"
+    if plan.decided_by:
+        cause = plan.decided_by[0].subject
+        more = len(plan.decided_by) - 1
+        if more:
+            cause += f", and {more} more"
+    else:
+        cause = plan.reason
+    lines = [f"### {opening} {plan.next.version} ({plan.bump}: {_md(cause)})", ""]
+    if plan.previous is not None:
+        lines.append(f"- previous release: {_md(plan.previous.tag.name)}")
+    lines.append(f"- tag: {_md(plan.next.tag)}")
+    lines.append(f"- why: {_md(plan.reason)}")
+    if notes:
+        lines += ["", "<details><summary>Release notes</summary>", "", notes.rstrip("\n"), ""]
+        lines.append("</details>")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    """Commit text inside Markdown: no control characters, no markup, no table breaks."""
+    return _clean(text).translate(_MARKDOWN_SPECIALS)

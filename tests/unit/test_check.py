@@ -1,0 +1,678 @@
+"""bot check's rules: every rule with its exact message, the parser's verdict kept, the [check]
+table, git's comment stripping, ranges (merges and release commits skipped), the reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from versionbot.check import (
+    DEFAULT_TYPES,
+    ERROR,
+    RELEASE_TRAILER,
+    SQUASH_SHA,
+    WARNING,
+    CheckRules,
+    CommitCheck,
+    Finding,
+    check_commits,
+    check_edit_message,
+    check_message,
+    squash_merged,
+    strip_comments,
+)
+from versionbot.commits import Commit, ParsedCommit, parse_commit
+from versionbot.config import config_from_mapping
+from versionbot.errors import ConfigError
+from versionbot.history import Baseline, History, RepositoryState
+from versionbot.plan import make_plan
+from versionbot.report import check_summary, check_to_json, check_to_text, plan_summary
+
+RULES = CheckRules()
+ALLOWED = "allowed types: feat, fix, perf, refactor, docs, style, test, build, ci, chore, revert"
+NOT_BREAKING = "or the release will NOT treat this commit as breaking"
+
+# message -> every finding, exactly: (line, column, rule, severity, message, suggestion)
+CASES: list[tuple[str, list[tuple[int, int, str, str, str, str | None]]]] = [
+    ("feat(api): add paging", []),
+    ("fix: handle empty pages\n\nBody.\n\nRefs: #12", []),
+    ('Revert "feat: add paging"\n\nThis reverts commit 1234567.', []),
+    ("feat!: drop v1\n\nBREAKING CHANGE: v1 is gone", []),
+    ("", [(1, 1, "empty-message", ERROR, "empty message", None)]),
+    (
+        "Feat: add paging",
+        [
+            (
+                1,
+                1,
+                "type-case",
+                WARNING,
+                "type 'Feat' should be lower case; the release reads it as 'feat'",
+                "feat: add paging",
+            )
+        ],
+    ),
+    (
+        "feat:add paging",
+        [(1, 6, "space-after-colon", ERROR, "missing space after ':'", "feat: add paging")],
+    ),
+    (
+        "feat : add paging",
+        [(1, 5, "space-before-colon", ERROR, "space before ':'", "feat: add paging")],
+    ),
+    (
+        "feat!(api): drop v1",
+        [
+            (
+                1,
+                5,
+                "bang-position",
+                ERROR,
+                "'!' must follow the scope: 'type(scope)!: description'",
+                "feat(api)!: drop v1",
+            )
+        ],
+    ),
+    (
+        "feat (api) add paging",
+        [
+            (
+                1,
+                5,
+                "space-before-scope",
+                ERROR,
+                "space between the type and the scope",
+                "feat(api): add paging",
+            )
+        ],
+    ),
+    (
+        "feat(api) add paging",
+        [
+            (
+                1,
+                10,
+                "colon-after-scope",
+                ERROR,
+                "missing ':' after the scope",
+                "feat(api): add paging",
+            )
+        ],
+    ),
+    (
+        "feat(api: add paging",
+        [(1, 5, "scope-parentheses", ERROR, "unbalanced parentheses in the scope", None)],
+    ),
+    (
+        "feat(): add paging",
+        [
+            (
+                1,
+                5,
+                "empty-scope",
+                ERROR,
+                "empty scope '()': name a scope or drop the parentheses",
+                "feat: add paging",
+            )
+        ],
+    ),
+    ("feat: ", [(1, 7, "empty-description", ERROR, "empty description after 'type: '", None)]),
+    (
+        "Fix typo in the README",
+        [
+            (
+                1,
+                1,
+                "no-type",
+                ERROR,
+                "no type prefix: expected 'type(scope): description'",
+                "fix: typo in the README",
+            )
+        ],
+    ),
+    (
+        "Update the README",
+        [(1, 1, "no-type", ERROR, "no type prefix: expected 'type(scope): description'", None)],
+    ),
+    (
+        "feature: add paging",
+        [
+            (
+                1,
+                1,
+                "type-enum",
+                ERROR,
+                f"type 'feature' is not allowed; {ALLOWED}",
+                "feat: add paging",
+            )
+        ],
+    ),
+    (
+        "feet: add paging",
+        [(1, 1, "type-enum", ERROR, f"type 'feet' is not allowed; {ALLOWED}", "feat: add paging")],
+    ),
+    ("wip: things", [(1, 1, "type-enum", ERROR, f"type 'wip' is not allowed; {ALLOWED}", None)]),
+    (
+        "fix: handle empty pages.",
+        [
+            (
+                1,
+                24,
+                "subject-period",
+                ERROR,
+                "the subject ends with a period",
+                "fix: handle empty pages",
+            )
+        ],
+    ),
+    ("fix: and so on...", []),
+    (
+        "fix: " + "x" * 100,
+        [
+            (
+                1,
+                101,
+                "subject-max-length",
+                ERROR,
+                "the subject is 105 characters long; at most 100 are allowed",
+                None,
+            )
+        ],
+    ),
+    (
+        "fix: handle empty pages\nwhich crashed",
+        [
+            (
+                2,
+                1,
+                "body-leading-blank",
+                WARNING,
+                "no blank line after the subject: git shows this line as part of the subject",
+                None,
+            )
+        ],
+    ),
+    (
+        "feat: drop v1\n\nbreaking change: v1 is gone",
+        [
+            (
+                3,
+                1,
+                "breaking-change-token",
+                WARNING,
+                "'breaking change:' is not a breaking-change footer: write 'BREAKING CHANGE:' "
+                f"(upper case, singular), {NOT_BREAKING}",
+                "BREAKING CHANGE: v1 is gone",
+            )
+        ],
+    ),
+    (
+        "feat!: drop v1\n\nBREAKING CHANGES: v1 is gone",
+        [
+            (
+                3,
+                1,
+                "breaking-change-token",
+                WARNING,
+                "'BREAKING CHANGES:' is not a breaking-change footer: write 'BREAKING CHANGE:' "
+                "(upper case, singular), so that the release notes show its text",
+                "BREAKING CHANGE: v1 is gone",
+            )
+        ],
+    ),
+    (
+        "feat: drop v1\n\nThe old API\nBREAKING CHANGE: v1 is gone",
+        [
+            (
+                4,
+                1,
+                "breaking-change-position",
+                WARNING,
+                "'BREAKING CHANGE:' inside a paragraph is body text: put a blank line before it, "
+                f"{NOT_BREAKING}",
+                None,
+            )
+        ],
+    ),
+    (
+        "v9 (#639)\n\nBREAKING CHANGE: v1 is gone",
+        [
+            (1, 3, "space-before-scope", ERROR, "space between the type and the scope", None),
+            (
+                3,
+                1,
+                "breaking-change-ignored",
+                ERROR,
+                "'BREAKING CHANGE:' is ignored: the header is not a Conventional Commits header, "
+                "so the release counts nothing from this commit",
+                None,
+            ),
+        ],
+    ),
+    (
+        "feat: x\n\nRelease-As: next",
+        [
+            (
+                3,
+                13,
+                "release-as",
+                ERROR,
+                "Release-As 'next' is not a version X.Y.Z: the release would stop on this commit",
+                None,
+            )
+        ],
+    ),
+    ("feat: x\n\nRelease-As: v2.0.0", []),
+    (
+        "fixup! feat: add paging",
+        [
+            (
+                1,
+                1,
+                "fixup",
+                ERROR,
+                "'fixup!' commit: squash it into the commit it changes before merging "
+                "(git rebase -i --autosquash)",
+                None,
+            )
+        ],
+    ),
+    (
+        "feature(api):add paging.",
+        [
+            (
+                1,
+                1,
+                "type-enum",
+                ERROR,
+                f"type 'feature' is not allowed; {ALLOWED}",
+                "feat(api): add paging.",
+            ),
+            (
+                1,
+                14,
+                "space-after-colon",
+                ERROR,
+                "missing space after ':'",
+                "feature(api): add paging.",
+            ),
+            (
+                1,
+                24,
+                "subject-period",
+                ERROR,
+                "the subject ends with a period",
+                "feature(api): add paging",
+            ),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "expected"), CASES, ids=[m[:30] or "empty" for m, _ in CASES])
+def test_each_rule_with_its_exact_message(
+    message: str, expected: list[tuple[int, int, str, str, str, str | None]]
+) -> None:
+    found = [
+        (f.line, f.column, f.rule, f.severity, f.message, f.suggestion)
+        for f in check_message(message, RULES)
+    ]
+    assert found == expected
+
+
+def test_every_suggestion_parses() -> None:
+    for message, expected in CASES:
+        for *_, suggestion in expected:
+            if suggestion is not None and not suggestion.startswith("BREAKING"):
+                assert parse_commit(suggestion).conventional, (message, suggestion)
+
+
+def test_scopes_when_configured() -> None:
+    rules = CheckRules(scopes=("api", "cli"))
+    assert check_message("feat(API): x", rules) == []
+    assert check_message("feat: no scope is fine", rules) == []
+    assert check_message("feat(apj): x", rules) == [
+        Finding(
+            1,
+            6,
+            "scope-enum",
+            "scope 'apj' is not allowed; allowed scopes: api, cli",
+            "feat(api): x",
+        )
+    ]
+    [finding] = check_message("feat(docs): x", rules)
+    assert finding.suggestion is None
+
+
+def test_configured_types_length_and_period() -> None:
+    rules = CheckRules(types=("feat", "fix", "deps"), max_subject_length=20, subject_period=True)
+    assert check_message("deps: bump jinja.", rules) == []
+    [finding] = check_message("chore: tidy", rules)
+    assert finding.message == "type 'chore' is not allowed; allowed types: feat, fix, deps"
+    [finding] = check_message("fix: a much longer subject", rules)
+    assert (finding.column, finding.rule) == (21, "subject-max-length")
+
+
+def test_fixup_squash_and_amend_may_be_allowed() -> None:
+    for word in ("fixup", "squash", "amend"):
+        [finding] = check_message(f"{word}! feat: x", RULES)
+        assert finding.message.startswith(f"'{word}!' commit: ")
+        assert check_message(f"{word}! feat: x", CheckRules(allow_fixup=True)) == []
+
+
+def test_a_git_revert_is_not_held_to_the_type_case() -> None:
+    rules = CheckRules(types=("feat", "fix"))
+    [finding] = check_message('Revert "feat: x"\n\nThis reverts commit 1234567.', rules)
+    assert finding.rule == "type-enum"
+    assert finding.suggestion is None
+
+
+def test_leading_blank_lines_and_indentation_keep_positions() -> None:
+    [finding] = check_message("\n\n  feat:x", RULES)
+    assert (finding.line, finding.column) == (3, 8)
+
+
+# -- the parser's verdict is the lint's verdict ------------------------------------------------
+
+_PARSER_RULES = {
+    "empty-message",
+    "empty-description",
+    "space-after-colon",
+    "space-before-colon",
+    "bang-position",
+    "space-before-scope",
+    "colon-after-scope",
+    "scope-parentheses",
+    "empty-scope",
+    "no-type",
+}
+_HEADERS = st.sampled_from(
+    ["feat", "Fix", "feat(api)", "feat!", "x(y)!", "feat ", "feat(", "Revert ", "fixup! feat"]
+)
+
+
+@given(
+    st.builds(
+        lambda head, sep, text: head + sep + text,
+        _HEADERS,
+        st.sampled_from([": ", ":", " : ", " ", "", ":  "]),
+        st.text(st.characters(codec="utf-8"), max_size=40),
+    )
+)
+def test_the_parser_decides_conventional_or_not(message: str) -> None:
+    rules = CheckRules(types=(), max_subject_length=10_000, subject_period=True, allow_fixup=False)
+    parsed = parse_commit(message)
+    findings = check_message(message, rules)
+    parser_findings = [f for f in findings if f.rule in _PARSER_RULES]
+    if message.lstrip().startswith("fixup! "):
+        assert [f.rule for f in findings] == ["fixup"]
+    elif isinstance(parsed, ParsedCommit):
+        assert parser_findings == []
+    else:
+        assert [f.message for f in parser_findings] == [parsed.reason]
+
+
+@given(st.text(max_size=200))
+def test_check_message_never_raises(message: str) -> None:
+    for finding in check_message(message, RULES):
+        assert finding.line >= 1
+        assert finding.column >= 1
+        assert finding.severity in (ERROR, WARNING)
+
+
+# -- git's comment stripping (COMMIT_EDITMSG) ------------------------------------------------
+
+
+def test_strip_comments_like_git() -> None:
+    text = (
+        "\n"
+        "feat: add paging   \n"
+        "# Please enter the commit message for your changes.\n"
+        "\n"
+        "\n"
+        "Body line\n"
+        "#\n"
+        "# ------------------------ >8 ------------------------\n"
+        "diff --git a/x b/x\n"
+        "Feat:oops\n"
+    )
+    assert strip_comments(text) == ("feat: add paging\n\nBody line", (2, 4, 6))
+    assert strip_comments("; note\nfeat: x", comment_char=";") == ("feat: x", (2,))
+
+
+def test_edit_message_findings_use_the_file_s_line_numbers() -> None:
+    text = "# a comment first\nfeat: x\n# and one between\nBody right below\n"
+    assert [(f.line, f.rule) for f in check_edit_message(text, RULES)] == [
+        (4, "body-leading-blank")
+    ]
+    assert [(f.line, f.rule) for f in check_edit_message("# only comments\n", RULES)] == [
+        (1, "empty-message")
+    ]
+
+
+# -- ranges -----------------------------------------------------------------------------------
+
+
+def test_ranges_skip_merges_and_release_commits() -> None:
+    commits = [
+        Commit("c" * 40, ("b" * 40,), f"chore(release): 1.4.0\n\n{RELEASE_TRAILER}: 1.4.0"),
+        Commit("m" * 40, ("a" * 40, "b" * 40), "Merge branch 'topic'"),
+        Commit("b" * 40, ("a" * 40,), "Feat: x"),
+        Commit("a" * 40, (), "feat: y"),
+    ]
+    checked = check_commits(commits, RULES)
+    assert [(c.sha[0] if c.sha else "", c.skipped, len(c.findings)) for c in checked] == [
+        ("c", "release commit", 0),
+        ("m", "merge commit", 0),
+        ("b", None, 1),
+        ("a", None, 0),
+    ]
+    assert (checked[2].errors, checked[2].warnings) == (0, 1)
+
+
+def test_the_release_trailer_is_the_release_s() -> None:
+    from versionbot.release import RELEASE_TRAILER as RELEASES_OWN
+
+    assert RELEASE_TRAILER == RELEASES_OWN
+
+
+# -- the [check] table --------------------------------------------------------------------------
+
+SOURCE = "pyproject.toml [tool.versionbot]"
+
+
+def test_check_table_defaults_and_types_named_elsewhere() -> None:
+    assert config_from_mapping({}).check == CheckRules()
+    assert CheckRules().types == DEFAULT_TYPES
+    config = config_from_mapping(
+        {"bump": {"deps": "patch", "sec(api)": "minor"}, "changelog": {"sections": {"Ops": "Ops"}}}
+    )
+    assert config.check.types == (*DEFAULT_TYPES, "deps", "sec", "ops")
+
+
+def test_check_table_every_key() -> None:
+    config = config_from_mapping(
+        {
+            "check": {
+                "types": ["Feat", "fix"],
+                "scopes": ["api"],
+                "max_subject_length": 72,
+                "subject_period": True,
+                "allow_fixup": True,
+            }
+        },
+        SOURCE,
+    )
+    assert config.check == CheckRules(("feat", "fix"), ("api",), 72, True, True)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"typo": 1}, "unknown key 'check.typo' in pyproject.toml [tool.versionbot]"),
+        (
+            {"types": "feat"},
+            "check.types in pyproject.toml [tool.versionbot] must be a list of strings",
+        ),
+        ({"types": []}, "check.types in pyproject.toml [tool.versionbot] is empty"),
+        (
+            {"types": ["fe at"]},
+            "check.types in pyproject.toml [tool.versionbot]: 'fe at' is not a commit type",
+        ),
+        (
+            {"scopes": ["a(b)"]},
+            "check.scopes in pyproject.toml [tool.versionbot] must not hold parentheses or line "
+            "breaks",
+        ),
+        (
+            {"max_subject_length": 5},
+            "check.max_subject_length in pyproject.toml [tool.versionbot] must be a whole number "
+            "of at least 10, not 5",
+        ),
+        (
+            {"subject_period": "no"},
+            "subject_period in pyproject.toml [tool.versionbot] [check] must be true or false, "
+            "not 'no'",
+        ),
+    ],
+)
+def test_check_table_errors_name_the_key_and_the_file(table: object, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"check": table}, SOURCE)
+    assert caught.value.message == message
+    assert caught.value.hint
+
+
+def test_check_must_be_a_table() -> None:
+    with pytest.raises(ConfigError, match="check in <mapping> must be a table"):
+        config_from_mapping({"check": ["feat"]})
+
+
+# -- reports ----------------------------------------------------------------------------------
+
+
+def _checks() -> list[CommitCheck]:
+    return check_commits(
+        [
+            Commit("1" * 40, ("0" * 40,), "feat:add paging\x1b[31m"),
+            Commit("2" * 40, ("0" * 40,), "Feat: x"),
+            Commit("3" * 40, ("0" * 40, "4" * 40), "Merge branch 'x'"),
+            Commit("5" * 40, ("0" * 40,), "fix: fine"),
+        ],
+        RULES,
+    )
+
+
+def test_text_report_groups_per_commit() -> None:
+    assert check_to_text(_checks(), "since v1.3.0") == (
+        "1111111 feat:add paging\ufffd[31m\n"
+        "  1:6    error    space-after-colon  missing space after ':'  "
+        "(did you mean: feat: add paging\ufffd[31m)\n"
+        "\n"
+        "2222222 Feat: x\n"
+        "  1:1    warning  type-case  type 'Feat' should be lower case; the release reads it as "
+        "'feat'  (did you mean: feat: x)\n"
+        "\n"
+        "Checked 3 commits since v1.3.0 (1 merge or release commit skipped): 1 error, 1 warning "
+        "in 2 commits.\n"
+    )
+    clean = check_commits([Commit("5" * 40, (), "fix: fine")], RULES)
+    assert check_to_text(clean, "in a..b") == "Checked 1 commit in a..b: no problems.\n"
+
+
+def test_text_report_of_a_message_is_quiet_when_clean() -> None:
+    assert check_to_text([CommitCheck(None, "fix: x", ())], "COMMIT_EDITMSG") == ""
+    checks = [CommitCheck(None, "Feat: x", tuple(check_message("Feat: x", RULES)))]
+    assert check_to_text(checks, "COMMIT_EDITMSG").splitlines()[0] == "COMMIT_EDITMSG Feat: x"
+    assert check_to_text(checks, "COMMIT_EDITMSG").endswith("\n1 warning.\n")
+
+
+def test_text_report_colours_only_when_asked() -> None:
+    assert "\x1b[" not in check_to_text(_checks(), "x")
+    coloured = check_to_text(_checks(), "x", color=True)
+    assert "\x1b[31merror  \x1b[0m" in coloured
+    assert "\x1b[33mwarning\x1b[0m" in coloured
+
+
+def test_json_report() -> None:
+    document = json.loads(check_to_json(_checks(), "range", "origin/main..HEAD"))
+    assert document["schema"] == 1
+    assert (document["input"], document["range"], document["ok"]) == (
+        "range",
+        "origin/main..HEAD",
+        False,
+    )
+    assert (document["errors"], document["warnings"]) == (1, 1)
+    assert document["commits"][2] == {
+        "sha": "3" * 40,
+        "subject": "Merge branch 'x'",
+        "skipped": "merge commit",
+        "findings": [],
+    }
+    assert document["commits"][0]["findings"] == [
+        {
+            "line": 1,
+            "column": 6,
+            "rule": "space-after-colon",
+            "severity": "error",
+            "message": "missing space after ':'",
+            "suggestion": "feat: add paging\x1b[31m",
+        }
+    ]
+
+
+def test_markdown_summary_escapes_commit_text() -> None:
+    checks = [CommitCheck("a" * 40, "feat:x | <b>", tuple(check_message("feat:x | <b>", RULES)))]
+    summary = check_summary(checks)
+    assert summary.splitlines()[0] == "### Commit messages: 1 error (1 message checked)"
+    assert "| aaaaaaa feat:x \\| \\<b\\> | 1:6 | error | space-after-colon |" in summary
+    assert check_summary(check_commits([Commit("b" * 40, (), "fix: x")], RULES)) == (
+        "### Commit messages: no problems (1 message checked)\n"
+    )
+
+
+# -- the pull-request preview -----------------------------------------------------------------
+
+
+def _history(*messages: str) -> History:
+    commits = [Commit(f"{i:040x}", (f"{i + 1:040x}",), m) for i, m in enumerate(messages)]
+    state = RepositoryState("/repo", "0" * 39 + "9", "topic")
+    return History(state, Baseline(None, None, None, (), ()), commits)
+
+
+def test_squash_merged_replaces_the_pull_request_s_commits() -> None:
+    history = _history("fix: one", "feat: two", "docs: three")
+    pr = [f"{0:040x}", f"{1:040x}"]
+    squashed = squash_merged(history, "fix: the pull request", pr)
+    assert [(c.sha, c.message) for c in squashed.commits] == [
+        (SQUASH_SHA, "fix: the pull request"),
+        (f"{2:040x}", "docs: three"),
+    ]
+    whole = squash_merged(history, "docs: only", None)
+    assert [c.message for c in whole.commits] == ["docs: only"]
+
+
+def test_plan_summary_says_what_merging_releases() -> None:
+    history = squash_merged(_history("fix: one"), "feat(api): add paging", None)
+    plan = make_plan(history, config_from_mapping({}))
+    assert plan_summary(plan, None, pull_request=True) == (
+        "### Merging this releases 0.1.0 (minor: feat(api): add paging)\n"
+        "\n"
+        "- tag: v0.1.0\n"
+        "- why: 1 releasable commit(s); the highest asks for minor\n"
+    )
+    assert plan_summary(plan, "## 0.1.0\n", pull_request=False).startswith(
+        "### The next release is 0.1.0 (minor: feat(api): add paging)\n"
+    )
+    assert "<details><summary>Release notes</summary>\n\n## 0.1.0\n\n</details>" in (
+        plan_summary(plan, "## 0.1.0\n", pull_request=True)
+    )
+    nothing = make_plan(squash_merged(_history(), "docs: typo", None), config_from_mapping({}))
+    assert plan_summary(nothing, None, pull_request=True) == (
+        "### Merging this releases nothing: no releasable commits in the history "
+        "(1 commit(s), none asks for a release)\n"
+    )
+    assert plan_summary(nothing, None, pull_request=False).startswith("### No release is due: ")
