@@ -7,83 +7,27 @@ modules are imported inside the commands that need them, so ``bot --version`` st
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import io
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from versionbot import __version__
+from versionbot.cli_args import build_parser
 from versionbot.errors import UsageError, VersionbotError
 
 if TYPE_CHECKING:
     from versionbot.config import Config
     from versionbot.plan import PlanRequest
-
-_EPILOG_PLAN = """\
-examples:
-  bot plan                      what the next release would be, and why
-  bot plan --json               the same as a JSON document (schema 1)
-  bot plan --prerelease rc      the next release candidate, e.g. 1.4.0-rc.2
-  bot plan --bump major         force the level
-  bot plan --version 2.0.0      force the version
-
-exit codes: 0 plan made (release due or not), 2 usage or config, 3 repository, 4 version conflict
-"""
-
-
-_EPILOG_RELEASE = """\
-examples:
-  bot release                   release what bot plan shows (in CI, on every push to main)
-  bot release --prerelease rc   release the next release candidate
-
-credentials (from the environment only): GITHUB_TOKEN or GH_TOKEN (forge release, and git push
-over HTTPS), VERSIONBOT_GIT_TOKEN / VERSIONBOT_GIT_USERNAME (another git host).
-
-exit codes: 0 released or nothing to do, 2 usage or config, 3 repository, 4 version conflict,
-6 registry, 7 forge, 8 the branch moved on or another run released first (nothing was pushed)
-"""
-
-_EPILOG_CHANGELOG = """\
-examples:
-  bot changelog                 add the missing releases to CHANGELOG.md
-  bot changelog --stdout        print the updated file instead of writing it
-  bot changelog --full          regenerate the whole file (hand edits are lost)
-  bot changelog --unreleased    the notes of the next release, not written anywhere
-
-exit codes: 0 done, 2 usage, config or template, 3 repository, 5 no insertion point in the file
-"""
-
-
-_EPILOG_INIT = """\
-examples:
-  bot init                      write the config (migrating python-semantic-release/commitizen)
-  bot init --stdout             print it, change nothing
-  bot init --force              replace the versionbot config that is there
-  bot init --changelog-marker   also mark where CHANGELOG.md gets new releases
-
-exit codes: 0 written (or printed), 2 a versionbot config exists (use --force) or bad usage
-"""
-
-_EPILOG_CHECK = """\
-examples:
-  bot check                                the commits since the last release
-  bot check origin/main..HEAD              the commits of a branch or pull request
-  bot check --message-file .git/COMMIT_EDITMSG    a commit-msg hook (see docs/checking.md)
-  echo "feat: add paging" | bot check --message-file -
-  bot check --title "feat(api): add paging"       a pull request's squash title
-
-Rules and their configuration ([check] in pyproject.toml or versionbot.toml): docs/checking.md.
-
-exit codes: 0 no errors (warnings allowed, unless --strict), 1 problems found,
-2 usage, config or repository
-"""
+    from versionbot.terminal import Progress
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``bot`` and ``versionbot`` console scripts."""
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     command = _COMMANDS.get(args.command)
     if command is None:
@@ -98,7 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VersionbotError as exc:
         if args.debug:
             raise
-        print(f"error: {exc.message}\nhint: {exc.hint}", file=sys.stderr)
+        from versionbot.terminal import paint, wants_colour
+
+        colour = wants_colour(sys.stderr)
+        error, hint = paint("error:", "red", colour=colour), paint("hint:", "dim", colour=colour)
+        print(f"{error} {exc.message}\n{hint} {exc.hint}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -122,7 +70,7 @@ def _plan(args: argparse.Namespace) -> int:
     if args.title is None and args.base is not None:
         raise UsageError("--base goes with --title", 'add --title "<the pull request title>"')
     if args.title is None:
-        plan = repository_plan(repo, config, request)
+        plan = repository_plan(repo, config, request, progress=_progress(args))
     else:
         # The pull-request preview: plan as if the PR were squash-merged with this title.
         from versionbot.check import squash_merged
@@ -158,7 +106,7 @@ def _plan(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     import os
 
-    from versionbot.ci_outputs import write_github
+    from versionbot.ci_outputs import outputs, write_github
     from versionbot.errors import SupersededError
     from versionbot.release import ReleaseOutcome, execute
     from versionbot.release_edges import plan_for_release, release_edges
@@ -168,15 +116,17 @@ def _release(args: argparse.Namespace) -> int:
     config = _config(args, repo)
     env = dict(os.environ)
     plan = plan_for_release(repo, config, _plan_request(args))
-    edges = release_edges(plan, config, env)
+    edges = release_edges(plan, config, env, progress=_progress(args).show)
     try:
         outcome = execute(plan, config, edges)
     except SupersededError as exc:
         # CI still learns that this run released nothing (the next run releases).
         write_github(env, ReleaseOutcome(log=[exc.message]), None)
         raise
-    for line in outcome.log:
-        write_text(f"{line}\n")
+    if args.json:
+        write_json(json.dumps({**outputs(outcome), "log": outcome.log}, indent=2) + "\n")
+    elif not args.quiet:
+        write_text("".join(f"{line}\n" for line in outcome.log))
     notes = None
     if plan.notes is not None:
         notes = Renderer.for_repository(plan.state, config).release_notes(plan.notes)
@@ -202,8 +152,18 @@ def _changelog(args: argparse.Namespace) -> int:
     from versionbot.changelog_file import update_changelog
 
     update = update_changelog(repo, config, full=args.full, write=not args.stdout)
-    if args.stdout:
+    if args.json:
+        document = {
+            "file": str(update.path),
+            "added": [str(v) for v in update.added],
+            "changed": update.changed,
+            "written": update.changed and not args.stdout,
+        }
+        write_json(json.dumps(document, indent=2) + "\n")
+    elif args.stdout:
         write_text(update.text)
+    elif args.quiet:
+        pass
     elif not update.changed:
         write_text(f"{update.path.name} is up to date\n")
     else:
@@ -214,7 +174,7 @@ def _changelog(args: argparse.Namespace) -> int:
 
 def _images(args: argparse.Namespace) -> int:
     from versionbot.release_edges import plan_for_release, release_at_head
-    from versionbot.report import images_to_text
+    from versionbot.report import images_to_json, images_to_text
     from versionbot.repository_plan import repository_plan
 
     repo = Path(args.directory)
@@ -225,7 +185,10 @@ def _images(args: argparse.Namespace) -> int:
         )
     if args.images_command == "plan":
         plan = plan_for_release(repo, config, _plan_request(args))
-        if plan.images is None:
+        if args.json:
+            document = None if plan.images is None else images_to_json(plan.images)
+            write_json(json.dumps(document, indent=2) + "\n")
+        elif plan.images is None:
             write_text(f"No release is due, so no image tags: {plan.reason}.\n")
         else:
             write_text("\n".join(images_to_text(plan.images)) + "\n")
@@ -234,6 +197,7 @@ def _images(args: argparse.Namespace) -> int:
 
     from versionbot.image_stage import RegistryImageStage
     from versionbot.plan import PlanRequest
+    from versionbot.registry import RegistryClient
 
     request = PlanRequest(date=_today())
     released = release_at_head(repo, config, request, repository_plan(repo, config, request))
@@ -242,8 +206,24 @@ def _images(args: argparse.Namespace) -> int:
             "HEAD carries no release tag, so there is no release image to tag",
             "run bot release first (it tags HEAD and pushes the images itself)",
         )
-    stage = RegistryImageStage(config, Path(released.state.root), os.environ)
-    for pushed in stage.push(released.images):
+    make_client = functools.partial(RegistryClient, progress=_progress(args).show)
+    stage = RegistryImageStage(
+        config, Path(released.state.root), os.environ, make_client=make_client
+    )
+    pushed_tags = stage.push(released.images)
+    if args.json:
+        listing = [
+            {
+                "ref": str(p.ref),
+                "digest": p.digest,
+                "platforms": list(p.platforms),
+                "pushed": p.pushed,
+            }
+            for p in pushed_tags
+        ]
+        write_json(json.dumps(listing, indent=2) + "\n")
+        return 0
+    for pushed in pushed_tags:
         state = "pushed" if pushed.pushed else "already there"
         write_text(f"{pushed.ref}  {pushed.digest}  ({state})\n")
     return 0
@@ -337,7 +317,23 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _completion(args: argparse.Namespace) -> int:
+    from versionbot.completion import completion_script
+
+    write_text(completion_script(build_parser(), args.shell))
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> Progress:
+    """Progress on standard error: only on a terminal, never with --quiet or --json."""
+    from versionbot.terminal import Progress
+
+    quiet = args.quiet or getattr(args, "json", False)
+    return Progress(sys.stderr, enabled=not quiet)
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "completion": _completion,
     "plan": _plan,
     "changelog": _changelog,
     "release": _release,
@@ -418,166 +414,6 @@ def _work_tree_root(path: Path) -> Path:
         if (folder / ".git").exists():
             return folder
     return path
-
-
-def _common_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
-    # Accepted before and after the subcommand; after it they must not reset what was given
-    # before it, hence SUPPRESS as the subcommand's default.
-    def default(value: object) -> object:
-        return argparse.SUPPRESS if in_subcommand else value
-
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-C", dest="directory", metavar="PATH", default=default("."), help="run in PATH"
-    )
-    common.add_argument(
-        "--config", metavar="FILE", default=default(None), help="read the configuration from FILE"
-    )
-    common.add_argument(
-        "-v", "--verbose", action="store_true", default=default(False), help="say more"
-    )
-    common.add_argument(
-        "--debug", action="store_true", default=default(False), help="tracebacks on errors"
-    )
-    return common
-
-
-def _version_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--prerelease", metavar="TOKEN", default=None, help="e.g. rc, beta")
-    parser.add_argument(
-        "--bump", choices=["major", "minor", "patch"], default=None, help="force the level"
-    )
-    parser.add_argument(
-        "--version", dest="set_version", metavar="X.Y.Z", default=None, help="force the version"
-    )
-    parser.add_argument("--build", metavar="META", default=None, help="append +META to the version")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="bot",
-        description="versionbot: Conventional-Commits releases with exact SemVer bumps.",
-        parents=[_common_options(in_subcommand=False)],
-    )
-    parser.add_argument("--version", action="version", version=f"versionbot {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    images = commands.add_parser(
-        "images",
-        help="the release image's version tags: plan them, or push them for the release at HEAD",
-        description="bot images plan: the tags the next release's image gets, and which floating "
-        "tags move. bot images push: give the image of the release at HEAD its tags (bot release "
-        "does this itself).",
-        parents=[_common_options(in_subcommand=True)],
-    )
-    images_commands = images.add_subparsers(dest="images_command", metavar="plan|push")
-    images_commands.required = True
-    images_plan = images_commands.add_parser(
-        "plan", help="print the tag set", parents=[_common_options(in_subcommand=True)]
-    )
-    _version_options(images_plan)
-    images_commands.add_parser(
-        "push",
-        help="push the tags of the release at HEAD",
-        parents=[_common_options(in_subcommand=True)],
-    )
-
-    release = commands.add_parser(
-        "release",
-        help="make the planned release: version files, changelog, commit, tag, push, forge, images",
-        description="Make the release that bot plan shows, or finish one a crashed run left "
-        "half-made. Safe to re-run; a run on an already released HEAD does nothing.",
-        epilog=_EPILOG_RELEASE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
-    )
-    _version_options(release)
-
-    plan = commands.add_parser(
-        "plan",
-        help="show the next release and why (changes nothing)",
-        description="Show what the next release would be and why. Changes nothing; needs no "
-        "network and no credentials.",
-        epilog=_EPILOG_PLAN,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
-    )
-    plan.add_argument("--json", action="store_true", default=False, help="print JSON")
-    plan.add_argument(
-        "--title",
-        metavar="TEXT",
-        default=None,
-        help="plan as if the pull request were squash-merged with this title",
-    )
-    plan.add_argument(
-        "--base",
-        metavar="REV",
-        default=None,
-        help="with --title: only the commits in REV..HEAD are the pull request's",
-    )
-    _version_options(plan)
-
-    check = commands.add_parser(
-        "check",
-        help="lint commit messages: every problem at once, with the fix",
-        description="Check commit messages against Conventional Commits, with the parser the "
-        "release uses, and the [check] policy. Reports every problem of every commit: where, "
-        "what, and the corrected form where one is obvious.",
-        epilog=_EPILOG_CHECK,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
-    )
-    check.add_argument(
-        "range", nargs="?", default=None, help="a revision range (default: since the last release)"
-    )
-    check_input = check.add_mutually_exclusive_group()
-    check_input.add_argument(
-        "--message-file", metavar="FILE", default=None, help="a commit message file; - for stdin"
-    )
-    check_input.add_argument("--title", metavar="TEXT", default=None, help="a pull request title")
-    check.add_argument("--json", action="store_true", default=False, help="print JSON")
-    check.add_argument("--strict", action="store_true", help="warnings are problems too (exit 1)")
-    check.add_argument(
-        "--allow-fixup", action="store_true", help="let fixup!/squash!/amend! commits pass"
-    )
-
-    changelog = commands.add_parser(
-        "changelog",
-        help="bring CHANGELOG.md up to date with the release tags",
-        description="Add every released version that CHANGELOG.md lacks, in its place, and touch "
-        "nothing else. Run twice, the second run changes nothing.",
-        epilog=_EPILOG_CHANGELOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
-    )
-    changelog.add_argument(
-        "--stdout", action="store_true", help="print the resulting file instead of writing it"
-    )
-    changelog.add_argument(
-        "--full", action="store_true", help="regenerate the whole file from the tag history"
-    )
-    changelog.add_argument(
-        "--unreleased", action="store_true", help="print the notes of what is not released yet"
-    )
-    init = commands.add_parser(
-        "init",
-        help="write a commented config from the tags, version files and an older tool's config",
-        description="Propose a configuration from the repository: the tag format of its tags, "
-        "its version files, its changelog, and the settings of python-semantic-release or "
-        "commitizen (what does not carry over is listed). Writes [tool.versionbot] in "
-        "pyproject.toml when there is one, else versionbot.toml (--config FILE: there).",
-        epilog=_EPILOG_INIT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
-    )
-    init.add_argument("--stdout", action="store_true", help="print the config; write nothing")
-    init.add_argument("--force", action="store_true", help="replace an existing versionbot config")
-    init.add_argument(
-        "--changelog-marker",
-        action="store_true",
-        help="also add the insertion marker to the changelog, above its newest release",
-    )
-    return parser
 
 
 if __name__ == "__main__":

@@ -178,8 +178,11 @@ class RegistryClient:
         timeout: float = 30.0,
         retry: RetryPolicy = REGISTRY_RETRIES,
         event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
-        """Configure trust, credentials and retries; no request is made here."""
+        """Configure trust, credentials and retries; no request is made here. ``progress`` is
+        told how a blob copy between registries goes (a terminal shows it)."""
+        self._progress = progress
         self._insecure = tuple(insecure)
         self._env: Mapping[str, str] = dict(os.environ if env is None else env)
         self._docker_config = docker_config_path(docker_config, self._env)
@@ -462,8 +465,15 @@ class RegistryClient:
             hasher = hashlib.sha256()
 
             def chunks() -> Iterator[bytes]:
+                copied = 0
                 for chunk in download.iter_bytes(_CHUNK):
                     hasher.update(chunk)
+                    copied += len(chunk)
+                    if self._progress is not None:
+                        self._progress(
+                            f"copying {blob.digest[:19]} to {registry}: "
+                            f"{copied >> 20} of {max(blob.size, 0) >> 20} MiB"
+                        )
                     yield chunk
 
             headers = {"Content-Type": "application/octet-stream"}

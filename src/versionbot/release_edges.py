@@ -8,7 +8,8 @@ the forge, the image stage. Reading the environment happens here, never in the c
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,7 +57,12 @@ def release_at_head(
     return repository_plan(repo, config, tagged, without_tags_at_head=True)
 
 
-def release_edges(plan: ReleasePlan, config: Config, env: Mapping[str, str]) -> ReleaseEdges:
+def release_edges(
+    plan: ReleasePlan,
+    config: Config,
+    env: Mapping[str, str],
+    progress: Callable[[str], None] | None = None,
+) -> ReleaseEdges:
     """Git, forge and image stage for this repository, from the configuration and environment."""
     token = env.get("VERSIONBOT_GIT_TOKEN") or env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
     probe = GitWriter(Path(plan.state.root), env=env)
@@ -78,8 +84,11 @@ def release_edges(plan: ReleasePlan, config: Config, env: Mapping[str, str]) -> 
     images = None
     if config.images is not None:
         from versionbot.image_stage import RegistryImageStage
+        from versionbot.registry import RegistryClient
 
-        images = RegistryImageStage(config, Path(plan.state.root), env)
+        # ``progress`` shows blob copies between registries on a terminal.
+        make_client = functools.partial(RegistryClient, progress=progress)
+        images = RegistryImageStage(config, Path(plan.state.root), env, make_client=make_client)
     return ReleaseEdges(git=git, forge=forge, images=images, forge_missing=missing)
 
 

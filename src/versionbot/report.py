@@ -46,7 +46,7 @@ def plan_to_json(plan: ReleasePlan, changelog: str | None = None) -> str:
         "decided_by": [c.sha for c in plan.decided_by],
         "ignored_tags": list(plan.ignored_tags),
         "changelog": changelog,
-        "images": None if plan.images is None else _images_json(plan.images),
+        "images": None if plan.images is None else images_to_json(plan.images),
     }
     head = json.dumps(document, indent=2, ensure_ascii=False)
     commits = ",\n    ".join(map(_commit_json, plan.commits))
@@ -54,7 +54,8 @@ def plan_to_json(plan: ReleasePlan, changelog: str | None = None) -> str:
     return f'{head[:-2]},\n  "commits": {listing}\n}}\n'
 
 
-def _images_json(images: ImagePlan) -> dict[str, Any]:
+def images_to_json(images: ImagePlan) -> dict[str, Any]:
+    """The ``images`` section of the plan document (also ``bot images plan --json``)."""
     return {
         "source": images.source,
         "platforms": list(images.platforms),

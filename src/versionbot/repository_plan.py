@@ -6,15 +6,23 @@ fallback. ``make_plan`` is pure, so making it a second time after a wrong guess 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from versionbot.config import Config
 from versionbot.git import GuessedWrong, read_history
+from versionbot.history import History
 from versionbot.plan import PlanRequest, ReleasePlan, make_plan
+from versionbot.terminal import Progress
 
 
 def repository_plan(
-    path: Path, config: Config, request: PlanRequest, *, without_tags_at_head: bool = False
+    path: Path,
+    config: Config,
+    request: PlanRequest,
+    *,
+    without_tags_at_head: bool = False,
+    progress: Progress | None = None,
 ) -> ReleasePlan:
     """The release plan of the repository at ``path``.
 
@@ -26,7 +34,7 @@ def repository_plan(
         history = read_history(
             path, config, prerelease=prerelease, without_tags_at_head=without_tags_at_head
         )
-        return make_plan(history, config, request)
+        return make_plan(_watched(history, progress), config, request)
     except GuessedWrong:
         history = read_history(
             path,
@@ -35,4 +43,10 @@ def repository_plan(
             exact=True,
             without_tags_at_head=without_tags_at_head,
         )
-        return make_plan(history, config, request)
+        return make_plan(_watched(history, progress), config, request)
+
+
+def _watched(history: History, progress: Progress | None) -> History:
+    if progress is None:
+        return history
+    return dataclasses.replace(history, commits=progress.count(history.commits, "commits read"))
