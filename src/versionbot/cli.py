@@ -309,7 +309,22 @@ def _init(args: argparse.Namespace) -> int:
         changelog_marker=args.changelog_marker,
         target=Path(args.config) if args.config else None,
     )
-    if args.stdout:
+    if args.json:
+        proposal = outcome.proposal
+        document = {
+            "target": str(outcome.target),
+            "written": outcome.wrote,
+            "existing": outcome.existing,
+            "config": outcome.text,
+            "detected": list(proposal.detected),
+            "migrated_from": [m.where for m in proposal.migrated_from],
+            "not_migrated": [
+                {"tool": n.tool, "key": n.key, "why": n.why} for n in proposal.not_migrated
+            ],
+            "advice": list(proposal.advice),
+        }
+        write_json(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    elif args.stdout:
         write_text(outcome.text)
         sys.stderr.write(summary(outcome))
     else:

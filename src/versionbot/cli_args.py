@@ -208,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_common_options(in_subcommand=True)],
     )
     init.add_argument("--stdout", action="store_true", help="print the config; write nothing")
+    init.add_argument("--json", action="store_true", default=False, help="print JSON")
     init.add_argument("--force", action="store_true", help="replace an existing versionbot config")
     init.add_argument(
         "--changelog-marker",

@@ -156,3 +156,14 @@ def test_json_of_release_is_the_ci_outputs(repo: GitRepo, bot: CliRunner, tmp_pa
     assert document["version"] == "0.1.0"
     assert document["tag"] == "v0.1.0"
     assert any("pushed" in line for line in document["log"])
+
+
+def test_init_json(repo: GitRepo, bot: CliRunner) -> None:
+    repo.commit("feat: first")
+    repo.tag("v1.0.0")
+    result = bot("-C", repo.path, "init", "--stdout", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = result.json()
+    assert document["written"] is False
+    assert 'tag_format = "v{version}"' in document["config"]
+    assert any("v{version}" in line for line in document["detected"])
