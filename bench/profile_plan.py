@@ -1,4 +1,4 @@
-"""Where ``bot plan --json`` spends its time, on a repository from ``bench/make_repo.py``.
+"""Where ``bot plan --json`` (or ``bot changelog --full``) spends its time, on a bench repository.
 
 Owns nothing the bot uses, and calls it only through its command line, so it keeps working while
 the modules inside change. It prints three views:
@@ -10,7 +10,12 @@ the modules inside change. It prints three views:
 3. a cProfile listing of ``versionbot.cli.main`` run in this process (exact call counts; its
    overhead inflates the per-call costs of small functions).
 
+With ``--changelog`` the command is ``bot changelog --full --stdout`` on a repository whose
+``--commits`` are a tagged history (a release tag every ``--tag-every`` commits), as in the
+changelog benchmark of ``bench/run.py``.
+
     .venv/bin/python bench/profile_plan.py --commits 100000
+    .venv/bin/python bench/profile_plan.py --commits 100000 --changelog
 """
 
 from __future__ import annotations
@@ -55,16 +60,16 @@ def frame_name(frame: str) -> str:
     return f"{match['file']}:{match['name']}"
 
 
-def spy(repo: Path, rate: int) -> tuple[Counter[str], Counter[str], int] | None:
-    """py-spy samples of ``bot plan --json``: own and inclusive counts per function, and total."""
+def spy(repo: Path, rate: int, command: list[str]) -> tuple[Counter[str], Counter[str], int] | None:
+    """py-spy samples of ``bot COMMAND``: own and inclusive counts per function, and total."""
     py_spy = BIN / "py-spy" if (BIN / "py-spy").is_file() else shutil.which("py-spy")
     if py_spy is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "samples.txt"
-        command = [str(py_spy), "record", "--format", "raw", "-o", str(raw), "-r", str(rate)]
-        command += ["--", str(BIN / "bot"), "plan", "--json"]
-        done = subprocess.run(command, cwd=repo, capture_output=True, check=False)
+        record = [str(py_spy), "record", "--format", "raw", "-o", str(raw), "-r", str(rate)]
+        record += ["--", str(BIN / "bot"), *command]
+        done = subprocess.run(record, cwd=repo, capture_output=True, check=False)
         if done.returncode != 0 or not raw.is_file():
             return None
         lines = raw.read_text().splitlines()
@@ -85,7 +90,7 @@ def spy(repo: Path, rate: int) -> tuple[Counter[str], Counter[str], int] | None:
     return own, inclusive, total
 
 
-def cprofile(repo: Path, top: int) -> str:
+def cprofile(repo: Path, top: int, command: list[str]) -> str:
     """cProfile of ``versionbot.cli.main`` in this process, sorted by own time."""
     from versionbot.cli import main
 
@@ -93,7 +98,7 @@ def cprofile(repo: Path, top: int) -> str:
     sink = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with contextlib.redirect_stdout(sink):
         profiler.enable()
-        main(["-C", str(repo), "plan", "--json"])
+        main(["-C", str(repo), *command])
         profiler.disable()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
@@ -116,14 +121,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     parser.add_argument("--top", type=int, default=20)
+    parser.add_argument("--changelog", action="store_true", help="bot changelog --full --stdout")
+    parser.add_argument("--tag-every", type=int, default=100, help="with --changelog")
     args = parser.parse_args(argv)
-    repo = make_repo(RepoSpec(args.commits, args.seed), CACHE / f"repo-{args.commits}-s{args.seed}")
-    git_z = ["git", "log", "-z", "--format=%H%x00%P%x00%B", f"{BASE_TAG}..HEAD"]
-    bot_seconds = wall([str(BIN / "bot"), "plan", "--json"], repo, args.reps)
+    if args.changelog:
+        spec = RepoSpec(0, args.seed, history=args.commits, tag_every=args.tag_every)
+        name = f"repo-tags-{args.commits}-every{args.tag_every}-s{args.seed}"
+        command, since = ["changelog", "--full", "--stdout"], "HEAD"
+    else:
+        spec, name = RepoSpec(args.commits, args.seed), f"repo-{args.commits}-s{args.seed}"
+        command, since = ["plan", "--json"], f"{BASE_TAG}..HEAD"
+    repo = make_repo(spec, CACHE / name)
+    git_z = ["git", "log", "-z", "--format=%H%x00%P%x00%B", since]
+    bot_seconds = wall([str(BIN / "bot"), *command], repo, args.reps)
     git_seconds = wall(git_z, repo, args.reps)
-    print(f"## bot plan --json on {args.commits:,} commits\n")
+    print(f"## bot {' '.join(command)} on {args.commits:,} commits\n")
     print(f"- wall: {bot_seconds:.3f} s; its `git log -z` alone: {git_seconds:.3f} s\n")
-    sampled = spy(repo, args.rate)
+    sampled = spy(repo, args.rate, command)
     if sampled is None:
         print("(py-spy is not installed or cannot attach: no sampling profile)\n")
     else:
@@ -132,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_table("function (own time)", own, total, args.top, bot_seconds) + "\n")
         print(_table("versionbot function (inclusive)", mine, total, args.top, bot_seconds) + "\n")
     print("## cProfile (in process, sorted by own time)\n")
-    print(cprofile(repo, args.top))
+    print(cprofile(repo, args.top, command))
     return 0
 
 

@@ -1,20 +1,29 @@
-"""Benchmarks: ``bot plan --json`` against the ``git log`` floor and the peers, side by side.
+"""Benchmarks: ``bot plan --json`` and ``bot changelog --full``, the ``git log`` floor and peers.
 
-Owns the measurement protocol and its report. For each window size (commits since ``v1.0.0`` in
-a repository from ``bench/make_repo.py``) every tool runs once untimed-for-the-median (warm-up,
-its stdout kept to check the answer), then ``--reps`` times interleaved, each run in a fresh
-child process whose wall time and peak RSS (``os.wait4`` rusage: the largest process of the
-tool's process tree) are recorded. Medians, ratios to the floor and each peer's answer (its next
-version against the bot's ``next.version``) are printed as a Markdown table and, for a full run,
-written into docs/benchmarks.md between markers, with a log-log plot in docs/benchmarks.png.
+Owns the measurement protocol and its report. Two benchmarks share it:
+
+- *plan*: for each window size (commits since ``v1.0.0`` in a repository from
+  ``bench/make_repo.py``) the next version from ``bot plan --json``, semantic-release,
+  commitizen and git-cliff; each peer's answer is checked against the bot's ``next.version``;
+- *changelog*: for each history size (a repository with a release tag every ``--tag-every``
+  commits) the whole changelog from ``bot changelog --full --stdout``, ``git-cliff`` (to stdout)
+  and ``cz changelog --dry-run``; each output is checked to be non-empty and to have one level-2
+  heading per release tag (the texts differ by design, so they are not compared).
+
+Every tool runs once untimed-for-the-median (warm-up, its stdout kept to check the answer, its
+peak RSS read), then ``--reps`` times interleaved, each run in a fresh child process whose wall
+time is recorded. Medians, ratios to the floor and the answer checks are printed as Markdown
+tables with the targets met or missed and, for a full run, written into docs/benchmarks.md
+between markers, with log-log plots in docs/benchmarks.png.
 
 A peer whose warm-up exceeds ``--slow`` seconds is measured by that one run only, and one that
 exceeds ``--timeout`` is killed; both are reported as such. ``--smoke`` runs one small size once,
 writes nothing and asserts no timings (for CI): it fails only when a tool crashes or the bot's
-JSON is unreadable. Nothing here changes the repositories it measures (checked after each size).
+JSON is unreadable; it covers both benchmarks, with the bot alone when the peers are not
+installed. Nothing here changes the repositories it measures (checked after each size).
 
     .venv/bin/python bench/run.py --install-peers      # once: bench/.venvs/{psr,cz,cliff}
-    .venv/bin/python bench/run.py                      # 1k, 10k, 100k; writes the docs
+    .venv/bin/python bench/run.py                      # every size; writes the docs
     .venv/bin/python bench/run.py --smoke              # CI
 """
 
@@ -37,6 +46,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from make_repo import BASE_TAG, RepoSpec, make_repo
 
@@ -57,6 +67,11 @@ PEERS = (
 TARGET_RATIO_100K = 1.2
 TARGET_PLAN_SMALL = 0.1
 TARGET_VERSION = 0.05
+TARGET_CHANGELOG_SECONDS = 2.0
+TARGET_CHANGELOG_MB = 200
+TARGET_LINEAR = 1.2  # time (or RSS) per commit at 100k at most this times that at 10k
+REAL_WINDOW = 400  # the window size of a real repository's release (commits since the tag)
+_HEADING = re.compile(r"^## \[?v?(\d+\.\d+\.\d+[^\s\])]*)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +116,8 @@ class Result:
     times: list[float] = field(default_factory=list)
     max_rss_kib: int = 0
     answer: str | None = None
+    expected: str | None = None  # what the answer should be; None: the answer is the reference
+    expected_from: str = "bot"  # where ``expected`` comes from, for the table
     note: str = ""  # "", "1 run (slow)", "timeout", "failed: ...", "not installed: ..."
     capped: bool = False  # measured by the warm-up run only
     failures: list[str] = field(default_factory=list)  # timed runs that crashed or timed out
@@ -210,6 +227,13 @@ def bot_version(stdout: str) -> str | None:
     return "none" if release is None else str(release["version"])
 
 
+def release_headings(stdout: str) -> str | None:
+    """A changelog's answer: how many distinct versions head a level-2 (``## ``) section."""
+    if not stdout.strip():
+        raise ValueError("empty changelog")
+    return f"{len(set(_HEADING.findall(stdout))):,}"
+
+
 def find_executable(venv: str, name: str) -> Path | None:
     """``bench/.venvs/<venv>/bin/<name>``, else ``name`` on PATH."""
     candidate = VENVS / venv / "bin" / name
@@ -224,10 +248,7 @@ def make_tools(bot: Path, only: set[str] | None) -> list[Tool]:
     found = {venv: find_executable(venv, exe) for venv, _, exe in PEERS}
 
     def peer(key: str, name: str, venv: str, *args: str) -> Tool:
-        exe = found[venv]
-        if exe is None:
-            return Tool(key, name, (), last_line_version, "not installed (run --install-peers)")
-        return Tool(key, name, (str(exe), *args), last_line_version)
+        return _peer(found, key, name=name, venv=venv, args=args, answer=last_line_version)
 
     git_z = ("git", "log", "-z", "--format=%H%x00%P%x00%B", f"{BASE_TAG}..HEAD")
     tools = [
@@ -246,6 +267,49 @@ def make_tools(bot: Path, only: set[str] | None) -> list[Tool]:
         ),
     ]
     return [t for t in tools if only is None or t.key in only]
+
+
+def make_changelog_tools(bot: Path, only: set[str] | None) -> list[Tool]:
+    """The whole-history floor, the bot's full changelog and the peers' (same ``--tools`` keys)."""
+    found = {venv: find_executable(venv, exe) for venv, _, exe in PEERS}
+    git_z = ("git", "log", "-z", "--format=%H%x00%P%x00%B", "HEAD")
+    tools = [
+        Tool("floor", "floor: git log", ("git", "log", "--format=%B", "HEAD"), None),
+        Tool("git-z", "git log -z (bot's query)", git_z, None),
+        Tool(
+            "bot",
+            "bot changelog --full --stdout",
+            (str(bot), "changelog", "--full", "--stdout"),
+            release_headings,
+        ),
+        _peer(
+            found,
+            "cz",
+            name="cz changelog --dry-run",
+            venv="cz",
+            args=("changelog", "--dry-run"),
+            answer=None,
+        ),
+        _peer(found, "cliff", name="git-cliff (to stdout)", venv="cliff", args=(), answer=None),
+    ]
+    return [t for t in tools if only is None or t.key in only]
+
+
+def _peer(
+    found: dict[str, Path | None],
+    key: str,
+    *,
+    name: str,
+    venv: str,
+    args: tuple[str, ...],
+    answer: Callable[[str], str | None] | None,
+) -> Tool:
+    """A peer's command; ``answer`` None: it prints a changelog (``release_headings``)."""
+    parse = release_headings if answer is None else answer
+    exe = found[venv]
+    if exe is None:
+        return Tool(key, name, (), parse, "not installed (run --install-peers)")
+    return Tool(key, name, (str(exe), *args), parse)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,8 +358,46 @@ def warm_up(
 def measure_size(
     size: int, tools: list[Tool], settings: Settings, seed: int, log: Callable[[str], None]
 ) -> list[Result]:
-    """Every tool on the ``size``-commit repository: warm-up, then interleaved repetitions."""
+    """The plan benchmark on ``size`` commits since the tag; answers checked against the bot's."""
     repo = make_repo(RepoSpec(size, seed), CACHE / f"repo-{size}-s{seed}")
+    results = measure_repo(repo, size, tools, settings, log)
+    reference = next((r.answer for r in results if r.tool.startswith("bot ")), None)
+    for r in results:
+        if not r.tool.startswith("bot "):
+            r.expected = reference
+    return results
+
+
+def changelog_repo(size: int, every: int, seed: int) -> Path:
+    """``size`` commits with a release tag every ``every`` (then ``v1.0.0`` on top, at HEAD)."""
+    spec = RepoSpec(0, seed, history=size, tag_every=every)
+    return make_repo(spec, CACHE / f"repo-tags-{size}-every{every}-s{seed}")
+
+
+def measure_changelog(
+    size: int,
+    every: int,
+    tools: list[Tool],
+    *,
+    settings: Settings,
+    seed: int,
+    log: Callable[[str], None],
+) -> list[Result]:
+    """The changelog benchmark: each output must have one release heading per release tag."""
+    repo = changelog_repo(size, every, seed)
+    tags = subprocess.run(
+        ["git", "-C", str(repo), "tag", "--list", "v*"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    results = measure_repo(repo, size, tools, settings, log)
+    for r in results:
+        r.expected, r.expected_from = f"{len(tags):,}", "tags"
+    return results
+
+
+def measure_repo(
+    repo: Path, size: int, tools: list[Tool], settings: Settings, log: Callable[[str], None]
+) -> list[Result]:
+    """Every tool in ``repo``: warm-up, then interleaved repetitions."""
     head_before = _git_state(repo)
     with tempfile.TemporaryDirectory(prefix="versionbot-bench-") as tmp:
         scratch = Path(tmp)
@@ -305,7 +407,7 @@ def measure_size(
         for tool in tools:
             result = warm_up(tool, repo, env, settings, scratch)
             result.size = size
-            log(f"  {size:>7} {tool.name:<26} warm-up {result.note or 'ok'}")
+            log(f"  {size:>7} {tool.name:<30} warm-up {result.note or 'ok'}")
             results.append(result)
         active = [(t, r) for t, r in zip(tools, results, strict=True) if _repeatable(r)]
         for rep in range(settings.reps):
@@ -378,15 +480,15 @@ def measure_startup(bot: Path, reps: int, seed: int) -> list[Result]:
 # Reporting
 
 
-def answer_cell(result: Result, expected: str | None) -> str:
-    """``yes``, ``NO: 1.3.0 (bot: 2.0.0)``, or ``-`` when the tool gives no version."""
+def answer_cell(result: Result) -> str:
+    """``yes (2.0.0)``, ``**NO**: 1.3.0 (bot: 2.0.0)``, or ``-`` when the tool gives no answer."""
     if result.answer is None:
         return "-"
-    if expected is None or result.tool.startswith("bot "):
+    if result.expected is None:
         return f"{result.answer} (reference)"
-    if result.answer == expected:
+    if result.answer == result.expected:
         return f"yes ({result.answer})"
-    return f"**NO**: {result.answer} (bot: {expected})"
+    return f"**NO**: {result.answer} ({result.expected_from}: {result.expected})"
 
 
 def _seconds(value: float | None) -> str:
@@ -405,12 +507,11 @@ def runs_cell(result: Result) -> str:
     return cell.replace("|", "\\|")
 
 
-def results_table(results: list[Result]) -> str:
-    """The main Markdown table: tool, size, median, ratio to the floor, RSS, runs, answer."""
+def results_table(results: list[Result], answer_header: str = "answer OK?") -> str:
+    """A Markdown table: tool, size, median, ratio to the floor, RSS, runs, answer."""
     floors = {r.size: r.median for r in results if r.tool.startswith("floor")}
-    bots = {r.size: r.answer for r in results if r.tool.startswith("bot ")}
     rows = [
-        "| tool | commits | median s | x floor | peak RSS MB | runs | answer OK? |",
+        f"| tool | commits | median s | x floor | peak RSS MB | runs | {answer_header} |",
         "|---|---:|---:|---:|---:|---|---|",
     ]
     for r in sorted(results, key=lambda r: r.size):
@@ -420,7 +521,7 @@ def results_table(results: list[Result]) -> str:
         runs = runs_cell(r)
         rows.append(
             f"| {r.tool} | {r.size:,} | {_seconds(median)} | {ratio} | {rss} | {runs} "
-            f"| {answer_cell(r, bots.get(r.size))} |"
+            f"| {answer_cell(r)} |"
         )
     return "\n".join(rows)
 
@@ -445,27 +546,84 @@ def startup_table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
-def target_lines(results: list[Result]) -> list[str]:
-    """The 100k target (bot at most 1.2 x the floor) and every peer disagreement."""
+def answer_lines(results: list[Result], agreed: str) -> list[str]:
+    """Every wrong answer, one line each; ``agreed`` when there is none."""
+    wrong = [r for r in results if r.answer is not None and r.expected not in (None, r.answer)]
+    lines = [
+        f"- {r.tool} at {r.size:,} commits answers {r.answer}, {r.expected_from}: {r.expected}."
+        for r in wrong
+    ]
+    return lines or [f"- {agreed}"]
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
+def _bot(results: list[Result], size: int) -> Result | None:
+    return next((r for r in results if r.tool.startswith("bot ") and r.size == size), None)
+
+
+def _linear(results: list[Result], what: str) -> str:
+    """Per-commit time and RSS at 100k against 10k (a fixed start-up cost makes it < 1)."""
+    small, large = _bot(results, 10_000), _bot(results, 100_000)
+    if small is None or large is None or not small.median or not large.median:
+        return f"- Linear growth of {what} (10k to 100k): not measured."
+    time_ratio = large.median / (10 * small.median)
+    rss_ratio = large.max_rss_kib / (10 * small.max_rss_kib) if small.max_rss_kib else 0.0
+    met = time_ratio <= TARGET_LINEAR and rss_ratio <= TARGET_LINEAR
+    return (
+        f"- Linear growth of {what}, per commit at 100k against 10k (target ≤ {TARGET_LINEAR}): "
+        f"time {time_ratio:.2f}, peak RSS {rss_ratio:.2f} "
+        f"({_seconds(small.median)} s to {_seconds(large.median)} s, "
+        f"{small.max_rss_kib / 1024:.0f} MB to {large.max_rss_kib / 1024:.0f} MB): {_verdict(met)}."
+    )
+
+
+def target_lines(plan: list[Result], changelog: list[Result], startup: list[Result]) -> list[str]:
+    """Every target, met or missed, with the figure it was judged on."""
     lines = []
-    floors = {r.size: r.median for r in results if r.tool.startswith("floor")}
-    for r in results:
-        floor = floors.get(r.size)
-        if r.tool.startswith("bot ") and r.size == 100_000 and r.median and floor:
-            ratio = r.median / floor
-            verdict = "met" if ratio <= TARGET_RATIO_100K else "**missed**"
-            lines.append(
-                f"- `bot plan --json` at 100,000 commits: {ratio:.2f} x the floor "
-                f"(target ≤ {TARGET_RATIO_100K}): {verdict}."
-            )
-    bots = {r.size: r.answer for r in results if r.tool.startswith("bot ")}
-    wrong = [r for r in results if r.answer and bots.get(r.size) not in (None, r.answer)]
-    for r in wrong:
+    floor = next((r.median for r in plan if r.tool.startswith("floor") and r.size == 100_000), 0)
+    bot = _bot(plan, 100_000)
+    if bot is not None and bot.median and floor:
+        ratio = bot.median / floor
         lines.append(
-            f"- {r.tool} at {r.size:,} commits answers {r.answer}, the bot {bots[r.size]}."
+            f"- `bot plan --json` at 100,000 commits ≤ {TARGET_RATIO_100K} x the floor: "
+            f"{ratio:.2f} x ({_seconds(bot.median)} s against {_seconds(floor)} s): "
+            f"{_verdict(ratio <= TARGET_RATIO_100K)}."
         )
-    if not wrong:
-        lines.append("- Every peer that answered agrees with the bot's next version.")
+    else:
+        lines.append("- `bot plan --json` at 100,000 commits: not measured.")
+    small = _bot(plan, REAL_WINDOW)
+    if small is not None and small.median is not None:
+        lines.append(
+            f"- `bot plan --json` on a real window ({REAL_WINDOW} commits since the tag) "
+            f"< {TARGET_PLAN_SMALL} s: {_seconds(small.median)} s: "
+            f"{_verdict(small.median < TARGET_PLAN_SMALL)}."
+        )
+    else:
+        lines.append(f"- `bot plan --json` on {REAL_WINDOW} commits since the tag: not measured.")
+    version = next((r for r in startup if r.tool == "bot --version"), None)
+    if version is not None and version.median is not None:
+        lines.append(
+            f"- `bot --version` < {TARGET_VERSION} s: {_seconds(version.median)} s: "
+            f"{_verdict(version.median < TARGET_VERSION)}."
+        )
+    full = _bot(changelog, 100_000)
+    if full is not None and full.median is not None:
+        mb = full.max_rss_kib / 1024
+        met = full.median < TARGET_CHANGELOG_SECONDS and mb < TARGET_CHANGELOG_MB
+        lines.append(
+            "- `bot changelog --full --stdout` at 100,000 commits "
+            f"< {TARGET_CHANGELOG_SECONDS:.0f} s and < {TARGET_CHANGELOG_MB} MB: "
+            f"{_seconds(full.median)} s, {mb:.0f} MB "
+            f"(time {_verdict(full.median < TARGET_CHANGELOG_SECONDS)}, "
+            f"memory {_verdict(mb < TARGET_CHANGELOG_MB)}): {_verdict(met)}."
+        )
+    else:
+        lines.append("- `bot changelog --full --stdout` at 100,000 commits: not measured.")
+    lines.append(_linear(plan, "`bot plan --json`"))
+    lines.append(_linear(changelog, "`bot changelog --full`"))
     return lines
 
 
@@ -516,22 +674,37 @@ def load_average() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
-def report(results: list[Result], startup: list[Result], info: dict[str, str], command: str) -> str:
+def report(
+    plan: list[Result],
+    changelog: list[Result],
+    startup: list[Result],
+    *,
+    info: dict[str, str],
+    command: str,
+    tag_every: int,
+) -> str:
     """The Markdown section placed between the markers of docs/benchmarks.md."""
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         f"Measured {when}. Reproduce with `{command}`.",
         "",
         "Machine: " + "; ".join(f"{k} {v}" for k, v in info.items()) + ".",
-        "",
-        "### Planning the next release",
-        "",
-        results_table(results),
-        "",
-        *target_lines(results),
     ]
+    if plan:
+        parts += ["", "### Planning the next release", "", results_table(plan), ""]
+        parts += answer_lines(plan, "Every peer that answered agrees with the bot's next version.")
+    if changelog:
+        parts += [
+            "",
+            f"### Full changelog (a release tag every {tag_every} commits)",
+            "",
+            results_table(changelog, "one heading per release tag?"),
+            "",
+            *answer_lines(changelog, "Every changelog has one release heading per release tag."),
+        ]
     if startup:
         parts += ["", "### Startup (10-commit repository)", "", startup_table(startup)]
+    parts += ["", "### Targets", "", *target_lines(plan, changelog, startup)]
     return "\n".join(parts)
 
 
@@ -545,8 +718,8 @@ def write_doc(section: str, path: Path = DOC) -> None:
     path.write_text(f"{head}{BEGIN}\n{section}\n{END}{tail}", encoding="utf-8")
 
 
-def write_plot(results: list[Result], path: Path = PLOT) -> bool:
-    """Log-log time against commits, one line per tool; False when matplotlib is missing."""
+def write_plot(plan: list[Result], changelog: list[Result], path: Path = PLOT) -> bool:
+    """Log-log time against commits, one panel per benchmark; False without matplotlib."""
     try:
         import matplotlib
     except ImportError:
@@ -554,7 +727,26 @@ def write_plot(results: list[Result], path: Path = PLOT) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(8, 5), dpi=120)
+    panels = [
+        (plan, "Next version from the commits since the last tag", f"commits since {BASE_TAG}"),
+        (changelog, "Whole changelog from the tag history", "commits in the tagged history"),
+    ]
+    panels = [panel for panel in panels if panel[0]]
+    if not panels:
+        return True
+    figure, all_axes = plt.subplots(1, len(panels), figsize=(7 * len(panels), 5), dpi=110)
+    for axes, (results, title, xlabel) in zip(
+        all_axes if len(panels) > 1 else [all_axes], panels, strict=True
+    ):
+        _plot_panel(axes, results, title, xlabel)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return True
+
+
+def _plot_panel(axes: Any, results: list[Result], title: str, xlabel: str) -> None:
+    """One panel: a line per tool, the floor dashed, single-run points annotated."""
     for name in dict.fromkeys(r.tool for r in results):
         points = sorted((r.size, r.median, r.capped) for r in results if r.tool == name)
         xs = [x for x, y, _ in points if y is not None]
@@ -572,15 +764,11 @@ def write_plot(results: list[Result], path: Path = PLOT) -> bool:
                 axes.annotate("1 run", (x, y), textcoords="offset points", xytext=(4, -10))
     axes.set_xscale("log")
     axes.set_yscale("log")
-    axes.set_xlabel(f"commits since {BASE_TAG}")
+    axes.set_xlabel(xlabel)
     axes.set_ylabel("median wall time (s)")
-    axes.set_title("Next version from the commits since the last tag")
+    axes.set_title(title)
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize="small")
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
-    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -599,7 +787,15 @@ def install_peers() -> None:
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated commits")
+    parser.add_argument(
+        "--sizes", default=f"{REAL_WINDOW},1000,10000,100000", help="plan: commits since the tag"
+    )
+    parser.add_argument(
+        "--changelog-sizes",
+        default="1000,10000,100000",
+        help="changelog: commits in the tagged history ('' to skip)",
+    )
+    parser.add_argument("--tag-every", type=int, default=100, help="changelog: a tag every K")
     parser.add_argument("--reps", type=int, default=5, help="timed runs per tool and size")
     parser.add_argument("--startup-reps", type=int, default=20)
     parser.add_argument("--slow", type=float, default=60.0, help="run once when slower (s)")
@@ -629,11 +825,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SystemExit("cannot find the `bot` command: pass --bot PATH")
         args.bot = Path(found)
     if args.smoke:
-        args.sizes, args.reps, args.no_write = "200", 1, True
+        args.sizes, args.changelog_sizes, args.reps, args.no_write = "200", "500", 1, True
         args.startup_reps = min(args.startup_reps, 3)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    changelog_sizes = [int(s.replace("_", "")) for s in args.changelog_sizes.split(",") if s]
     only = set(args.tools.split(",")) if args.tools else None
     tools = make_tools(args.bot, only)
+    changelog_tools = make_changelog_tools(args.bot, only)
     settings = Settings(args.reps, args.slow, args.timeout)
 
     def log(line: str) -> None:
@@ -645,16 +843,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     for size in sizes:
         log(f"size {size:,}: generating (cached in {CACHE.relative_to(ROOT)}) and measuring")
         results += measure_size(size, tools, settings, args.seed, log)
+    changelog: list[Result] = []
+    for size in changelog_sizes:
+        log(f"changelog {size:,} (a tag every {args.tag_every}): generating and measuring")
+        changelog += measure_changelog(
+            size, args.tag_every, changelog_tools, settings=settings, seed=args.seed, log=log
+        )
     startup = measure_startup(args.bot, args.startup_reps, args.seed) if args.startup_reps else []
     command = REPRODUCE if argv is None and len(sys.argv) == 1 else _command_line(argv)
     info["after"] = load_average()
-    section = report(results, startup, info, command)
+    section = report(
+        results, changelog, startup, info=info, command=command, tag_every=args.tag_every
+    )
     print(section)
     if not args.no_write:
         write_doc(section)
-        if not write_plot(results):
+        if not write_plot(results, changelog):
             log("matplotlib is not installed: docs/benchmarks.png not updated")
-    failed = [r for r in results + startup if r.note.startswith("failed") or r.failures]
+    everything = results + changelog + startup
+    failed = [r for r in everything if r.note.startswith("failed") or r.failures]
     return 1 if failed else 0
 
 
