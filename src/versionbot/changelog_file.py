@@ -7,7 +7,7 @@ other byte; or renders the whole file (``--full``, or when there is no file yet)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +37,7 @@ def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> 
     """Add every reachable release the changelog lacks (or regenerate it); write it if ``write``."""
     state, tags, stream = read_whole_history(repo, config)
     commits: list[Commit] = []
-    # Classify while git is still writing; the windows need the whole graph, so they come after.
-    planned: dict[str, list[PlannedCommit]] = {}
-    for piece in classify(_kept(stream, commits), config):
-        planned.setdefault(piece.sha, []).append(piece)
+    planned = _notable_pieces(_graph_of(stream, commits), config)
     shas = planned.keys()
     releases, _ = release_tags(tuple(t for t in tags if t.sha in shas), config.tag_format)
     windows, _ = release_windows(commits, releases)
@@ -50,8 +47,9 @@ def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> 
     old = read_text(path) if path.exists() else None
     if full or old is None:
         notes = [window_notes(w, planned, config, links) for w in reversed(windows)]
-        text = renderer.changelog(notes, sections_only=False)
         added = tuple(w.release.version for w in reversed(windows))
+        del planned, commits, windows  # the notes hold what rendering needs
+        text = renderer.changelog(notes, sections_only=False)
         if old is not None and "\r\n" in old:
             text = text.replace("\n", "\r\n")
     else:
@@ -70,9 +68,41 @@ def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> 
     return ChangelogUpdate(path, text, added, changed)
 
 
-def _kept(stream: Iterator[Commit], kept: list[Commit]) -> Iterator[Commit]:
+def _notable_pieces(commits: Iterable[Commit], config: Config) -> dict[str, list[PlannedCommit]]:
+    """Each commit's planned pieces, keeping only what release notes can show.
+
+    Classifying happens while git is still writing; the windows need the whole graph, so they
+    come after, and everything kept until then costs memory (half of it for a 100,000-commit
+    history). So a piece no section shows (a chore, a commit that is not conventional) is dropped
+    unless a revert names it; the stream is newest first, so every revert that can name a commit
+    has been seen before it. Kept pieces lose their bodies, which notes never show.
+    """
+    shown = {kind for kind, _ in config.changelog.sections}
+    named: set[str] = set()  # sha prefixes that reverts seen so far name
+    planned: dict[str, list[PlannedCommit]] = {}
+    # One commit at a time, so that the pieces dropped are never all held at once.
+    for piece in (piece for commit in commits for piece in classify((commit,), config)):
+        kept = planned.setdefault(piece.sha, [])
+        parsed = piece.parsed
+        if parsed is None:
+            continue
+        named.update(parsed.reverts)
+        if not (
+            parsed.type in shown
+            or parsed.breaking
+            or parsed.reverts
+            or any(piece.sha.startswith(prefix) for prefix in named)
+        ):
+            continue
+        kept.append(piece._replace(parsed=parsed._replace(body="")) if parsed.body else piece)
+    return planned
+
+
+def _graph_of(stream: Iterator[Commit], graph: list[Commit]) -> Iterator[Commit]:
+    """Pass the commits through, keeping each one's sha and parents (not its message) in
+    ``graph``."""
     for commit in stream:
-        kept.append(commit)
+        graph.append(Commit(commit.sha, commit.parents, ""))
         yield commit
 
 

@@ -13,6 +13,8 @@ Overrides: a user file with a built-in's name replaces it, and
 from __future__ import annotations
 
 import dataclasses
+import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -121,8 +123,12 @@ class Renderer:
     def _render(self, name: str, **context: object) -> str:
         try:
             template = self._env.get_template(name)
-            text: str = template.render(**self._globals, **context)
-            return text
+            # Written piece by piece: render() would first hold every small piece in a list
+            # (a million strings for a 100,000-commit changelog).
+            buffer = io.StringIO()
+            for piece in template.generate(**self._globals, **context):
+                buffer.write(piece)
+            return buffer.getvalue()
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(
                 f"template {exc.name or name} line {exc.lineno}: {exc.message}",
@@ -135,11 +141,11 @@ class Renderer:
             ) from None
 
 
+_TRAILING_SPACE = re.compile(r"[ \t]+(?=\n)")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
 def _tidy(text: str) -> str:
     """One trailing newline, no run of more than one blank line (template whitespace is fiddly)."""
-    kept: list[str] = []
-    for line in (raw.rstrip() for raw in text.split("\n")):
-        if not line and kept and not kept[-1]:
-            continue
-        kept.append(line)
-    return "\n".join(kept).strip("\n") + "\n"
+    text = _BLANK_RUNS.sub("\n\n", _TRAILING_SPACE.sub("", text))
+    return text.rstrip().lstrip("\n") + "\n"
