@@ -9,6 +9,16 @@ https://docs.github.com/en/rest/releases/releases for the three calls the bot ma
     POST  {prefix}/repos/{owner}/{repo}/releases              201 | 422 already_exists (409 Gitea)
     PATCH {prefix}/repos/{owner}/{repo}/releases/{id}         200 | 404
 
+and, for the release pull request, https://docs.github.com/en/rest/pulls/pulls:
+
+    GET   {prefix}/repos/{owner}/{repo}/pulls?head=owner:branch&state=open|closed|all   200 [..]
+    POST  {prefix}/repos/{owner}/{repo}/pulls           201 | 422 (one open per head, 409 Gitea)
+    PATCH {prefix}/repos/{owner}/{repo}/pulls/{number}  200 | 404 | 422 (a merged one stays shut)
+
+Merging is what a person does on the forge: the test makes the merge in git, then tells the
+server (``merge_pull``). With ``git_dirs`` set for a repository, a pull request's head and base
+must be branches of that bare repository, as on GitHub.
+
 It is strict where GitHub is lenient, so a sloppy client fails here first: every request must
 carry exactly the headers of the flavour (``Authorization: Bearer TOKEN``, ``Accept:
 application/vnd.github+json``, ``X-GitHub-Api-Version: 2022-11-28``, a ``versionbot/``
@@ -27,12 +37,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 GITHUB_API_VERSION = "2022-11-28"
 DOCS = "https://docs.github.com/rest/releases/releases"
@@ -52,6 +64,25 @@ UPDATE_FIELDS: dict[str, type] = {
     "draft": bool,
     "prerelease": bool,
     "make_latest": str,
+}
+CREATE_PULL_FIELDS: dict[str, type] = {
+    "title": str,
+    "head": str,
+    "base": str,
+    "body": str,
+    "draft": bool,
+    "maintainer_can_modify": bool,
+}
+UPDATE_PULL_FIELDS: dict[str, type] = {
+    "title": str,
+    "body": str,
+    "state": str,
+    "base": str,
+    "maintainer_can_modify": bool,
+}
+LIST_PULL_PARAMETERS = {
+    "github": {"state", "head", "base", "sort", "direction", "per_page", "page"},
+    "gitea": {"state", "sort", "milestone", "labels", "page", "limit"},
 }
 _SHA = re.compile(r"[0-9a-f]{40}")
 # Enough of git's ref-name rules to refuse the tags a test sends on purpose.
@@ -96,6 +127,8 @@ class ForgeServer:
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self.releases: dict[str, list[dict[str, Any]]] = {}
+        self.pulls: dict[str, list[dict[str, Any]]] = {}
+        self.git_dirs: dict[str, Path] = {}  # repository -> bare repo whose branches PRs use
         self.faults = _Faults()
         self.lock = threading.Lock()
         self._next_id = 1
@@ -142,6 +175,8 @@ class ForgeServer:
             self.requests.clear()
             self.violations.clear()
             self.releases.clear()
+            self.pulls.clear()
+            self.git_dirs.clear()
             self.faults = _Faults()
             self._next_id = 1
 
@@ -195,6 +230,47 @@ class ForgeServer:
                     "prerelease": prerelease,
                 },
             )
+
+    def pulls_of(self, repository: str = "acme/app") -> list[dict[str, Any]]:
+        """The pull requests of a repository, oldest first."""
+        with self.lock:
+            return [dict(p) for p in self.pulls.get(repository, [])]
+
+    def merge_pull(self, number: int, merge_commit_sha: str, repository: str = "acme/app") -> None:
+        """Mark a pull request merged (the test made the merge commit ``merge_commit_sha``)."""
+        with self.lock:
+            for pull in self.pulls.get(repository, []):
+                if pull["number"] == number:
+                    assert pull["state"] == "open", f"#{number} is {pull['state']}"
+                    pull.update(
+                        state="closed",
+                        merged_at="2024-06-01T00:00:00Z",
+                        merge_commit_sha=merge_commit_sha,
+                    )
+                    return
+        raise AssertionError(f"no pull request #{number}")
+
+    def branch_sha(self, repository: str, branch: str) -> str | None:
+        """The sha of ``branch`` in the repository's bare git repo (None: no such branch, or
+        no repo given, when any branch passes)."""
+        git_dir = self.git_dirs.get(repository)
+        if git_dir is None:
+            return "0" * 40
+        result = subprocess.run(
+            [
+                "git",
+                "--git-dir",
+                str(git_dir),
+                "rev-parse",
+                "--verify",
+                "-q",
+                f"refs/heads/{branch}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return result.stdout.strip() or None
 
     def releases_of(self, repository: str = "acme/app") -> list[dict[str, Any]]:
         """The releases of a repository, oldest first."""
@@ -344,13 +420,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, "Not Found")
             return
         parts = [unquote(p) for p in path.removeprefix(self.forge.prefix).split("/")[1:]]
-        if len(parts) < 4 or parts[3] != "releases":
+        if len(parts) < 4 or parts[3] not in ("releases", "pulls"):
             self._error(404, "Not Found")
             return
         repository = f"{parts[1]}/{parts[2]}"
         rest = parts[4:]
         if repository not in self.forge.repositories:
             self._error(404, "Not Found")
+        elif parts[3] == "pulls":
+            self._route_pulls(repository, rest, body)
         elif self.command == "GET" and len(rest) == 2 and rest[0] == "tags":
             self._get_by_tag(repository, rest[1])
         elif self.command == "POST" and not rest:
@@ -359,6 +437,127 @@ class _Handler(BaseHTTPRequestHandler):
             self._update(repository, int(rest[0]), body)
         else:
             self._violation("not one of the three documented calls")
+
+    # -- pull requests ----------------------------------------------------------------------
+
+    def _route_pulls(self, repository: str, rest: list[str], body: Any) -> None:
+        if self.command == "GET" and not rest:
+            self._list_pulls(repository)
+        elif self.command == "POST" and not rest:
+            self._create_pull(repository, body)
+        elif self.command == "PATCH" and len(rest) == 1 and rest[0].isdigit():
+            self._update_pull(repository, int(rest[0]), body)
+        else:
+            self._violation("not one of the three documented pull-request calls")
+
+    def _list_pulls(self, repository: str) -> None:
+        forge = self.forge
+        query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+        unknown = set(query) - LIST_PULL_PARAMETERS[forge.flavour]
+        if unknown:
+            self._violation(f"unknown query parameters {sorted(unknown)}")
+            return
+        state = query.get("state", ["open"])[0]
+        head = query.get("head", [None])[0]
+        if state not in ("open", "closed", "all"):
+            self._violation(f"state {state!r}")
+            return
+        if head is not None and (":" not in head or head.startswith(":")):
+            self._violation(f"head {head!r} is not user:ref-name")
+            return
+        owner = repository.split("/", maxsplit=1)[0]
+        with forge.lock:
+            pulls = [
+                dict(p)
+                for p in reversed(forge.pulls.get(repository, []))  # newest first
+                if state in ("all", p["state"])
+                and (head is None or head == f"{owner}:{p['head']['ref']}")
+            ]
+        self._send(200, pulls)
+
+    def _create_pull(self, repository: str, body: Any) -> None:
+        forge = self.forge
+        problem = self._check_pull_fields(body, CREATE_PULL_FIELDS)
+        if problem is None and not {"title", "head", "base"} <= set(body):
+            problem = f"fields {sorted(body)} lack title, head or base"
+        if problem:
+            self._violation(problem)
+            return
+        head, base = body["head"], body["base"]
+        head_sha, base_sha = forge.branch_sha(repository, head), forge.branch_sha(repository, base)
+        if head_sha is None or base_sha is None:
+            field_name = "head" if head_sha is None else "base"
+            errors = [{"resource": "PullRequest", "field": field_name, "code": "invalid"}]
+            self._error(422, "Validation Failed", errors=errors)
+            return
+        with forge.lock:
+            pulls = forge.pulls.setdefault(repository, [])
+            taken = any(
+                p["state"] == "open" and p["head"]["ref"] == head and p["base"]["ref"] == base
+                for p in pulls
+            )
+            number = len(pulls) + 1
+            owner = repository.split("/", maxsplit=1)[0]
+            pull = {
+                "id": 1000 + number,
+                "number": number,
+                "state": "open",
+                "title": body["title"],
+                "body": body.get("body", ""),
+                "html_url": f"http://127.0.0.1:{forge.port}/{repository}/pull/{number}",
+                "url": f"{forge.url}/repos/{repository}/pulls/{number}",
+                "head": {"ref": head, "label": f"{owner}:{head}", "sha": head_sha},
+                "base": {"ref": base, "label": f"{owner}:{base}", "sha": base_sha},
+                "draft": body.get("draft", False),
+                "merged_at": None,
+                "merge_commit_sha": None,
+            }
+            if not taken:
+                pulls.append(pull)
+        if taken and forge.flavour == "gitea":
+            self._error(409, "pull request already exists for these targets")
+        elif taken:
+            message = f"A pull request already exists for {owner}:{head}."
+            errors = [{"resource": "PullRequest", "code": "custom", "message": message}]
+            self._error(422, "Validation Failed", errors=errors)
+        else:
+            self._send(201, pull)
+
+    def _update_pull(self, repository: str, number: int, body: Any) -> None:
+        problem = self._check_pull_fields(body, UPDATE_PULL_FIELDS)
+        if problem is None and body.get("state", "open") not in ("open", "closed"):
+            problem = f"state {body['state']!r}"
+        if problem:
+            self._violation(problem)
+            return
+        found: dict[str, Any] | None = None
+        merged = False
+        with self.forge.lock:
+            for pull in self.forge.pulls.get(repository, []):
+                if pull["number"] == number:
+                    merged = pull["merged_at"] is not None
+                    if not merged:
+                        pull.update({k: v for k, v in body.items() if k != "base"})
+                        if "base" in body:
+                            pull["base"] = {**pull["base"], "ref": body["base"]}
+                    found = dict(pull)
+        if found is None:
+            self._error(404, "Not Found")
+        elif merged:
+            self._error(422, "Validation Failed: the pull request is merged")
+        else:
+            self._send(200, found)
+
+    def _check_pull_fields(self, body: Any, fields: dict[str, type]) -> str | None:
+        if not isinstance(body, dict):
+            return f"the body is not a JSON object: {body!r}"
+        problems = [f"unknown field {name!r}" for name in body if name not in fields]
+        problems += [
+            f"{name} is {type(value).__name__}, not {fields[name].__name__}"
+            for name, value in body.items()
+            if name in fields and type(value) is not fields[name]
+        ]
+        return problems[0] if problems else None
 
     def _get_by_tag(self, repository: str, tag: str) -> None:
         # "Get a published release with the specified tag": drafts are not found (GitHub).

@@ -93,6 +93,10 @@ def _plan(args: argparse.Namespace) -> int:
         write_json(plan_to_json(plan, notes))
     else:
         write_text(plan_to_text(plan, notes, verbose=args.verbose))
+        if args.title is None:  # the mode, and what the next bot release does
+            from versionbot.release_pr import describe_next_run
+
+            write_text(describe_next_run(config, plan, os.environ) or "")
     if os.environ.get("GITHUB_STEP_SUMMARY"):  # in GitHub Actions: the job summary too
         from versionbot.report import plan_summary
 
@@ -108,17 +112,14 @@ def _release(args: argparse.Namespace) -> int:
 
     from versionbot.ci_outputs import outputs, write_github
     from versionbot.errors import SupersededError
-    from versionbot.release import ReleaseOutcome, execute
-    from versionbot.release_edges import plan_for_release, release_edges
-    from versionbot.render import Renderer
+    from versionbot.release import ReleaseOutcome
+    from versionbot.release_edges import run_release
 
     repo = Path(args.directory)
     config = _config(args, repo)
     env = dict(os.environ)
-    plan = plan_for_release(repo, config, _plan_request(args))
-    edges = release_edges(plan, config, env, progress=_progress(args).show)
-    try:
-        outcome = execute(plan, config, edges)
+    try:  # the configured mode (direct or pr) is picked in run_release
+        outcome = run_release(repo, config, _plan_request(args), env, _progress(args).show)
     except SupersededError as exc:
         # CI still learns that this run released nothing (the next run releases).
         write_github(env, ReleaseOutcome(log=[exc.message]), None)
@@ -127,10 +128,36 @@ def _release(args: argparse.Namespace) -> int:
         write_json(json.dumps({**outputs(outcome), "log": outcome.log}, indent=2) + "\n")
     elif not args.quiet:
         write_text("".join(f"{line}\n" for line in outcome.log))
-    notes = None
-    if plan.notes is not None:
-        notes = Renderer.for_repository(plan.state, config).release_notes(plan.notes)
-    write_github(env, outcome, notes)
+    write_github(env, outcome, outcome.notes)
+    return 0
+
+
+def _tag(args: argparse.Namespace) -> int:
+    import os
+
+    from versionbot.plan import PlanRequest
+    from versionbot.tagging import make_tag
+    from versionbot.version import InvalidVersion, Version, is_valid_prerelease_token
+
+    if args.prerelease is not None and not is_valid_prerelease_token(args.prerelease):
+        raise UsageError(f"--prerelease {args.prerelease!r} is not valid", "e.g. --prerelease rc")
+    version = None
+    if args.tag_version is not None:
+        try:
+            version = Version.parse(args.tag_version.removeprefix("v"))
+        except InvalidVersion as exc:
+            raise UsageError(str(exc), "give a SemVer version, e.g. bot tag 1.4.0") from None
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    request = PlanRequest(date=_today(), prerelease=args.prerelease)
+    outcome = make_tag(
+        repo, config, request, os.environ, version=version, force=args.force, push=args.push
+    )
+    if args.json:
+        document = {"tag": outcome.tag, "version": str(outcome.version), "sha": outcome.sha}
+        write_json(json.dumps({**document, "pushed": outcome.pushed}, indent=2) + "\n")
+    elif not args.quiet:
+        write_text("".join(f"{line}\n" for line in outcome.log))
     return 0
 
 
@@ -352,6 +379,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "plan": _plan,
     "changelog": _changelog,
     "release": _release,
+    "tag": _tag,
     "images": _images,
     "init": _init,
     "check": _check,

@@ -35,6 +35,17 @@ exit codes: 0 released or nothing to do, 2 usage or config, 3 repository, 4 vers
 6 registry, 7 forge, 8 the branch moved on or another run released first (nothing was pushed)
 """
 
+_EPILOG_TAG = """\
+examples:
+  bot tag                       tag HEAD with the planned version, the notes as its message
+  bot tag 1.4.0                 tag 1.4.0, if the commits agree (a breaking change does not)
+  bot tag 1.4.0 --force         tag 1.4.0 even though the commits ask for more
+  bot tag --push                and push the tag (the tag-push workflow completes the release)
+
+exit codes: 0 tagged, 2 usage or nothing to tag, 3 repository, 4 the version contradicts the
+commits, is not greater than the last release, or its tag exists
+"""
+
 _EPILOG_CHANGELOG = """\
 examples:
   bot changelog                 add the missing releases to CHANGELOG.md
@@ -152,6 +163,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     release.add_argument("--json", action="store_true", default=False, help="print JSON")
     _version_options(release)
+
+    tag = commands.add_parser(
+        "tag",
+        help="make the annotated release tag by hand, checked against the commits",
+        description="Tag HEAD with the next version (or VERSION) as an annotated tag whose "
+        "message is the release notes. Refuses a VERSION lower than the commits ask for "
+        "(unless --force) or not greater than the last release.",
+        epilog=_EPILOG_TAG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options(in_subcommand=True)],
+    )
+    tag.add_argument("tag_version", nargs="?", metavar="VERSION", default=None, help="X.Y.Z")
+    tag.add_argument(
+        "--force", action="store_true", help="tag VERSION even when the commits ask for more"
+    )
+    tag.add_argument("--push", action="store_true", help="push the tag to the remote")
+    tag.add_argument("--prerelease", metavar="TOKEN", default=None, help="e.g. rc, beta")
+    tag.add_argument("--json", action="store_true", default=False, help="print JSON")
 
     changelog = commands.add_parser(
         "changelog",

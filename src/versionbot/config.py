@@ -7,12 +7,14 @@ API offers. Unknown keys and bad values raise ConfigError naming the key and the
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from versionbot.branches import DEFAULT_BRANCHES, BranchRule, parse_branches
 from versionbot.bump import DEFAULT_TYPE_RULES, Bump, BumpRules
 from versionbot.check import DEFAULT_TYPES, CheckRules
 from versionbot.errors import ConfigError
@@ -30,14 +32,18 @@ _TOP_LEVEL_KEYS = {
     "bump": 'a table of type or "type(scope)" = "major" | "minor" | "patch" | "none"',
     "changelog": "a table with file, sections, templates, forge",
     "images": "a table with names, source, platforms, tags, builder, ...",
-    "release_branches": 'branches that release, e.g. ["main"] (glob patterns allowed)',
+    "branches": "a table of release branches, e.g. [branches.main], [branches.next] with "
+    'prerelease = "rc", [branches."1.x"] with maintenance = true (glob patterns allowed)',
     "version_files": 'e.g. ["pyproject.toml", "src/app/__init__.py:__version__"]',
     "commit_message": 'the release commit\'s subject, e.g. "chore(release): {version} [skip ci]"',
     "committer": "a table with name and email of the release commit's author and committer",
     "sign_tags": "true to make signed tags (git tag -s)",
     "remote": 'the git remote to push to, e.g. "origin"',
     "check": "a table with types, scopes, max_subject_length, subject_period, allow_fixup",
+    "mode": '"direct" (commit, tag and push the release) or "pr" (a release pull request)',
+    "pr_branch": 'the branch the release pull request comes from, e.g. "versionbot/release"',
 }
+MODES = ("direct", "pr")
 _CHECK_KEYS = {
     "types": 'the allowed commit types, e.g. ["feat", "fix", "docs"]',
     "scopes": 'the allowed scopes, e.g. ["api", "cli"]; empty: any scope',
@@ -118,18 +124,26 @@ class Config:
     bump_rules: BumpRules = field(default_factory=BumpRules)
     changelog: ChangelogConfig = ChangelogConfig()
     images: ImagesConfig | None = None  # None: no image stage
-    release_branches: tuple[str, ...] = ("main", "master")
+    branches: tuple[BranchRule, ...] = parse_branches(DEFAULT_BRANCHES)  # where releases happen
     version_files: tuple[str, ...] = ()
     commit_message: str = "chore(release): {version} [skip ci]"
     committer: tuple[str, str] | None = None  # (name, email); None: see release.identity
     sign_tags: bool = False
     remote: str = "origin"
     check: CheckRules = CheckRules()  # bot check's policy
+    mode: str = "direct"  # "direct" | "pr": how bot release releases (release_pr.py)
+    pr_branch: str = "versionbot/release"  # where the release pull request comes from
     source: str = "defaults"  # where it came from, for messages
 
 
 def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -> Config:
     """Build a Config from a dict shaped like the ``[tool.versionbot]`` table."""
+    if "release_branches" in mapping:
+        raise ConfigError(
+            f"release_branches in {source} was replaced by the [branches] table",
+            'write a table per release branch: [branches.main], [branches."release/*"]; '
+            "see the README",
+        )
     unknown = sorted(set(mapping) - set(_TOP_LEVEL_KEYS))
     if unknown:
         raise ConfigError(
@@ -151,13 +165,17 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         bump_rules=bump_rules,
         changelog=changelog,
         images=_images(mapping["images"], source) if "images" in mapping else None,
-        release_branches=_strings(mapping, "release_branches", defaults.release_branches, source),
+        branches=parse_branches(mapping["branches"], source)
+        if "branches" in mapping
+        else defaults.branches,
         version_files=_version_files(mapping, source),
         commit_message=_commit_message(mapping, defaults.commit_message, source),
         committer=_committer(mapping.get("committer"), source),
         sign_tags=_flag(mapping, "sign_tags", defaults.sign_tags, source),
         remote=_text(mapping, "remote", defaults.remote, source),
         check=_check(mapping.get("check", {}), source, bump_rules, changelog),
+        mode=_mode(mapping, defaults.mode, source),
+        pr_branch=_pr_branch(mapping, defaults.pr_branch, source),
         source=source,
     )
 
@@ -247,6 +265,31 @@ def _commit_message(mapping: Mapping[str, Any], default: str, source: str) -> st
         raise ConfigError(
             f"commit_message in {source} must be one line holding {{version}}, not {value!r}",
             _TOP_LEVEL_KEYS["commit_message"],
+        )
+    return value
+
+
+def _mode(mapping: Mapping[str, Any], default: str, source: str) -> str:
+    value = mapping.get("mode", default)
+    if value not in MODES:
+        raise ConfigError(
+            f"mode in {source} must be one of {', '.join(MODES)}; not {value!r}",
+            _TOP_LEVEL_KEYS["mode"],
+        )
+    return str(value)
+
+
+_BRANCH_NAME = re.compile(r"(?!-)(?!.*(?:\.\.|@\{|//|/\.|\.lock(?:/|$)))[A-Za-z0-9._/-]+(?<![./])")
+
+
+def _pr_branch(mapping: Mapping[str, Any], default: str, source: str) -> str:
+    """A plain branch name (what ``git check-ref-format --branch`` accepts, narrowed to the
+    characters a pull request's head can carry without quoting)."""
+    value = _text(mapping, "pr_branch", default, source)
+    if not _BRANCH_NAME.fullmatch(value) or value.startswith(("/", ".", "refs/")):
+        raise ConfigError(
+            f"pr_branch in {source} is not a branch name: {value!r}",
+            _TOP_LEVEL_KEYS["pr_branch"],
         )
     return value
 

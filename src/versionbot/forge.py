@@ -11,6 +11,16 @@ notes, decide versions or touch git. It follows these GitHub REST API pages (API
 - "Update a release": ``PATCH /repos/{owner}/{repo}/releases/{release_id}``
   https://docs.github.com/en/rest/releases/releases#update-a-release
 
+and, for the release pull request (``mode = "pr"``), these pull-request pages:
+
+- "List pull requests": ``GET /repos/{owner}/{repo}/pulls?head={owner}:{branch}&state=...``
+  https://docs.github.com/en/rest/pulls/pulls#list-pull-requests
+- "Create a pull request": ``POST /repos/{owner}/{repo}/pulls``
+  https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request
+- "Update a pull request" (closing too: ``state: closed``):
+  ``PATCH /repos/{owner}/{repo}/pulls/{pull_number}``
+  https://docs.github.com/en/rest/pulls/pulls#update-a-pull-request
+
 and, for the headers, retries and rate limits,
 https://docs.github.com/en/rest/using-the-rest-api/getting-started-with-the-rest-api and
 https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api.
@@ -58,6 +68,10 @@ DOCS = "https://docs.github.com/en/rest/releases/releases"
 CREATE_DOCS = f"{DOCS}#create-a-release"
 BY_TAG_DOCS = f"{DOCS}#get-a-release-by-tag-name"
 UPDATE_DOCS = f"{DOCS}#update-a-release"
+PULLS_DOCS = "https://docs.github.com/en/rest/pulls/pulls"
+LIST_PULLS_DOCS = f"{PULLS_DOCS}#list-pull-requests"
+CREATE_PULL_DOCS = f"{PULLS_DOCS}#create-a-pull-request"
+UPDATE_PULL_DOCS = f"{PULLS_DOCS}#update-a-pull-request"
 GITHUB_API_VERSION = "2022-11-28"
 DEFAULT_API_URL = "https://api.github.com"
 USER_AGENT = f"versionbot/{__version__}"
@@ -84,6 +98,21 @@ class ForgeRelease:
     draft: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class PullRequest:
+    """A pull request as the forge holds it (the fields the release pull request needs)."""
+
+    number: int
+    url: str  # the web page (``html_url``)
+    title: str
+    body: str
+    head: str  # the branch it comes from
+    base: str  # the branch it goes to
+    state: str  # "open" | "closed"
+    merged: bool = False
+    merge_commit_sha: str | None = None
+
+
 class Forge(Protocol):
     """A forge's releases API, as a release needs it."""
 
@@ -106,6 +135,34 @@ class Forge(Protocol):
         self, release_id: int, *, name: str, body: str, prerelease: bool, latest: bool
     ) -> ForgeRelease:
         """Set the contents of an existing release (and publish it)."""
+        ...
+
+
+class PullRequestForge(Forge, Protocol):
+    """A forge's releases and pull-request APIs, as the release pull request needs them."""
+
+    def pull_requests(self, branch: str, *, state: str = "open") -> list[PullRequest]:
+        """The pull requests from ``branch``, newest first."""
+        ...
+
+    def create_pull_request(self, *, head: str, base: str, title: str, body: str) -> PullRequest:
+        """Open a pull request (or return the one another run just opened)."""
+        ...
+
+    def update_pull_request(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        base: str | None = None,
+        state: str | None = None,
+    ) -> PullRequest:
+        """Change a pull request."""
+        ...
+
+    def close_pull_request(self, number: int) -> PullRequest:
+        """Close a pull request without merging it."""
         ...
 
 
@@ -231,6 +288,93 @@ class _ReleasesApi:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    # -- pull requests (the release pull request) -----------------------------------------
+
+    def pull_requests(self, branch: str, *, state: str = "open") -> list[PullRequest]:
+        """The pull requests from ``branch`` of this repository ("List pull requests"), newest
+        first; ``state`` is ``open``, ``closed`` or ``all``."""
+        owner = self._repository.split("/")[0]
+        head = quote(f"{owner}:{branch}", safe=":/")
+        query = f"?head={head}&state={state}&sort=created&direction=desc&per_page=30"
+        return self._pull_list(self._request("GET", self._pulls + query), branch)
+
+    def create_pull_request(self, *, head: str, base: str, title: str, body: str) -> PullRequest:
+        """Open a pull request from ``head`` into ``base`` ("Create a pull request").
+
+        When the forge says one is already open for ``head`` (another run won the race), that
+        one is returned: the caller brings it up to date.
+        """
+        payload = {"title": title, "head": head, "base": base, "body": body}
+        response = self._request("POST", self._pulls, payload)
+        if response.status_code in self.conflict_statuses | {409}:
+            found = [p for p in self.pull_requests(head) if p.base == base]
+            if found:
+                return found[0]
+        return self._pull_or_raise(response, f"open a pull request from {head}")
+
+    def update_pull_request(
+        self,
+        number: int,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        base: str | None = None,
+        state: str | None = None,
+    ) -> PullRequest:
+        """Change a pull request's title, body, base or state ("Update a pull request")."""
+        fields = {"title": title, "body": body, "base": base, "state": state}
+        payload = {k: v for k, v in fields.items() if v is not None}
+        response = self._request("PATCH", f"{self._pulls}/{number}", payload)
+        return self._pull_or_raise(response, f"update the pull request #{number}")
+
+    def close_pull_request(self, number: int) -> PullRequest:
+        """Close a pull request without merging it."""
+        return self.update_pull_request(number, state="closed")
+
+    def _pull_list(self, response: httpx.Response, branch: str) -> list[PullRequest]:
+        if response.status_code != 200:
+            raise self._pull_error(response, f"list the pull requests from {branch}")
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            data = None
+        if not isinstance(data, list):
+            raise ForgeError(
+                f"{self.forge_name} answered with something that is not a list of pull requests "
+                f"in {self._repository}",
+                f"check that {self._url_variable()} points at the {self.forge_name} API",
+            )
+        pulls = [_pull_from(item) for item in data if isinstance(item, dict)]
+        return [p for p in pulls if p is not None and p.head == branch]
+
+    def _pull_or_raise(self, response: httpx.Response, action: str) -> PullRequest:
+        if response.status_code in (200, 201):
+            pull = _pull_from(_json(response))
+            if pull is not None:
+                return pull
+            raise ForgeError(
+                f"{self.forge_name} answered with something that is not a pull request "
+                f"when asked to {action} in {self._repository}",
+                f"check that {self._url_variable()} points at the {self.forge_name} API",
+            )
+        raise self._pull_error(response, action)
+
+    def _pull_error(self, response: httpx.Response, action: str) -> ForgeError:
+        error = self._error(response, action, None)
+        if response.status_code in (403, 422):
+            return ForgeError(error.message, self.pulls_hint)
+        return error
+
+    pulls_hint: ClassVar[str] = (
+        "give the token `contents: write` and `pull-requests: write` (in GitHub Actions: "
+        "`permissions:`), and allow GitHub Actions to create pull requests in the repository "
+        "settings; a re-run is safe"
+    )
+
+    @property
+    def _pulls(self) -> str:
+        return self._releases.removesuffix("/releases") + "/pulls"
 
     # -- flavour ---------------------------------------------------------------------------
 
@@ -421,6 +565,15 @@ class GiteaForge(_ReleasesApi):
     def _url_variable(self) -> str:
         return "the Gitea API URL"
 
+    pulls_hint: ClassVar[str] = (
+        "use a token with the `write:repository` scope, and a base branch that exists"
+    )
+
+    def pull_requests(self, branch: str, *, state: str = "open") -> list[PullRequest]:
+        """Gitea's list has no head filter: the newest pull requests, filtered here."""
+        query = f"?state={state}&sort=newest&limit=50"
+        return self._pull_list(self._request("GET", self._pulls + query), branch)
+
 
 # -- settings from the environment and the git remote ---------------------------------------
 
@@ -552,7 +705,7 @@ def github_forge(
     *,
     sleep: Callable[[float], None] = time.sleep,
     transport: httpx.BaseTransport | None = None,
-) -> Forge | None:
+) -> GitHubForge | None:
     """The GitHub forge for this repository, or None when it is not a GitHub repository and
     GITHUB_REPOSITORY is unset. Raises ForgeError (before anything is changed) when a release
     is due on GitHub but no token is available."""
@@ -611,6 +764,34 @@ def _release_from(data: Mapping[str, Any]) -> ForgeRelease | None:
         prerelease=data.get("prerelease") is True,
         name=name if isinstance(name, str) else "",
         draft=data.get("draft") is True,
+    )
+
+
+def _pull_from(data: Mapping[str, Any]) -> PullRequest | None:
+    number, url, title = data.get("number"), data.get("html_url"), data.get("title")
+    head, base = data.get("head"), data.get("base")
+    if not isinstance(number, int) or isinstance(number, bool):
+        return None
+    if not isinstance(url, str) or not isinstance(title, str):
+        return None
+    if not isinstance(head, Mapping) or not isinstance(base, Mapping):
+        return None
+    head_ref, base_ref = head.get("ref"), base.get("ref")
+    if not isinstance(head_ref, str) or not isinstance(base_ref, str):
+        return None
+    body, state, sha = data.get("body"), data.get("state"), data.get("merge_commit_sha")
+    # GitHub says merged_at (a time or null); Gitea says merged (a boolean).
+    merged = isinstance(data.get("merged_at"), str) or data.get("merged") is True
+    return PullRequest(
+        number=number,
+        url=url,
+        title=title,
+        body=body if isinstance(body, str) else "",
+        head=head_ref,
+        base=base_ref,
+        state=state if isinstance(state, str) else "open",
+        merged=merged,
+        merge_commit_sha=sha if isinstance(sha, str) and sha else None,
     )
 
 

@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+from versionbot.branches import branch_policy
 from versionbot.commits import Commit
 from versionbot.config import Config
 from versionbot.errors import RepositoryError, UsageError
@@ -56,12 +57,18 @@ def read_history(
 ) -> History:
     """The repository's state, release tags and window of commits (streamed, newest first).
 
+    ``prerelease`` says a prerelease was asked for (``--prerelease``); without it, the branch's
+    rule in ``[branches]`` decides (a prerelease channel's window starts after its latest
+    prerelease). On a maintenance line, only releases below its range's upper end can start the
+    window.
+
     Which tags HEAD contains costs a walk of the whole history (``for-each-ref --merged``), as
     much as the ``git log`` itself. So unless ``exact``, we guess that the highest release tags
-    are on this branch, stream the window after them, and check the guess in the same stream: a
-    window commit has the start as a parent, and the newest prerelease, if any, is in the window.
-    When the guess fails, the stream raises GuessedWrong at its end and the caller reads again
-    with ``exact=True`` (see ``repository_plan``).
+    (of the maintenance line's range, on such a branch) are on this branch, stream the window
+    after them, and check the guess in the same stream: a window commit has the start as a
+    parent, and the newest prerelease, if any, is in the window. When the guess fails, the
+    stream raises GuessedWrong at its end and the caller reads again with ``exact=True`` (see
+    ``repository_plan``).
 
     ``without_tags_at_head`` reads the history as it was before HEAD's tags were made: the
     window of the release those tags name.
@@ -75,7 +82,9 @@ def read_history(
     tags = repo.tags(exact=exact)
     if without_tags_at_head:
         tags = tuple(t for t in tags if t.sha != repo.state.head)
-    baseline = find_baseline(tags, config.tag_format, prerelease=prerelease)
+    policy = branch_policy(config.branches, repo.state.branch, None)
+    prerelease = prerelease or policy.prerelease is not None
+    baseline = find_baseline(tags, config.tag_format, prerelease=prerelease, within=policy.range)
     start = baseline.start
     commits = repo.log(start.tag.sha if start else None)
     if not exact and start is not None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from versionbot.branches import VersionRange
 from versionbot.commits import Commit
 from versionbot.version import InvalidVersion, Version
 
@@ -79,6 +80,7 @@ class Baseline:
     start: ReleaseTag | None
     existing: tuple[ReleaseTag, ...]  # every release tag, reachable or not
     ignored: tuple[str, ...]  # tag names that are not releases in this tag format
+    within: VersionRange | None = None  # a maintenance line's range: the baseline is inside it
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +120,29 @@ def release_tags(tags: tuple[Tag, ...], fmt: TagFormat) -> tuple[list[ReleaseTag
     return releases, ignored
 
 
-def find_baseline(tags: tuple[Tag, ...], fmt: TagFormat, *, prerelease: bool) -> Baseline:
+def find_baseline(
+    tags: tuple[Tag, ...],
+    fmt: TagFormat,
+    *,
+    prerelease: bool,
+    within: VersionRange | None = None,
+) -> Baseline:
     """Find the last releases on this branch and where the window of the next one begins.
 
     A final release counts every commit since the last final release, so the notes of 1.4.0 hold
     what its release candidates held too. A prerelease counts only what came after the latest
     prerelease (or final) on this branch.
+
+    On a maintenance line (``within``), releases at or above the range's upper end do not count
+    as this branch's (a merged main's 2.0.0 is not where 1.x continues from); they stay in
+    ``existing``, where conflicts and prerelease counters see them.
     """
     releases, ignored = release_tags(tags, fmt)
-    reachable = [r for r in releases if r.tag.reachable]
+    reachable = [
+        r
+        for r in releases
+        if r.tag.reachable and (within is None or within.admits_baseline(r.version))
+    ]
     finals = [r for r in reachable if not r.version.is_prerelease]
     last_final = max(finals, key=_precedence, default=None)
     pres = [
@@ -136,7 +152,7 @@ def find_baseline(tags: tuple[Tag, ...], fmt: TagFormat, *, prerelease: bool) ->
     ]
     latest_pre = max(pres, key=_precedence, default=None)
     start = latest_pre if prerelease and latest_pre is not None else last_final
-    return Baseline(last_final, latest_pre, start, tuple(releases), tuple(ignored))
+    return Baseline(last_final, latest_pre, start, tuple(releases), tuple(ignored), within)
 
 
 def _precedence(release: ReleaseTag) -> tuple[object, str]:

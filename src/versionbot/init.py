@@ -27,7 +27,7 @@ from typing import Any
 
 from versionbot.changelog import INSERT_MARKER, versions_in
 from versionbot.errors import UsageError, VersionbotError
-from versionbot.migrate import Migration, Note, Setting, TomlValue, peer_configs
+from versionbot.migrate import Migration, Note, Setting, TomlTable, TomlValue, peer_configs
 from versionbot.version import InvalidVersion, Version
 from versionbot.version_files import locate_versions, parse_version_file_spec
 
@@ -321,12 +321,12 @@ _ORDER = (
     "major_on_zero",
     "squash_commits",
     "ignore_merge_commits",
-    "release_branches",
     "version_files",
     "commit_message",
     "committer",
     "sign_tags",
     "remote",
+    "branches",  # tables of their own: after every top-level key
     "bump",
     "changelog",
 )
@@ -432,6 +432,14 @@ def render_toml(proposal: Proposal, *, embedded: bool, newline: str = "\n") -> s
         lines.append("[tool.versionbot]")
     table: tuple[str, ...] = ()
     for setting in proposal.settings:
+        if isinstance(setting.value, TomlTable):  # a table of its own, e.g. [branches.next]
+            table = setting.key
+            header = ".".join(p for p in (prefix, *map(_toml_key, table)) if p)
+            lines.append("")
+            lines += [f"# {line}" for line in _comment_lines(setting.comment)]
+            lines.append(f"[{header}]")
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in setting.value.items]
+            continue
         parent = setting.key[:-1]
         if parent != table:
             table = parent
@@ -461,6 +469,9 @@ def _toml_key(key: str) -> str:
 
 
 def _toml_value(value: TomlValue) -> str:
+    if isinstance(value, TomlTable):
+        pairs = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items)
+        return "{ " + pairs + " }" if pairs else "{}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):

@@ -24,13 +24,23 @@ from typing import Any
 from versionbot.bump import DEFAULT_TYPE_RULES
 from versionbot.changelog import INSERT_MARKER
 from versionbot.history import TagFormat
+from versionbot.version import is_valid_prerelease_token
 from versionbot.version_files import parse_version_file_spec
 
 PSR = "python-semantic-release"
 CZ = "commitizen"
 
-# A TOML value bot init writes: a string, a flag, a list of strings, or an inline table of strings.
-TomlValue = str | bool | tuple[str, ...] | tuple[tuple[str, str], ...]
+
+@dataclass(frozen=True, slots=True)
+class TomlTable:
+    """A setting that is a table of its own (``[branches."release/*"]``), maybe empty."""
+
+    items: tuple[tuple[str, str | bool], ...] = ()
+
+
+# A TOML value bot init writes: a string, a flag, a list of strings, an inline table of strings,
+# or a table of its own.
+TomlValue = str | bool | tuple[str, ...] | tuple[tuple[str, str], ...] | TomlTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +91,12 @@ class _Out:
 
     def set(self, key: str, value: TomlValue, comment: str, source_key: str) -> None:
         self.settings.append(Setting(tuple(key.split(".")), value, comment, self.tool, source_key))
+
+    def set_path(
+        self, key: tuple[str, ...], value: TomlValue, comment: str, source_key: str
+    ) -> None:
+        """Like ``set``, for a key whose parts may hold dots (a branch named ``1.x``)."""
+        self.settings.append(Setting(key, value, comment, self.tool, source_key))
 
     def skip(self, key: str, why: str) -> None:
         self.notes.append(Note(self.tool, key, why))
@@ -445,33 +461,36 @@ def _bump_differences(rules: Mapping[str, str], out: _Out, where: str) -> None:
 
 
 def _psr_branches(table: Mapping[str, Any], out: _Out) -> None:
+    """PSR's branches become ``[branches."<glob>"]`` tables; a prerelease branch keeps its token."""
     if isinstance(table.get("branch"), str) and table["branch"].strip():  # 7.x: one branch
-        out.set("release_branches", (str(table["branch"]),), "python-semantic-release branch", "")
+        name = str(table["branch"]).strip()
+        out.set_path(("branches", name), TomlTable(), "python-semantic-release branch", "branch")
         return
     branches = table.get("branches")
     if not isinstance(branches, Mapping):
         return
-    globs: list[str] = []
+    seen: set[str] = set()
     for name, branch in branches.items():
         if not isinstance(branch, Mapping):
             continue
         match = str(branch.get("match", "(main|master)"))
-        if branch.get("prerelease", False):
-            token = branch.get("prerelease_token", "rc")
-            out.skip(
-                f"branches.{name}",
-                f"a prerelease branch ({match!r}, token {token!r}): versionbot has no per-branch "
-                f"setting; add it to release_branches and run bot release --prerelease {token} "
-                "there",
-            )
-            continue
         converted = _branch_globs(match)
         if converted is None:
             out.skip(f"branches.{name}.match", f"{match!r} is a regular expression with no glob")
             continue
-        globs += [g for g in converted if g not in globs]
-    if globs:
-        out.set("release_branches", tuple(globs), "python-semantic-release branches", "branches")
+        items: tuple[tuple[str, str | bool], ...] = ()
+        comment = f"python-semantic-release branches.{name} (match {match!r})"
+        if branch.get("prerelease", False):
+            token = str(branch.get("prerelease_token", "rc"))
+            if not is_valid_prerelease_token(token):
+                out.skip(f"branches.{name}", f"{token!r} is not a SemVer prerelease token")
+                continue
+            items = (("prerelease", token),)
+            comment += f": a prerelease channel ({token})"
+        for glob in converted:
+            if glob not in seen:
+                seen.add(glob)
+                out.set_path(("branches", glob), TomlTable(items), comment, f"branches.{name}")
 
 
 def _branch_globs(match: str) -> list[str] | None:

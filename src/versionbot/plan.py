@@ -10,18 +10,21 @@ The steps, top to bottom:
 3. the bump is the highest level left; the commits at that level decided it;
 4. the version: ``Release-As``, ``--version`` or ``--bump`` when given; otherwise the last final
    release bumped (0.x rule), never below an open prerelease line, with a ``-token.N`` counter
-   for prereleases;
-5. refuse a version that goes backwards or whose tag already exists elsewhere;
+   for prereleases (the branch's token on a prerelease channel, ``--prerelease`` winning);
+5. refuse a version that leaves a maintenance line's range, goes backwards, whose tag already
+   exists elsewhere, or that is a prerelease of a version released elsewhere;
 6. the release notes: the counted commits grouped into the changelog's sections;
 7. the image tags, when images are configured.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from versionbot.branches import BranchPolicy, branch_policy
 from versionbot.bump import (
     Bump,
     BumpRules,
@@ -97,8 +100,16 @@ class ReleasePlan:
 def make_plan(
     history: History, config: Config, request: PlanRequest = PlanRequest()
 ) -> ReleasePlan:
-    """Build the release plan for ``history`` under ``config`` and the person's ``request``."""
+    """Build the release plan for ``history`` under ``config`` and the person's ``request``.
+
+    The branch's rule in ``[branches]`` applies: a prerelease channel's token (unless
+    ``--prerelease`` or ``--version`` says otherwise) and a maintenance line's range. The
+    history must have been read for the same branch (``find_baseline(within=...)``).
+    """
     baseline = history.baseline
+    policy = branch_policy(config.branches, history.state.branch, request.prerelease)
+    if request.version is None and policy.prerelease != request.prerelease:
+        request = dataclasses.replace(request, prerelease=policy.prerelease)
     commits = cancel_reverts(classify(history.commits, config))
     counted = [c for c in commits if c.skipped_reason is None]
     level = max((c.bump for c in counted), default=Bump.NONE)
@@ -118,6 +129,7 @@ def make_plan(
         )
     base = _base_version(request, release_as, baseline, level, config)
     version = _final_or_prerelease(base, request, baseline)
+    _check_range(version, policy, request, release_as, decided_by)
     _check_version(version, baseline, config)
     bump = _bump_label(version, baseline, request)
     latest = not version.is_prerelease and all(
@@ -292,8 +304,43 @@ def _final_or_prerelease(base: Version, request: PlanRequest, baseline: Baseline
     return version
 
 
+def _check_range(
+    version: Version,
+    policy: BranchPolicy,
+    request: PlanRequest,
+    release_as: _ReleaseAs | None,
+    decided_by: tuple[PlannedCommit, ...],
+) -> None:
+    """Step 5: a maintenance line releases only inside its range; say what asked to leave it."""
+    within = policy.range
+    if within is None or version in within:
+        return
+    if request.version is not None:
+        who = f"--version {request.version}"
+    elif request.bump is not None:
+        who = f"--bump {request.bump.label}"
+    elif release_as is not None:
+        who = f"Release-As {release_as.version} in {release_as.commit.sha[:7]}"
+    elif decided_by:
+        commit = decided_by[0]
+        who = f"commit {commit.sha[:7]} ({commit.subject!r})"
+    else:  # pragma: no cover - a release is due only when something asks for one
+        who = "the commits"
+    hint = (
+        f"{policy.branch} has no release of its own yet: open the line with --version {within.low}"
+        if version.core < within.low
+        else f"{policy.branch} releases only {within}: release this change from a branch above "
+        "the line (e.g. main), or revert it here"
+    )
+    raise VersionConflictError(
+        f"{who} asks for {version}, outside the maintenance branch {policy.branch} ({within})",
+        hint,
+    )
+
+
 def _check_version(version: Version, baseline: Baseline, config: Config) -> None:
-    """Step 5: never backwards, never a tag that exists."""
+    """Step 5: never backwards, never a tag that exists, never a prerelease of a version
+    released elsewhere (it would come after its own final)."""
     latest = max(
         (r for r in (baseline.last_final, baseline.latest_prerelease) if r is not None),
         key=lambda r: r.version.precedence,
@@ -313,6 +360,13 @@ def _check_version(version: Version, baseline: Baseline, config: Config) -> None
                 "which is not reachable from HEAD",
                 "a release was made on another branch: merge it first, or choose another "
                 "version with --version X.Y.Z",
+            )
+        final = not release.version.is_prerelease
+        if version.is_prerelease and final and release.version.same_precedence(version.core):
+            raise VersionConflictError(
+                f"{version.core} is already released ({release.tag.name} on "
+                f"{release.tag.sha[:7]}, not reachable from HEAD): {version} would come after it",
+                "merge the branch that released it into this one first (e.g. main into next)",
             )
 
 

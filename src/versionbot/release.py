@@ -19,17 +19,25 @@ already tagged: steps 5-7 where missing. HEAD is the bot's release commit withou
 So a re-run after a crash at any point makes no second commit, tag, changelog section, forge
 release or image tag. Loop safety follows: a push whose HEAD is the bot's release commit never
 makes another release commit.
+
+A release tag a person made and pushed (a tag-push workflow checks it out on a detached HEAD) is
+completed the same way: steps 5-7 where missing, no commit, no release branch needed. Making a
+release from a detached HEAD is still refused.
+
+This module is the direct mode (``mode = "direct"``). The release pull request (``mode = "pr"``,
+release_pr.py) reuses steps 2-4 for the pull request's commit and steps 4b-7 for the merged one;
+release_edges.run_release picks the mode.
 """
 
 from __future__ import annotations
 
 import difflib
-import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from versionbot.branches import rule_for
 from versionbot.changelog import insert_sections, versions_in
 from versionbot.config import Config
 from versionbot.errors import RepositoryError, SupersededError, UsageError
@@ -81,6 +89,7 @@ class ReleaseOutcome:
     forge_url: str | None = None
     image_digests: list[tuple[str, str]] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    notes: str | None = None  # the release notes of what was released (for the step summary)
 
 
 def execute(plan: ReleasePlan, config: Config, edges: ReleaseEdges) -> ReleaseOutcome:
@@ -102,6 +111,7 @@ def execute(plan: ReleasePlan, config: Config, edges: ReleaseEdges) -> ReleaseOu
     outcome.version, outcome.tag = version, tag
     renderer = Renderer.for_repository(plan.state, config)
     notes = renderer.release_notes(plan.notes) if plan.notes is not None else ""
+    outcome.notes = notes or None
     git = edges.git
     resuming = marked == version
     if git.remote_tag_commit(config.remote, tag) == plan.state.head:
@@ -146,11 +156,15 @@ def verify_release(
     """Step 1: refuse early, before anything changes."""
     git = edges.git
     branch = plan.state.branch
-    if branch is None or not any(fnmatch.fnmatchcase(branch, p) for p in config.release_branches):
+    if branch is None and not writes:
+        # A tag checked out by a tag-push workflow: complete it, no branch to verify or push.
+        verify_tag_completion(plan, edges)
+        return
+    if branch is None or rule_for(config.branches, branch) is None:
         raise UsageError(
             f"{branch or 'a detached HEAD'} is not a release branch "
-            f"({', '.join(config.release_branches)})",
-            "release from a release branch, or add this one to release_branches",
+            f"({', '.join(r.pattern for r in config.branches)})",
+            "release from a release branch, or add this one to [branches]",
         )
     if edges.forge is None and edges.forge_missing:
         raise UsageError(f"the forge release cannot be made: {edges.forge_missing}", _FORGE_HINT)
@@ -176,6 +190,18 @@ def verify_release(
     if resuming:
         expected.insert(0, git.run("rev-parse", "HEAD^").stdout.strip())
     verify_remote(git, config.remote, branch, expected)
+
+
+def verify_tag_completion(plan: ReleasePlan, edges: ReleaseEdges) -> None:
+    """Step 1 for completing a tagged HEAD outside any branch: credentials, HEAD unchanged."""
+    if edges.forge is None and edges.forge_missing:
+        raise UsageError(f"the forge release cannot be made: {edges.forge_missing}", _FORGE_HINT)
+    head = edges.git.head()
+    if head != plan.state.head:
+        raise SupersededError(
+            f"HEAD moved to {head[:7]} while planning {plan.state.head[:7]}; nothing was changed",
+            "run bot release again",
+        )
 
 
 def verify_remote(git: GitWriter, remote: str, branch: str, expected: list[str]) -> None:
@@ -230,11 +256,19 @@ def write_changelog(plan: ReleasePlan, config: Config, renderer: Renderer) -> li
     return [config.changelog.file]
 
 
-def commit_release(plan: ReleasePlan, config: Config, git: GitWriter, changed: list[str]) -> str:
-    """Step 4a: the release commit, marked with the trailer; its sha."""
+def commit_release(
+    plan: ReleasePlan,
+    config: Config,
+    git: GitWriter,
+    changed: list[str],
+    *,
+    subject: str | None = None,
+) -> str:
+    """Step 4a: the release commit, marked with the trailer; its sha. ``subject`` replaces
+    the configured one (the release pull request's commit)."""
     assert plan.next is not None
     version = plan.next.version
-    message = f"{_subject(config, version)}\n\n{RELEASE_TRAILER}: {version}\n"
+    message = f"{subject or _subject(config, version)}\n\n{RELEASE_TRAILER}: {version}\n"
     # What a crashed run wrote before its commit is part of this one (already in the files).
     paths = sorted({*changed, *git.pending_paths(_own_paths(config))})
     if not paths:
@@ -265,7 +299,10 @@ def push_atomically(plan: ReleasePlan, config: Config, git: GitWriter, sha: str,
     """Step 5: the commit and the tag together (``git push --atomic``), or nothing."""
     branch = plan.state.branch
     refs = [f"refs/tags/{tag}"]
-    if sha != plan.state.head or git.remote_sha(config.remote, f"refs/heads/{branch}") != sha:
+    # On a detached HEAD (a tag being completed) the tag alone is pushed.
+    if branch is not None and (
+        sha != plan.state.head or git.remote_sha(config.remote, f"refs/heads/{branch}") != sha
+    ):
         refs.insert(0, f"{sha}:refs/heads/{branch}")
     result = git.push_atomically(config.remote, refs)
     if not result.accepted:

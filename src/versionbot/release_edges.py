@@ -1,7 +1,9 @@
-"""Edge: everything ``bot release`` needs before release.execute runs.
+"""Edge: everything ``bot release`` needs before release.execute runs, and the mode dispatch.
 
-The plan (when HEAD already carries a release tag: the plan of that release, so a re-run can
-finish it), and the edges built from the environment: git with its credentials and identity,
+``run_release`` is ``bot release``: the plan, then the configured mode: ``direct`` executes it
+(release.py), ``pr`` goes through the release pull request (release_pr.py). The plan (when
+HEAD already carries a release tag: the plan of that release, so a re-run can finish it), and
+the edges built from the environment: git with its credentials and identity,
 the forge, the image stage. Reading the environment happens here, never in the core.
 """
 
@@ -18,16 +20,32 @@ from versionbot.config import Config
 from versionbot.errors import UsageError
 from versionbot.git_write import GitWriter, Identity
 from versionbot.plan import PlanRequest, ReleasePlan
-from versionbot.release import ReleaseEdges
+from versionbot.release import ReleaseEdges, ReleaseOutcome, execute
 from versionbot.repository_plan import repository_plan
 
 if TYPE_CHECKING:
-    from versionbot.forge import Forge
+    from versionbot.forge import GitHubForge
 
 # The identity actions/checkout documents for commits made by workflows.
 ACTIONS_BOT = Identity(
     "github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com"
 )
+
+
+def run_release(
+    repo: Path,
+    config: Config,
+    request: PlanRequest,
+    env: Mapping[str, str],
+    progress: Callable[[str], None] | None = None,
+) -> ReleaseOutcome:
+    """``bot release``: plan, then release in the configured mode."""
+    plan = plan_for_release(repo, config, request)
+    if config.mode == "pr":
+        from versionbot.release_pr import release_by_pull_request
+
+        return release_by_pull_request(repo, config, request, plan, env, progress=progress)
+    return execute(plan, config, release_edges(plan, config, env, progress))
 
 
 def plan_for_release(repo: Path, config: Config, request: PlanRequest) -> ReleasePlan:
@@ -62,25 +80,16 @@ def release_edges(
     config: Config,
     env: Mapping[str, str],
     progress: Callable[[str], None] | None = None,
+    *,
+    forge_always: bool = False,
 ) -> ReleaseEdges:
-    """Git, forge and image stage for this repository, from the configuration and environment."""
-    token = env.get("VERSIONBOT_GIT_TOKEN") or env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
-    probe = GitWriter(Path(plan.state.root), env=env)
-    remote_url = probe.run("remote", "get-url", config.remote, check=False).stdout.strip()
-    if not remote_url:
-        raise UsageError(
-            f"there is no git remote named {config.remote!r} to push the release to",
-            "add one (git remote add origin URL) or set remote in the configuration",
-        )
-    over_http = remote_url.startswith(("http://", "https://"))
-    git = GitWriter(
-        Path(plan.state.root),
-        username=env.get("VERSIONBOT_GIT_USERNAME"),
-        token=token if over_http else None,
-        identity=_identity(config, env, probe),
-        env=env,
-    )
-    forge, missing = _forge(env, remote_url) if plan.next is not None else (None, None)
+    """Git, forge and image stage for this repository, from the configuration and environment.
+
+    The forge is built only when a release is due, unless ``forge_always`` (the release pull
+    request needs it to close a pull request when nothing is due)."""
+    git, remote_url = git_writer(Path(plan.state.root), config, env)
+    due = plan.next is not None or forge_always
+    forge, missing = _forge(env, remote_url) if due else (None, None)
     images = None
     if config.images is not None:
         from versionbot.image_stage import RegistryImageStage
@@ -90,6 +99,28 @@ def release_edges(
         make_client = functools.partial(RegistryClient, progress=progress)
         images = RegistryImageStage(config, Path(plan.state.root), env, make_client=make_client)
     return ReleaseEdges(git=git, forge=forge, images=images, forge_missing=missing)
+
+
+def git_writer(root: Path, config: Config, env: Mapping[str, str]) -> tuple[GitWriter, str]:
+    """The GitWriter of the work tree at ``root`` (credentials for an HTTP remote, identity),
+    and the remote's URL."""
+    token = env.get("VERSIONBOT_GIT_TOKEN") or env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
+    probe = GitWriter(root, env=env)
+    remote_url = probe.run("remote", "get-url", config.remote, check=False).stdout.strip()
+    if not remote_url:
+        raise UsageError(
+            f"there is no git remote named {config.remote!r} to push the release to",
+            "add one (git remote add origin URL) or set remote in the configuration",
+        )
+    over_http = remote_url.startswith(("http://", "https://"))
+    git = GitWriter(
+        root,
+        username=env.get("VERSIONBOT_GIT_USERNAME"),
+        token=token if over_http else None,
+        identity=_identity(config, env, probe),
+        env=env,
+    )
+    return git, remote_url
 
 
 def _identity(config: Config, env: Mapping[str, str], git: GitWriter) -> Identity | None:
@@ -102,7 +133,7 @@ def _identity(config: Config, env: Mapping[str, str], git: GitWriter) -> Identit
     return None
 
 
-def _forge(env: Mapping[str, str], remote_url: str) -> tuple[Forge | None, str | None]:
+def _forge(env: Mapping[str, str], remote_url: str) -> tuple[GitHubForge | None, str | None]:
     from versionbot.forge import github_forge, missing_forge_settings
 
     missing = missing_forge_settings(env, remote_url)

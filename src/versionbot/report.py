@@ -144,6 +144,11 @@ def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool =
     return "\n".join(lines) + "\n"
 
 
+def next_run_to_text(mode: str, sentence: str) -> str:
+    """The mode and what the next ``bot release`` does: two lines under the plan."""
+    return f"\nMode: {mode}\n  next run   {_clean(sentence)}\n"
+
+
 def _line(commit: PlannedCommit) -> str:
     return f"{commit.sha[:7]} {_clean(commit.subject)}"
 

@@ -12,7 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.conftest import CliRunner, GitRepo, SealedEnv
+
+from conftest import CliRunner, GitRepo, SealedEnv
 
 COMMANDS = ["plan", "release", "changelog", "check", "init", "images", "completion"]
 

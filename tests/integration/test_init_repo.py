@@ -182,7 +182,7 @@ def test_psr_7_setup_cfg_project(make_repo: RepoFactory) -> None:
     init_repository(repo.path, write=True)
     config = load_config(repo.path)
     assert config.version_files == ("legacy_tool/__init__.py:__version__",)
-    assert config.release_branches == ("master",)
+    assert [r.pattern for r in config.branches] == ["master"]
 
 
 def test_outside_git_and_without_commits(tmp_path: Path, make_repo: RepoFactory) -> None:

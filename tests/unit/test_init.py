@@ -23,7 +23,7 @@ from versionbot.init import (
     is_python_version_candidate,
     render_toml,
 )
-from versionbot.migrate import translate_placeholders
+from versionbot.migrate import TomlTable, translate_placeholders
 
 # A python-semantic-release 10.x configuration as projects write it (keys from its docs/config.py).
 PSR_PYPROJECT = """\
@@ -221,7 +221,9 @@ def test_psr_migration() -> None:
     )
     assert proposal_value(proposal, "commit_message") == "chore(release): {version}"
     assert proposal_value(proposal, "bump.refactor") == "patch"
-    assert proposal_value(proposal, "release_branches") == ("main", "master")
+    assert proposal_value(proposal, "branches.main") == TomlTable()
+    assert proposal_value(proposal, "branches.master") == TomlTable()
+    assert proposal_value(proposal, "branches.release/*") == TomlTable((("prerelease", "rc"),))
     assert proposal_value(proposal, "remote") == "upstream"
     assert proposal_value(proposal, "changelog.file") == "docs/CHANGELOG.md"
     assert proposal_value(proposal, "changelog.forge") == "gitlab"
@@ -229,10 +231,15 @@ def test_psr_migration() -> None:
     assert "build_command" in notes
     assert "publish" in notes
     assert "logging_use_named_masks" in notes
-    assert "--prerelease rc" in notes["branches.rc"]
+    assert "branches.rc" not in notes  # the prerelease branch is migrated with its token
     assert "changelog.exclude_commit_patterns" in notes
     assert "remote.token" in notes
     config = loads(render_toml(proposal, embedded=True), embedded=True)
+    assert [(r.pattern, r.prerelease) for r in config.branches] == [
+        ("main", None),
+        ("master", None),
+        ("release/*", "rc"),
+    ]
     assert config.bump_rules.for_type("refactor", None) is Bump.PATCH
     assert config.remote == "upstream"
     assert config.changelog.file == "docs/CHANGELOG.md"
@@ -267,7 +274,7 @@ hvcs = github
         "legacy/__init__.py:__version__",
         "setup.py:VERSION",
     )
-    assert proposal_value(proposal, "release_branches") == ("main",)
+    assert proposal_value(proposal, "branches.main") == TomlTable()
     assert proposal_value(proposal, "commit_message") == "release {version}"
     assert proposal_value(proposal, "major_on_zero") is False
     assert proposal_value(proposal, "initial_version") is None  # 7.x allowed 0.x

@@ -1,0 +1,337 @@
+"""The release pull request (``mode = "pr"``) against real git remotes and the forge stand-in.
+
+Git is real: bare ``file://`` remotes whose pre-receive hook refuses every push to ``main`` that
+does not come from "the forge" (a person merging), and logs every ref update it is offered.
+The forge is tests/forge_server.py, a strict local stand-in for GitHub's releases and pull
+request APIs (NOT a real forge); a merge is made in git by the test, as GitHub would make it
+(merge commit, squash, rebase), then reported to the server with ``merge_pull``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import GitRepo, RepoFactory, SealedEnv
+from forge_server import ForgeServer
+from git_remote import RELEASE_DATE, Remote, bare_repo, clone_remote, seed_project
+from versionbot.config import load_config
+from versionbot.errors import SupersededError
+from versionbot.plan import PlanRequest
+from versionbot.release import ReleaseOutcome
+from versionbot.release_edges import run_release
+from versionbot.release_pr import describe_next_run
+
+pytestmark = pytest.mark.timeout(60)
+
+FORGE_TOKEN = "ghp_RELEASEPRFORGETOKEN0123456789ab"
+BRANCH = "versionbot/release"
+# Refuses every update of main unless the pusher is the forge (FORGE_MERGE=1 in its env),
+# refuses non-fast-forward updates of main even then, and logs what it was offered.
+HOOK = """#!/bin/sh
+while read old new ref; do
+  echo "$ref ${FORGE_MERGE:-bot}" >> "$GIT_DIR/pushes.log"
+  if [ "$ref" = refs/heads/main ]; then
+    if [ "$FORGE_MERGE" != 1 ]; then echo "main is protected: merge a pull request" >&2; exit 1; fi
+    if [ "$old" != 0000000000000000000000000000000000000000 ] &&
+       ! git merge-base --is-ancestor "$old" "$new"; then
+      echo "no force pushes to main" >&2; exit 1
+    fi
+  fi
+done
+"""
+
+
+@pytest.fixture(scope="module")
+def forge_module() -> Iterator[ForgeServer]:
+    with ForgeServer(FORGE_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def forge(forge_module: ForgeServer) -> Iterator[ForgeServer]:
+    forge_module.reset()
+    yield forge_module
+    assert forge_module.violations == []
+
+
+@dataclass
+class Project:
+    """The CI checkout (``repo``), the protected remote, a person's clone on the forge side."""
+
+    repo: GitRepo
+    remote: Remote
+    person: GitRepo
+    env: dict[str, str]
+    forge: ForgeServer
+
+    def release(self) -> ReleaseOutcome:
+        """A CI run on main: a fresh view of the remote (fetch, reset), then ``bot release``."""
+        self.repo.run("fetch", "--quiet", "--tags", "origin")
+        self.repo.run("reset", "--quiet", "--hard", "origin/main")
+        config = load_config(self.repo.path, None)
+        return run_release(self.repo.path, config, PlanRequest(date=RELEASE_DATE), self.env)
+
+    def person_git(self, *args: str) -> str:
+        """git in the person's clone, as the forge (allowed to update main)."""
+        env = {**self.person.env.with_dates(self.person._clock[0]), "FORGE_MERGE": "1"}
+        self.person._clock[0] += 60
+        result = subprocess.run(
+            ["git", "-C", str(self.person.path), *args], capture_output=True, env=env, check=False
+        )
+        assert result.returncode == 0, result.stderr.decode()
+        return result.stdout.decode().strip()
+
+    def push_to_main(self, message: str, files: dict[str, str] | None = None) -> str:
+        """A person's change lands on main (through the forge)."""
+        self.person_git("pull", "--quiet", "--ff-only", "origin", "main")
+        for name, text in (files or {"notes.txt": message}).items():
+            (self.person.path / name).write_text(text)
+        self.person_git("add", "--all")
+        self.person_git("commit", "--quiet", "-m", message)
+        self.person_git("push", "--quiet", "origin", "main")
+        return self.remote.head()
+
+    def merge(self, number: int, method: str) -> str:
+        """Merge the release pull request as GitHub does with ``method``; tell the forge."""
+        [pull] = [p for p in self.forge.pulls_of() if p["number"] == number]
+        self.person_git("fetch", "--quiet", "origin", "main", BRANCH)
+        self.person_git("checkout", "--quiet", "main")
+        self.person_git("reset", "--quiet", "--hard", "origin/main")
+        head = f"origin/{BRANCH}"
+        if method == "merge":
+            title = f"Merge pull request #{number} from acme/{BRANCH}"
+            self.person_git("merge", "--quiet", "--no-ff", "-m", title, head)
+        elif method == "rebase":
+            self.person_git("cherry-pick", head)
+        else:  # squash, the description as the message ("squash-bare": the title alone)
+            self.person_git("merge", "--quiet", "--squash", head)
+            body = "" if method == "squash-bare" else f"\n\n{pull['body']}"
+            self.person_git("commit", "--quiet", "-m", f"{pull['title']} (#{number}){body}")
+        self.person_git("push", "--quiet", "origin", "main")
+        sha = self.remote.head()
+        self.forge.merge_pull(number, sha)
+        return sha
+
+    def pushes(self) -> list[str]:
+        """Every ref update the remote was offered, as ``ref pusher``."""
+        log = self.remote.path / "pushes.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+
+def make_project(
+    make_repo: RepoFactory,
+    sealed_env: SealedEnv,
+    tmp_path: Path,
+    forge: ForgeServer,
+    *,
+    deny_non_fast_forwards: bool,
+) -> Project:
+    path = bare_repo(tmp_path / "app.git")
+    flag = "true" if deny_non_fast_forwards else "false"
+    subprocess.run(
+        ["git", "--git-dir", str(path), "config", "receive.denyNonFastForwards", flag], check=True
+    )
+    hook = path / "hooks" / "pre-receive"
+    repo = make_repo("ci")
+    seed_project(repo, path, path.as_uri(), 'mode = "pr"\nmajor_on_zero = true\n')
+    hook.write_text(HOOK)
+    hook.chmod(0o755)
+    remote = Remote(path)
+    person = clone_remote(remote, repo, tmp_path / "person")
+    forge.git_dirs["acme/app"] = path
+    env = dict(sealed_env.variables) | {
+        "GITHUB_REPOSITORY": "acme/app",
+        "GITHUB_API_URL": forge.url,
+        "GITHUB_TOKEN": FORGE_TOKEN,
+    }
+    return Project(repo, remote, person, env, forge)
+
+
+@pytest.fixture
+def project(
+    make_repo: RepoFactory, sealed_env: SealedEnv, tmp_path: Path, forge: ForgeServer
+) -> Project:
+    return make_project(make_repo, sealed_env, tmp_path, forge, deny_non_fast_forwards=False)
+
+
+def branch_file(project: Project, name: str) -> str:
+    return project.remote.show(f"refs/heads/{BRANCH}:{name}")
+
+
+def no_bot_push_to_main(project: Project) -> None:
+    assert "refs/heads/main bot" not in project.pushes()
+
+
+# -- open, update, close --------------------------------------------------------------------
+
+
+def test_opens_updates_and_closes_the_release_pull_request(project: Project) -> None:
+    main = project.remote.head()
+    first = project.release()
+    assert not first.released
+    [pull] = project.forge.pulls_of()
+    assert (pull["number"], pull["state"], pull["title"]) == (1, "open", "chore(release): 0.2.0")
+    assert (pull["head"]["ref"], pull["base"]["ref"]) == (BRANCH, "main")
+    assert "add the thing" in pull["body"]
+    assert "mend the other thing" in pull["body"]
+    assert pull["body"].rstrip().endswith("Versionbot-Release: 0.2.0")
+    assert first.log[-1].startswith("opened pull request #1 for 0.2.0: ")
+    # The branch: one commit on top of main, the version files and the changelog, the trailer.
+    assert project.remote.git("rev-parse", f"refs/heads/{BRANCH}^") == main
+    message = project.remote.git("log", "-1", "--format=%B", f"refs/heads/{BRANCH}")
+    assert message == "chore(release): 0.2.0\n\nVersionbot-Release: 0.2.0"
+    assert 'version = "0.2.0"' in branch_file(project, "pyproject.toml")
+    assert "## 0.2.0 (2024-06-01)" in branch_file(project, "CHANGELOG.md")
+    assert project.remote.head() == main
+    assert project.remote.tags() == ["v0.1.0"]
+    # The checkout the bot ran in is untouched.
+    assert project.repo.run("status", "--porcelain", "--untracked-files=all") == ""
+    assert project.repo.head() == main
+
+    again = project.release()  # nothing changed: nothing pushed, nothing edited
+    assert again.log[-1] == "pull request #1 for 0.2.0 is up to date"
+    assert project.remote.git("rev-parse", f"refs/heads/{BRANCH}^") == main
+
+    breaking = project.push_to_main("feat!: drop the old thing")
+    second = project.release()
+    [pull] = project.forge.pulls_of()  # the same pull request, brought up to date
+    assert (pull["number"], pull["state"], pull["title"]) == (1, "open", "chore(release): 1.0.0")
+    assert "drop the old thing" in pull["body"]
+    assert second.log[-1].startswith("updated pull request #1 to 1.0.0")
+    assert project.remote.git("rev-parse", f"refs/heads/{BRANCH}^") == breaking
+    assert 'version = "1.0.0"' in branch_file(project, "pyproject.toml")
+
+    # Everything releasable reverted: the pull request is closed.
+    project.person_git("pull", "--quiet", "--ff-only", "origin", "main")
+    shas = [project.person_git("rev-parse", ref) for ref in ("HEAD", "HEAD~1", "HEAD~2")]
+    for sha in shas:  # feat!, fix, feat
+        project.person_git("revert", "--no-edit", sha)
+    project.person_git("push", "--quiet", "origin", "main")
+    third = project.release()
+    [pull] = project.forge.pulls_of()
+    assert pull["state"] == "closed"
+    assert third.log[-1] == "closed pull request #1: nothing to release"
+    assert project.remote.tags() == ["v0.1.0"]
+    no_bot_push_to_main(project)
+
+
+# -- merge by each method, then the tagging run ---------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["merge", "squash", "rebase", "squash-bare"])
+def test_a_merged_release_pull_request_is_tagged_by_the_next_run(
+    project: Project, method: str
+) -> None:
+    project.release()
+    merged = project.merge(1, method)
+    outcome = project.release()
+    assert outcome.released
+    assert (str(outcome.version), outcome.tag, outcome.sha) == ("0.2.0", "v0.2.0", merged)
+    # The tag is on the commit main got from the merge; main itself was not touched by the bot.
+    assert project.remote.head() == merged
+    assert project.remote.tags() == ["v0.1.0", "v0.2.0"]
+    assert project.remote.git("rev-parse", "refs/tags/v0.2.0^{commit}") == merged
+    assert project.remote.git("cat-file", "-t", "refs/tags/v0.2.0") == "tag"
+    assert 'version = "0.2.0"' in project.remote.show("v0.2.0:pyproject.toml")
+    tag_message = project.remote.git("tag", "--list", "--format=%(contents)", "v0.2.0")
+    assert "add the thing" in tag_message
+    [release] = project.forge.releases_of()
+    assert (release["tag_name"], release["target_commitish"]) == ("v0.2.0", merged)
+    assert "add the thing" in release["body"]
+    assert "mend the other thing" in release["body"]
+    how = "pull request #1" if method == "squash-bare" else "release trailer"
+    assert how in outcome.log[0]
+    # Nothing is due after the release: no second pull request.
+    assert [p["number"] for p in project.forge.pulls_of()] == [1]
+    assert outcome.log[-1].startswith("nothing to release")
+    rerun = project.release()  # the run for the same push again: no duplicates
+    assert not rerun.released
+    assert len(project.forge.releases_of()) == 1
+    assert project.remote.tags() == ["v0.1.0", "v0.2.0"]
+    no_bot_push_to_main(project)
+
+
+def test_commits_after_the_merge_get_tagged_release_and_a_new_pull_request(
+    project: Project,
+) -> None:
+    project.release()
+    merged = project.merge(1, "merge")
+    project.push_to_main("fix: after the release")  # the merge's own run never came
+    outcome = project.release()
+    assert outcome.sha == merged
+    assert project.remote.git("rev-parse", "refs/tags/v0.2.0^{commit}") == merged
+    [_, pull] = project.forge.pulls_of()
+    assert (pull["number"], pull["title"], pull["state"]) == (2, "chore(release): 0.2.1", "open")
+    assert "after the release" in pull["body"]
+    assert "add the thing" not in pull["body"]
+
+
+def test_plan_says_what_the_next_run_does(project: Project) -> None:
+    from versionbot.repository_plan import repository_plan
+
+    config = load_config(project.repo.path, None)
+
+    def sentence() -> str:
+        project.repo.run("fetch", "--quiet", "--tags", "origin")
+        project.repo.run("reset", "--quiet", "--hard", "origin/main")
+        plan = repository_plan(project.repo.path, config, PlanRequest(date=RELEASE_DATE))
+        return describe_next_run(config, plan, project.env) or ""
+
+    assert "Mode: pr" in sentence()
+    assert "open the release pull request for 0.2.0 from versionbot/release" in sentence()
+    project.release()
+    assert "update the release pull request #1 (" in sentence()
+    merged = project.merge(1, "squash")
+    assert f"tag {merged[:7]} (the merged release pull request of 0.2.0)" in sentence()
+    project.release()
+    assert "complete the release of v0.2.0 at HEAD" in sentence()
+
+
+# -- protected main ---------------------------------------------------------------------------
+
+
+def test_protected_main_the_pr_mode_never_pushes_there(
+    make_repo: RepoFactory, sealed_env: SealedEnv, tmp_path: Path, forge: ForgeServer
+) -> None:
+    project = make_project(make_repo, sealed_env, tmp_path, forge, deny_non_fast_forwards=True)
+    assert project.remote.git("config", "receive.denyNonFastForwards") == "true"
+    project.release()
+    project.merge(1, "merge")
+    assert project.release().released
+    project.push_to_main("feat: next thing")
+    project.release()  # the branch moves on by a fast-forward: the old commit is in main
+    assert [(p["number"], p["state"]) for p in forge.pulls_of()] == [(1, "closed"), (2, "open")]
+    assert forge.pulls_of()[1]["title"] == "chore(release): 0.3.0"
+    no_bot_push_to_main(project)
+    assert "refs/heads/versionbot/release bot" in project.pushes()
+    assert "refs/tags/v0.2.0 bot" in project.pushes()
+    # The same remote refuses the direct mode's push to main: the hook is real.
+    project.push_to_main("fix: one more")
+    project.repo.run("fetch", "--quiet", "--tags", "origin")
+    project.repo.run("reset", "--quiet", "--hard", "origin/main")
+    direct = dataclasses.replace(load_config(project.repo.path, None), mode="direct")
+    with pytest.raises(SupersededError, match="pre-receive hook declined"):
+        run_release(project.repo.path, direct, PlanRequest(date=RELEASE_DATE), project.env)
+    assert "refs/heads/main bot" in project.pushes()
+
+
+def test_gitea_flavour_pull_requests() -> None:
+    from versionbot.forge import GiteaForge
+
+    with ForgeServer(FORGE_TOKEN, flavour="gitea") as server:
+        gitea = GiteaForge(server.url, "acme/app", FORGE_TOKEN)
+        assert gitea.pull_requests(BRANCH) == []
+        made = gitea.create_pull_request(head=BRANCH, base="main", title="t", body="b")
+        again = gitea.create_pull_request(head=BRANCH, base="main", title="t", body="b")
+        assert again.number == made.number == 1  # 409: the open one is returned
+        assert gitea.update_pull_request(1, title="t2").title == "t2"
+        assert gitea.close_pull_request(1).state == "closed"
+        assert gitea.pull_requests(BRANCH) == []
+        assert [p.number for p in gitea.pull_requests(BRANCH, state="closed")] == [1]
+        assert server.violations == []
