@@ -93,7 +93,9 @@ def _plan(args: argparse.Namespace) -> int:
         write_json(plan_to_json(plan, notes))
     else:
         write_text(plan_to_text(plan, notes, verbose=args.verbose))
-        if args.title is None:  # the mode, and what the next bot release does
+        at_head = plan.previous is not None and plan.previous.tag.sha == plan.state.head
+        if args.title is None and (config.mode == "pr" or at_head):
+            # The mode, and what the next bot release does (only worth saying in those cases).
             from versionbot.release_pr import describe_next_run
 
             write_text(describe_next_run(config, plan, os.environ) or "")

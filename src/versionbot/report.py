@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from json.encoder import encode_basestring as _string  # the C encoder of one JSON string
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from versionbot.bump import Bump
-from versionbot.check import CommitCheck, Finding
 from versionbot.images import ImagePlan
 from versionbot.plan import SCHEMA_VERSION, PlannedCommit, ReleasePlan
+
+if TYPE_CHECKING:  # bot check's types: bot plan should not import the linter
+    from versionbot.check import CommitCheck, Finding
 
 _LABELS = {level: level.label for level in Bump}  # Enum properties are slow on a hot path
 # Commit text is shown on a terminal: control characters (ANSI escapes among them) become U+FFFD.
