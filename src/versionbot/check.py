@@ -20,7 +20,6 @@ On top of that come
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -334,6 +333,8 @@ def _nearest(word: str, allowed: Sequence[str], synonyms: dict[str, str]) -> str
     synonym = synonyms.get(lowered)
     if synonym is not None and synonym in by_lower:
         return by_lower[synonym]
+    import difflib  # only when a type is wrong: every command loads this module's config types
+
     close = difflib.get_close_matches(lowered, list(by_lower), n=1, cutoff=0.6)
     return by_lower[close[0]] if close else None
 
