@@ -18,7 +18,7 @@ from versionbot.files import read_text, write_atomically
 from versionbot.git import read_whole_history
 from versionbot.history import release_tags, release_windows
 from versionbot.links import forge_links
-from versionbot.plan import PlannedCommit, classify, window_notes
+from versionbot.plan import PlannedCommit, each_classified, window_notes
 from versionbot.render import Renderer
 from versionbot.version import Version
 
@@ -80,8 +80,8 @@ def _notable_pieces(commits: Iterable[Commit], config: Config) -> dict[str, list
     shown = {kind for kind, _ in config.changelog.sections}
     named: set[str] = set()  # sha prefixes that reverts seen so far name
     planned: dict[str, list[PlannedCommit]] = {}
-    # One commit at a time, so that the pieces dropped are never all held at once.
-    for piece in (piece for commit in commits for piece in classify((commit,), config)):
+    # One piece at a time, so that the pieces dropped are never all held at once.
+    for piece in each_classified(commits, config):
         kept = planned.setdefault(piece.sha, [])
         parsed = piece.parsed
         if parsed is None:

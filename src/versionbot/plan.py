@@ -20,7 +20,7 @@ The steps, top to bottom:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -187,21 +187,22 @@ def _image_plan(version: Version, baseline: Baseline, sha: str, config: Config) 
 
 def classify(commits: Iterable[Commit], config: Config) -> list[PlannedCommit]:
     """Step 1: what every commit in the window contributes (newest first, as given)."""
+    return list(each_classified(commits, config))
+
+
+def each_classified(commits: Iterable[Commit], config: Config) -> Iterator[PlannedCommit]:
+    """``classify`` one piece at a time, for a reader that keeps only some of them."""
     rules: BumpRules = config.bump_rules
     ignore_merges, squash = config.ignore_merge_commits, config.squash_commits
-    planned: list[PlannedCommit] = []
-    append = planned.append
     for sha, parents, message in commits:
         if ignore_merges and len(parents) > 1:
             subject = message.partition("\n")[0].strip()
-            append(PlannedCommit(sha, subject, None, Bump.NONE, "merge commit"))
-            continue
-        if squash and "\n* " in message:
+            yield PlannedCommit(sha, subject, None, Bump.NONE, "merge commit")
+        elif squash and "\n* " in message:
             for piece in split_squash(message):
-                append(_planned(sha, parse_commit(piece), rules))
+                yield _planned(sha, parse_commit(piece), rules)
         else:
-            append(_planned(sha, parse_commit(message), rules))
-    return planned
+            yield _planned(sha, parse_commit(message), rules)
 
 
 def _planned(sha: str, parsed: ParsedCommit | ParseFailure, rules: BumpRules) -> PlannedCommit:

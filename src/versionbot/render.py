@@ -162,5 +162,10 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 def _tidy(text: str) -> str:
     """One trailing newline, no run of more than one blank line (template whitespace is fiddly)."""
-    text = _BLANK_RUNS.sub("\n\n", _TRAILING_SPACE.sub("", text))
+    # The searches first: a 7 MB changelog usually has nothing to fix, and the regexes alone
+    # cost 0.2 s there.
+    if " \n" in text or "\t\n" in text:
+        text = _TRAILING_SPACE.sub("", text)
+    if "\n\n\n" in text:
+        text = _BLANK_RUNS.sub("\n\n", text)
     return text.rstrip().lstrip("\n") + "\n"
