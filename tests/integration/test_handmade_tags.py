@@ -7,7 +7,6 @@ actions/checkout makes of a tag push: a detached HEAD at the tag.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,6 @@ from versionbot.errors import UsageError
 pytestmark = pytest.mark.timeout(60)
 
 FORGE_TOKEN = "ghp_HANDMADETAGFORGETOKEN0123456789"
-
-
-@pytest.fixture(scope="module")
-def forge_module() -> Iterator[ForgeServer]:
-    with ForgeServer(FORGE_TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def forge(forge_module: ForgeServer) -> Iterator[ForgeServer]:
-    forge_module.reset()
-    yield forge_module
-    assert forge_module.violations == []
 
 
 @pytest.fixture

@@ -27,7 +27,6 @@ from git_remote import (
     assert_released_once,
     bare_repo,
     clone_remote,
-    git_http_server,
     run_release,
     seed_project,
 )
@@ -36,25 +35,6 @@ from versionbot.errors import RepositoryError, SupersededError, UsageError
 pytestmark = pytest.mark.timeout(60)
 
 FORGE_TOKEN = "ghp_RELEASEFORGETOKEN0123456789abcd"
-
-
-@pytest.fixture(scope="module")
-def git_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHttpServer]:
-    with git_http_server(tmp_path_factory.mktemp("git-http")) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def forge_module() -> Iterator[ForgeServer]:
-    with ForgeServer(FORGE_TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def forge(forge_module: ForgeServer) -> Iterator[ForgeServer]:
-    forge_module.reset()
-    yield forge_module
-    assert forge_module.violations == []
 
 
 @dataclass

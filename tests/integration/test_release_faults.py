@@ -11,7 +11,6 @@ the remote branch, one annotated tag, one changelog section, one forge release.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,6 @@ from git_remote import (
     assert_released_once,
     bare_repo,
     clone_remote,
-    git_http_server,
     run_killed,
     run_release,
     seed_project,
@@ -36,25 +34,6 @@ from versionbot.errors import ForgeError, SupersededError, VersionbotError
 pytestmark = pytest.mark.timeout(60)
 
 FORGE_TOKEN = "ghp_FAULTFORGETOKEN0123456789abcdefgh"
-
-
-@pytest.fixture(scope="module")
-def git_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHttpServer]:
-    with git_http_server(tmp_path_factory.mktemp("git-http")) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def forge_module() -> Iterator[ForgeServer]:
-    with ForgeServer(FORGE_TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def forge(forge_module: ForgeServer) -> Iterator[ForgeServer]:
-    forge_module.reset()
-    yield forge_module
-    assert forge_module.violations == []
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,19 +44,6 @@ while read old new ref; do
   fi
 done
 """
-
-
-@pytest.fixture(scope="module")
-def forge_module() -> Iterator[ForgeServer]:
-    with ForgeServer(FORGE_TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def forge(forge_module: ForgeServer) -> Iterator[ForgeServer]:
-    forge_module.reset()
-    yield forge_module
-    assert forge_module.violations == []
 
 
 @dataclass
