@@ -185,8 +185,15 @@ def link_references(text: str, links: ForgeLinks | None) -> str:
     return _REFERENCE.sub(lambda m: f"[{m.group()}]({reference_url(m.group(), links)})", text)
 
 
+# Control characters (ANSI escapes among them, C1 included) would reach every terminal that shows
+# the changelog or the release notes (``cat``, ``bot changelog --stdout``, ``git tag -n``): they
+# become U+FFFD, as in report.py. A tab is kept: it is text.
+_CONTROL_CHARACTERS = dict.fromkeys(
+    [c for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x09], "\ufffd"
+)
 _INLINE_ESCAPES = str.maketrans(
     {
+        **_CONTROL_CHARACTERS,
         "\\": "\\\\",
         "<": "&lt;",
         ">": "&gt;",

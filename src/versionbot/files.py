@@ -2,12 +2,15 @@
 
 A write goes to a temporary file in the same folder, is flushed to disk, then renamed over the
 target: an interrupted run leaves the old file or the new one, never a mix. The file's mode is
-kept. Text is UTF-8; bytes that are not are kept as they were (surrogateescape).
+kept. A run killed before its rename (SIGKILL: no cleanup) leaves its temporary file
+(``.NAME.versionbot-*.tmp``); the next write of the same file removes it.
+Text is UTF-8; bytes that are not are kept as they were (surrogateescape).
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -28,7 +31,10 @@ def write_atomically(path: Path, text: str) -> None:
     data = text.encode("utf-8", "surrogateescape")
     try:
         mode = path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode()
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        _remove_leftovers(path)
+        descriptor, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=_temporary_prefix(path), suffix=_TEMPORARY_SUFFIX
+        )
     except OSError as exc:
         raise FileWriteError(
             f"cannot write {path}: {exc.strerror}", "check that the folder is writable"
@@ -47,6 +53,21 @@ def write_atomically(path: Path, text: str) -> None:
             f"cannot write {path}: {exc.strerror}; the file was not changed",
             "check the disk space and the folder's permissions",
         ) from None
+
+
+_TEMPORARY_SUFFIX = ".tmp"
+
+
+def _temporary_prefix(path: Path) -> str:
+    # Specific enough that no editor's or person's file matches it (``.NAME.swp`` does not).
+    return f".{path.name}.versionbot-"
+
+
+def _remove_leftovers(path: Path) -> None:
+    """The temporary files of killed runs that wrote ``path``."""
+    for leftover in path.parent.glob(f"{glob.escape(_temporary_prefix(path))}*{_TEMPORARY_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def _new_file_mode() -> int:

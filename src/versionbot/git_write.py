@@ -59,6 +59,14 @@ class GitWriter:
         self._secrets = tuple(s for s in (token,) if s)
         base = dict(os.environ if env is None else env)
         base.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"})
+        # A stalled HTTP remote must not hang the release: under 1 kB/s for the whole timeout
+        # (VERSIONBOT_NETWORK_TIMEOUT seconds, default 60) ends the transfer; the user's own
+        # GIT_HTTP_LOW_SPEED_* settings win.
+        seconds = base.get("VERSIONBOT_NETWORK_TIMEOUT", "")
+        base.setdefault("GIT_HTTP_LOW_SPEED_LIMIT", "1000")
+        base.setdefault(
+            "GIT_HTTP_LOW_SPEED_TIME", seconds if seconds.isdigit() and int(seconds) > 0 else "60"
+        )
         self._config: list[str] = []
         if token:
             base["VERSIONBOT_GIT_USERNAME"] = username or "x-access-token"

@@ -37,9 +37,10 @@ class RegistryImageStage:
         self._env = dict(os.environ if env is None else env)
         self._make_client = make_client
 
-    def __call__(self, images: ImagePlan) -> list[tuple[str, str]]:
-        """Push every tag of the plan (re-judged against the registries) and verify it."""
-        return [(str(p.ref), p.digest) for p in self.push(images)]
+    def __call__(self, images: ImagePlan) -> list[tuple[str, str, bool]]:
+        """Push every tag of the plan (re-judged against the registries) and verify it:
+        ``(reference, digest, pushed now)`` per tag."""
+        return [(str(p.ref), p.digest, p.pushed) for p in self.push(images)]
 
     def push(self, images: ImagePlan) -> list[PushedTag]:
         """Like ``__call__``, returning what the registry reported for each tag."""

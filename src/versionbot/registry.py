@@ -29,6 +29,9 @@ Transport rules
     * Proxy variables are ignored (``trust_env=False``) so no proxy sees registry credentials.
     * 429, 5xx, timeouts and connection errors are retried: 4 tries, backoff 0.5 s, 1 s, 2 s,
       ``Retry-After`` honoured up to 5 s, total sleep under 10 s; the sleep is injectable.
+    * Timeouts are bounded: 30 s of silence per request (connect: 10 s), or
+      ``VERSIONBOT_REGISTRY_TIMEOUT`` seconds from the ``env`` mapping (the ``timeout``
+      argument wins over both).
 
 What it must not do
     * Print, or put a credential or token into an exception message, a log record or a repr.
@@ -105,6 +108,20 @@ _LOGIN_HINT: Final = (
 REGISTRY_RETRIES = RetryPolicy()
 
 
+TIMEOUT_VARIABLE: Final = "VERSIONBOT_REGISTRY_TIMEOUT"
+_DEFAULT_TIMEOUT: Final = 30.0
+
+
+def _timeout_from(env: Mapping[str, str]) -> float:
+    """Seconds a registry may stay silent (connect: at most 10): ``VERSIONBOT_REGISTRY_TIMEOUT``
+    when it is a positive number, else 30. A stalled registry costs at most ``tries`` times it."""
+    try:
+        value = float(env.get(TIMEOUT_VARIABLE, ""))
+    except ValueError:
+        return _DEFAULT_TIMEOUT
+    return value if 0 < value <= 3600 else _DEFAULT_TIMEOUT
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -175,7 +192,7 @@ class RegistryClient:
         env: Mapping[str, str] | None = None,
         docker_config: Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        timeout: float = 30.0,
+        timeout: float | None = None,
         retry: RetryPolicy = REGISTRY_RETRIES,
         event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
         progress: Callable[[str], None] | None = None,
@@ -198,6 +215,8 @@ class RegistryClient:
                     "give a PEM file holding the CA that signed the registry's certificate",
                 ) from None
         self._ca_file = ca_file
+        if timeout is None:
+            timeout = _timeout_from(self._env)
         self._http = httpx.Client(
             verify=context,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),

@@ -64,7 +64,9 @@ class ForgeReleases(Protocol):
 class ImageStage(Protocol):
     """What the release needs of the image stage (image_stage.py implements it)."""
 
-    def __call__(self, images: ImagePlan) -> Sequence[tuple[str, str]]: ...  # (ref, digest)
+    def __call__(self, images: ImagePlan) -> Sequence[tuple[str, str, bool]]: ...
+
+    # (reference, digest, pushed by this call): a tag a re-run pushes finishes the release
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,9 +342,11 @@ def promote_images(plan: ReleasePlan, edges: ReleaseEdges, outcome: ReleaseOutco
     """Step 7: the release's image gets its version tags (idempotent in the image stage)."""
     if plan.images is None or edges.images is None:
         return
-    for ref, digest in edges.images(plan.images):
+    for ref, digest, pushed in edges.images(plan.images):
         outcome.image_digests.append((ref, digest))
         outcome.log.append(f"image {ref} = {digest}")
+        # A run that pushed a missing tag finished the release: CI should publish it.
+        outcome.released = outcome.released or pushed
 
 
 _FORGE_HINT = "set GITHUB_TOKEN (or GH_TOKEN) with contents: write, or run without a forge remote"
