@@ -41,10 +41,12 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from loopback import LoopbackHTTP
 
 GITHUB_API_VERSION = "2022-11-28"
 DOCS = "https://docs.github.com/rest/releases/releases"
@@ -132,8 +134,7 @@ class ForgeServer:
         self.faults = _Faults()
         self.lock = threading.Lock()
         self._next_id = 1
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http: LoopbackHTTP | None = None
 
     # -- life -------------------------------------------------------------------------------
 
@@ -143,26 +144,18 @@ class ForgeServer:
         class Handler(_Handler):
             forge = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._http = LoopbackHTTP(Handler)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        assert self._httpd is not None
-        assert self._thread is not None
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        assert self._http is not None
+        self._http.close()
 
     @property
     def port(self) -> int:
         """The port the OS gave us."""
-        assert self._httpd is not None
-        return int(self._httpd.server_address[1])
+        assert self._http is not None
+        return self._http.port
 
     @property
     def url(self) -> str:

@@ -26,12 +26,13 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
 from conftest import GitRepo
+from loopback import LoopbackHTTP
 from versionbot.config import load_config
 from versionbot.git_write import GitWriter, PushResult
 from versionbot.plan import PlanRequest
@@ -72,8 +73,7 @@ class GitHttpServer:
         self.requests: list[tuple[str, str, int]] = []  # (method, path, status)
         self.lock = threading.Lock()
         self._backend = _backend()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http: LoopbackHTTP | None = None
 
     def __enter__(self) -> GitHttpServer:
         server = self
@@ -81,26 +81,18 @@ class GitHttpServer:
         class Handler(_Handler):
             owner = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._http = LoopbackHTTP(Handler)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        assert self._httpd is not None
-        assert self._thread is not None
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        assert self._http is not None
+        self._http.close()
 
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT/git`` (no credentials: they never go into a URL)."""
-        assert self._httpd is not None
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/git"
+        assert self._http is not None
+        return f"http://127.0.0.1:{self._http.port}/git"
 
     def new_repo(self, name: str) -> tuple[str, Path]:
         """A fresh bare repository: its URL (without credentials) and its path on disk."""
