@@ -372,15 +372,21 @@ def _bump_rules(table: object, source: str) -> BumpRules:
     return BumpRules(tuple(by_type.items()), tuple(scoped.items()), default)
 
 
-def _changelog(table: object, source: str) -> ChangelogConfig:
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"changelog in {source} must be a table", _TOP_LEVEL_KEYS["changelog"])
-    unknown = sorted(set(table) - set(_CHANGELOG_KEYS))
+def _subtable(value: object, name: str, known: Mapping[str, str], source: str) -> Mapping[str, Any]:
+    """``value`` as the table ``[name]``: a table, holding only keys of ``known``."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{name} in {source} must be a table", _TOP_LEVEL_KEYS[name])
+    unknown = sorted(set(value) - set(known))
     if unknown:
         raise ConfigError(
-            f"unknown key 'changelog.{unknown[0]}' in {source}",
-            "known keys of [changelog] are: " + ", ".join(sorted(_CHANGELOG_KEYS)),
+            f"unknown key '{name}.{unknown[0]}' in {source}",
+            f"known keys of [{name}] are: " + ", ".join(sorted(known)),
         )
+    return value
+
+
+def _changelog(table: object, source: str) -> ChangelogConfig:
+    table = _subtable(table, "changelog", _CHANGELOG_KEYS, source)
     defaults = ChangelogConfig()
     for key in ("file", "templates"):
         if key in table and (not isinstance(table[key], str) or not table[key].strip()):
@@ -414,14 +420,7 @@ def _check(
 ) -> CheckRules:
     """``[check]``. Without ``types``, the allowed types are the Conventional Commits set plus
     every type that ``[bump]`` or ``[changelog.sections]`` names: those are meant to be used."""
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"check in {source} must be a table", _TOP_LEVEL_KEYS["check"])
-    unknown = sorted(set(table) - set(_CHECK_KEYS))
-    if unknown:
-        raise ConfigError(
-            f"unknown key 'check.{unknown[0]}' in {source}",
-            "known keys of [check] are: " + ", ".join(sorted(_CHECK_KEYS)),
-        )
+    table = _subtable(table, "check", _CHECK_KEYS, source)
     named = [k for k, _ in bump_rules.by_type] + [t for (t, _), _ in bump_rules.scoped]
     named += [k for k, _ in changelog.sections]
     default_types = tuple(dict.fromkeys([*DEFAULT_TYPES, *(t.lower() for t in named)]))
@@ -471,14 +470,7 @@ def _valid_type(kind: str) -> bool:
 
 
 def _images(table: object, source: str) -> ImagesConfig:
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"images in {source} must be a table", _TOP_LEVEL_KEYS["images"])
-    unknown = sorted(set(table) - set(_IMAGES_KEYS))
-    if unknown:
-        raise ConfigError(
-            f"unknown key 'images.{unknown[0]}' in {source}",
-            "known keys of [images] are: " + ", ".join(sorted(_IMAGES_KEYS)),
-        )
+    table = _subtable(table, "images", _IMAGES_KEYS, source)
     names = _image_strings(table, "names", (), source)
     if not names:
         raise ConfigError(f"images.names in {source} is empty", _IMAGES_KEYS["names"])

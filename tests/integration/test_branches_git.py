@@ -205,9 +205,7 @@ def test_a_fix_on_the_major_line_is_read_fast(project: GitRepo, git_trace: Path)
     history_with_lines(project)
     project.checkout("1.x")
     project.commit("fix: backport")
-    git_trace.unlink(missing_ok=True)
-    plan = repository_plan(project.path, CONFIG, PlanRequest())
-    commands = git_commands(git_trace)
+    plan, commands = traced_plan(project, git_trace)
     assert version(plan) == "1.4.1"
     assert len(logs(commands)) == 1, commands
     assert merged_reads(commands) == [], commands  # the guess within 1.x's range held
@@ -241,6 +239,13 @@ def test_a_feat_on_the_minor_line_stops_and_a_fix_releases(project: GitRepo) -> 
         repository_plan(project.path, CONFIG, PlanRequest())
 
 
+def traced_plan(project: GitRepo, git_trace: Path) -> tuple[ReleasePlan, list[str]]:
+    """The plan of ``project``, and the git commands that made it."""
+    git_trace.unlink(missing_ok=True)
+    plan = repository_plan(project.path, CONFIG, PlanRequest())
+    return plan, git_commands(git_trace)
+
+
 def test_maintenance_tags_do_not_confuse_main(project: GitRepo, git_trace: Path) -> None:
     history_with_lines(project)
     project.checkout("1.x")
@@ -248,9 +253,7 @@ def test_maintenance_tags_do_not_confuse_main(project: GitRepo, git_trace: Path)
     project.tag("v1.4.1")
     project.checkout("main")
     project.commit("fix: on main")
-    git_trace.unlink(missing_ok=True)
-    plan = repository_plan(project.path, CONFIG, PlanRequest())
-    commands = git_commands(git_trace)
+    plan, commands = traced_plan(project, git_trace)
     assert version(plan) == "2.1.1"
     assert len(logs(commands)) == 1, commands
     assert merged_reads(commands) == [], commands
@@ -268,9 +271,7 @@ def test_an_open_channel_costs_main_at_most_the_exact_read(
     project.tag("v2.2.0-rc.1")
     project.checkout("main")
     project.commit("fix: on main")
-    git_trace.unlink(missing_ok=True)
-    plan = repository_plan(project.path, CONFIG, PlanRequest())
-    commands = git_commands(git_trace)
+    plan, commands = traced_plan(project, git_trace)
     assert version(plan) == "2.1.1"
     assert len(logs(commands)) <= 2, commands
     assert len(merged_reads(commands)) <= 1, commands
@@ -278,9 +279,7 @@ def test_an_open_channel_costs_main_at_most_the_exact_read(
     # On next itself the guess holds: one log.
     project.checkout("next")
     project.commit("fix: next fix")
-    git_trace.unlink(missing_ok=True)
-    plan = repository_plan(project.path, CONFIG, PlanRequest())
-    commands = git_commands(git_trace)
+    plan, commands = traced_plan(project, git_trace)
     assert version(plan) == "2.2.0-rc.2"
     assert len(logs(commands)) == 1, commands
     assert merged_reads(commands) == [], commands

@@ -204,6 +204,29 @@ def _image_project(
     return _git_project(make_repo, git_server, forge, git_proxy, images)
 
 
+@pytest.fixture
+def proxied_image_project(
+    *,
+    make_repo: RepoFactory,
+    git_server: GitHttpServer,
+    forge: ForgeServer,
+    git_proxy: FaultProxy,
+    registry_plain: RegistryServer,
+    registry_proxy: FaultProxy,
+    image_in: ImageFactory,
+) -> Project:
+    """A project releasing an image of the plain registry, reached through the fault proxy."""
+    return _image_project(
+        make_repo,
+        git_server,
+        forge,
+        git_proxy,
+        registry_plain,
+        registry_host=registry_proxy.host,
+        image_in=image_in,
+    )
+
+
 REGISTRY_BLIPS = [
     Rule(tag_put, "drop", times=2),
     Rule(tag_put, "status", 500, times=2),
@@ -217,25 +240,15 @@ REGISTRY_BLIPS = [
 @pytest.mark.parametrize("rule", REGISTRY_BLIPS, ids=["drop", "500", "502", "503", "429", "stall"])
 def test_a_registry_blip_is_retried_and_the_release_completes(
     *,
-    make_repo: RepoFactory,
-    git_server: GitHttpServer,
+    proxied_image_project: Project,
     forge: ForgeServer,
     git_proxy: FaultProxy,
     registry_proxy: FaultProxy,
     registry_plain: RegistryServer,
-    image_in: ImageFactory,
     bot_executable: str,
     rule: Rule,
 ) -> None:
-    project = _image_project(
-        make_repo,
-        git_server,
-        forge,
-        git_proxy,
-        registry_plain,
-        registry_host=registry_proxy.host,
-        image_in=image_in,
-    )
+    project = proxied_image_project
     registry_proxy.add(rule)
     # A stall costs one timeout (1 s here: VERSIONBOT_REGISTRY_TIMEOUT), then a retry.
     result, _ = _bot(bot_executable, project, {"VERSIONBOT_REGISTRY_TIMEOUT": "1"})
@@ -255,25 +268,15 @@ def test_a_registry_blip_is_retried_and_the_release_completes(
 )
 def test_a_registry_down_between_tags_then_a_rerun(
     *,
-    make_repo: RepoFactory,
-    git_server: GitHttpServer,
+    proxied_image_project: Project,
     forge: ForgeServer,
     git_proxy: FaultProxy,
     registry_proxy: FaultProxy,
     registry_plain: RegistryServer,
-    image_in: ImageFactory,
     bot_executable: str,
     rule: Rule,
 ) -> None:
-    project = _image_project(
-        make_repo,
-        git_server,
-        forge,
-        git_proxy,
-        registry_plain,
-        registry_host=registry_proxy.host,
-        image_in=image_in,
-    )
+    project = proxied_image_project
     registry_proxy.add(rule)
     result, _ = _bot(bot_executable, project)
     error = assert_one_line_error(result, 6, project)
@@ -362,24 +365,14 @@ def _assert_tags(registry: RegistryServer, project: Project) -> None:
 
 def test_the_run_that_finishes_the_images_reports_released(
     *,
-    make_repo: RepoFactory,
-    git_server: GitHttpServer,
+    proxied_image_project: Project,
     forge: ForgeServer,
     git_proxy: FaultProxy,
     registry_proxy: FaultProxy,
     registry_plain: RegistryServer,
-    image_in: ImageFactory,
     bot_executable: str,
 ) -> None:
-    project = _image_project(
-        make_repo,
-        git_server,
-        forge,
-        git_proxy,
-        registry_plain,
-        registry_host=registry_proxy.host,
-        image_in=image_in,
-    )
+    project = proxied_image_project
     registry_proxy.add(Rule(tag_put, "drop", times=None))
     result, _ = _bot(bot_executable, project)
     assert result.returncode == 6
