@@ -67,6 +67,9 @@ def _plan(args: argparse.Namespace) -> int:
     request = _plan_request(args)
     repo = Path(args.directory)
     config = _config(args, repo)
+    if config.packages:
+        return _plan_packages(args, repo, config, request)
+    _no_package_option(args)
     if args.title is None and args.base is not None:
         raise UsageError("--base goes with --title", 'add --title "<the pull request title>"')
     if args.title is None:
@@ -107,6 +110,64 @@ def _plan(args: argparse.Namespace) -> int:
         with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
             handle.write(plan_summary(plan, notes, pull_request=in_pr))
     return 0
+
+
+def _plan_packages(
+    args: argparse.Namespace, repo: Path, config: Config, request: PlanRequest
+) -> int:
+    """``bot plan`` in a monorepo: every package's plan (or ``--package NAME``'s)."""
+    from versionbot.packages_report import packages_to_json, packages_to_text
+    from versionbot.render import Renderer
+    from versionbot.repository_plan import repository_package_plans
+
+    if args.title is not None:
+        raise UsageError(
+            "--title does not preview a monorepo's pull request yet",
+            "run bot plan on the pull request's branch instead",
+        )
+    plans = repository_package_plans(repo, config, package_requests(config, request, args.package))
+    if args.package is not None:
+        plans = tuple(p for p in plans if p.package.name == args.package)
+    notes = [
+        None
+        if p.plan.notes is None
+        else Renderer.for_repository(p.plan.state, p.package.config).changelog(
+            [p.plan.notes], sections_only=True
+        )
+        for p in plans
+    ]
+    if args.json:
+        write_json(packages_to_json(plans, notes))
+    else:
+        write_text(packages_to_text(plans, notes, verbose=args.verbose))
+    return 0
+
+
+def package_requests(
+    config: Config, request: PlanRequest, name: str | None
+) -> dict[str, PlanRequest]:
+    """Each package's request: ``--version`` and ``--bump`` only for the package named by
+    ``--package`` (a version is one package's decision); the rest for every package."""
+    import dataclasses
+
+    forced = request.version is not None or request.bump is not None
+    if name is not None:
+        config.package(name)  # an unknown name is an error, with the known ones
+    elif forced:
+        raise UsageError(
+            "--version and --bump need --package NAME in a monorepo",
+            "name the package, e.g. bot plan --package api --bump major",
+        )
+    shared = dataclasses.replace(request, version=None, bump=None)
+    return {p.name: request if p.name == name else shared for p in config.packages}
+
+
+def _no_package_option(args: argparse.Namespace) -> None:
+    if getattr(args, "package", None) is not None:
+        raise UsageError(
+            f"--package {args.package}: this repository has no [packages]",
+            "--package is for monorepos; configure [packages.NAME] tables, or drop it",
+        )
 
 
 def _release(args: argparse.Namespace) -> int:

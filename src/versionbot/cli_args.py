@@ -116,6 +116,9 @@ def _version_options(parser: argparse.ArgumentParser) -> None:
         "--version", dest="set_version", metavar="X.Y.Z", default=None, help="force the version"
     )
     parser.add_argument("--build", metavar="META", default=None, help="append +META to the version")
+    parser.add_argument(
+        "--package", metavar="NAME", default=None, help="a monorepo: only this package"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

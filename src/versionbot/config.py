@@ -7,6 +7,7 @@ API offers. Unknown keys and bad values raise ConfigError naming the key and the
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping
@@ -42,6 +43,7 @@ _TOP_LEVEL_KEYS = {
     "check": "a table with types, scopes, max_subject_length, subject_period, allow_fixup",
     "mode": '"direct" (commit, tag and push the release) or "pr" (a release pull request)',
     "pr_branch": 'the branch the release pull request comes from, e.g. "versionbot/release"',
+    "packages": 'a table per package of a monorepo, e.g. [packages.api] with path = "services/api"',
 }
 MODES = ("direct", "pr")
 _CHECK_KEYS = {
@@ -68,6 +70,18 @@ _IMAGES_KEYS = {
     "labels": "a table of extra OCI labels for built images",
 }
 _BUILDERS = ("buildx", "buildah", "docker")
+_PACKAGE_KEYS = {
+    "path": 'the package\'s folder from the repository root, e.g. "services/api"',
+    "tag_format": "its tags, with '{version}'; default \"NAME-v{version}\"",
+    "initial_version": 'its first version, e.g. "0.1.0"',
+    "scopes": 'commit scopes that belong to it wherever the files are, e.g. ["api"]',
+    "depends_on": 'shared folders or other packages whose changes release it, e.g. ["libs/common"]',
+    "version_files": 'files holding its version, from its folder, e.g. ["pyproject.toml"]',
+    "images": "its image table, with the keys of [images] (paths from its folder)",
+}
+# Keys that describe one released thing: in a monorepo each package has its own.
+_PER_PACKAGE_KEYS = ("tag_format", "initial_version", "version_files", "images")
+_PACKAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +126,19 @@ class ChangelogConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Package:
+    """One package of a monorepo (``[packages.NAME]``): where it lives, which commits are its
+    own, and ``config``: the settings its releases are made with (the repository's, with its
+    own tags, changelog, version files and images)."""
+
+    name: str
+    path: str  # its folder from the repository root, without a trailing "/"; "." for the root
+    config: Config
+    scopes: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()  # folders whose changes belong to it too
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Validated settings; every field has a default so no config file is needed."""
 
@@ -133,7 +160,16 @@ class Config:
     check: CheckRules = CheckRules()  # bot check's policy
     mode: str = "direct"  # "direct" | "pr": how bot release releases (release_pr.py)
     pr_branch: str = "versionbot/release"  # where the release pull request comes from
+    packages: tuple[Package, ...] = ()  # a monorepo's packages; empty: one release per repository
     source: str = "defaults"  # where it came from, for messages
+
+    def package(self, name: str) -> Package:
+        """The package called ``name`` (``--package NAME``)."""
+        for package in self.packages:
+            if package.name == name:
+                return package
+        known = ", ".join(p.name for p in self.packages) or "none: there is no [packages] table"
+        raise ConfigError(f"there is no package {name!r} in {self.source}", f"packages: {known}")
 
 
 def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -> Config:
@@ -153,7 +189,7 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
     defaults = Config()
     bump_rules = _bump_rules(mapping.get("bump", {}), source)
     changelog = _changelog(mapping.get("changelog", {}), source)
-    return Config(
+    config = Config(
         tag_format=_tag_format(mapping, source) or defaults.tag_format,
         initial_version=_initial_version(mapping, source) or defaults.initial_version,
         major_on_zero=_flag(mapping, "major_on_zero", defaults.major_on_zero, source),
@@ -178,6 +214,9 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         pr_branch=_pr_branch(mapping, defaults.pr_branch, source),
         source=source,
     )
+    if "packages" not in mapping:
+        return config
+    return dataclasses.replace(config, packages=_packages(mapping, config, source))
 
 
 def load_config(root: Path, explicit: Path | None = None) -> Config:
@@ -550,3 +589,127 @@ def _rule_key(key: str, where: str) -> tuple[str, str | None]:
 
 def _quote_key(key: str) -> str:
     return key if key.replace("-", "").replace("_", "").isalnum() else f'"{key}"'
+
+
+def _packages(mapping: Mapping[str, Any], config: Config, source: str) -> tuple[Package, ...]:
+    """``[packages.NAME]`` tables: each package's settings are the repository's with its own
+    tags, changelog, version files and images, every path from its folder."""
+    table = mapping["packages"]
+    if not isinstance(table, Mapping) or not table:
+        raise ConfigError(
+            f"packages in {source} must hold a table per package", _TOP_LEVEL_KEYS["packages"]
+        )
+    shared = [key for key in _PER_PACKAGE_KEYS if key in mapping]
+    if shared:
+        raise ConfigError(
+            f"{shared[0]} in {source} is per package in a monorepo",
+            "move it into each [packages.NAME] table that needs it",
+        )
+    if config.mode == "pr":
+        raise ConfigError(
+            f'mode = "pr" in {source} does not release [packages] yet',
+            'use mode = "direct" for a monorepo (see docs/decisions.md)',
+        )
+    packages = [_package(name, value, config, source) for name, value in table.items()]
+    paths = {p.path: p.name for p in packages}
+    formats: list[tuple[str, TagFormat]] = []
+    resolved = []
+    for package in packages:
+        if paths[package.path] != package.name:
+            raise ConfigError(
+                f"packages {paths[package.path]!r} and {package.name!r} in {source} have the "
+                f"same path {package.path!r}",
+                "give each package its own folder",
+            )
+        fmt = package.config.tag_format
+        for other, other_fmt in formats:
+            example = Version(1, 2, 3)
+            if fmt.parse(other_fmt.format(example)) or other_fmt.parse(fmt.format(example)):
+                raise ConfigError(
+                    f"the tag formats of packages {other!r} and {package.name!r} in {source} "
+                    f"overlap ({other_fmt.pattern!r}, {fmt.pattern!r})",
+                    'give each package tags of its own, e.g. tag_format = "NAME-v{version}"',
+                )
+        formats.append((package.name, fmt))
+        # A dependency that names a package means that package's folder.
+        folders = {next((p.path for p in packages if p.name == d), d) for d in package.depends_on}
+        resolved.append(dataclasses.replace(package, depends_on=tuple(sorted(folders))))
+    return tuple(resolved)
+
+
+def _package(name: object, value: object, config: Config, source: str) -> Package:
+    if not isinstance(name, str) or not _PACKAGE_NAME.fullmatch(name):
+        raise ConfigError(
+            f"package name {name!r} in {source} is not valid",
+            "use letters, digits, '.', '_' and '-', starting with a letter or digit",
+        )
+    where = f"{source} [packages.{name}]"
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"packages.{name} in {source} must be a table", _PACKAGE_KEYS["path"])
+    unknown = sorted(set(value) - set(_PACKAGE_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown key {unknown[0]!r} in {where}",
+            "known keys of a package are: " + ", ".join(sorted(_PACKAGE_KEYS)),
+        )
+    if "path" not in value:
+        raise ConfigError(f"{where} has no path", 'write e.g. path = "services/api"')
+    path = _folder(value["path"], "path", where)
+    depends_on = value.get("depends_on", [])
+    if not isinstance(depends_on, list) or not all(isinstance(d, str) for d in depends_on):
+        raise ConfigError(
+            f"depends_on in {where} must be a list of strings", _PACKAGE_KEYS["depends_on"]
+        )
+    scopes = value.get("scopes", [])
+    if not isinstance(scopes, list) or not all(
+        isinstance(s, str) and s.strip() and not any(c in s for c in "()\n") for s in scopes
+    ):
+        raise ConfigError(f"scopes in {where} must be a list of scopes", _PACKAGE_KEYS["scopes"])
+    settings = dataclasses.replace(
+        config,
+        tag_format=_tag_format(value, where) or TagFormat(f"{name}-v{{version}}"),
+        initial_version=_initial_version(value, where) or config.initial_version,
+        changelog=dataclasses.replace(config.changelog, file=_inside(path, config.changelog.file)),
+        version_files=tuple(_inside(path, spec) for spec in _version_files(value, where)),
+        images=_package_images(value["images"], path, where) if "images" in value else None,
+        source=where,
+    )
+    return Package(
+        name,
+        path,
+        settings,
+        scopes=tuple(s.strip() for s in scopes),
+        depends_on=tuple(_folder(d, "depends_on", where) for d in depends_on),
+    )
+
+
+def _package_images(table: object, path: str, where: str) -> ImagesConfig:
+    images = _images(table, where)
+    given = table if isinstance(table, Mapping) else {}
+    return dataclasses.replace(
+        images,
+        context=_inside(path, images.context if "context" in given else "."),
+        dockerfile=_inside(path, images.dockerfile),
+        ca_file=_inside(path, images.ca_file) if images.ca_file else None,
+    )
+
+
+def _folder(value: object, key: str, where: str) -> str:
+    """A folder inside the repository, as git names paths: relative, "/" separated."""
+    text = value.strip().strip("/") if isinstance(value, str) else ""
+    parts = text.split("/")
+    if not text or text.startswith("/") or any(p in ("", "..") for p in parts):
+        raise ConfigError(
+            f"{key} in {where} must be a folder inside the repository, not {value!r}",
+            'write it from the repository root with "/", e.g. "services/api" (or "." for the root)',
+        )
+    if text == ".":
+        return "."
+    return "/".join(p for p in parts if p != ".") or "."
+
+
+def _inside(folder: str, path: str) -> str:
+    """``path`` (relative to the package's folder) from the repository root."""
+    if path in (".", "./"):
+        return folder
+    return path if folder == "." else f"{folder}/{path}"

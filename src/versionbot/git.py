@@ -11,6 +11,7 @@ signatures, UTF-8 re-encoding, NUL separators.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import os
 import subprocess
 from collections.abc import Iterator
@@ -21,7 +22,9 @@ from versionbot.commits import Commit
 from versionbot.config import Config
 from versionbot.errors import RepositoryError, UsageError
 from versionbot.history import (
+    Baseline,
     History,
+    PackagesHistory,
     RepositoryState,
     Tag,
     TruncatedHistory,
@@ -96,6 +99,90 @@ def read_history(
     if repo.shallow:
         commits = _explain_truncation(stop_at_shallow_boundary(commits, repo.shallow_commits()))
     return History(repo.state, baseline, commits)
+
+
+def read_packages_history(
+    path: Path,
+    config: Config,
+    *,
+    prerelease: bool,
+    exact: bool = False,
+    without_tags_at_head: bool = False,
+) -> PackagesHistory:
+    """A monorepo's state, each package's baseline, and ONE stream of the commits any package's
+    window can hold, with the paths each changed (``git log --name-only``), children first.
+
+    The stream starts at HEAD and stops at the commits every package's last release contains
+    (the merge bases of their start commits); which package windows hold each commit is worked
+    out as it goes by (packages.outside_windows). As in ``read_history``, unless ``exact`` the
+    release tags are guessed to be on this branch, and the guess is checked in the same stream:
+    every start commit is reached, and every newer prerelease is seen. A wrong guess raises
+    GuessedWrong at the end of the stream.
+    """
+    repo = _Repo.open(path)
+    if repo.shallow and config.fetch_unshallow:
+        repo.unshallow()
+    exact = exact or repo.shallow
+    tags = repo.tags(exact=exact)
+    if without_tags_at_head:
+        tags = tuple(t for t in tags if t.sha != repo.state.head)
+    policy = branch_policy(config.branches, repo.state.branch, None)
+    prerelease = prerelease or policy.prerelease is not None
+    baselines = tuple(
+        find_baseline(tags, p.config.tag_format, prerelease=prerelease, within=policy.range)
+        for p in config.packages
+    )
+    # Each package's ignored tags are those no package's format names.
+    names = {r.tag.name for b in baselines for r in b.existing}
+    ignored = tuple(t.name for t in tags if t.name not in names)
+    baselines = tuple(dataclasses.replace(b, ignored=ignored) for b in baselines)
+    starts = [b.start.tag.sha if b.start else None for b in baselines]
+    known = [sha for sha in starts if sha is not None]
+    bounds = repo.merge_bases(known) if len(known) == len(starts) else []
+    commits = repo.log_with_paths(bounds, merge_paths=not config.ignore_merge_commits)
+    if not exact:
+        commits = _check_packages_guess(commits, baselines, repo)
+    if repo.shallow:
+        commits = _explain_truncation_of_paths(commits, repo.shallow_commits())
+    return PackagesHistory(repo.state, baselines, commits)
+
+
+def _check_packages_guess(
+    commits: Iterator[tuple[Commit, tuple[str, ...]]], baselines: tuple[Baseline, ...], repo: _Repo
+) -> Iterator[tuple[Commit, tuple[str, ...]]]:
+    """Pass the stream through; at its end, raise GuessedWrong unless every package's start
+    was reached and every prerelease above a start was seen (so both are on this branch)."""
+    for baseline in baselines:
+        final, pre = baseline.last_final, baseline.latest_prerelease
+        if pre is None or final is None or baseline.start is not pre:
+            continue
+        if not repo.is_ancestor(final.tag.sha, pre.tag.sha):
+            raise GuessedWrong
+    unreached = {b.start.tag.sha for b in baselines if b.start} - {repo.state.head}
+    unseen = {
+        b.latest_prerelease.tag.sha
+        for b in baselines
+        if b.latest_prerelease is not None and b.start is not b.latest_prerelease
+    }
+    for commit, paths in commits:
+        yield commit, paths
+        unreached.discard(commit.sha)
+        unreached.difference_update(commit.parents)
+        unseen.discard(commit.sha)
+    if unreached or unseen:
+        raise GuessedWrong
+
+
+def _explain_truncation_of_paths(
+    commits: Iterator[tuple[Commit, tuple[str, ...]]], shallow: frozenset[str]
+) -> Iterator[tuple[Commit, tuple[str, ...]]]:
+    for commit, paths in commits:
+        yield commit, paths
+        if commit.sha in shallow:
+            raise RepositoryError(
+                f"shallow clone: the history stops at {commit.sha[:7]}, before the last release",
+                _UNSHALLOW_HINT,
+            )
 
 
 def read_whole_history(
@@ -278,6 +365,31 @@ class _Repo:
         args += ["--format=%H%x00%P%x00%B", *revisions, "--"]
         return _stream_log(args)
 
+    def merge_bases(self, commits: list[str]) -> list[str]:
+        """The best common ancestors of ``commits``: what every one of them contains is what
+        they contain. One commit is its own."""
+        distinct = sorted(set(commits))
+        if len(distinct) <= 1:
+            return distinct
+        result = _run(self.root, "merge-base", "--all", "--octopus", *distinct, check=False)
+        if result.returncode > 1:
+            raise _git_failed("merge-base", result.stderr)
+        return result.stdout.decode().split()
+
+    def log_with_paths(
+        self, bounds: list[str], *, merge_paths: bool
+    ) -> Iterator[tuple[Commit, tuple[str, ...]]]:
+        """The commits of HEAD not in ``bounds``, children first (``--topo-order``), each with
+        the paths it changed. ``merge_paths``: a merge's paths are those it brought to its first
+        parent (else a merge has none: its branch's own commits carry them)."""
+        args = ["git", "-C", self.root, *_PINNED, "log", "--no-color", "--encoding=UTF-8", "-z"]
+        # A leading NUL marks each record: no path is empty, so an empty field starts one.
+        args += ["--topo-order", "--name-only", "--no-renames", "--format=%x00%H%x00%P%x00%B"]
+        if merge_paths:
+            args.append("--diff-merges=first-parent")
+        args += ["HEAD", *(f"^{sha}" for sha in bounds), "--"]
+        return _stream_log_with_paths(args)
+
     def shallow_commits(self) -> frozenset[str]:
         """The commits whose parents this shallow clone lacks (from ``.git/shallow``)."""
         try:
@@ -326,6 +438,62 @@ def _stream_log(args: list[str]) -> Iterator[Commit]:
         fields = (pending + decoder.decode(b"", final=True)).split("\0")
         if len(fields) >= 3:
             yield Commit(fields[0], tuple(fields[1].split()), fields[2].rstrip("\n"))
+        stderr = process.stderr.read()
+        if process.wait() != 0:
+            raise _git_failed("log", stderr)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def _stream_log_with_paths(args: list[str]) -> Iterator[tuple[Commit, tuple[str, ...]]]:
+    """Parse ``NUL sha NUL parents NUL message NUL [LF path NUL path NUL ...]`` records (the
+    ``--name-only -z`` layout of ``log_with_paths``) while git writes them. The empty field
+    between two NULs is the next record's marker."""
+    position = 0  # 0: before the first marker; 1: sha; 2: parents; 3: message; 4: paths
+    sha = parents = message = ""
+    paths: list[str] = []
+    for field in _stream_fields(args):
+        if position == 4:
+            if field:
+                paths.append(field[1:] if not paths and field[0] == "\n" else field)
+                continue
+            yield Commit(sha, tuple(parents.split()), message.rstrip("\n")), tuple(paths)
+            paths = []
+            position = 1
+        elif position == 3:
+            message, position = field, 4
+        elif position == 2:
+            parents, position = field, 3
+        elif position == 1:
+            sha, position = field, 2
+        elif not field:
+            position = 1
+    if position == 4:
+        yield Commit(sha, tuple(parents.split()), message.rstrip("\n")), tuple(paths)
+
+
+def _stream_fields(args: list[str]) -> Iterator[str]:
+    """The NUL-separated fields of a git command's output, while git writes it."""
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env(), bufsize=0
+    )
+    if process.stdout is None or process.stderr is None:  # pragma: no cover - PIPE was asked
+        raise RepositoryError("git log gave no output stream", "run git log by hand")
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    try:
+        pending = ""
+        read = process.stdout.read
+        while chunk := read(_CHUNK):
+            fields = (pending + decoder.decode(chunk)).split("\0")
+            pending = fields.pop()  # the last field may still be growing
+            yield from fields
+        rest = pending + decoder.decode(b"", final=True)
+        if rest:
+            yield rest
         stderr = process.stderr.read()
         if process.wait() != 0:
             raise _git_failed("log", stderr)

@@ -107,6 +107,17 @@ class History:
     commits: Iterable[Commit]
 
 
+@dataclass(frozen=True, slots=True)
+class PackagesHistory:
+    """What a monorepo's plans are made from: the repository state, each package's baseline
+    (in the order of ``config.packages``), and every commit any package's window can hold, with
+    the paths it changed, children first (streamed, consumed once)."""
+
+    state: RepositoryState
+    baselines: tuple[Baseline, ...]
+    commits: Iterable[tuple[Commit, tuple[str, ...]]]
+
+
 def release_tags(tags: tuple[Tag, ...], fmt: TagFormat) -> tuple[list[ReleaseTag], list[str]]:
     """Split tags into release tags (with their versions) and the names of all others."""
     releases: list[ReleaseTag] = []

@@ -34,9 +34,16 @@ from versionbot.bump import (
 )
 from versionbot.changelog import ReleaseInfo, ReleaseNotes, release_notes, utc_date
 from versionbot.commits import Commit, ParsedCommit, ParseFailure, parse_commit, split_squash
-from versionbot.config import Config
+from versionbot.config import Config, Package
 from versionbot.errors import VersionConflictError
-from versionbot.history import Baseline, History, ReleaseTag, ReleaseWindow, RepositoryState
+from versionbot.history import (
+    Baseline,
+    History,
+    PackagesHistory,
+    ReleaseTag,
+    ReleaseWindow,
+    RepositoryState,
+)
 from versionbot.images import ImagePlan, image_plan
 from versionbot.links import ForgeLinks, forge_links
 from versionbot.version import InvalidVersion, Version
@@ -106,18 +113,30 @@ def make_plan(
     ``--prerelease`` or ``--version`` says otherwise) and a maintenance line's range. The
     history must have been read for the same branch (``find_baseline(within=...)``).
     """
-    baseline = history.baseline
-    policy = branch_policy(config.branches, history.state.branch, request.prerelease)
+    return plan_window(
+        history.state, history.baseline, classify(history.commits, config), config, request
+    )
+
+
+def plan_window(
+    state: RepositoryState,
+    baseline: Baseline,
+    classified: list[PlannedCommit],
+    config: Config,
+    request: PlanRequest,
+) -> ReleasePlan:
+    """``make_plan`` from the window's commits as ``classify`` planned them (steps 2-7)."""
+    policy = branch_policy(config.branches, state.branch, request.prerelease)
     if request.version is None and policy.prerelease != request.prerelease:
         request = dataclasses.replace(request, prerelease=policy.prerelease)
-    commits = cancel_reverts(classify(history.commits, config))
+    commits = cancel_reverts(classified)
     counted = [c for c in commits if c.skipped_reason is None]
     level = max((c.bump for c in counted), default=Bump.NONE)
     decided_by = tuple(c for c in counted if c.bump == level) if level else ()
     release_as = _release_as(counted)
     if not (level or request.bump or request.version or release_as):
         return ReleasePlan(
-            history.state,
+            state,
             baseline.start,
             None,
             "none",
@@ -151,10 +170,10 @@ def make_plan(
         ReleaseInfo(version, plan_next.tag, previous_tag, request.date),
         ((c.sha, c.parsed) for c in counted if c.parsed is not None),
         dict(config.changelog.sections),
-        forge_links(history.state.remote_url, config.changelog.forge),
+        forge_links(state.remote_url, config.changelog.forge),
     )
     return ReleasePlan(
-        history.state,
+        state,
         baseline.start,
         plan_next,
         bump,
@@ -164,7 +183,51 @@ def make_plan(
         request.prerelease,
         baseline.ignored,
         notes,
-        _image_plan(version, baseline, history.state.head, config),
+        _image_plan(version, baseline, state.head, config),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PackagePlan:
+    """One package of a monorepo and its release plan (made with ``package.config``)."""
+
+    package: Package
+    plan: ReleasePlan
+
+
+def make_package_plans(
+    history: PackagesHistory, config: Config, requests: Mapping[str, PlanRequest]
+) -> tuple[PackagePlan, ...]:
+    """The plan of every package of a monorepo (``config.packages``), from one stream.
+
+    Each commit is classified once and goes to the window of every package it belongs to
+    (packages.Owners) whose last release does not contain it (packages.outside_windows); each
+    package's plan is then made as ``make_plan`` makes one (``plan_window``), with its own
+    settings and its own request (``requests`` by package name).
+    """
+    from versionbot.packages import Owners, bits, outside_windows
+
+    packages = config.packages
+    owners = Owners(packages)
+    windows: list[list[PlannedCommit]] = [[] for _ in packages]
+    starts = [b.start.tag.sha if b.start else None for b in history.baselines]
+    for commit, paths, outside in outside_windows(history.commits, starts):
+        members = owners.of_paths(paths) & ~outside
+        if members == 0 and not owners.uses_scopes:
+            continue  # a commit of no package: not worth parsing
+        pieces = list(each_classified((commit,), config))
+        if owners.uses_scopes:
+            for piece in pieces:
+                scope = piece.parsed.scope if piece.parsed is not None else None
+                members |= owners.of_scope(scope) & ~outside
+        for i in bits(members):
+            windows[i].extend(pieces)
+    return tuple(
+        PackagePlan(
+            package,
+            plan_window(history.state, baseline, window, package.config, requests[package.name]),
+        )
+        for package, baseline, window in zip(packages, history.baselines, windows, strict=True)
     )
 
 

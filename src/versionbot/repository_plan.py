@@ -7,12 +7,13 @@ fallback. ``make_plan`` is pure, so making it a second time after a wrong guess 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 
 from versionbot.config import Config
-from versionbot.git import GuessedWrong, read_history
+from versionbot.git import GuessedWrong, read_history, read_packages_history
 from versionbot.history import History
-from versionbot.plan import PlanRequest, ReleasePlan, make_plan
+from versionbot.plan import PackagePlan, PlanRequest, ReleasePlan, make_package_plans, make_plan
 from versionbot.terminal import Progress
 
 
@@ -50,3 +51,29 @@ def _watched(history: History, progress: Progress | None) -> History:
     if progress is None:
         return history
     return dataclasses.replace(history, commits=progress.count(history.commits, "commits read"))
+
+
+def repository_package_plans(
+    path: Path,
+    config: Config,
+    requests: Mapping[str, PlanRequest],
+    *,
+    without_tags_at_head: bool = False,
+) -> tuple[PackagePlan, ...]:
+    """The plan of every package of the monorepo at ``path`` (``requests`` by package name),
+    from one ``git log``; a wrong guess of the last releases costs a second, exact one."""
+    prerelease = any(r.prerelease is not None for r in requests.values())
+    try:
+        history = read_packages_history(
+            path, config, prerelease=prerelease, without_tags_at_head=without_tags_at_head
+        )
+        return make_package_plans(history, config, requests)
+    except GuessedWrong:
+        history = read_packages_history(
+            path,
+            config,
+            prerelease=prerelease,
+            exact=True,
+            without_tags_at_head=without_tags_at_head,
+        )
+        return make_package_plans(history, config, requests)

@@ -1,0 +1,54 @@
+"""How a monorepo's plans are shown: ``bot plan`` text and JSON over every package.
+
+Pure: builds strings. Each package's part is the single-package report (report.py) of its plan,
+so a package reads the same in a monorepo as a repository of its own does; a summary line per
+package comes first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from versionbot.plan import SCHEMA_VERSION, PackagePlan
+from versionbot.report import plan_to_json, plan_to_text
+
+
+def packages_to_json(plans: Sequence[PackagePlan], notes: Sequence[str | None]) -> str:
+    """The monorepo ``bot plan --json`` document: ``{"schema": 1, "packages": [{"name",
+    "path", "plan"}]}``, where ``plan`` is the package's single-package document."""
+    entries = []
+    for package_plan, package_notes in zip(plans, notes, strict=True):
+        package = package_plan.package
+        # Nest the package's document by indenting its lines: JSON strings hold no raw newline.
+        document = plan_to_json(package_plan.plan, package_notes).rstrip("\n")
+        entries.append(
+            f'    {{\n      "name": {json.dumps(package.name)},\n'
+            f'      "path": {json.dumps(package.path)},\n'
+            f'      "plan": {document.replace(chr(10), chr(10) + "      ")}\n    }}'
+        )
+    listing = "[\n" + ",\n".join(entries) + "\n  ]" if entries else "[]"
+    return f'{{\n  "schema": {SCHEMA_VERSION},\n  "packages": {listing}\n}}\n'
+
+
+def packages_to_text(
+    plans: Sequence[PackagePlan], notes: Sequence[str | None], *, verbose: bool = False
+) -> str:
+    """The human monorepo report: one line per package, then each package's plan."""
+    width = max((len(p.package.name) for p in plans), default=0)
+    due = sum(1 for p in plans if p.plan.next is not None)
+    lines = [f"Packages: {len(plans)}, {due} with a release due"]
+    for package_plan in plans:
+        plan, name = package_plan.plan, package_plan.package.name
+        if plan.next is None:
+            what = "no release"
+        else:
+            previous = str(plan.previous.version) if plan.previous else "none"
+            what = f"{previous} -> {plan.next.version} ({plan.bump})"
+        lines.append(f"  {name:<{width}}  {what}")
+    parts = ["\n".join(lines) + "\n"]
+    for package_plan, package_notes in zip(plans, notes, strict=True):
+        package = package_plan.package
+        parts.append(f"\n== {package.name} ({package.path}) ==\n")
+        parts.append(plan_to_text(package_plan.plan, package_notes, verbose=verbose))
+    return "".join(parts)
