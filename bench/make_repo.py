@@ -10,16 +10,26 @@ With ``--history M --tag-every K`` the repository also gets M older commits *bef
 tagged ``v0.1.0``, ``v0.2.0``, ... every K commits: a tag-rich past that a tool may have to look
 at, while the window stays the N commits after ``v1.0.0``.
 
+With ``--packages P`` it is a monorepo instead: folders ``packages/pkg01`` ... ``packages/pkgP``
+and a shared ``libs/common``; the first commit holds the configuration (one
+``[tool.versionbot.packages.pkgNN]`` table per package, a handful with ``scopes`` and
+``depends_on = ["libs/common"]``) and is tagged ``pkgNN-v1.0.0`` for every package, then N commits
+with the same messages as the single-package repository of the same seed (a few scopes renamed
+to a package) that each change one package (most), two or three, ``libs/common``, or only root
+files (README, CI): which commit belongs to which package is a matter of paths.
+
 Same parameters, same repository, same SHAs: the seed drives every choice, and author/committer
 names and dates are fixed. Nothing here runs the tools under test; ``bench/run.py`` does.
 
     python bench/make_repo.py --commits 10000 --out bench/.cache/repo-10000
+    python bench/make_repo.py --commits 100000 --packages 50 --out bench/.cache/mono-50-100000-s42
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +41,14 @@ BASE_TAG = "v1.0.0"
 BRANCH = "main"
 # Bump when the generated content changes, so cached repositories are rebuilt.
 GENERATOR_VERSION = 3
+# The same for the monorepo mode (``--packages``); it is only in a monorepo's stamp, so a change
+# here rebuilds the monorepos and leaves the single-package repositories alone.
+MONOREPO_VERSION = 1
+COMMON = "libs/common"
+_ROOT_FILES = ("README.md", ".github/workflows/ci.yml", "Makefile", ".editorconfig")
+_COMMON_FILES = (f"{COMMON}/common.py", f"{COMMON}/utils.py", f"{COMMON}/README.md")
+_PACKAGE_MODULES = 4  # packages/pkgNN/src/module_{0..3}.py
+_SCOPE_HEADER = re.compile(r"^(\w+)\([^)\n]*\)")
 _STAMP = ".bench-stamp"
 _EPOCH = 1_700_000_000  # 2023-11-14: the first commit's date; each commit is 10 minutes later
 _AUTHORS = (
@@ -181,13 +199,19 @@ class RepoSpec:
     seed: int = 42
     history: int = 0  # commits before v1.0.0
     tag_every: int = 0  # tag the past every K commits (0: no tags in the past)
+    packages: int = 0  # 0: one package at the root; P: a monorepo of P packages
+
+    def __post_init__(self) -> None:
+        if self.packages < 0 or (self.packages and (self.history or self.tag_every)):
+            raise ValueError("a monorepo (packages > 0) has no --history or --tag-every")
 
     @property
     def stamp(self) -> str:
         """A line that identifies the content, kept in the repository to validate a cache."""
+        mono = f" monorepo={MONOREPO_VERSION} packages={self.packages}" if self.packages else ""
         return (
             f"generator={GENERATOR_VERSION} commits={self.commits} seed={self.seed} "
-            f"history={self.history} tag_every={self.tag_every}\n"
+            f"history={self.history} tag_every={self.tag_every}{mono}\n"
         )
 
 
@@ -274,6 +298,9 @@ def _tag(name: str, mark: int, when: int) -> bytes:
 
 def fast_import_stream(spec: RepoSpec) -> Iterator[bytes]:
     """The ``git fast-import`` input for ``spec``, in pieces."""
+    if spec.packages:
+        yield from _monorepo_stream(spec)
+        return
     rng = random.Random(spec.seed)
     mark = 0
     parent: int | None = None
@@ -298,6 +325,163 @@ def fast_import_stream(spec: RepoSpec) -> Iterator[bytes]:
         files = {f"src/module_{i % 20}.py": f"# change {i}\n"}
         yield _commit(mark, parent, message, files, _EPOCH + 600 * mark)
         parent = mark
+
+
+# ---------------------------------------------------------------------------------------------
+# Monorepo mode
+
+
+def package_names(packages: int) -> list[str]:
+    """``pkg01`` ... ``pkgP`` (three digits from 100 packages on)."""
+    width = max(2, len(str(packages)))
+    return [f"pkg{n:0{width}d}" for n in range(1, packages + 1)]
+
+
+def package_tag(name: str) -> str:
+    """The tag of a package's first release, on the monorepo's first commit."""
+    return f"{name}-{BASE_TAG}"
+
+
+def monorepo_base_tag(packages: int) -> str:
+    """A tag on the monorepo's first commit: ``<base tag>..HEAD`` is the window of every package."""
+    return package_tag(package_names(packages)[0])
+
+
+def _package_options(index: int) -> tuple[bool, bool]:
+    """(has ``scopes``, has ``depends_on``) for the package numbered ``index`` (1-based).
+
+    Every tenth package from the first (pkg01, pkg11, ...) has both, every tenth from the sixth
+    (pkg06, pkg16, ...) has scopes only: a handful, spread over the range.
+    """
+    return index % 10 in (1, 6), index % 10 == 1
+
+
+def monorepo_pyproject(packages: int) -> str:
+    """The root ``pyproject.toml`` of a monorepo: one versionbot table per package."""
+    lines = [
+        "[project]",
+        'name = "synthetic-monorepo"',
+        'version = "1.0.0"',
+        'description = "A synthetic monorepo generated by versionbot\'s bench/make_repo.py."',
+        'requires-python = ">=3.11"',
+    ]
+    for index, name in enumerate(package_names(packages), start=1):
+        scoped, dependent = _package_options(index)
+        lines += [
+            "",
+            f"[tool.versionbot.packages.{name}]",
+            f'path = "packages/{name}"',
+            f'tag_format = "{name}-v{{version}}"',
+        ]
+        if scoped:
+            lines.append(f'scopes = ["{name}"]')
+        if dependent:
+            lines.append(f'depends_on = ["{COMMON}"]')
+    return "\n".join(lines) + "\n"
+
+
+def _monorepo_base(packages: int) -> dict[str, str]:
+    """The files of the monorepo's first commit."""
+    files = {
+        "pyproject.toml": monorepo_pyproject(packages),
+        "README.md": "# synthetic monorepo\n",
+        ".github/workflows/ci.yml": "name: ci\non: [push]\n",
+        "Makefile": "test:\n\tpytest\n",
+        ".editorconfig": "root = true\n",
+    }
+    files.update({path: "# shared\n" for path in _COMMON_FILES})
+    for name in package_names(packages):
+        files[f"packages/{name}/pyproject.toml"] = (
+            f'[project]\nname = "{name}"\nversion = "1.0.0"\n'
+        )
+        files[f"packages/{name}/README.md"] = f"# {name}\n"
+        for module in range(_PACKAGE_MODULES):
+            files[f"packages/{name}/src/module_{module}.py"] = "# initial\n"
+    return files
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """What one monorepo commit changes: its kind and the packages it touches."""
+
+    kind: str  # "one package", "several packages", "libs/common" or "root only"
+    packages: tuple[str, ...]
+
+
+def choose_touch(rng: random.Random, names: list[str]) -> Touch:
+    """Which part of the monorepo a commit changes: 80 % one package, 8 % two or three,
+    6 % ``libs/common`` only, 6 % root files only."""
+    roll = rng.random()
+    if roll < 0.80:
+        return Touch("one package", (rng.choice(names),))
+    if roll < 0.88:
+        count = min(rng.choice((2, 3)), len(names))
+        return Touch("several packages", tuple(sorted(rng.sample(names, count))))
+    if roll < 0.94:
+        return Touch(COMMON, ())
+    return Touch("root only", ())
+
+
+def _touched_files(rng: random.Random, touch: Touch, change: int) -> dict[str, str]:
+    content = f"# change {change}\n"
+    if touch.packages:
+        return {
+            f"packages/{name}/src/module_{rng.randrange(_PACKAGE_MODULES)}.py": content
+            for name in touch.packages
+        }
+    choices = _COMMON_FILES if touch.kind == COMMON else _ROOT_FILES
+    return {rng.choice(choices): content}
+
+
+def _package_scope(rng: random.Random, text: str, touch: Touch, scoped: list[str]) -> str:
+    """A fifth of the scoped headers name a package instead: the one the commit changes, or (a
+    commit outside the packages) one that lists its name in ``scopes``."""
+    match = _SCOPE_HEADER.match(text)
+    if match is None or rng.random() >= 0.2:
+        return text
+    name = touch.packages[0] if touch.packages else rng.choice(scoped)
+    return f"{match[1]}({name})" + text[match.end() :]
+
+
+def _monorepo_stream(spec: RepoSpec) -> Iterator[bytes]:
+    """A monorepo: the configuration commit tagged for every package, then the window.
+
+    The messages come from the same generator as the single-package repository's, so the
+    same seed gives the same messages (but for the scopes renamed to a package); the paths and
+    the renamed scopes come from a second generator seeded from the first.
+    """
+    messages = random.Random(spec.seed)
+    paths = random.Random(spec.seed * 1_000_003 + spec.packages)
+    names = package_names(spec.packages)
+    scoped = [name for i, name in enumerate(names, start=1) if _package_options(i)[0]]
+    mark = 1
+    when = _EPOCH + 600 * mark
+    yield _commit(mark, None, "chore(release): 1.0.0", _monorepo_base(spec.packages), when)
+    for name in names:
+        yield _tag(package_tag(name), mark, when)
+    for i in range(spec.commits):
+        mark += 1
+        touch = choose_touch(paths, names)
+        files = _touched_files(paths, touch, i)
+        message = _package_scope(paths, generate_message(messages).text, touch, scoped)
+        yield _commit(mark, mark - 1, message, files, _EPOCH + 600 * mark)
+
+
+def touch_mix(spec: RepoSpec) -> dict[str, int]:
+    """How many window commits of a monorepo change what (for the docs)."""
+    paths = random.Random(spec.seed * 1_000_003 + spec.packages)
+    names = package_names(spec.packages)
+    scoped = [name for i, name in enumerate(names, start=1) if _package_options(i)[0]]
+    messages = random.Random(spec.seed)
+    counts: dict[str, int] = {}
+    for i in range(spec.commits):
+        touch = choose_touch(paths, names)
+        _touched_files(paths, touch, i)
+        text = generate_message(messages).text
+        counts[touch.kind] = counts.get(touch.kind, 0) + 1
+        if _package_scope(paths, text, touch, scoped) != text:
+            counts["scope names a package"] = counts.get("scope names a package", 0) + 1
+    return counts
 
 
 def _git(path: Path, *args: str, stdin: bytes | None = None) -> None:
@@ -352,14 +536,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--history", type=int, default=0, help="commits before v1.0.0")
     parser.add_argument("--tag-every", type=int, default=0, help="tag the history every K")
+    parser.add_argument(
+        "--packages", type=int, default=0, help="a monorepo of P packages (0: one package)"
+    )
     parser.add_argument("--out", type=Path, help="where to create the repository")
     parser.add_argument("--force", action="store_true", help="rebuild even if cached")
     parser.add_argument("--mix", action="store_true", help="print the message mix and exit")
     args = parser.parse_args(argv)
-    spec = RepoSpec(args.commits, args.seed, args.history, args.tag_every)
+    try:
+        spec = RepoSpec(args.commits, args.seed, args.history, args.tag_every, args.packages)
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.mix:
-        for kind, count in mix(spec).items():
-            print(f"{kind:<18}{count:>8}  {100 * count / max(spec.commits, 1):5.1f} %")
+        counts = mix(spec) | (touch_mix(spec) if spec.packages else {})
+        for kind, count in counts.items():
+            print(f"{kind:<22}{count:>8}  {100 * count / max(spec.commits, 1):5.1f} %")
         return 0
     if args.out is None:
         parser.error("--out is required (unless --mix)")
