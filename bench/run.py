@@ -9,6 +9,10 @@ Owns the measurement protocol and its report. Two benchmarks share it:
   commits) the whole changelog from ``bot changelog --full --stdout``, ``git-cliff`` (to stdout)
   and ``cz changelog --dry-run``; each output is checked to be non-empty and to have one level-2
   heading per release tag (the texts differ by design, so they are not compared).
+- *monorepo*: for each size, ``bot plan --json`` on a monorepo of ``--packages`` packages
+  (``make_repo.py --packages``) against ``bot plan --json`` on the single-package repository of
+  the same size, with ``git log --name-only`` of the window as the floor; the monorepo's JSON
+  must list every package. No peer plans a monorepo, so there are none.
 
 Every tool runs once untimed-for-the-median (warm-up, its stdout kept to check the answer, its
 peak RSS read), then ``--reps`` times interleaved, each run in a fresh child process whose wall
@@ -25,6 +29,7 @@ installed. Nothing here changes the repositories it measures (checked after each
     .venv/bin/python bench/run.py --install-peers      # once: bench/.venvs/{psr,cz,cliff}
     .venv/bin/python bench/run.py                      # every size; writes the docs
     .venv/bin/python bench/run.py --smoke              # CI
+    .venv/bin/python bench/run.py --only-monorepo      # the monorepo section only; prints it
 """
 
 from __future__ import annotations
@@ -43,12 +48,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from make_repo import BASE_TAG, RepoSpec, make_repo
+from make_repo import BASE_TAG, RepoSpec, make_repo, monorepo_base_tag, package_names
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -71,6 +77,8 @@ TARGET_CHANGELOG_SECONDS = 2.0
 TARGET_CHANGELOG_MB = 200
 TARGET_LINEAR = 1.2  # time (or RSS) per commit at 100k at most this times that at 10k
 REAL_WINDOW = 400  # the window size of a real repository's release (commits since the tag)
+MONOREPO_PACKAGES = 50
+TARGET_MONOREPO_RATIO = 2.0  # the monorepo's plan at 100k under this times the single package's
 _HEADING = re.compile(r"^## \[?v?(\d+\.\d+\.\d+[^\s\])]*)", re.MULTILINE)
 
 
@@ -83,6 +91,7 @@ class Tool:
     argv: tuple[str, ...]
     answer: Callable[[str], str | None] | None  # None: the tool gives no version (the floor)
     missing: str | None = None  # why it cannot run here
+    cwd: Path | None = None  # where it runs when not in the size's repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,15 +406,16 @@ def measure_changelog(
 def measure_repo(
     repo: Path, size: int, tools: list[Tool], settings: Settings, log: Callable[[str], None]
 ) -> list[Result]:
-    """Every tool in ``repo``: warm-up, then interleaved repetitions."""
-    head_before = _git_state(repo)
+    """Every tool in ``repo`` (or its own ``cwd``): warm-up, then interleaved repetitions."""
+    repos = list(dict.fromkeys([repo, *(t.cwd for t in tools if t.cwd is not None)]))
+    before = [_git_state(r) for r in repos]
     with tempfile.TemporaryDirectory(prefix="versionbot-bench-") as tmp:
         scratch = Path(tmp)
         (scratch / "home").mkdir()
         env = sealed_env(scratch / "home")
         results = []
         for tool in tools:
-            result = warm_up(tool, repo, env, settings, scratch)
+            result = warm_up(tool, tool.cwd or repo, env, settings, scratch)
             result.size = size
             log(f"  {size:>7} {tool.name:<30} warm-up {result.note or 'ok'}")
             results.append(result)
@@ -413,15 +423,16 @@ def measure_repo(
         for rep in range(settings.reps):
             shift = rep % len(active) if active else 0
             for tool, result in active[shift:] + active[:shift]:  # rotate: no fixed order bias
-                run = run_once(tool.argv, repo, env, settings.timeout, None)
+                run = run_once(tool.argv, tool.cwd or repo, env, settings.timeout, None)
                 if run.problem is not None:
                     result.failures.append(run.problem)
                     continue
                 result.times.append(run.seconds)
                 if GNU_TIME is None:
                     result.max_rss_kib = max(result.max_rss_kib, run.max_rss_kib)
-    if _git_state(repo) != head_before:
-        raise SystemExit(f"a tool changed the repository {repo}: the numbers are not comparable")
+    for where, state in zip(repos, before, strict=True):
+        if _git_state(where) != state:
+            raise SystemExit(f"a tool changed {where}: the numbers are not comparable")
     return results
 
 
@@ -443,6 +454,156 @@ def _git_state(repo: Path) -> str:
         check=True,
     ).stdout
     return refs + status
+
+
+# ---------------------------------------------------------------------------------------------
+# Monorepo
+
+
+def monorepo_answer(names: Sequence[str]) -> Callable[[str], str | None]:
+    """The answer of ``bot plan --json`` on a monorepo: ``50 packages: 2.0.0 x 48, 1.1.0 x 2``.
+
+    The document must be ``{"schema": 1, "packages": [{"name", "path", "plan"}, ...]}`` with each
+    ``plan`` a single-package plan document (``next.version``); anything else is unreadable
+    (``ValueError``). The count before the colon is what is checked against the configuration;
+    a package listed that is not configured, or listed twice, is said after the count.
+    """
+    configured = set(names)
+
+    def answer(stdout: str) -> str | None:
+        document = json.loads(stdout)
+        packages = document["packages"]
+        if document.get("schema") != 1 or not isinstance(packages, list):
+            raise ValueError("not a monorepo plan document (schema 1 with a packages list)")
+        listed: list[str] = []
+        versions: Counter[str] = Counter()
+        for entry in packages:
+            if not isinstance(entry["name"], str) or not isinstance(entry["path"], str):
+                raise ValueError("a package entry without a name or a path")
+            listed.append(entry["name"])
+            release = entry["plan"]["next"]
+            versions["none" if release is None else str(release["version"])] += 1
+        strays = sorted(set(listed) - configured)
+        twice = len(listed) - len(set(listed))
+        count = f"{len(listed)} package{'' if len(listed) == 1 else 's'}"
+        if strays:
+            count += f" (not configured: {', '.join(strays[:3])})"
+        if twice:
+            count += f" ({twice} listed twice)"
+        summary = ", ".join(f"{version} x {n}" for version, n in versions.most_common())
+        return f"{count}: {summary}" if summary else count
+
+    return answer
+
+
+def monorepo_count(answer: str | None) -> str | None:
+    """The part of a monorepo answer that is checked: ``50 packages``."""
+    return None if answer is None else answer.split(":", 1)[0]
+
+
+def make_monorepo_tools(
+    bot: Path, single: Path, packages: int, only: set[str] | None
+) -> list[Tool]:
+    """The ``--name-only`` floor, the bot on the single-package repository and on the monorepo."""
+    names = package_names(packages)
+    window = f"{monorepo_base_tag(packages)}..HEAD"
+    plan = (str(bot), "plan", "--json")
+    tools = [
+        Tool(
+            "floor",
+            "floor: git log --name-only",
+            ("git", "log", "--format=%B", "--name-only", window),
+            None,
+        ),
+        Tool("bot", "bot plan --json (one package)", plan, bot_version, cwd=single),
+        Tool("bot", f"bot plan --json ({packages} packages)", plan, monorepo_answer(names)),
+        Tool(
+            "bot-package",
+            f"bot plan --json --package {names[0]}",
+            (*plan, "--package", names[0]),
+            monorepo_answer(names),
+        ),
+    ]
+    return [t for t in tools if only is None or t.key in only]
+
+
+def measure_monorepo(
+    size: int,
+    packages: int,
+    tools: list[Tool],
+    *,
+    settings: Settings,
+    seed: int,
+    log: Callable[[str], None],
+) -> list[Result]:
+    """The monorepo benchmark on ``size`` commits: each bot row must list the right packages.
+
+    A monorepo plan that lists another number of packages than asked for (all of them, or the
+    one ``--package`` names) is a failure of the run, like a crash.
+    """
+    mono = make_repo(
+        RepoSpec(size, seed, packages=packages), CACHE / f"mono-{packages}-{size}-s{seed}"
+    )
+    results = measure_repo(mono, size, tools, settings, log)
+    for tool, result in zip(tools, results, strict=True):
+        if tool.answer is bot_version or tool.answer is None:
+            continue
+        wanted = 1 if tool.key == "bot-package" else packages
+        result.expected = f"{wanted} package{'' if wanted == 1 else 's'}"
+        result.expected_from = "configured"
+        if result.answer is not None and monorepo_count(result.answer) != result.expected:
+            result.failures.append(f"lists {result.answer}, not {result.expected}")
+    return results
+
+
+def monorepo_repo(size: int, seed: int) -> Path:
+    """The single-package repository a monorepo of ``size`` commits is compared with."""
+    return CACHE / f"repo-{size}-s{seed}"
+
+
+def monorepo_table(results: list[Result]) -> str:
+    """Medians, against the ``--name-only`` floor and against the single-package plan."""
+    floors = {r.size: r.median for r in results if r.tool.startswith("floor")}
+    singles = {r.size: r.median for r in results if r.tool.endswith("(one package)")}
+    rows = [
+        "| command | commits | median s | x floor | x one package | peak RSS MB | runs | answer |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in sorted(results, key=lambda r: r.size):
+        floor, single, median = floors.get(r.size), singles.get(r.size), r.median
+        ratio = f"{median / floor:.2f}" if median is not None and floor else "-"
+        versus = "-"
+        if r.tool.startswith("bot ") and median is not None and single:
+            versus = f"{median / single:.2f}"
+        rss = f"{r.max_rss_kib / 1024:.0f}" if r.max_rss_kib else "-"
+        answer = r.answer or "-"
+        if r.expected is not None and r.answer is not None:
+            ok = monorepo_count(r.answer) == r.expected
+            answer = f"{'yes' if ok else '**NO**'} ({r.answer})"
+        rows.append(
+            f"| {r.tool} | {r.size:,} | {_seconds(median)} | {ratio} | {versus} | {rss} "
+            f"| {runs_cell(r)} | {answer} |"
+        )
+    return "\n".join(rows)
+
+
+def monorepo_target(results: list[Result], packages: int) -> str:
+    """The monorepo target: ``packages`` packages at 100k commits under 2 x one package's time."""
+    at = [r for r in results if r.size == 100_000]
+    single = next((r for r in at if r.tool.endswith("(one package)")), None)
+    mono = next((r for r in at if r.tool.endswith(f"({packages} packages)")), None)
+    what = (
+        f"- {packages} packages x 100k commits planned in well under {TARGET_MONOREPO_RATIO:.0f} x"
+        " the single-package time"
+    )
+    if single is None or mono is None or not single.median or mono.median is None:
+        return f"{what}: not measured."
+    ratio = mono.median / single.median
+    return (
+        f"{what}: {ratio:.2f} x ({_seconds(mono.median)} s against {_seconds(single.median)} s, "
+        f"peak RSS {mono.max_rss_kib / 1024:.0f} MB against {single.max_rss_kib / 1024:.0f} MB)"
+        f": {_verdict(ratio < TARGET_MONOREPO_RATIO)}."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -580,7 +741,13 @@ def _linear(results: list[Result], what: str) -> str:
     )
 
 
-def target_lines(plan: list[Result], changelog: list[Result], startup: list[Result]) -> list[str]:
+def target_lines(
+    plan: list[Result],
+    changelog: list[Result],
+    startup: list[Result],
+    monorepo: list[Result] | None = None,
+    packages: int = MONOREPO_PACKAGES,
+) -> list[str]:
     """Every target, met or missed, with the figure it was judged on."""
     lines = []
     floor = next((r.median for r in plan if r.tool.startswith("floor") and r.size == 100_000), 0)
@@ -624,6 +791,7 @@ def target_lines(plan: list[Result], changelog: list[Result], startup: list[Resu
         lines.append("- `bot changelog --full --stdout` at 100,000 commits: not measured.")
     lines.append(_linear(plan, "`bot plan --json`"))
     lines.append(_linear(changelog, "`bot changelog --full`"))
+    lines.append(monorepo_target(monorepo or [], packages))
     return lines
 
 
@@ -682,6 +850,8 @@ def report(
     info: dict[str, str],
     command: str,
     tag_every: int,
+    monorepo: list[Result] | None = None,
+    packages: int = MONOREPO_PACKAGES,
 ) -> str:
     """The Markdown section placed between the markers of docs/benchmarks.md."""
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -702,9 +872,19 @@ def report(
             "",
             *answer_lines(changelog, "Every changelog has one release heading per release tag."),
         ]
+    if monorepo:
+        parts += [
+            "",
+            f"### Monorepo ({packages} packages; the floor is `git log --name-only` of its window)",
+            "",
+            monorepo_table(monorepo),
+        ]
     if startup:
         parts += ["", "### Startup (10-commit repository)", "", startup_table(startup)]
-    parts += ["", "### Targets", "", *target_lines(plan, changelog, startup)]
+    targets = target_lines(plan, changelog, startup, monorepo, packages)
+    if monorepo and not (plan or changelog or startup):  # --only-monorepo
+        targets = [monorepo_target(monorepo, packages)]
+    parts += ["", "### Targets", "", *targets]
     return "\n".join(parts)
 
 
@@ -796,6 +976,19 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="changelog: commits in the tagged history ('' to skip)",
     )
     parser.add_argument("--tag-every", type=int, default=100, help="changelog: a tag every K")
+    parser.add_argument(
+        "--monorepo-sizes",
+        default="1000,10000,100000",
+        help="monorepo: commits since the packages' tag ('' to skip)",
+    )
+    parser.add_argument(
+        "--packages", type=int, default=MONOREPO_PACKAGES, help="monorepo: how many packages"
+    )
+    parser.add_argument(
+        "--only-monorepo",
+        action="store_true",
+        help="the monorepo section alone (prints it; docs/benchmarks.md is not written)",
+    )
     parser.add_argument("--reps", type=int, default=5, help="timed runs per tool and size")
     parser.add_argument("--startup-reps", type=int, default=20)
     parser.add_argument("--slow", type=float, default=60.0, help="run once when slower (s)")
@@ -804,7 +997,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--tools",
         default=None,
-        help="comma-separated keys: floor,git-z,bot,psr,cz,cliff,cliff-unreleased",
+        help="comma-separated keys: floor,git-z,bot,bot-package,psr,cz,cliff,cliff-unreleased",
     )
     parser.add_argument("--bot", type=Path, default=Path(sys.executable).parent / "bot")
     parser.add_argument("--smoke", action="store_true", help="one small size, once; no files")
@@ -826,9 +1019,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.bot = Path(found)
     if args.smoke:
         args.sizes, args.changelog_sizes, args.reps, args.no_write = "200", "500", 1, True
+        args.monorepo_sizes, args.packages = "300", 5
         args.startup_reps = min(args.startup_reps, 3)
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
-    changelog_sizes = [int(s.replace("_", "")) for s in args.changelog_sizes.split(",") if s]
+    if args.only_monorepo:
+        args.sizes, args.changelog_sizes, args.startup_reps, args.no_write = "", "", 0, True
+    sizes = _sizes(args.sizes)
+    changelog_sizes = _sizes(args.changelog_sizes)
+    monorepo_sizes = _sizes(args.monorepo_sizes)
     only = set(args.tools.split(",")) if args.tools else None
     tools = make_tools(args.bot, only)
     changelog_tools = make_changelog_tools(args.bot, only)
@@ -849,20 +1046,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         changelog += measure_changelog(
             size, args.tag_every, changelog_tools, settings=settings, seed=args.seed, log=log
         )
+    monorepo: list[Result] = []
+    for size in monorepo_sizes:
+        log(f"monorepo {size:,} ({args.packages} packages): generating and measuring")
+        single = make_repo(RepoSpec(size, args.seed), monorepo_repo(size, args.seed))
+        mono_tools = make_monorepo_tools(args.bot, single, args.packages, only)
+        monorepo += measure_monorepo(
+            size, args.packages, mono_tools, settings=settings, seed=args.seed, log=log
+        )
     startup = measure_startup(args.bot, args.startup_reps, args.seed) if args.startup_reps else []
     command = REPRODUCE if argv is None and len(sys.argv) == 1 else _command_line(argv)
     info["after"] = load_average()
     section = report(
-        results, changelog, startup, info=info, command=command, tag_every=args.tag_every
+        results,
+        changelog,
+        startup,
+        info=info,
+        command=command,
+        tag_every=args.tag_every,
+        monorepo=monorepo,
+        packages=args.packages,
     )
     print(section)
     if not args.no_write:
         write_doc(section)
         if not write_plot(results, changelog):
             log("matplotlib is not installed: docs/benchmarks.png not updated")
-    everything = results + changelog + startup
+    everything = results + changelog + monorepo + startup
     failed = [r for r in everything if r.note.startswith("failed") or r.failures]
     return 1 if failed else 0
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(s.replace("_", "")) for s in text.split(",") if s]
 
 
 def _command_line(argv: Sequence[str] | None) -> str:
