@@ -1,8 +1,10 @@
 """Edge: tell GitHub Actions what a release did ($GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY).
 
 Outputs: ``released``, ``version``, ``tag``, ``previous_version``, ``is_prerelease``, ``sha``,
-``forge_url`` and ``image_digests`` (JSON: reference -> digest). Values are single lines; the
-summary is Markdown. Nothing here holds a credential: only facts from the outcome are written.
+``forge_url`` and ``image_digests`` (JSON: reference -> digest). In a monorepo: ``released``,
+``sha``, ``packages`` (JSON: the names of the packages released) and ``releases`` (JSON: name ->
+the single-release outputs). Values are single lines; the summary is Markdown. Nothing here
+holds a credential: only facts from the outcome are written.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from versionbot.release import ReleaseOutcome
+from versionbot.release_packages import PackagesOutcome
 
 
 def outputs(outcome: ReleaseOutcome) -> dict[str, str]:
@@ -57,3 +60,37 @@ def write_github(env: Mapping[str, str], outcome: ReleaseOutcome, notes: str | N
     if summary_file:
         with Path(summary_file).open("a", encoding="utf-8") as handle:
             handle.write(summary(outcome, notes))
+
+
+def package_outputs(outcome: PackagesOutcome) -> dict[str, str]:
+    """The step outputs of a monorepo's release run."""
+    released = sorted(name for name, o in outcome.packages.items() if o.released)
+    releases: dict[str, dict[str, object]] = {}
+    for name, package_outcome in outcome.packages.items():
+        entry: dict[str, object] = dict(outputs(package_outcome))
+        del entry["sha"]  # the same release commit for every package
+        entry["released"] = package_outcome.released
+        entry["image_digests"] = dict(package_outcome.image_digests)  # nested, not a string
+        releases[name] = entry
+    return {
+        "released": "true" if released else "false",
+        "sha": outcome.sha or "",
+        "packages": json.dumps(released),
+        "releases": json.dumps(releases, sort_keys=True),
+    }
+
+
+def write_github_packages(env: Mapping[str, str], outcome: PackagesOutcome) -> None:
+    """``write_github`` for a monorepo: the outputs, and a summary section per package."""
+    output_file = env.get("GITHUB_OUTPUT")
+    if output_file:
+        with Path(output_file).open("a", encoding="utf-8") as handle:
+            for key, value in package_outputs(outcome).items():
+                handle.write(f"{key}={value}\n")
+    summary_file = env.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with Path(summary_file).open("a", encoding="utf-8") as handle:
+            if not outcome.packages:
+                handle.write(summary(ReleaseOutcome(log=outcome.log), None))
+            for package_outcome in outcome.packages.values():
+                handle.write(summary(package_outcome, package_outcome.notes))

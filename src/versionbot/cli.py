@@ -181,6 +181,9 @@ def _release(args: argparse.Namespace) -> int:
     repo = Path(args.directory)
     config = _config(args, repo)
     env = dict(os.environ)
+    if config.packages:
+        return _release_packages(args, repo, config, env)
+    _no_package_option(args)
     try:  # the configured mode (direct or pr) is picked in run_release
         outcome = run_release(repo, config, _plan_request(args), env, _progress(args).show)
     except SupersededError as exc:
@@ -192,6 +195,31 @@ def _release(args: argparse.Namespace) -> int:
     elif not args.quiet:
         write_text("".join(f"{line}\n" for line in outcome.log))
     write_github(env, outcome, outcome.notes)
+    return 0
+
+
+def _release_packages(
+    args: argparse.Namespace, repo: Path, config: Config, env: dict[str, str]
+) -> int:
+    """``bot release`` in a monorepo: every due package (or ``--package NAME``) at once."""
+    from versionbot.ci_outputs import package_outputs, write_github_packages
+    from versionbot.errors import SupersededError
+    from versionbot.release_edges import run_packages_release
+    from versionbot.release_packages import PackagesOutcome
+
+    requests = package_requests(config, _plan_request(args), args.package)
+    try:
+        outcome = run_packages_release(
+            repo, config, requests, env, _progress(args).show, only=args.package
+        )
+    except SupersededError as exc:
+        write_github_packages(env, PackagesOutcome(log=[exc.message]))
+        raise
+    if args.json:
+        write_json(json.dumps({**package_outputs(outcome), "log": outcome.log}, indent=2) + "\n")
+    elif not args.quiet:
+        write_text("".join(f"{line}\n" for line in outcome.log))
+    write_github_packages(env, outcome)
     return 0
 
 

@@ -122,13 +122,24 @@ class GitWriter:
 
     def remote_tag_commit(self, remote: str, tag: str) -> str | None:
         """The commit the tag ``tag`` points at on ``remote`` (peeled), or None when absent."""
-        ref = f"refs/tags/{tag}"
+        return self.remote_tag_commits(remote, [tag]).get(tag)
+
+    def remote_tag_commits(self, remote: str, tags: Iterable[str]) -> dict[str, str]:
+        """The commit each of ``tags`` points at on ``remote`` (peeled), in one round trip;
+        absent tags are left out."""
+        refs = [f"refs/tags/{tag}" for tag in tags]
         listed: dict[str, str] = {}
         # Both patterns: with only the first, ls-remote leaves out the peeled line.
-        for line in self.run("ls-remote", remote, ref, f"{ref}^{{}}").stdout.splitlines():
+        patterns = [p for ref in refs for p in (ref, f"{ref}^{{}}")]
+        for line in self.run("ls-remote", remote, *patterns).stdout.splitlines():
             sha, _, name = line.partition("\t")
             listed[name] = sha
-        return listed.get(f"{ref}^{{}}") or listed.get(ref)
+        found = {}
+        for ref in refs:
+            peeled = listed.get(f"{ref}^{{}}") or listed.get(ref)
+            if peeled is not None:
+                found[ref.removeprefix("refs/tags/")] = peeled
+        return found
 
     def pending_paths(self, paths: Iterable[str]) -> list[str]:
         """Those of ``paths`` that differ from HEAD in the work tree, untracked ones included."""

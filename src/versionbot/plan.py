@@ -222,13 +222,14 @@ def make_package_plans(
                 members |= owners.of_scope(scope) & ~outside
         for i in bits(members):
             windows[i].extend(pieces)
-    return tuple(
-        PackagePlan(
-            package,
-            plan_window(history.state, baseline, window, package.config, requests[package.name]),
-        )
-        for package, baseline, window in zip(packages, history.baselines, windows, strict=True)
-    )
+    plans = []
+    for package, baseline, window in zip(packages, history.baselines, windows, strict=True):
+        plan = plan_window(history.state, baseline, window, package.config, requests[package.name])
+        if plan.next is not None:
+            # A forge has one latest release per repository: no package's release claims it.
+            plan = dataclasses.replace(plan, next=dataclasses.replace(plan.next, latest=False))
+        plans.append(PackagePlan(package, plan))
+    return tuple(plans)
 
 
 def _image_plan(version: Version, baseline: Baseline, sha: str, config: Config) -> ImagePlan | None:

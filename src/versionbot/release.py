@@ -123,7 +123,7 @@ def execute(plan: ReleasePlan, config: Config, edges: ReleaseEdges) -> ReleaseOu
         sha = plan.state.head
         verify_release(plan, config, edges, resuming=resuming, writes=False)
         outcome.log.append(f"{tag} is on HEAD {sha[:7]}: completing the release")
-        push_atomically(plan, config, git, sha, tag)
+        push_atomically(plan, config, git, sha, [tag])
         outcome.log.append(f"pushed {tag} to {config.remote}")
         outcome.released = True
     else:
@@ -139,10 +139,10 @@ def execute(plan: ReleasePlan, config: Config, edges: ReleaseEdges) -> ReleaseOu
         made_tag = tag_release(plan, config, git, sha, notes)
         outcome.log.append(f"tagged {tag} on {sha[:7]}")
         try:
-            push_atomically(plan, config, git, sha, tag)
+            push_atomically(plan, config, git, sha, [tag])
         except SupersededError:
             # The loser of a race changes nothing, not even its own clone.
-            _undo_local(plan, git, tag if made_tag else None, sha != plan.state.head)
+            undo_local(plan, git, [tag] if made_tag else [], sha != plan.state.head)
             raise
         outcome.log.append(f"pushed {sha[:7]} and {tag} to {config.remote}")
         outcome.released = True
@@ -153,9 +153,16 @@ def execute(plan: ReleasePlan, config: Config, edges: ReleaseEdges) -> ReleaseOu
 
 
 def verify_release(
-    plan: ReleasePlan, config: Config, edges: ReleaseEdges, *, resuming: bool, writes: bool
+    plan: ReleasePlan,
+    config: Config,
+    edges: ReleaseEdges,
+    *,
+    resuming: bool,
+    writes: bool,
+    units: Sequence[tuple[Config, Version]] | None = None,
 ) -> None:
-    """Step 1: refuse early, before anything changes."""
+    """Step 1: refuse early, before anything changes. ``units``: what steps 2-3 write (each
+    package's settings and version in a monorepo; by default the plan's release)."""
     git = edges.git
     branch = plan.state.branch
     if branch is None and not writes:
@@ -176,7 +183,10 @@ def verify_release(
             f"HEAD moved to {head[:7]} while planning {plan.state.head[:7]}; nothing was changed",
             "run bot release again",
         )
-    foreign = _foreign_changes(plan, config, git)
+    if units is None:
+        assert plan.next is not None
+        units = [(config, plan.next.version)]
+    foreign = _foreign_changes(units, git)
     if foreign:
         raise UsageError(
             f"the work tree has uncommitted changes in {', '.join(sorted(foreign)[:3])}",
@@ -272,7 +282,7 @@ def commit_release(
     version = plan.next.version
     message = f"{subject or _subject(config, version)}\n\n{RELEASE_TRAILER}: {version}\n"
     # What a crashed run wrote before its commit is part of this one (already in the files).
-    paths = sorted({*changed, *git.pending_paths(_own_paths(config))})
+    paths = sorted({*changed, *git.pending_paths(own_paths(config))})
     if not paths:
         # Nothing to write (no version files, changelog up to date): the tag goes on HEAD.
         return plan.state.head
@@ -297,10 +307,12 @@ def tag_release(plan: ReleasePlan, config: Config, git: GitWriter, sha: str, not
     return True
 
 
-def push_atomically(plan: ReleasePlan, config: Config, git: GitWriter, sha: str, tag: str) -> None:
-    """Step 5: the commit and the tag together (``git push --atomic``), or nothing."""
+def push_atomically(
+    plan: ReleasePlan, config: Config, git: GitWriter, sha: str, tags: Sequence[str]
+) -> None:
+    """Step 5: the commit and the tags together (``git push --atomic``), or nothing."""
     branch = plan.state.branch
-    refs = [f"refs/tags/{tag}"]
+    refs = [f"refs/tags/{tag}" for tag in tags]
     # On a detached HEAD (a tag being completed) the tag alone is pushed.
     if branch is not None and (
         sha != plan.state.head or git.remote_sha(config.remote, f"refs/heads/{branch}") != sha
@@ -366,24 +378,23 @@ def _release_commit_version(plan: ReleasePlan) -> Version | None:
     return None
 
 
-def _own_paths(config: Config) -> set[str]:
+def own_paths(config: Config) -> set[str]:
     """The files steps 2-3 write."""
     return {config.changelog.file, *(spec.partition(":")[0] for spec in config.version_files)}
 
 
-def _foreign_changes(plan: ReleasePlan, config: Config, git: GitWriter) -> list[str]:
+def _foreign_changes(units: Sequence[tuple[Config, Version]], git: GitWriter) -> list[str]:
     """Tracked files changed in the work tree other than by what steps 2-3 write.
 
     A crashed run may have left exactly the release's version files and changelog section:
     that is not foreign work, and the release commit takes it. Any other change is foreign.
     """
-    assert plan.next is not None
-    version = plan.next.version
-    own = _own_paths(config)
-    foreign = [p for p in git.dirty_paths() if p not in own]
-    for path in git.pending_paths(own):
+    owner = {path: unit for unit in units for path in own_paths(unit[0])}
+    foreign = [p for p in git.dirty_paths() if p not in owner]
+    for path in git.pending_paths(set(owner)):
+        config, version = owner[path]
         before = git.head_text(path)
-        after = Path(plan.state.root, path)
+        after = git.root / path
         now = read_text(after) if after.is_file() else None
         if now is None or not _written_by_release(config, path, before, now, version):
             foreign.append(path)
@@ -412,9 +423,9 @@ def _written_by_release(
     return expected == now
 
 
-def _undo_local(plan: ReleasePlan, git: GitWriter, tag: str | None, committed: bool) -> None:
-    """Take back the tag and commit this run made locally (its push was refused)."""
-    if tag is not None:
+def undo_local(plan: ReleasePlan, git: GitWriter, tags: Sequence[str], committed: bool) -> None:
+    """Take back the tags and commit this run made locally (its push was refused)."""
+    for tag in tags:
         git.run("tag", "-d", tag, check=False)
     if committed:
         git.run("reset", "--quiet", "--keep", plan.state.head, check=False)

@@ -19,12 +19,13 @@ from versionbot.changelog import utc_date
 from versionbot.config import Config
 from versionbot.errors import UsageError
 from versionbot.git_write import GitWriter, Identity
-from versionbot.plan import PlanRequest, ReleasePlan
-from versionbot.release import ReleaseEdges, ReleaseOutcome, execute
-from versionbot.repository_plan import repository_plan
+from versionbot.plan import PackagePlan, PlanRequest, ReleasePlan
+from versionbot.release import ImageStage, ReleaseEdges, ReleaseOutcome, execute
+from versionbot.repository_plan import repository_package_plans, repository_plan
 
 if TYPE_CHECKING:
     from versionbot.forge import GitHubForge
+    from versionbot.release_packages import PackagesOutcome
 
 # The identity actions/checkout documents for commits made by workflows.
 ACTIONS_BOT = Identity(
@@ -46,6 +47,67 @@ def run_release(
 
         return release_by_pull_request(repo, config, request, plan, env, progress=progress)
     return execute(plan, config, release_edges(plan, config, env, progress))
+
+
+def run_packages_release(
+    repo: Path,
+    config: Config,
+    requests: Mapping[str, PlanRequest],
+    env: Mapping[str, str],
+    progress: Callable[[str], None] | None = None,
+    *,
+    only: str | None = None,
+) -> PackagesOutcome:
+    """``bot release`` in a monorepo: every due package (or ``only`` that one) at once."""
+    from versionbot.release_packages import execute_packages
+
+    plans = package_plans_for_release(repo, config, requests)
+    if only is not None:
+        plans = tuple(p for p in plans if p.package.name == only)
+    due = any(p.plan.next is not None for p in plans)
+    root = Path(plans[0].plan.state.root) if plans else repo
+    git, remote_url = git_writer(root, config, env)
+    forge, missing = _forge(env, remote_url) if due else (None, None)
+    edges = ReleaseEdges(git=git, forge=forge, images=None, forge_missing=missing)
+    stages = {
+        p.package.name: _image_stage(p.package.config, root, env, progress)
+        for p in plans
+        if p.package.config.images is not None
+    }
+    return execute_packages(plans, config, edges, stages)
+
+
+def package_plans_for_release(
+    repo: Path, config: Config, requests: Mapping[str, PlanRequest]
+) -> tuple[PackagePlan, ...]:
+    """The package plans to execute: every package's next release; or, when HEAD carries
+    release tags, the releases they name (as the run that made them saw them), to finish
+    them; the other packages' releases wait for the next run."""
+    plans = repository_package_plans(repo, config, requests)
+    at_head = {
+        p.package.name: p.plan.previous
+        for p in plans
+        if p.plan.previous is not None and p.plan.previous.tag.sha == p.plan.state.head
+    }
+    if not at_head:
+        return plans
+    tagged = {
+        name: dataclasses.replace(
+            requests[name],
+            version=previous.version,
+            bump=None,
+            prerelease=None,
+            build=None,
+            date=utc_date(previous.tag.date)
+            if previous.tag.date is not None
+            else requests[name].date,
+        )
+        for name, previous in at_head.items()
+    }
+    replanned = repository_package_plans(
+        repo, config, {**requests, **tagged}, without_tags_at_head=True
+    )
+    return tuple(p for p in replanned if p.package.name in at_head)
 
 
 def plan_for_release(repo: Path, config: Config, request: PlanRequest) -> ReleasePlan:
@@ -90,15 +152,20 @@ def release_edges(
     git, remote_url = git_writer(Path(plan.state.root), config, env)
     due = plan.next is not None or forge_always
     forge, missing = _forge(env, remote_url) if due else (None, None)
-    images = None
-    if config.images is not None:
-        from versionbot.image_stage import RegistryImageStage
-        from versionbot.registry import RegistryClient
-
-        # ``progress`` shows blob copies between registries on a terminal.
-        make_client = functools.partial(RegistryClient, progress=progress)
-        images = RegistryImageStage(config, Path(plan.state.root), env, make_client=make_client)
+    root = Path(plan.state.root)
+    images = None if config.images is None else _image_stage(config, root, env, progress)
     return ReleaseEdges(git=git, forge=forge, images=images, forge_missing=missing)
+
+
+def _image_stage(
+    config: Config, root: Path, env: Mapping[str, str], progress: Callable[[str], None] | None
+) -> ImageStage:
+    from versionbot.image_stage import RegistryImageStage
+    from versionbot.registry import RegistryClient
+
+    # ``progress`` shows blob copies between registries on a terminal.
+    make_client = functools.partial(RegistryClient, progress=progress)
+    return RegistryImageStage(config, root, env, make_client=make_client)
 
 
 def git_writer(root: Path, config: Config, env: Mapping[str, str]) -> tuple[GitWriter, str]:
