@@ -504,15 +504,24 @@ def monorepo_count(answer: str | None) -> str | None:
 def make_monorepo_tools(
     bot: Path, single: Path, packages: int, only: set[str] | None
 ) -> list[Tool]:
-    """The ``--name-only`` floor, the bot on the single-package repository and on the monorepo."""
+    """The ``--name-only`` floor and the bot's query, the bot on the single-package repository
+    and on the monorepo (all of it, and one package)."""
     names = package_names(packages)
     window = f"{monorepo_base_tag(packages)}..HEAD"
     plan = (str(bot), "plan", "--json")
+    # The bot's own query for a monorepo (``Git.log_with_paths``): messages and changed paths.
+    query = ("git", "log", "-z", "--topo-order", "--name-only", "--no-renames")
     tools = [
         Tool(
             "floor",
             "floor: git log --name-only",
             ("git", "log", "--format=%B", "--name-only", window),
+            None,
+        ),
+        Tool(
+            "git-z",
+            "git log --name-only -z (bot's query)",
+            (*query, "--format=%x00%H%x00%P%x00%B", window),
             None,
         ),
         Tool("bot", "bot plan --json (one package)", plan, bot_version, cwd=single),
