@@ -162,6 +162,11 @@ def package_requests(
     return {p.name: request if p.name == name else shared for p in config.packages}
 
 
+def _one_release_per_repository(config: Config, command: str, hint: str) -> None:
+    if config.packages:
+        raise UsageError(f"{command} does not work on a monorepo's [packages] yet", hint)
+
+
 def _no_package_option(args: argparse.Namespace) -> None:
     if getattr(args, "package", None) is not None:
         raise UsageError(
@@ -240,6 +245,7 @@ def _tag(args: argparse.Namespace) -> int:
             raise UsageError(str(exc), "give a SemVer version, e.g. bot tag 1.4.0") from None
     repo = Path(args.directory)
     config = _config(args, repo)
+    _one_release_per_repository(config, "bot tag", "bot release tags every due package")
     request = PlanRequest(date=_today(), prerelease=args.prerelease)
     outcome = make_tag(
         repo, config, request, os.environ, version=version, force=args.force, push=args.push
@@ -255,6 +261,9 @@ def _tag(args: argparse.Namespace) -> int:
 def _changelog(args: argparse.Namespace) -> int:
     repo = Path(args.directory)
     config = _config(args, repo)
+    _one_release_per_repository(
+        config, "bot changelog", "bot plan --package NAME shows a package's next notes"
+    )
     if args.unreleased:
         from versionbot.plan import PlanRequest
         from versionbot.render import Renderer
@@ -297,6 +306,10 @@ def _images(args: argparse.Namespace) -> int:
 
     repo = Path(args.directory)
     config = _config(args, repo)
+    _one_release_per_repository(
+        config, "bot images", "bot plan --package NAME shows a package's image tags"
+    )
+    _no_package_option(args)
     if config.images is None:
         raise UsageError(
             "no images are configured", "add an [images] table (see the README), then run again"

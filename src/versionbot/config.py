@@ -696,15 +696,13 @@ def _package_images(table: object, path: str, where: str) -> ImagesConfig:
 
 def _folder(value: object, key: str, where: str) -> str:
     """A folder inside the repository, as git names paths: relative, "/" separated."""
-    text = value.strip().strip("/") if isinstance(value, str) else ""
-    parts = text.split("/")
+    text = value.strip() if isinstance(value, str) else ""
+    parts = text.rstrip("/").split("/")
     if not text or text.startswith("/") or any(p in ("", "..") for p in parts):
         raise ConfigError(
             f"{key} in {where} must be a folder inside the repository, not {value!r}",
             'write it from the repository root with "/", e.g. "services/api" (or "." for the root)',
         )
-    if text == ".":
-        return "."
     return "/".join(p for p in parts if p != ".") or "."
 
 

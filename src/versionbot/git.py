@@ -11,7 +11,6 @@ signatures, UTF-8 re-encoding, NUL separators.
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import os
 import subprocess
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from versionbot.history import (
     Tag,
     TruncatedHistory,
     find_baseline,
+    package_baselines,
     stop_at_shallow_boundary,
 )
 
@@ -128,14 +128,8 @@ def read_packages_history(
         tags = tuple(t for t in tags if t.sha != repo.state.head)
     policy = branch_policy(config.branches, repo.state.branch, None)
     prerelease = prerelease or policy.prerelease is not None
-    baselines = tuple(
-        find_baseline(tags, p.config.tag_format, prerelease=prerelease, within=policy.range)
-        for p in config.packages
-    )
-    # Each package's ignored tags are those no package's format names.
-    names = {r.tag.name for b in baselines for r in b.existing}
-    ignored = tuple(t.name for t in tags if t.name not in names)
-    baselines = tuple(dataclasses.replace(b, ignored=ignored) for b in baselines)
+    formats = [p.config.tag_format for p in config.packages]
+    baselines = package_baselines(tags, formats, prerelease=prerelease, within=policy.range)
     starts = [b.start.tag.sha if b.start else None for b in baselines]
     known = [sha for sha in starts if sha is not None]
     bounds = repo.merge_bases(known) if len(known) == len(starts) else []

@@ -7,8 +7,9 @@ commits the next release is made of.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from versionbot.branches import VersionRange
@@ -164,6 +165,22 @@ def find_baseline(
     latest_pre = max(pres, key=_precedence, default=None)
     start = latest_pre if prerelease and latest_pre is not None else last_final
     return Baseline(last_final, latest_pre, start, tuple(releases), tuple(ignored), within)
+
+
+def package_baselines(
+    tags: tuple[Tag, ...],
+    formats: Sequence[TagFormat],
+    *,
+    prerelease: bool,
+    within: VersionRange | None = None,
+) -> tuple[Baseline, ...]:
+    """``find_baseline`` for each package of a monorepo (its tag format in ``formats``). A
+    package's ignored tags are those no package's format names: another package's tags are
+    not noise."""
+    baselines = [find_baseline(tags, f, prerelease=prerelease, within=within) for f in formats]
+    names = {r.tag.name for b in baselines for r in b.existing}
+    ignored = tuple(t.name for t in tags if t.name not in names)
+    return tuple(dataclasses.replace(b, ignored=ignored) for b in baselines)
 
 
 def _precedence(release: ReleaseTag) -> tuple[object, str]:
