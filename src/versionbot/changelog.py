@@ -153,6 +153,8 @@ def _entry(sha: str, parsed: ParsedCommit, links: ForgeLinks | None) -> Entry:
 
 def _references(parsed: ParsedCommit, links: ForgeLinks | None) -> tuple[Reference, ...]:
     """Issues and pull requests named in footers (``Closes #9``); the description links inline."""
+    if not parsed.may_mention("#", "!"):  # most commits: no footers to parse
+        return ()
     footers = parsed.footers
     if not footers or not any("#" in f.value or "!" in f.value for f in footers):
         return ()

@@ -5,7 +5,17 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from versionbot.commits import ParsedCommit, ParseFailure, parse_commit, split_squash
+from versionbot.commits import (
+    _HEADER,
+    BREAKING_TOKENS,
+    ParsedCommit,
+    ParseFailure,
+    _body_and_footers,
+    _release_as,
+    _reverted_shas,
+    parse_commit,
+    split_squash,
+)
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -34,6 +44,10 @@ FOOTER_LINES = st.one_of(
             "Closes #9",
             "Release-As: 2.0.0",
             "Release-As: nonsense",
+            "release-AS: 3.0.0",
+            "RELEASE-AS #4",
+            "BREAKING CHANGE:",
+            "Breaking-change: not the token",
             "This reverts commit 676104e4a0b7e1f3c2d5a6b7c8d9e0f1a2b3c4d5.",
             "Co-authored-by: X <x@example.com>",
             "* feat: bullet",
@@ -155,3 +169,55 @@ def test_split_squash_finds_every_conventional_bullet(items: list[tuple[str, str
         result = parse_commit(piece)
         assert isinstance(result, ParsedCommit)
         assert (result.type, result.description) == (kind, text)
+
+
+def eager(message: str) -> ParsedCommit | ParseFailure:
+    """The parse with body and footers split at once, every field derived from them: the oracle
+    of the lazy parse (git's own revert form is always split at once)."""
+    result = parse_commit(message)
+    match = _HEADER.fullmatch(result.header)
+    if not isinstance(result, ParsedCommit) or match is None:
+        return result
+    text = message.replace("\r\n", "\n").replace("\r", "\n").lstrip().partition("\n")[2]
+    body, footers = _body_and_footers(text) if text else ("", ())
+    notes = tuple(f.value or result.description for f in footers if f.token in BREAKING_TOKENS)
+    if match["bang"] and not notes:
+        notes = (result.description,)
+    reverts = _reverted_shas(body, footers) if result.type == "revert" else ()
+    return ParsedCommit(
+        result.header,
+        result.type,
+        result.scope,
+        result.description,
+        body,
+        footers,
+        bool(notes),
+        notes,
+        reverts,
+        _release_as(footers),
+    )
+
+
+@SETTINGS
+@given(st.one_of(messages(), st.text()))
+def test_the_lazy_parse_equals_the_eager_one(message: str) -> None:
+    """Splitting body and footers only when read changes no field, whatever is read first."""
+    expected = eager(message)
+    lazy = parse_commit(message)
+    if isinstance(lazy, ParsedCommit):
+        # What the plan reads, before anything splits the body.
+        assert isinstance(expected, ParsedCommit)
+        decided = (lazy.breaking, lazy.breaking_notes, lazy.reverts, lazy.release_as)
+        assert decided == (
+            expected.breaking,
+            expected.breaking_notes,
+            expected.reverts,
+            expected.release_as,
+        )
+        mentioned = any(
+            c in expected.body or any(c in str(f) for f in expected.footers) for c in "#!"
+        )
+        assert lazy.may_mention("#", "!") or not mentioned
+    assert lazy == expected
+    assert hash(lazy) == hash(expected)
+    assert repr(lazy) == repr(expected)

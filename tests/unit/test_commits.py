@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 
 from versionbot.commits import (
@@ -492,9 +495,34 @@ def test_failure_header_is_the_first_line_only() -> None:
 
 
 def test_parsed_commit_is_immutable() -> None:
-    commit = parsed("feat: x")
+    commit = parsed("feat: x\n\nbody\n\nRefs: #1")
     with pytest.raises(AttributeError):
-        commit.type = "fix"  # type: ignore[misc]
+        commit.type = "fix"
+    with pytest.raises(AttributeError):
+        commit.body = "other"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del commit.scope
+    assert commit.footers == (Footer("Refs", "#1"),)  # read after the attempts: unchanged
+
+
+def test_body_and_footers_are_split_when_first_read() -> None:
+    commit = parsed("feat: x\n\nbody\n\nRefs: #1")
+    assert commit.may_mention("#")
+    assert not commit.may_mention("!")
+    assert (commit.body, commit.footers) == ("body", (Footer("Refs", "#1"),))
+    assert commit.may_mention("!")  # once split, it no longer tells
+    assert commit == parsed("feat: x\n\nbody\n\nRefs: #1")
+
+
+def test_parsed_commit_copies_and_replaces_as_a_value() -> None:
+    commit = parsed("feat(api)!: x\n\nbody\n\nCloses #3")
+    assert copy.deepcopy(commit) == commit
+    assert pickle.loads(pickle.dumps(commit)) == commit
+    bare = commit._replace(body="")
+    assert (bare.body, bare.footers, bare.breaking) == ("", (Footer("Closes", "#3"),), True)
+    assert bare != commit
+    assert {commit, parsed("feat(api)!: x\n\nbody\n\nCloses #3")} == {commit}
+    assert repr(commit).startswith("ParsedCommit(header='feat(api)!: x', type='feat', ")
 
 
 @pytest.mark.parametrize(
