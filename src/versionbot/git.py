@@ -135,35 +135,41 @@ def read_packages_history(
     bounds = repo.merge_bases(known) if len(known) == len(starts) else []
     commits = repo.log_with_paths(bounds, merge_paths=not config.ignore_merge_commits)
     if not exact:
-        commits = _check_packages_guess(commits, baselines, repo)
+        commits = _check_packages_guess(commits, baselines, bounds, repo)
     if repo.shallow:
         commits = _explain_truncation_of_paths(commits, repo.shallow_commits())
     return PackagesHistory(repo.state, baselines, commits)
 
 
 def _check_packages_guess(
-    commits: Iterator[tuple[Commit, tuple[str, ...]]], baselines: tuple[Baseline, ...], repo: _Repo
+    commits: Iterator[tuple[Commit, tuple[str, ...]]],
+    baselines: tuple[Baseline, ...],
+    bounds: list[str],
+    repo: _Repo,
 ) -> Iterator[tuple[Commit, tuple[str, ...]]]:
     """Pass the stream through; at its end, raise GuessedWrong unless every package's start
-    was reached and every prerelease above a start was seen (so both are on this branch)."""
+    and every prerelease above a start is on this branch. A start is a bound of the stream (the
+    merge bases of the starts: one ``merge-base --is-ancestor`` each) or in the stream."""
     for baseline in baselines:
         final, pre = baseline.last_final, baseline.latest_prerelease
         if pre is None or final is None or baseline.start is not pre:
             continue
         if not repo.is_ancestor(final.tag.sha, pre.tag.sha):
             raise GuessedWrong
-    unreached = {b.start.tag.sha for b in baselines if b.start} - {repo.state.head}
-    unseen = {
+    head = repo.state.head
+    if not all(repo.is_ancestor(bound, head) for bound in bounds):
+        raise GuessedWrong
+    unseen = {b.start.tag.sha for b in baselines if b.start} - {*bounds, head}
+    unseen |= {
         b.latest_prerelease.tag.sha
         for b in baselines
         if b.latest_prerelease is not None and b.start is not b.latest_prerelease
     }
-    for commit, paths in commits:
-        yield commit, paths
-        unreached.discard(commit.sha)
-        unreached.difference_update(commit.parents)
-        unseen.discard(commit.sha)
-    if unreached or unseen:
+    for record in commits:
+        yield record
+        if unseen:
+            unseen.discard(record[0].sha)
+    if unseen:
         raise GuessedWrong
 
 
@@ -445,33 +451,11 @@ def _stream_log(args: list[str]) -> Iterator[Commit]:
 
 def _stream_log_with_paths(args: list[str]) -> Iterator[tuple[Commit, tuple[str, ...]]]:
     """Parse ``NUL sha NUL parents NUL message NUL [LF path NUL path NUL ...]`` records (the
-    ``--name-only -z`` layout of ``log_with_paths``) while git writes them. The empty field
-    between two NULs is the next record's marker."""
-    position = 0  # 0: before the first marker; 1: sha; 2: parents; 3: message; 4: paths
-    sha = parents = message = ""
-    paths: list[str] = []
-    for field in _stream_fields(args):
-        if position == 4:
-            if field:
-                paths.append(field[1:] if not paths and field[0] == "\n" else field)
-                continue
-            yield Commit(sha, tuple(parents.split()), message.rstrip("\n")), tuple(paths)
-            paths = []
-            position = 1
-        elif position == 3:
-            message, position = field, 4
-        elif position == 2:
-            parents, position = field, 3
-        elif position == 1:
-            sha, position = field, 2
-        elif not field:
-            position = 1
-    if position == 4:
-        yield Commit(sha, tuple(parents.split()), message.rstrip("\n")), tuple(paths)
+    ``--name-only -z`` layout of ``log_with_paths``) while git writes them.
 
-
-def _stream_fields(args: list[str]) -> Iterator[str]:
-    """The NUL-separated fields of a git command's output, while git writes it."""
+    No path is empty, so a record ends at the next empty field (between two NULs), found by
+    ``list.index`` at C speed rather than field by field.
+    """
     process = subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env(), bufsize=0
     )
@@ -483,11 +467,26 @@ def _stream_fields(args: list[str]) -> Iterator[str]:
         read = process.stdout.read
         while chunk := read(_CHUNK):
             fields = (pending + decoder.decode(chunk)).split("\0")
-            pending = fields.pop()  # the last field may still be growing
-            yield from fields
-        rest = pending + decoder.decode(b"", final=True)
-        if rest:
-            yield rest
+            # fields[-1] may still be growing: a record is whole when it ends before it.
+            last = len(fields) - 1
+            i = 1  # fields[i - 1] is the empty field that ends the record before
+            while i + 3 <= last:
+                try:
+                    end = fields.index("", i + 3, last)
+                except ValueError:
+                    break
+                yield _record(fields, i, end)
+                i = end + 1
+            pending = "\0".join(fields[i - 1 :])
+        fields = (pending + decoder.decode(b"", final=True)).split("\0")
+        i = 1
+        while i + 3 <= len(fields):
+            try:
+                end = fields.index("", i + 3)
+            except ValueError:
+                end = len(fields)
+            yield _record(fields, i, end)
+            i = end + 1
         stderr = process.stderr.read()
         if process.wait() != 0:
             raise _git_failed("log", stderr)
@@ -497,6 +496,15 @@ def _stream_fields(args: list[str]) -> Iterator[str]:
             process.wait()
         process.stdout.close()
         process.stderr.close()
+
+
+def _record(fields: list[str], i: int, end: int) -> tuple[Commit, tuple[str, ...]]:
+    """The commit whose sha is ``fields[i]`` and whose paths run up to ``fields[end]``."""
+    paths = fields[i + 3 : end]
+    if paths:
+        paths[0] = paths[0].removeprefix("\n")  # git puts a line break before the list
+    commit = Commit(fields[i], tuple(fields[i + 1].split()), fields[i + 2].rstrip("\n"))
+    return commit, tuple(paths)
 
 
 def _explain_truncation(commits: Iterator[Commit]) -> Iterator[Commit]:

@@ -209,19 +209,24 @@ def make_package_plans(
 
     packages = config.packages
     owners = Owners(packages)
+    by_scope = owners.uses_scopes
     windows: list[list[PlannedCommit]] = [[] for _ in packages]
     starts = [b.start.tag.sha if b.start else None for b in history.baselines]
     for commit, paths, outside in outside_windows(history.commits, starts):
         members = owners.of_paths(paths) & ~outside
-        if members == 0 and not owners.uses_scopes:
+        if not (members or by_scope):
             continue  # a commit of no package: not worth parsing
-        pieces = list(each_classified((commit,), config))
-        if owners.uses_scopes:
+        pieces = classify_commit(commit, config)
+        if by_scope:
             for piece in pieces:
                 scope = piece.parsed.scope if piece.parsed is not None else None
                 members |= owners.of_scope(scope) & ~outside
-        for i in bits(members):
-            windows[i].extend(pieces)
+        if members & (members - 1) == 0:  # most commits belong to one package (or none)
+            if members:
+                windows[members.bit_length() - 1] += pieces
+        else:
+            for i in bits(members):
+                windows[i] += pieces
     plans = []
     for package, baseline, window in zip(packages, history.baselines, windows, strict=True):
         plan = plan_window(history.state, baseline, window, package.config, requests[package.name])
@@ -252,6 +257,18 @@ def _image_plan(version: Version, baseline: Baseline, sha: str, config: Config) 
 def classify(commits: Iterable[Commit], config: Config) -> list[PlannedCommit]:
     """Step 1: what every commit in the window contributes (newest first, as given)."""
     return list(each_classified(commits, config))
+
+
+def classify_commit(commit: Commit, config: Config) -> list[PlannedCommit]:
+    """``classify`` of one commit: its pieces (several for a squash commit's bullets)."""
+    sha, parents, message = commit
+    if config.ignore_merge_commits and len(parents) > 1:
+        subject = message.partition("\n")[0].strip()
+        return [PlannedCommit(sha, subject, None, Bump.NONE, "merge commit")]
+    rules = config.bump_rules
+    if config.squash_commits and "\n* " in message:
+        return [_planned(sha, parse_commit(piece), rules) for piece in split_squash(message)]
+    return [_planned(sha, parse_commit(message), rules)]
 
 
 def each_classified(commits: Iterable[Commit], config: Config) -> Iterator[PlannedCommit]:

@@ -789,3 +789,41 @@ def test_two_thousand_commits_are_read_in_one_git_log(repo: GitRepo, git_trace: 
     assert len(logs) == 1, commands
     # A handful of git processes for the whole read, never one per commit.
     assert len(commands) <= 6, commands
+
+
+# -- the monorepo stream: commits with the paths they changed ---------------------------------
+
+
+def test_paths_stream_is_the_same_whatever_the_read_size(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records cut anywhere by the pipe (even inside a UTF-8 character) parse the same:
+    an empty message, a root commit without parents, a merge without paths, many paths."""
+    import versionbot.git as git_module
+
+    repo.write("README.md", "x\n")
+    repo.run("add", "README.md")
+    repo.run("commit", "--quiet", "--allow-empty-message", "-m", "")
+    for i in range(3):
+        repo.write(f"pkg/ünïcode {i}/file.txt", f"{i}\n")
+        repo.write(f"other/{i}.txt", f"{i}\n")
+        repo.commit(f"feat: change {i}\n\nbody ✓ {i}")
+    repo.branch("side")
+    repo.checkout("side")
+    repo.write("side.txt", "s\n")
+    repo.commit("fix: side")
+    repo.checkout("main")
+    repo.write("main.txt", "m\n")
+    repo.commit("fix: main")
+    repo.merge("side")
+    args = ["git", "-C", str(repo.path), "log", "-z", "--topo-order", "--name-only"]
+    args += ["--no-renames", "--format=%x00%H%x00%P%x00%B", "HEAD"]
+    whole = list(git_module._stream_log_with_paths(args))
+    assert [c.message for c, _ in whole][-1] == ""
+    assert whole[-1][0].parents == ()
+    assert whole[-1][1] == ("README.md",)
+    assert whole[0][1] == ()  # the merge
+    assert ("other/2.txt", "pkg/ünïcode 2/file.txt") in [paths for _, paths in whole]
+    for size in (1, 2, 3, 5, 64):
+        monkeypatch.setattr(git_module, "_CHUNK", size)
+        assert list(git_module._stream_log_with_paths(args)) == whole
