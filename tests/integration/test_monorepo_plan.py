@@ -815,3 +815,49 @@ def test_a_500_commit_monorepo_is_read_in_one_git_log(repo: GitRepo, git_trace: 
     assert pkg0.previous is not None
     assert pkg0.previous.tag.name == "pkg0-v1.1.0"
     assert next_version(by_name["pkg1"]) == "1.0.1"
+
+
+# -- odd paths and tags -----------------------------------------------------------------------
+
+
+def test_a_move_between_packages_belongs_to_both(repo: GitRepo) -> None:
+    repo.commit("feat: base", {"services/api/shared.py": "S = 1\n", "services/web/w.js": "0\n"})
+    repo.tag("api-v1.0.0")
+    repo.tag("web-v1.0.0")
+    repo.run("mv", "services/api/shared.py", "services/web/shared.py")
+    moved = repo.commit("refactor: move the shared module to web")
+
+    plans = plans_of(repo, TWO)
+
+    assert shas(plans["api"]) == {moved}
+    assert shas(plans["web"]) == {moved}
+
+
+def test_folders_with_spaces_and_non_ascii_names(repo: GitRepo) -> None:
+    mapping = {"packages": {"cafe": {"path": "services/café au lait"}, "web": {"path": "web"}}}
+    odd = repo.commit("feat: crème", {"services/café au lait/crème brûlée.py": "1\n"})
+    quote = repo.commit('fix: a "quoted" name', {'services/café au lait/"q".py': "1\n"})
+    repo.commit("fix: web", {"web/w.js": "1\n"})
+
+    plans = plans_of(repo, mapping)
+
+    assert shas(plans["cafe"]) == {odd, quote}
+    assert next_version(plans["cafe"]) == "0.1.0"
+
+
+def test_a_package_tagged_at_head_has_an_empty_window(repo: GitRepo) -> None:
+    repo.commit("feat: base", {"services/api/a.py": "0\n", "services/web/w.js": "0\n"})
+    repo.tag("web-v1.0.0")
+    web = repo.commit("fix: web", {"services/web/w.js": "1\n"})
+    repo.commit("feat: api", {"services/api/a.py": "1\n"})
+    repo.tag("api-v0.2.0", annotated=True)
+
+    plans = plans_of(repo, TWO)
+
+    assert shas(plans["api"]) == set()
+    assert plans["api"].plan.next is None
+    assert shas(plans["web"]) == {web}
+    # Every package tagged at HEAD: nothing is read, nothing is due.
+    repo.tag("web-v1.0.1")
+    plans = plans_of(repo, TWO)
+    assert all(p.plan.commits == () for p in plans.values())

@@ -574,3 +574,21 @@ def test_a_package_with_images_gets_its_image_tags(
     again = release(mono)
     assert not again.released
     assert _registry_tags(registry_plain, repository) == ["1.1", "1.1.0"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: bot release --package web right after --package api releases nothing and logs "
+    "'no package has a release due' (bot plan says web is due): package_plans_for_release "
+    "returns only the packages tagged at HEAD (api), then run_packages_release filters them to "
+    "--package web, leaving no plan at all",
+)
+def test_package_web_right_after_package_api_is_released_or_explained(mono: Mono) -> None:
+    release(mono, only="api")
+    plans = package_plans_for_release(mono.root, load_config(mono.root), requests_for(mono.root))
+    assert [p.package.name for p in plans] == ["api"]  # HEAD's release, to finish it
+
+    outcome = release(mono, only="web")
+
+    said = " ".join(outcome.log)
+    assert outcome.released or ("web" in said and "no package has a release due" not in said)
