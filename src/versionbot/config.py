@@ -75,7 +75,7 @@ _PACKAGE_KEYS = {
     "tag_format": "its tags, with '{version}'; default \"NAME-v{version}\"",
     "initial_version": 'its first version, e.g. "0.1.0"',
     "scopes": 'commit scopes that belong to it wherever the files are, e.g. ["api"]',
-    "depends_on": 'shared folders or other packages whose changes release it, e.g. ["libs/common"]',
+    "depends_on": 'shared folders, files or packages whose changes release it, e.g. ["libs/common"]',
     "version_files": 'files holding its version, from its folder, e.g. ["pyproject.toml"]',
     "images": "its image table, with the keys of [images] (paths from its folder)",
 }
@@ -135,7 +135,7 @@ class Package:
     path: str  # its folder from the repository root, without a trailing "/"; "." for the root
     config: Config
     scopes: tuple[str, ...] = ()
-    depends_on: tuple[str, ...] = ()  # folders whose changes belong to it too
+    depends_on: tuple[str, ...] = ()  # folders (or files) whose changes belong to it too
 
 
 @dataclass(frozen=True, slots=True)

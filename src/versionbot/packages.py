@@ -3,9 +3,9 @@
 Pure: no I/O. The git edge streams every commit once with the paths it changed; here each
 commit gets two bit sets over the configured packages (bit i is ``config.packages[i]``):
 
-- ``Owners.of``: the packages the commit belongs to: those whose folder holds a changed file
-  (the deepest such folder: a package nested in another owns its files), those that depend on
-  a folder it changed, and those whose ``scopes`` name its scope;
+- ``Owners.of_paths`` and ``of_scope``: the packages the commit belongs to: those whose folder
+  holds a changed file (the deepest such folder: a package nested in another owns its files),
+  those that depend on a folder (or file) it changed, and those whose ``scopes`` name its scope;
 - ``outside_windows``: the packages whose last release already contains the commit, found while
   the stream goes by: a package's start commit and, from it, every parent the stream reaches
   later is outside that package's window. This needs parents after their children, which
@@ -28,12 +28,15 @@ class Owners:
     def __init__(self, packages: Sequence[Package]) -> None:
         self._owner: dict[str, int] = {}  # a package's folder -> its bit
         self._dependents: dict[str, int] = {}  # a shared folder -> the packages using it
+        self._files: dict[str, int] = {}  # the same, as file paths
         self._scopes: dict[str, int] = {}
         for i, package in enumerate(packages):
             bit = 1 << i
             self._owner[package.path] = bit
             for folder in package.depends_on:
                 self._dependents[folder] = self._dependents.get(folder, 0) | bit
+                # A dependency may name a file (go.work, a lockfile): matched path by path.
+                self._files[folder] = self._files.get(folder, 0) | bit
             for scope in package.scopes:
                 self._scopes[scope] = self._scopes.get(scope, 0) | bit
         self._root = self._owner.get(".", 0)
@@ -47,12 +50,13 @@ class Owners:
     def of_paths(self, paths: Iterable[str]) -> int:
         """The packages that own or depend on any of ``paths`` (files, from the root)."""
         mask = 0
+        files = self._files
         for path in paths:
             folder, _, _ = path.rpartition("/")
             known = self._by_folder.get(folder)
             if known is None:
                 known = self._by_folder[folder] = self._reached_from(folder)
-            mask |= known
+            mask |= known | files.get(path, 0)
         return mask
 
     def of_scope(self, scope: str | None) -> int:

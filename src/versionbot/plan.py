@@ -218,9 +218,13 @@ def make_package_plans(
             continue  # a commit of no package: not worth parsing
         pieces = classify_commit(commit, config)
         if by_scope:
+            # A piece whose scope names a package is that package's too; only that piece (of
+            # a squash commit's bullets) goes there, while the packages whose files the commit
+            # changed get every piece.
             for piece in pieces:
                 scope = piece.parsed.scope if piece.parsed is not None else None
-                members |= owners.of_scope(scope) & ~outside
+                for i in bits(owners.of_scope(scope) & ~outside & ~members):
+                    windows[i].append(piece)
         if members & (members - 1) == 0:  # most commits belong to one package (or none)
             if members:
                 windows[members.bit_length() - 1] += pieces

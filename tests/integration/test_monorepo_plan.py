@@ -268,11 +268,6 @@ def test_scopes_bring_a_commit_to_a_package_wherever_its_files_are(repo: GitRepo
     assert all(not_conventional not in shas(p) for p in plans.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a squash commit's pieces all go to a package one piece's scope names: "
-    "packages.py/make_package_plans add every piece to every member package",
-)
 def test_a_squash_commits_pieces_go_to_the_packages_their_scopes_name(repo: GitRepo) -> None:
     mapping = {
         "packages": {
@@ -299,11 +294,6 @@ def test_a_squash_commits_pieces_go_to_the_packages_their_scopes_name(repo: GitR
     assert next_version(plans["api"]) == "1.0.1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: depends_on naming a file (not a folder) is accepted by the config and never "
-    "matches: packages.Owners looks up only the folders of changed files",
-)
 def test_depends_on_a_file_either_matches_or_is_refused(repo: GitRepo) -> None:
     mapping = {
         "packages": {
