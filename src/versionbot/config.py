@@ -75,7 +75,7 @@ _PACKAGE_KEYS = {
     "tag_format": "its tags, with '{version}'; default \"NAME-v{version}\"",
     "initial_version": 'its first version, e.g. "0.1.0"',
     "scopes": 'commit scopes that belong to it wherever the files are, e.g. ["api"]',
-    "depends_on": 'shared folders, files or packages whose changes release it, e.g. ["libs/common"]',
+    "depends_on": 'folders, files or packages whose changes release it, e.g. ["libs/common"]',
     "version_files": 'files holding its version, from its folder, e.g. ["pyproject.toml"]',
     "images": "its image table, with the keys of [images] (paths from its folder)",
 }
