@@ -49,6 +49,10 @@ from versionbot.links import ForgeLinks, forge_links
 from versionbot.version import InvalidVersion, Version
 
 SCHEMA_VERSION = 1
+# The trailer of the bot's own release commit (release.py writes it): such a commit is never a
+# reason for a package's release (loop safety in a monorepo; see make_package_plans).
+RELEASE_TRAILER = "Versionbot-Release"
+_RELEASE_COMMIT = f"\n{RELEASE_TRAILER}: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,34 +209,10 @@ def make_package_plans(
     package's plan is then made as ``make_plan`` makes one (``plan_window``), with its own
     settings and its own request (``requests`` by package name).
     """
-    from versionbot.packages import Owners, bits, outside_windows
-
-    packages = config.packages
-    owners = Owners(packages)
-    by_scope = owners.uses_scopes
-    windows: list[list[PlannedCommit]] = [[] for _ in packages]
-    starts = [b.start.tag.sha if b.start else None for b in history.baselines]
-    for commit, paths, outside in outside_windows(history.commits, starts):
-        members = owners.of_paths(paths) & ~outside
-        if not (members or by_scope):
-            continue  # a commit of no package: not worth parsing
-        pieces = classify_commit(commit, config)
-        if by_scope:
-            # A piece whose scope names a package is that package's too; only that piece (of
-            # a squash commit's bullets) goes there, while the packages whose files the commit
-            # changed get every piece.
-            for piece in pieces:
-                scope = piece.parsed.scope if piece.parsed is not None else None
-                for i in bits(owners.of_scope(scope) & ~outside & ~members):
-                    windows[i].append(piece)
-        if members & (members - 1) == 0:  # most commits belong to one package (or none)
-            if members:
-                windows[members.bit_length() - 1] += pieces
-        else:
-            for i in bits(members):
-                windows[i] += pieces
+    windows = _package_windows(history, config)
     plans = []
-    for package, baseline, window in zip(packages, history.baselines, windows, strict=True):
+    each = zip(config.packages, history.baselines, windows, strict=True)
+    for package, baseline, window in each:
         plan = plan_window(history.state, baseline, window, package.config, requests[package.name])
         if plan.next is not None:
             # A forge has one latest release per repository: no package's release claims it.
@@ -263,12 +243,50 @@ def classify(commits: Iterable[Commit], config: Config) -> list[PlannedCommit]:
     return list(each_classified(commits, config))
 
 
+def _package_windows(history: PackagesHistory, config: Config) -> list[list[PlannedCommit]]:
+    """Each package's window: the pieces of the commits that belong to it (packages.Owners)
+    and that its last release does not contain (packages.outside_windows), newest first."""
+    from versionbot.packages import Owners, bits, outside_windows
+
+    owners = Owners(config.packages)
+    by_scope = owners.uses_scopes
+    windows: list[list[PlannedCommit]] = [[] for _ in config.packages]
+    starts = [b.start.tag.sha if b.start else None for b in history.baselines]
+    for commit, paths, outside in outside_windows(history.commits, starts):
+        members = owners.of_paths(paths) & ~outside
+        if not (members or by_scope):
+            continue  # a commit of no package: not worth parsing
+        pieces = _package_pieces(commit, config)
+        if by_scope:
+            # A piece whose scope names a package is that package's too; only that piece (of
+            # a squash commit's bullets) goes there, while the packages whose files the commit
+            # changed get every piece.
+            for piece in pieces:
+                scope = piece.parsed.scope if piece.parsed is not None else None
+                for i in bits(owners.of_scope(scope) & ~outside & ~members):
+                    windows[i].append(piece)
+        if members & (members - 1) == 0:  # most commits belong to one package (or none)
+            if members:
+                windows[members.bit_length() - 1] += pieces
+        else:
+            for i in bits(members):
+                windows[i] += pieces
+    return windows
+
+
+def _package_pieces(commit: Commit, config: Config) -> list[PlannedCommit]:
+    """``classify_commit``, but the bot's own release commit counts nothing: it changes the
+    released packages' files, and must never make a package (one depending on them) due."""
+    if _RELEASE_COMMIT in commit.message:
+        return [PlannedCommit(commit.sha, _subject(commit), None, Bump.NONE, "release commit")]
+    return classify_commit(commit, config)
+
+
 def classify_commit(commit: Commit, config: Config) -> list[PlannedCommit]:
     """``classify`` of one commit: its pieces (several for a squash commit's bullets)."""
     sha, parents, message = commit
     if config.ignore_merge_commits and len(parents) > 1:
-        subject = message.partition("\n")[0].strip()
-        return [PlannedCommit(sha, subject, None, Bump.NONE, "merge commit")]
+        return [PlannedCommit(sha, _subject(commit), None, Bump.NONE, "merge commit")]
     rules = config.bump_rules
     if config.squash_commits and "\n* " in message:
         return [_planned(sha, parse_commit(piece), rules) for piece in split_squash(message)]
@@ -288,6 +306,10 @@ def each_classified(commits: Iterable[Commit], config: Config) -> Iterator[Plann
                 yield _planned(sha, parse_commit(piece), rules)
         else:
             yield _planned(sha, parse_commit(message), rules)
+
+
+def _subject(commit: Commit) -> str:
+    return commit.message.partition("\n")[0].strip()
 
 
 def _planned(sha: str, parsed: ParsedCommit | ParseFailure, rules: BumpRules) -> PlannedCommit:

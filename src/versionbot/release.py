@@ -44,11 +44,9 @@ from versionbot.errors import RepositoryError, SupersededError, UsageError
 from versionbot.files import read_text, write_atomically
 from versionbot.git_write import GitWriter
 from versionbot.images import ImagePlan
-from versionbot.plan import ReleasePlan
+from versionbot.plan import RELEASE_TRAILER, ReleasePlan
 from versionbot.render import Renderer
 from versionbot.version import Version
-
-RELEASE_TRAILER = "Versionbot-Release"
 
 
 class ForgeReleases(Protocol):

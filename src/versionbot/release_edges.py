@@ -25,7 +25,7 @@ from versionbot.repository_plan import repository_package_plans, repository_plan
 
 if TYPE_CHECKING:
     from versionbot.forge import GitHubForge
-    from versionbot.release_packages import PackagesOutcome
+    from versionbot.release_packages import PackageReleases, PackagesOutcome
 
 # The identity actions/checkout documents for commits made by workflows.
 ACTIONS_BOT = Identity(
@@ -61,53 +61,65 @@ def run_packages_release(
     """``bot release`` in a monorepo: every due package (or ``only`` that one) at once."""
     from versionbot.release_packages import execute_packages
 
-    plans = package_plans_for_release(repo, config, requests)
-    if only is not None:
-        plans = tuple(p for p in plans if p.package.name == only)
-    due = any(p.plan.next is not None for p in plans)
+    plans = repository_package_plans(repo, config, requests)
     root = Path(plans[0].plan.state.root) if plans else repo
     git, remote_url = git_writer(root, config, env)
+    releases = package_releases(repo, config, requests, git, plans).only(only)
+    due = bool(releases.at_head or releases.new)
     forge, missing = _forge(env, remote_url) if due else (None, None)
     edges = ReleaseEdges(git=git, forge=forge, images=None, forge_missing=missing)
     stages = {
         p.package.name: _image_stage(p.package.config, root, env, progress)
-        for p in plans
+        for p in (*releases.at_head, *releases.new)
         if p.package.config.images is not None
     }
-    return execute_packages(plans, config, edges, stages)
+    return execute_packages(releases, config, edges, stages)
 
 
-def package_plans_for_release(
-    repo: Path, config: Config, requests: Mapping[str, PlanRequest]
-) -> tuple[PackagePlan, ...]:
-    """The package plans to execute: every package's next release; or, when HEAD carries
-    release tags, the releases they name (as the run that made them saw them), to finish
-    them; the other packages' releases wait for the next run."""
-    plans = repository_package_plans(repo, config, requests)
-    at_head = {
+def package_releases(
+    repo: Path,
+    config: Config,
+    requests: Mapping[str, PlanRequest],
+    git: GitWriter,
+    plans: tuple[PackagePlan, ...] | None = None,
+) -> PackageReleases:
+    """The releases a monorepo's run makes: every package's next release (``plans`` when
+    already made), and the releases HEAD's tags and release trailers name (planned as the run
+    that made them saw them)."""
+    from versionbot.release_packages import choose_releases, release_trailers
+
+    if plans is None:
+        plans = repository_package_plans(repo, config, requests)
+    if not plans:
+        return choose_releases((), (), (), {})
+    head = plans[0].plan.state.head
+    tagged = {
         p.package.name: p.plan.previous
         for p in plans
-        if p.plan.previous is not None and p.plan.previous.tag.sha == p.plan.state.head
+        if p.plan.previous is not None and p.plan.previous.tag.sha == head
     }
-    if not at_head:
-        return plans
-    tagged = {
-        name: dataclasses.replace(
-            requests[name],
-            version=previous.version,
-            bump=None,
-            prerelease=None,
-            build=None,
-            date=utc_date(previous.tag.date)
-            if previous.tag.date is not None
-            else requests[name].date,
+    at_head: tuple[PackagePlan, ...] = ()
+    if tagged:
+        as_made = {
+            name: dataclasses.replace(
+                requests[name],
+                version=previous.version,
+                bump=None,
+                prerelease=None,
+                build=None,
+                date=utc_date(previous.tag.date)
+                if previous.tag.date is not None
+                else requests[name].date,
+            )
+            for name, previous in tagged.items()
+        }
+        replanned = repository_package_plans(
+            repo, config, {**requests, **as_made}, without_tags_at_head=True
         )
-        for name, previous in at_head.items()
-    }
-    replanned = repository_package_plans(
-        repo, config, {**requests, **tagged}, without_tags_at_head=True
-    )
-    return tuple(p for p in replanned if p.package.name in at_head)
+        at_head = tuple(p for p in replanned if p.package.name in tagged)
+    marked = release_trailers(git.run("log", "-1", "--format=%B", head).stdout)
+    on_remote = git.remote_tag_commits(config.remote, marked) if marked else {}
+    return choose_releases(plans, at_head, marked, on_remote)
 
 
 def plan_for_release(repo: Path, config: Config, request: PlanRequest) -> ReleasePlan:

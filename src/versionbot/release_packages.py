@@ -1,7 +1,7 @@
 """Execute a monorepo's release: every package that is due, in one commit and one atomic push.
 
 Edge orchestration, the direct mode of release.py for ``[packages]``, with the same numbered
-steps and the same resuming rules, over several packages at once:
+steps over several packages at once:
 
 1. verify (release branch, clean work tree but for what steps 2-3 write, HEAD and the remote
    branch where the plans saw them, credentials), once for all packages;
@@ -11,24 +11,27 @@ steps and the same resuming rules, over several packages at once:
 5. one ``git push --atomic``: the commit and every tag land together, or nothing does;
 6. and 7. each package's forge release and image tags.
 
-Resuming: HEAD already holding every due package's tag: steps 5-7 where missing (a person's
-tags, a crashed run's). HEAD the bot's release commit for exactly the due packages' tags:
-steps 4 (tags only) to 7. HEAD the release commit of other tags: nothing (loop safety).
+Which releases a run makes (``PackageReleases``, decided by ``package_releases``): the releases
+HEAD holds or must hold (``at_head``: tags a person or a crashed run made on HEAD, and the
+releases HEAD's trailers name) and the releases that need a new commit (``new``). While a
+release commit's tags are not all on the remote, a run only finishes them; once they are, the
+packages still due are released on top of it. A commit with a release trailer never counts in a
+package's window (plan.make_package_plans), so the bot's own commit never makes a release due.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from versionbot.config import Config
-from versionbot.errors import SupersededError, UsageError
+from versionbot.errors import RepositoryError, SupersededError, UsageError
 from versionbot.git_write import GitWriter
-from versionbot.plan import PackagePlan
+from versionbot.plan import RELEASE_TRAILER, PackagePlan
 from versionbot.release import (
     _FORGE_HINT,
-    RELEASE_TRAILER,
     ImageStage,
     ReleaseEdges,
     ReleaseOutcome,
@@ -48,10 +51,30 @@ from versionbot.version import Version
 _TRAILER = re.compile(rf"^{RELEASE_TRAILER}:[ \t]*(\S+)[ \t]*$", re.M)
 
 
+@dataclass(frozen=True, slots=True)
+class PackageReleases:
+    """What a monorepo's release run does: the releases whose tags are (or go) on HEAD, and
+    those that need a new release commit. ``finishing``: HEAD is a release commit whose tags
+    are not all on the remote yet (the remote branch may still be at its parent)."""
+
+    at_head: tuple[PackagePlan, ...] = ()
+    new: tuple[PackagePlan, ...] = ()
+    finishing: bool = False
+    idle: str = "nothing to release: no package has a release due"  # said when both are empty
+
+    def only(self, name: str | None) -> PackageReleases:
+        """The releases of the package ``name`` alone (``--package NAME``); all with None."""
+        if name is None:
+            return self
+        at_head = tuple(p for p in self.at_head if p.package.name == name)
+        new = tuple(p for p in self.new if p.package.name == name)
+        return dataclasses.replace(self, at_head=at_head, new=new)
+
+
 @dataclass(slots=True)
 class PackagesOutcome:
-    """What ``execute_packages`` did: one ReleaseOutcome per package that is due (by name),
-    the release commit, and the run's log."""
+    """What ``execute_packages`` did: one ReleaseOutcome per package released or finished (by
+    name), the newest release commit, and the run's log."""
 
     packages: dict[str, ReleaseOutcome] = field(default_factory=dict)
     sha: str | None = None
@@ -63,32 +86,69 @@ class PackagesOutcome:
         return any(o.released for o in self.packages.values())
 
 
-def execute_packages(
+def release_trailers(message: str) -> list[str]:
+    """The tags a release commit's ``Versionbot-Release:`` trailers name (none: not one)."""
+    return _TRAILER.findall(message)
+
+
+def choose_releases(
     plans: Sequence[PackagePlan],
+    at_head: Sequence[PackagePlan],
+    marked: Sequence[str],
+    on_remote: Mapping[str, str],
+) -> PackageReleases:
+    """Which releases to make, from every package's next release (``plans``), the releases
+    whose tags HEAD carries (``at_head``, planned as they were made), the tags HEAD's trailers
+    name (``marked``) and where those tags are on the remote (``on_remote``)."""
+    if not plans:
+        return PackageReleases()
+    head = plans[0].plan.state.head
+    tagged = {p.package.name for p in at_head}
+    # A due package whose next tag HEAD's trailers name is that release, made on HEAD by a run
+    # that stopped before tagging it.
+    resumed = tuple(
+        p
+        for p in plans
+        if p.plan.next is not None and p.plan.next.tag in marked and p.package.name not in tagged
+    )
+    holding = tuple(at_head) + resumed
+    finishing = any(on_remote.get(tag) != head for tag in marked)
+    if finishing:
+        found = {_tag(p) for p in holding}
+        lost = [tag for tag in marked if tag not in found]
+        if lost:
+            raise RepositoryError(
+                f"HEAD {head[:7]} is the release commit of {', '.join(marked)}, but no package "
+                f"plans {', '.join(lost)} any more",
+                "run with the configuration that made the release commit, or tag it by hand",
+            )
+        return PackageReleases(holding, (), finishing=True)
+    if not set(marked) <= {_tag(p) for p in at_head}:
+        # The release commit's tags are on the remote, not here (a clone without tags): every
+        # package would look due from its first commit. Loop safety: release nothing.
+        idle = f"HEAD {head[:7]} is the release commit of {', '.join(marked)}: nothing to release"
+        return PackageReleases(idle=idle)
+    new = tuple(p for p in plans if p.plan.next is not None and p.package.name not in tagged)
+    return PackageReleases(tuple(at_head), new)
+
+
+def execute_packages(
+    releases: PackageReleases,
     config: Config,
     edges: ReleaseEdges,
     images: Mapping[str, ImageStage],
 ) -> PackagesOutcome:
-    """Release every package whose plan has a release due (or finish a half-made release).
-    ``edges`` are the repository's git and forge; ``images`` each package's image stage."""
+    """Make the releases ``releases`` names (or finish them). Idempotent. ``edges`` are the
+    repository's git and forge; ``images`` each package's image stage."""
     outcome = PackagesOutcome()
-    due = [p for p in plans if p.plan.next is not None]
-    if not due:
-        outcome.log.append("nothing to release: no package has a release due")
-        return outcome
-    head = due[0].plan.state.head
-    tags = [_tag(p) for p in due]
-    marked = _TRAILER.findall(edges.git.run("log", "-1", "--format=%B", head).stdout)
-    if marked and sorted(marked) != sorted(tags):
-        # Loop safety: the bot's own release commit never starts another release.
-        outcome.log.append(
-            f"HEAD {head[:7]} is the release commit of {', '.join(marked)}: nothing to release"
-        )
+    everything = (*releases.at_head, *releases.new)
+    if not everything:
+        outcome.log.append(releases.idle)
         return outcome
     if edges.forge is None and edges.forge_missing:
         raise UsageError(f"the forge release cannot be made: {edges.forge_missing}", _FORGE_HINT)
     notes = {}
-    for package_plan in due:
+    for package_plan in everything:
         plan = package_plan.plan
         assert plan.notes is not None
         renderer = Renderer.for_repository(plan.state, package_plan.package.config)
@@ -99,12 +159,15 @@ def execute_packages(
             previous_version=plan.previous.version if plan.previous else None,
             notes=notes[package_plan.package.name] or None,
         )
-    outcome.sha = _commit_tag_and_push(due, config, edges, notes, outcome, resuming=bool(marked))
-    for package_plan in due:
+    sha = _commit_tag_and_push(releases, config, edges, notes, outcome)
+    outcome.sha = sha
+    head = everything[0].plan.state.head
+    for package_plan in everything:
         name = package_plan.package.name
         package_outcome = outcome.packages[name]
-        package_outcome.sha = outcome.sha
-        publish_forge_release(package_plan.plan, edges, outcome.sha, notes[name], package_outcome)
+        package_outcome.sha = head if package_plan in releases.at_head else sha
+        target = package_outcome.sha
+        publish_forge_release(package_plan.plan, edges, target, notes[name], package_outcome)
         stage = images.get(name)
         if stage is not None:
             package_edges = ReleaseEdges(edges.git, None, stage)
@@ -114,53 +177,59 @@ def execute_packages(
 
 
 def _commit_tag_and_push(
-    due: Sequence[PackagePlan],
+    releases: PackageReleases,
     config: Config,
     edges: ReleaseEdges,
     notes: Mapping[str, str],
     outcome: PackagesOutcome,
-    *,
-    resuming: bool,
 ) -> str:
-    """Steps 1-5, or what of them a half-made release still lacks; the release commit."""
-    git, first = edges.git, due[0].plan
+    """Steps 1-5, or what of them the releases still lack; the newest release commit."""
+    git = edges.git
+    first = (*releases.at_head, *releases.new)[0].plan
     head = first.state.head
-    tags = [_tag(p) for p in due]
-    units = [(p.package.config, _version(p)) for p in due]
-    on_remote = git.remote_tag_commits(config.remote, tags)
-    missing = [tag for tag in tags if on_remote.get(tag) != head]
-    if not missing:
-        outcome.log.append(f"{', '.join(tags)} already released on HEAD {head[:7]}")
+    held = [_tag(p) for p in releases.at_head]
+    on_remote = git.remote_tag_commits(config.remote, held)
+    missing = [tag for tag in held if on_remote.get(tag) != head]
+    if not releases.new and not missing:
+        outcome.log.append(f"{', '.join(held)} already released on HEAD {head[:7]}")
         return head
-    if all(git.local_tag(tag) == head for tag in tags):
-        verify_release(first, config, edges, resuming=resuming, writes=False, units=units)
-        outcome.log.append(f"{', '.join(tags)} on HEAD {head[:7]}: completing the release")
-        push_atomically(first, config, git, head, missing)
-        outcome.log.append(f"pushed {', '.join(missing)} to {config.remote}")
-        _mark_released(outcome, due, missing)
-        return head
-    verify_release(first, config, edges, resuming=resuming, writes=True, units=units)
-    if resuming:
-        sha = head
-        outcome.log.append(f"HEAD {head[:7]} is the release commit of these tags: resuming")
-    else:
-        sha = _commit(due, config, git, tags)
-        if sha != head:
-            outcome.log.append(f"committed {sha[:7]} {_subject(config, tags)}")
+    untagged = [p for p in releases.at_head if git.local_tag(_tag(p)) != head]
+    units = [(p.package.config, _version(p)) for p in releases.new]
+    writes = bool(releases.new or untagged)
+    verify_release(first, config, edges, resuming=releases.finishing, writes=writes, units=units)
+    if releases.finishing:
+        outcome.log.append(f"HEAD {head[:7]} is the release commit of {', '.join(held)}: resuming")
     made = [
         _tag(p)
-        for p in due
-        if tag_release(p.plan, p.package.config, git, sha, notes[p.package.name])
+        for p in untagged
+        if tag_release(p.plan, p.package.config, git, head, notes[p.package.name])
     ]
-    outcome.log.append(f"tagged {', '.join(tags)} on {sha[:7]}")
+    if untagged:
+        outcome.log.append(f"tagged {', '.join(_tag(p) for p in untagged)} on HEAD {head[:7]}")
+    sha = head
+    new_tags = [_tag(p) for p in releases.new]
+    if releases.new:
+        sha = _commit(releases.new, config, git, new_tags)
+        if sha != head:
+            outcome.log.append(f"committed {sha[:7]} {_subject(config, new_tags)}")
+        made += [
+            _tag(p)
+            for p in releases.new
+            if tag_release(p.plan, p.package.config, git, sha, notes[p.package.name])
+        ]
+        outcome.log.append(f"tagged {', '.join(new_tags)} on {sha[:7]}")
+    pushed = missing + new_tags
     try:
-        push_atomically(first, config, git, sha, missing)
+        push_atomically(first, config, git, sha, pushed)
     except SupersededError:
         # The loser of a race changes nothing, not even its own clone.
         undo_local(first, git, made, sha != head)
         raise
-    outcome.log.append(f"pushed {sha[:7]} and {', '.join(missing)} to {config.remote}")
-    _mark_released(outcome, due, missing)
+    what = f"{sha[:7]} and " if sha != head or releases.finishing else ""
+    outcome.log.append(f"pushed {what}{', '.join(pushed)} to {config.remote}")
+    for package_plan in (*releases.at_head, *releases.new):
+        if _tag(package_plan) in pushed:
+            outcome.packages[package_plan.package.name].released = True
     return sha
 
 
@@ -184,12 +253,6 @@ def _commit(
         return head  # nothing to write: the tags go on HEAD
     trailers = "".join(f"{RELEASE_TRAILER}: {tag}\n" for tag in tags)
     return git.commit(paths, f"{_subject(config, tags)}\n\n{trailers}")
-
-
-def _mark_released(outcome: PackagesOutcome, due: Sequence[PackagePlan], pushed: list[str]) -> None:
-    for package_plan in due:
-        if _tag(package_plan) in pushed:
-            outcome.packages[package_plan.package.name].released = True
 
 
 def _tag(package_plan: PackagePlan) -> str:

@@ -39,9 +39,8 @@ from versionbot.errors import RepositoryError, SupersededError, UsageError
 from versionbot.forge import PullRequest, PullRequestForge
 from versionbot.git_write import GitWriter
 from versionbot.next_run import RunFacts, next_run
-from versionbot.plan import PlanRequest, ReleasePlan
+from versionbot.plan import RELEASE_TRAILER, PlanRequest, ReleasePlan
 from versionbot.release import (
-    RELEASE_TRAILER,
     ReleaseEdges,
     ReleaseOutcome,
     commit_release,

@@ -25,7 +25,7 @@ from versionbot.config import load_config
 from versionbot.errors import SupersededError
 from versionbot.plan import PlanRequest
 from versionbot.release import ReleaseEdges
-from versionbot.release_edges import git_writer, package_plans_for_release, run_packages_release
+from versionbot.release_edges import git_writer, package_releases, run_packages_release
 from versionbot.release_packages import PackagesOutcome, execute_packages
 
 if TYPE_CHECKING:
@@ -126,10 +126,10 @@ def crashed_release(mono: Mono, at: FaultPoint, action: Callable[[], None] | Non
         raise Crash(at)
 
     config = load_config(mono.root)
-    plans = package_plans_for_release(mono.root, config, requests_for(mono.root))
     git, _ = git_writer(mono.root, config, mono.env)
+    releases = package_releases(mono.root, config, requests_for(mono.root), git)
     edges = ReleaseEdges(git=FaultyGit(git, at, action or crash), forge=None, images=None)
-    execute_packages(plans, config, edges, {})
+    execute_packages(releases, config, edges, {})
 
 
 def remote_tags(mono: Mono) -> list[str]:
@@ -347,13 +347,6 @@ def test_tags_made_but_not_pushed_are_pushed_by_the_next_run(mono: Mono) -> None
     assert mono.repo.head() == made
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a run that crashed between its tags (api tagged, web not) is never finished: "
-    "package_plans_for_release keeps only api (tagged at HEAD), and execute_packages then sees "
-    "HEAD's trailers name api and web, not api alone, and stops as 'the release commit of other "
-    "tags'",
-)
 def test_a_run_that_crashed_between_its_tags_is_finished(mono: Mono) -> None:
     before = mono.remote.head()
     with pytest.raises(Crash):
@@ -397,26 +390,30 @@ def test_loop_safety_a_clone_at_the_release_commit_releases_nothing(
         assert remote_tags(mono) == tags
 
 
-def test_head_the_release_commit_of_one_package_releases_nothing_more(mono: Mono) -> None:
-    """After ``--package api``, web is still due; but HEAD is api's release commit: a run on it
-    only finds api's release done (the bot's own push never starts a release); the next commit
-    releases web."""
+def test_after_one_package_is_released_the_others_are_released_on_top(mono: Mono) -> None:
+    """After ``--package api``, web is still due: a run on api's release commit finds api's
+    release done and releases web in a commit on top (the release commit itself counts for no
+    package, so it never makes one due)."""
     release(mono, only="api")
     api_release = mono.remote.head()
 
     outcome = release(mono)
 
-    assert not outcome.released
-    assert outcome.log[0] == f"api-v1.1.0 already released on HEAD {api_release[:7]}"
-    assert sorted(outcome.packages) == ["api"]
-    assert mono.remote.head() == api_release
-    assert "web-v0.3.1" not in remote_tags(mono)
-
-    mono.repo.commit("chore: tidy", {"Makefile": "all:\n"})
-    mono.repo.run("push", "--quiet", "origin", "main")
-    later = release(mono)
-    assert sorted(later.packages) == ["web"]
+    assert outcome.released
+    assert sorted(outcome.packages) == ["api", "web"]
+    assert outcome.packages["api"].released is False  # only finished: nothing left to do
+    assert outcome.packages["web"].released is True
+    assert outcome.log[:2] == [
+        f"committed {outcome.sha[:7] if outcome.sha else ''} chore(release): web-v0.3.1 [skip ci]",
+        f"tagged web-v0.3.1 on {outcome.sha[:7] if outcome.sha else ''}",
+    ]
+    assert mono.remote.git("rev-parse", "HEAD^") == api_release
+    assert mono.remote.git("rev-parse", "refs/tags/api-v1.1.0^{commit}") == api_release
     assert "web-v0.3.1" in remote_tags(mono)
+
+    again = release(mono)
+    assert not again.released
+    assert mono.remote.head() == outcome.sha
 
 
 # -- races ------------------------------------------------------------------------------------
@@ -576,19 +573,16 @@ def test_a_package_with_images_gets_its_image_tags(
     assert _registry_tags(registry_plain, repository) == ["1.1", "1.1.0"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot release --package web right after --package api releases nothing and logs "
-    "'no package has a release due' (bot plan says web is due): package_plans_for_release "
-    "returns only the packages tagged at HEAD (api), then run_packages_release filters them to "
-    "--package web, leaving no plan at all",
-)
-def test_package_web_right_after_package_api_is_released_or_explained(mono: Mono) -> None:
+def test_package_web_right_after_package_api_is_released(mono: Mono) -> None:
     release(mono, only="api")
-    plans = package_plans_for_release(mono.root, load_config(mono.root), requests_for(mono.root))
-    assert [p.package.name for p in plans] == ["api"]  # HEAD's release, to finish it
+    config = load_config(mono.root)
+    git, _ = git_writer(mono.root, config, mono.env)
+    releases = package_releases(mono.root, config, requests_for(mono.root), git)
+    assert [p.package.name for p in releases.at_head] == ["api"]  # HEAD's release, finished
+    assert [p.package.name for p in releases.new] == ["web"]
 
     outcome = release(mono, only="web")
 
-    said = " ".join(outcome.log)
-    assert outcome.released or ("web" in said and "no package has a release due" not in said)
+    assert outcome.released, outcome.log
+    assert sorted(outcome.packages) == ["web"]
+    assert "web-v0.3.1" in remote_tags(mono)

@@ -474,7 +474,7 @@ def test_ranges_skip_merges_and_release_commits() -> None:
 
 
 def test_the_release_trailer_is_the_release_s() -> None:
-    from versionbot.release import RELEASE_TRAILER as RELEASES_OWN
+    from versionbot.plan import RELEASE_TRAILER as RELEASES_OWN
 
     assert RELEASE_TRAILER == RELEASES_OWN
 

@@ -17,13 +17,13 @@ import pytest
 from versionbot.ci_outputs import package_outputs
 from versionbot.commits import Commit
 from versionbot.config import Config, config_from_mapping
-from versionbot.errors import ConfigError
+from versionbot.errors import ConfigError, RepositoryError
 from versionbot.history import PackagesHistory, RepositoryState, Tag, package_baselines
 from versionbot.packages import Owners, bits, outside_windows
 from versionbot.packages_report import packages_to_json, packages_to_text
 from versionbot.plan import PackagePlan, PlanRequest, make_package_plans
 from versionbot.release import ReleaseOutcome
-from versionbot.release_packages import PackagesOutcome
+from versionbot.release_packages import PackagesOutcome, choose_releases
 from versionbot.version import Version
 
 STATE = RepositoryState("/repo", "f" * 40, "main")
@@ -348,3 +348,56 @@ def test_ci_outputs_list_the_released_packages() -> None:
     }
     assert releases["api"]["released"] is False
     assert all("\n" not in value for value in values.values())
+
+
+# --- which releases a run makes --------------------------------------------------------------
+
+
+def _due_plans() -> tuple[PackagePlan, ...]:
+    stream = linear(("fix: api", ("services/api/a.py",)), ("feat: web", ("apps/web/a.ts",)))
+    tags = [Tag("api-v1.0.0", sha(0), True), Tag("web@1.0.0", sha(0), True)]
+    return make_package_plans(history(API_WEB, stream, tags), API_WEB, requests(API_WEB))
+
+
+def test_without_a_release_commit_every_due_package_is_a_new_release() -> None:
+    plans = _due_plans()
+    releases = choose_releases(plans, (), (), {})
+    assert [p.package.name for p in releases.new] == ["api", "web"]
+    assert releases.at_head == ()
+    assert not releases.finishing
+    assert [p.package.name for p in releases.only("web").new] == ["web"]
+
+
+def test_a_release_commit_whose_tags_are_missing_is_finished_first() -> None:
+    plans = _due_plans()
+    marked = ["api-v1.0.1", "web@1.1.0"]
+    releases = choose_releases(plans, (), marked, {"api-v1.0.1": STATE.head})
+    assert [p.package.name for p in releases.at_head] == ["api", "web"]
+    assert releases.new == ()
+    assert releases.finishing
+
+
+def test_a_release_commit_naming_a_tag_no_package_plans_is_an_error() -> None:
+    with pytest.raises(RepositoryError) as caught:
+        choose_releases(_due_plans(), (), ["api-v9.0.0"], {})
+    assert "no package plans api-v9.0.0" in caught.value.message
+
+
+def test_a_clone_without_the_release_commits_tags_releases_nothing() -> None:
+    marked = ["api-v1.0.1"]
+    releases = choose_releases(_due_plans(), (), marked, {"api-v1.0.1": STATE.head})
+    assert releases.at_head == releases.new == ()
+    assert (
+        releases.idle
+        == f"HEAD {STATE.head[:7]} is the release commit of api-v1.0.1: nothing to release"
+    )
+
+
+def test_after_one_package_released_on_head_the_others_follow_on_top() -> None:
+    api, web = _due_plans()
+    marked = [api.plan.next.tag if api.plan.next else ""]
+    on_remote = {marked[0]: STATE.head}
+    releases = choose_releases((api, web), (api,), marked, on_remote)
+    assert releases.at_head == (api,)
+    assert releases.new == (web,)
+    assert not releases.finishing
