@@ -34,11 +34,14 @@ _FOOTER = re.compile(
 # GitHub's squash merge adds " (#N)" after the quoted subject.
 # The footer section begins at the first paragraph (the first body line, or a line after a blank
 # line) that opens with `Token: `, `Token #` or a breaking token ending its line; everything
-# after it belongs to footers. One search over the body instead of a loop over its lines.
-_FOOTER_START = re.compile(
-    r"(?:\A|\n[ \t]*\n)(?=BREAKING[ -]CHANGE:[ \t]*(?:\n|\Z)"
-    r"|(?:BREAKING CHANGE|[A-Za-z][A-Za-z0-9-]*)(?:: | #))"
+# after it belongs to footers. One match at the top, then one search over the body instead of a
+# loop over its lines; the search starts with a line break, which the regex engine skips to
+# directly (an alternative with `\A` first made it try every position: three times slower).
+_FOOTER_OPENING = (
+    r"(?=BREAKING[ -]CHANGE:[ \t]*(?:\n|\Z)|(?:BREAKING CHANGE|[A-Za-z][A-Za-z0-9-]*)(?:: | #))"
 )
+_FOOTER_AT_TOP = re.compile(_FOOTER_OPENING)
+_FOOTER_START = re.compile(r"\n[ \t]*\n" + _FOOTER_OPENING)
 _GIT_REVERT_HEADER = re.compile(r'Revert "(?P<subject>.*)"(?: \(#[0-9]+\))?')
 _REVERTS_LINE = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,64})\b")
 _SHA = re.compile(r"\b[0-9a-fA-F]{7,64}\b")
@@ -172,7 +175,8 @@ class ParsedCommit:
     def may_mention(self, *needles: str) -> bool:
         """False when no needle is in the body or the footers, True when one may be: before they
         are split, a test of the text below the header, which costs no split."""
-        return self._body is not None or any(needle in self._text for needle in needles)
+        # map, not a generator: this runs for every commit of the release notes
+        return self._body is not None or any(map(self._text.__contains__, needles))
 
     @property
     def conventional(self) -> bool:
@@ -313,7 +317,7 @@ def _body_and_footers(rest: str) -> tuple[str, tuple[Footer, ...]]:
     if ": " not in rest and " #" not in rest and "CHANGE:" not in rest:
         return _clean_body(rest), ()
     rest = rest.lstrip("\n") if not rest.startswith((" ", "\t")) else _without_blank_lines(rest)
-    start = _FOOTER_START.search(rest)
+    start = _FOOTER_AT_TOP.match(rest) or _FOOTER_START.search(rest)
     if start is None:
         return _clean_body(rest), ()
     lines = [line.rstrip() for line in rest[start.end() :].split("\n")]
