@@ -68,7 +68,9 @@ class BumpRules:
         """The level one parsed commit asks for."""
         if commit.breaking:
             return Bump.MAJOR
-        return self.for_type(commit.type, commit.scope)
+        if commit.scope is not None and self._scopes:
+            return self.for_type(commit.type, commit.scope)
+        return self._types.get(commit.type.lower(), self.default)
 
     def for_type(self, kind: str, scope: str | None) -> Bump:
         """The level a non-breaking ``kind(scope)`` asks for."""

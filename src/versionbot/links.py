@@ -29,6 +29,10 @@ _KNOWN_HOSTS = {
 }
 
 
+# Built once: ``commit`` runs for every commit of the release notes.
+_COMMIT_PATHS = {"gitlab": "/-/commit/", "bitbucket": "/commits/"}
+
+
 @dataclass(frozen=True, slots=True)
 class ForgeLinks:
     """The web base of a repository (``https://host/owner/name``) and its forge's URL shapes."""
@@ -38,8 +42,7 @@ class ForgeLinks:
 
     def commit(self, sha: str) -> str:
         """The web page of one commit."""
-        middle = {"gitlab": "/-/commit/", "bitbucket": "/commits/"}.get(self.forge, "/commit/")
-        return f"{self.base}{middle}{sha}"
+        return f"{self.base}{_COMMIT_PATHS.get(self.forge, '/commit/')}{sha}"
 
     def compare(self, old: str, new: str) -> str:
         """The web page comparing two tags."""

@@ -21,7 +21,7 @@ import dataclasses
 import io
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -228,32 +228,36 @@ def builtin_release_notes(release: ReleaseNotes, links: ForgeLinks | None) -> st
 
 def _body(release: ReleaseNotes, links: ForgeLinks | None, out: list[str]) -> None:
     """``_macros.j2``'s ``body``: breaking changes, one section per group, or a placeholder."""
-
-    def md(text: str) -> str:
-        return link_references(escape_inline(text), links)
-
     if release.breaking:
         out.append("### ⚠ Breaking changes\n\n")
         for e in release.breaking:
-            scope = f"**{md(e.scope)}:** " if e.scope else ""
+            scope = f"**{_md(e.scope, links)}:** " if e.scope else ""
             out.extend(f"- {scope}{escape_block(note)}\n" for note in e.breaking_notes)
         out.append("\n")
     for group in release.groups:
         out.append(f"### {group.title}\n\n")
-        out.extend(_entry_line(e, md) for e in group.entries)
+        out.extend(_entry_lines(group.entries, links))
         out.append("\n")
     if release.empty:
         out.append("No user-facing changes.\n\n")
 
 
-def _entry_line(e: Entry, md: Callable[[str], str]) -> str:
-    scope = f"**{md(e.scope)}:** " if e.scope else ""
-    sha = f"[{e.short_sha}]({e.commit_url})" if e.commit_url else e.short_sha
-    line = f"- {scope}{md(e.description)} ({sha})"
-    for ref in e.references:
-        label = f"[{ref.label}]({ref.url})" if ref.url else ref.label
-        line += f", {ref.action or 'refs'} {label}"
-    return line + "\n"
+def _md(text: str, links: ForgeLinks | None) -> str:
+    """The ``md`` filter."""
+    return link_references(escape_inline(text), links)
+
+
+def _entry_lines(entries: Sequence[Entry], links: ForgeLinks | None) -> Iterator[str]:
+    # One loop for a group's entries (tens of thousands in a large release), calls inlined.
+    for e in entries:
+        scope = f"**{link_references(escape_inline(e.scope), links)}:** " if e.scope else ""
+        description = link_references(escape_inline(e.description), links)
+        sha = f"[{e.short_sha}]({e.commit_url})" if e.commit_url else e.short_sha
+        line = f"- {scope}{description} ({sha})"
+        for ref in e.references:
+            label = f"[{ref.label}]({ref.url})" if ref.url else ref.label
+            line += f", {ref.action or 'refs'} {label}"
+        yield line + "\n"
 
 
 _TRAILING_SPACE = re.compile(r"[ \t]+(?=\n)")

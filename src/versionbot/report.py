@@ -156,7 +156,8 @@ def _line(commit: PlannedCommit) -> str:
 
 
 def _clean(text: str) -> str:
-    return text.translate(_CONTROL)
+    # Control characters are not printable: most text needs no (character by character) translate.
+    return text if text.isprintable() else text.translate(_CONTROL)
 
 
 # -- bot check and the GitHub step summary ----------------------------------------------------
