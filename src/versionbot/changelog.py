@@ -155,18 +155,20 @@ def _entry(sha: str, parsed: ParsedCommit, links: ForgeLinks | None) -> Entry:
 
 def _references(parsed: ParsedCommit, links: ForgeLinks | None) -> tuple[Reference, ...]:
     """Issues and pull requests named in footers (``Closes #9``); the description links inline."""
-    if not parsed.may_mention("#", "!"):  # most commits: no footers to parse
+    if not parsed.may_mention("#", "!"):  # most commits: no footers to split
         return ()
-    footers = parsed.footers
-    if not footers or not any("#" in f.value or "!" in f.value for f in footers):
-        return ()
-    seen = {m.group() for m in _REFERENCE.finditer(parsed.description)}
+    seen: set[str] | None = None  # the description's, once a footer may name one
     found: list[Reference] = []
-    for footer in footers:
+    for footer in parsed.footers:
+        value = footer.value
+        if "#" not in value and "!" not in value:
+            continue
         token = footer.token.lower()
         if token in _NOT_REFERENCES or footer.token in BREAKING_TOKENS:
             continue
-        for match in _REFERENCE.finditer(footer.value):
+        if seen is None:
+            seen = {m.group() for m in _REFERENCE.finditer(parsed.description)}
+        for match in _REFERENCE.finditer(value):
             label = match.group()
             if label not in seen:
                 seen.add(label)

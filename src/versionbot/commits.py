@@ -87,7 +87,8 @@ class ParsedCommit:
     ``body`` and ``footers`` are split from the text below the header when first read: a plan
     reads neither for most commits (the header decides the bump), and splitting them is most of
     the cost of a parse. ``parse_commit`` splits them at once when they can change the plan (a
-    revert, a ``BREAKING`` or a ``Release-As`` footer). The value is the same either way:
+    revert, a ``BREAKING`` or a ``Release-As`` footer) or name an issue (``#``, ``!``) that the
+    release notes list. The value is the same either way:
     equality, hashing, ``repr`` and ``_replace`` see the ten fields. Immutable, like the
     NamedTuples around it.
     """
@@ -268,6 +269,10 @@ def parse_commit(message: str) -> ParsedCommit | ParseFailure:
     # compare case-insensitively) can make the text below the header change the plan.
     if rest and (kind == "revert" or "BREAKING" in rest or "release-as" in rest.lower()):
         return _in_full(parsed)
+    if "#" in rest or "!" in rest:
+        # A footer may name an issue, which the release notes list: split now, while git is
+        # still writing the log (the parse keeps up with it), not after it, when time counts.
+        parsed._split()
     return parsed
 
 

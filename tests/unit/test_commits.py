@@ -506,12 +506,18 @@ def test_parsed_commit_is_immutable() -> None:
 
 
 def test_body_and_footers_are_split_when_first_read() -> None:
-    commit = parsed("feat: x\n\nbody\n\nRefs: #1")
-    assert commit.may_mention("#")
-    assert not commit.may_mention("!")
-    assert (commit.body, commit.footers) == ("body", (Footer("Refs", "#1"),))
-    assert commit.may_mention("!")  # once split, it no longer tells
-    assert commit == parsed("feat: x\n\nbody\n\nRefs: #1")
+    commit = parsed("feat: x\n\nbody\n\nRefs: abc")
+    assert not commit.may_mention("#", "!")  # not split yet: the text says no
+    assert commit.may_mention("Refs")
+    assert (commit.body, commit.footers) == ("body", (Footer("Refs", "abc"),))
+    assert commit.may_mention("#")  # once split, it no longer tells
+    assert commit == parsed("feat: x\n\nbody\n\nRefs: abc")
+
+
+def test_a_text_that_may_name_an_issue_is_split_at_once() -> None:
+    commit = parsed("fix: x\n\nCloses #3")
+    assert commit.may_mention("nothing")  # split: the test no longer tells
+    assert commit.footers == (Footer("Closes", "#3"),)
 
 
 def test_parsed_commit_copies_and_replaces_as_a_value() -> None:
