@@ -16,7 +16,6 @@ True
 from __future__ import annotations
 
 import re
-import textwrap
 from typing import Any, NamedTuple
 
 # type: a word of letters (digits, '-' and '_' allowed after the first letter); scope: anything
@@ -309,6 +308,8 @@ def split_squash(message: str) -> list[str]:
     starts = [i for i, line in enumerate(lines) if i > 0 and _SQUASH_BULLET.match(line)]
     if not starts:
         return [message]
+    import textwrap  # a squash body is rare: not every plan pays for the import
+
     pieces = ["\n".join(lines[: starts[0]])]
     for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
         first = lines[start][2:]

@@ -12,11 +12,11 @@ from json.encoder import encode_basestring as _string  # the C encoder of one JS
 from typing import TYPE_CHECKING, Any
 
 from versionbot.bump import Bump
-from versionbot.images import ImagePlan
 from versionbot.plan import SCHEMA_VERSION, PlannedCommit, ReleasePlan
 
-if TYPE_CHECKING:  # bot check's types: bot plan should not import the linter
+if TYPE_CHECKING:  # bot check's types: bot plan should not import the linter (nor images)
     from versionbot.check import CommitCheck, Finding
+    from versionbot.images import ImagePlan
 
 _LABELS = {level: level.label for level in Bump}  # Enum properties are slow on a hot path
 # Commit text is shown on a terminal: control characters (ANSI escapes among them) become U+FFFD.
