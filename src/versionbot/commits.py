@@ -41,10 +41,12 @@ _FOOTER_OPENING = (
 )
 _FOOTER_AT_TOP = re.compile(_FOOTER_OPENING)
 _FOOTER_START = re.compile(r"\n[ \t]*\n" + _FOOTER_OPENING)
-_GIT_REVERT_HEADER = re.compile(r'Revert "(?P<subject>.*)"(?: \(#[0-9]+\))?')
+# The patterns below stay strings, compiled on first use by re's own cache: most runs need none
+# of them (a failed header, a revert, a squash body), and compiling costs 0.1 ms each.
+_GIT_REVERT_HEADER = r'Revert "(?P<subject>.*)"(?: \(#[0-9]+\))?'
 _REVERTS_LINE = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,64})\b")
 _SHA = re.compile(r"\b[0-9a-fA-F]{7,64}\b")
-_SQUASH_BULLET = re.compile(r"\* (?=[A-Za-z][A-Za-z0-9_-]*(?:\([^()\n]*\))?!?: )")
+_SQUASH_BULLET = r"\* (?=[A-Za-z][A-Za-z0-9_-]*(?:\([^()\n]*\))?!?: )"
 
 BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
 
@@ -305,7 +307,7 @@ def split_squash(message: str) -> list[str]:
     if "\n* " not in message:
         return [message]
     lines = message.replace("\r\n", "\n").split("\n")
-    starts = [i for i, line in enumerate(lines) if i > 0 and _SQUASH_BULLET.match(line)]
+    starts = [i for i, line in enumerate(lines) if i > 0 and re.match(_SQUASH_BULLET, line)]
     if not starts:
         return [message]
     import textwrap  # a squash body is rare: not every plan pays for the import
@@ -394,7 +396,7 @@ def _reverted_shas(body: str, footers: tuple[Footer, ...]) -> tuple[str, ...]:
 
 def _git_revert(header: str, rest: str) -> ParsedCommit | None:
     """Git's own revert form: ``Revert "<subject>"`` and ``This reverts commit <sha>.``."""
-    match = _GIT_REVERT_HEADER.fullmatch(header)
+    match = re.fullmatch(_GIT_REVERT_HEADER, header)
     if match is None or not match["subject"].strip():  # `Revert ""` names nothing
         return None
     body, footers = _body_and_footers(rest)
@@ -413,18 +415,18 @@ def _git_revert(header: str, rest: str) -> ParsedCommit | None:
 
 
 _TYPE = r"[A-Za-z][A-Za-z0-9_-]*"
-# Checked in order; the first that matches names the problem.
+# Checked in order; the first that matches names the problem (strings: see _GIT_REVERT_HEADER).
 _HEADER_PROBLEMS = (
-    (re.compile(rf"{_TYPE}(\([^()\n]*\))?!?:\s*"), "empty description after 'type: '"),
-    (re.compile(rf"{_TYPE}(\([^()\n]*\))?!?:(?! )"), "missing space after ':'"),
-    (re.compile(rf"{_TYPE}(\([^()\n]*\))?!?\s+:"), "space before ':'"),
+    (rf"{_TYPE}(\([^()\n]*\))?!?:\s*", "empty description after 'type: '"),
+    (rf"{_TYPE}(\([^()\n]*\))?!?:(?! )", "missing space after ':'"),
+    (rf"{_TYPE}(\([^()\n]*\))?!?\s+:", "space before ':'"),
     (
-        re.compile(rf"{_TYPE}!\([^()\n]*\):"),
+        rf"{_TYPE}!\([^()\n]*\):",
         "'!' must follow the scope: 'type(scope)!: description'",
     ),
-    (re.compile(rf"{_TYPE}\s+\("), "space between the type and the scope"),
-    (re.compile(rf"{_TYPE}\([^()\n]*\)!?\s"), "missing ':' after the scope"),
-    (re.compile(rf"{_TYPE}\("), "unbalanced parentheses in the scope"),
+    (rf"{_TYPE}\s+\(", "space between the type and the scope"),
+    (rf"{_TYPE}\([^()\n]*\)!?\s", "missing ':' after the scope"),
+    (rf"{_TYPE}\(", "unbalanced parentheses in the scope"),
 )
 
 
@@ -433,9 +435,9 @@ def _header_problem(header: str) -> str:
     if not header:
         return "empty message"
     for pattern, problem in _HEADER_PROBLEMS[:1]:
-        if pattern.fullmatch(header):
+        if re.fullmatch(pattern, header):
             return problem
     for pattern, problem in _HEADER_PROBLEMS[1:]:
-        if pattern.match(header):
+        if re.match(pattern, header):
             return problem
     return "no type prefix: expected 'type(scope): description'"

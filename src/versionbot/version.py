@@ -27,8 +27,9 @@ _SEMVER = re.compile(
     rf"(?:-(?P<pre>{_PRE_ID}(?:\.{_PRE_ID})*))?"
     rf"(?:\+(?P<build>{_BUILD_ID}(?:\.{_BUILD_ID})*))?"
 )
-_PRE_IDENTIFIERS = re.compile(rf"{_PRE_ID}(?:\.{_PRE_ID})*")
-_BUILD_IDENTIFIERS = re.compile(rf"{_BUILD_ID}(?:\.{_BUILD_ID})*")
+# Strings, compiled by re's cache when first used: only --prerelease and --build need them.
+_PRE_IDENTIFIERS = rf"{_PRE_ID}(?:\.{_PRE_ID})*"
+_BUILD_IDENTIFIERS = rf"{_BUILD_ID}(?:\.{_BUILD_ID})*"
 
 # A numeric identifier ranks below any alphanumeric one (SemVer 11.4.3); the tuple's first item
 # encodes that, so plain tuple comparison implements the whole rule.
@@ -116,7 +117,7 @@ class Version:
 
     def with_build(self, build: str) -> Version:
         """This version with build metadata ``+build``; raise InvalidVersion if malformed."""
-        if not _BUILD_IDENTIFIERS.fullmatch(build):
+        if not re.fullmatch(_BUILD_IDENTIFIERS, build):
             raise InvalidVersion(f"{build!r} is not valid SemVer build metadata")
         return Version(self.major, self.minor, self.patch, self.prerelease, tuple(build.split(".")))
 
@@ -166,4 +167,4 @@ class Version:
 
 def is_valid_prerelease_token(token: str) -> bool:
     """True when ``token`` can stand before ``.N`` in a SemVer prerelease (``rc``, ``beta``)."""
-    return bool(_PRE_IDENTIFIERS.fullmatch(token)) and not token.rsplit(".", 1)[-1].isdigit()
+    return bool(re.fullmatch(_PRE_IDENTIFIERS, token)) and not token.rsplit(".", 1)[-1].isdigit()
