@@ -26,23 +26,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from versionbot.commits import BREAKING_TOKENS, Commit, ParsedCommit, parse_commit
+from versionbot.config import CheckRules
 from versionbot.history import History
 from versionbot.version import InvalidVersion, Version
 
-# The Conventional Commits / Angular set (commitlint's config-conventional).
-DEFAULT_TYPES = (
-    "feat",
-    "fix",
-    "perf",
-    "refactor",
-    "docs",
-    "style",
-    "test",
-    "build",
-    "ci",
-    "chore",
-    "revert",
-)
 # The trailer of the bot's own release commit (release.RELEASE_TRAILER; a test keeps them equal,
 # and this module must not import the release machinery).
 RELEASE_TRAILER = "Versionbot-Release"
@@ -71,18 +58,6 @@ _TYPE_WORDS = {
     "chores": "chore",
     "styles": "style",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class CheckRules:
-    """The ``[check]`` policy: allowed types (lower case) and scopes (empty: any), the longest
-    subject, whether it may end with a period, and whether ``fixup!`` commits pass."""
-
-    types: tuple[str, ...] = DEFAULT_TYPES
-    scopes: tuple[str, ...] = ()
-    max_subject_length: int = 100
-    subject_period: bool = False
-    allow_fixup: bool = False
 
 
 class Finding(NamedTuple):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from versionbot.cli_args import build_parser
+from versionbot.cli_args import build_parser, command_in
 from versionbot.errors import UsageError, VersionbotError
 
 if TYPE_CHECKING:
@@ -27,8 +27,12 @@ if TYPE_CHECKING:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``bot`` and ``versionbot`` console scripts."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    command_name = command_in(words)
+    if command_name is None and "--version" in words:
+        command_name = ""  # no command's parser is needed to print the version
+    parser = build_parser(command_name)
+    args = parser.parse_args(words)
     command = _COMMANDS.get(args.command)
     if command is None:
         parser.print_help()

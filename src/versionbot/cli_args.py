@@ -8,8 +8,14 @@ not exist.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from versionbot import __version__
+
+if TYPE_CHECKING:
+    # argparse's subparsers action (a private class, named here for the type checker only).
+    _Commands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 _EPILOG_PLAN = """\
 examples:
@@ -121,8 +127,9 @@ def _version_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``bot`` command line: every command, option, help text and example."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``bot`` command line: every command, option, help text and example; with
+    ``command``, that command's alone ("" for none), all a run needs: each costs milliseconds."""
     parser = argparse.ArgumentParser(
         prog="bot",
         description="versionbot: Conventional-Commits releases with exact SemVer bumps.",
@@ -130,7 +137,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"versionbot {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common_options(in_subcommand=True)  # one parent for every subcommand
+    for name, add in _COMMANDS.items():
+        if command is None or name == command:
+            add(commands, common)
+    return parser
 
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs (its first word that is not an option or an option's value),
+    or None when there is none or it is not a command."""
+    words = iter(argv)
+    for word in words:
+        if word in _OPTIONS_WITH_VALUES:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in _COMMANDS else None
+    return None
+
+
+def _plan_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:
     plan = commands.add_parser(
         "plan",
         help="show the next release and why (changes nothing)",
@@ -138,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         "network and no credentials.",
         epilog=_EPILOG_PLAN,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
+        parents=[common],
     )
     plan.add_argument("--json", action="store_true", default=False, help="print JSON")
     plan.add_argument(
@@ -155,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _version_options(plan)
 
+
+def _release_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:
     release = commands.add_parser(
         "release",
         help="make the planned release: version files, changelog, commit, tag, push, forge, images",
@@ -162,11 +190,13 @@ def build_parser() -> argparse.ArgumentParser:
         "half-made. Safe to re-run; a run on an already released HEAD does nothing.",
         epilog=_EPILOG_RELEASE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
+        parents=[common],
     )
     release.add_argument("--json", action="store_true", default=False, help="print JSON")
     _version_options(release)
 
+
+def _tag_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:
     tag = commands.add_parser(
         "tag",
         help="make the annotated release tag by hand, checked against the commits",
@@ -175,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(unless --force) or not greater than the last release.",
         epilog=_EPILOG_TAG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
+        parents=[common],
     )
     tag.add_argument("tag_version", nargs="?", metavar="VERSION", default=None, help="X.Y.Z")
     tag.add_argument(
@@ -185,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--prerelease", metavar="TOKEN", default=None, help="e.g. rc, beta")
     tag.add_argument("--json", action="store_true", default=False, help="print JSON")
 
+
+def _changelog_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:
     changelog = commands.add_parser(
         "changelog",
         help="bring CHANGELOG.md up to date with the release tags",
@@ -192,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
         "nothing else. Run twice, the second run changes nothing.",
         epilog=_EPILOG_CHANGELOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
+        parents=[common],
     )
     changelog.add_argument(
         "--stdout", action="store_true", help="print the resulting file instead of writing it"
@@ -204,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--unreleased", action="store_true", help="print the notes of what is not released yet"
     )
     changelog.add_argument("--json", action="store_true", default=False, help="print JSON")
+
+
+def _check_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:
     check = commands.add_parser(
         "check",
         help="lint commit messages: every problem at once, with the fix",
@@ -212,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         "what, and the corrected form where one is obvious.",
         epilog=_EPILOG_CHECK,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
+        parents=[common],
     )
     check.add_argument(
         "range", nargs="?", default=None, help="a revision range (default: since the last release)"
@@ -228,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-fixup", action="store_true", help="let fixup!/squash!/amend! commits pass"
     )
 
+
+def _init_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:
     init = commands.add_parser(
         "init",
         help="write a commented config from the tags, version files and an older tool's config",
@@ -237,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
         "pyproject.toml when there is one, else versionbot.toml (--config FILE: there).",
         epilog=_EPILOG_INIT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
+        parents=[common],
     )
     init.add_argument("--stdout", action="store_true", help="print the config; write nothing")
     init.add_argument("--json", action="store_true", default=False, help="print JSON")
@@ -247,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also add the insertion marker to the changelog, above its newest release",
     )
+
+
+def _images_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:
     images = commands.add_parser(
         "images",
         help="the release image's version tags: plan them, or push them for the release at HEAD",
@@ -256,22 +296,22 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  bot images plan               the tags of the next release's image\n"
         "  bot images push               tag the image of the release at HEAD (after bot release)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_common_options(in_subcommand=True)],
+        parents=[common],
     )
     images_commands = images.add_subparsers(dest="images_command", metavar="plan|push")
     images_commands.required = True
-    images_plan = images_commands.add_parser(
-        "plan", help="print the tag set", parents=[_common_options(in_subcommand=True)]
-    )
+    images_plan = images_commands.add_parser("plan", help="print the tag set", parents=[common])
     images_plan.add_argument("--json", action="store_true", default=False, help="print JSON")
     _version_options(images_plan)
     images_push = images_commands.add_parser(
         "push",
         help="push the tags of the release at HEAD",
-        parents=[_common_options(in_subcommand=True)],
+        parents=[common],
     )
     images_push.add_argument("--json", action="store_true", default=False, help="print JSON")
 
+
+def _completion_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:
     completion = commands.add_parser(
         "completion",
         help="print the shell completion script for bash, zsh or fish",
@@ -283,4 +323,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     completion.add_argument("shell", choices=["bash", "zsh", "fish"])
 
-    return parser
+
+_COMMANDS: dict[str, Callable[[_Commands, argparse.ArgumentParser], None]] = {
+    "plan": _plan_parser,
+    "release": _release_parser,
+    "tag": _tag_parser,
+    "changelog": _changelog_parser,
+    "check": _check_parser,
+    "init": _init_parser,
+    "images": _images_parser,
+    "completion": _completion_parser,
+}
+_OPTIONS_WITH_VALUES = frozenset({"-C", "--config"})

@@ -17,11 +17,48 @@ from typing import Any
 
 from versionbot.branches import DEFAULT_BRANCHES, BranchRule, parse_branches
 from versionbot.bump import DEFAULT_TYPE_RULES, Bump, BumpRules
-from versionbot.check import DEFAULT_TYPES, CheckRules
 from versionbot.errors import ConfigError
 from versionbot.history import TagFormat
-from versionbot.images import ImageRules, InvalidImageTag, validate_template
 from versionbot.version import InvalidVersion, Version
+
+# The Conventional Commits / Angular set (commitlint's config-conventional).
+DEFAULT_TYPES = (
+    "feat",
+    "fix",
+    "perf",
+    "refactor",
+    "docs",
+    "style",
+    "test",
+    "build",
+    "ci",
+    "chore",
+    "revert",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRules:
+    """``[check]``, bot check's policy: allowed types (lower case) and scopes (empty: any), the
+    longest subject, whether it may end with a period, and whether ``fixup!`` commits pass."""
+
+    types: tuple[str, ...] = DEFAULT_TYPES
+    scopes: tuple[str, ...] = ()
+    max_subject_length: int = 100
+    subject_period: bool = False
+    allow_fixup: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRules:
+    """How a release's image is tagged: the tag keys of ``[images]`` (images.py applies them)."""
+
+    templates: tuple[str, ...] = ("{version}", "{major}.{minor}", "{major}", "latest")
+    major_zero: bool = False  # give 0.x releases a "0" tag
+    sha_tag: bool = False  # also tag sha-<short sha>
+    v_prefix: bool = False  # v1.4.2 rather than 1.4.2 for every version-derived tag
+    channel_tags: tuple[tuple[str, str], ...] = ()  # prerelease token -> tag ("rc" -> "next")
+
 
 _TOP_LEVEL_KEYS = {
     "tag_format": "a string with '{version}', e.g. \"v{version}\"",
@@ -514,6 +551,8 @@ def _images(table: object, source: str) -> ImagesConfig:
     if not names:
         raise ConfigError(f"images.names in {source} is empty", _IMAGES_KEYS["names"])
     templates = _image_strings(table, "tags", ImageRules().templates, source)
+    from versionbot.images import InvalidImageTag, validate_template  # only with [images]
+
     for template in templates:
         try:
             validate_template(template)

@@ -7,18 +7,17 @@ commits the next release is made of.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from versionbot.branches import VersionRange
 from versionbot.commits import Commit
 from versionbot.version import InvalidVersion, Version
 
 
-@dataclass(frozen=True, slots=True)
-class Tag:
+class Tag(NamedTuple):
     """A git tag: its name, the commit it points at, whether HEAD contains that commit, and
     when it was made (tagger date of an annotated tag, commit date of a lightweight one)."""
 
@@ -28,8 +27,7 @@ class Tag:
     date: int | None = None  # Unix seconds
 
 
-@dataclass(frozen=True, slots=True)
-class ReleaseTag:
+class ReleaseTag(NamedTuple):
     """A tag that names a release: the tag and the version it stands for."""
 
     tag: Tag
@@ -67,8 +65,7 @@ class TagFormat:
         return re.sub(r"[\[\]?*]", "?", self.pattern).replace("{version}", "*")
 
 
-@dataclass(frozen=True, slots=True)
-class Baseline:
+class Baseline(NamedTuple):
     """Where the next release starts.
 
     ``last_final`` is the highest final release reachable from HEAD; ``latest_prerelease`` the
@@ -84,8 +81,7 @@ class Baseline:
     within: VersionRange | None = None  # a maintenance line's range: the baseline is inside it
 
 
-@dataclass(frozen=True, slots=True)
-class RepositoryState:
+class RepositoryState(NamedTuple):
     """Where we are: the work tree's root, HEAD's commit and branch (None when detached), and
     the ``origin`` remote's URL (None without one), from which links are made."""
 
@@ -95,8 +91,7 @@ class RepositoryState:
     remote_url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class History:
+class History(NamedTuple):
     """What a plan is made from: the repository state, the release tags, and the window.
 
     ``commits`` are the commits after ``baseline.start`` up to HEAD, newest first. The git edge
@@ -108,8 +103,7 @@ class History:
     commits: Iterable[Commit]
 
 
-@dataclass(frozen=True, slots=True)
-class PackagesHistory:
+class PackagesHistory(NamedTuple):
     """What a monorepo's plans are made from: the repository state, each package's baseline
     (in the order of ``config.packages``), and every commit any package's window can hold, with
     the paths it changed, children first (streamed, consumed once)."""
@@ -180,7 +174,7 @@ def package_baselines(
     baselines = [find_baseline(tags, f, prerelease=prerelease, within=within) for f in formats]
     names = {r.tag.name for b in baselines for r in b.existing}
     ignored = tuple(t.name for t in tags if t.name not in names)
-    return tuple(dataclasses.replace(b, ignored=ignored) for b in baselines)
+    return tuple(b._replace(ignored=ignored) for b in baselines)
 
 
 def _precedence(release: ReleaseTag) -> tuple[object, str]:
@@ -206,8 +200,7 @@ class TruncatedHistory(Exception):
         self.sha = sha
 
 
-@dataclass(frozen=True, slots=True)
-class ReleaseWindow:
+class ReleaseWindow(NamedTuple):
     """One release of the history and the commits it released, newest first."""
 
     release: ReleaseTag

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from versionbot.config import ImageRules
 from versionbot.version import Version
 
 # OCI distribution spec: a tag is [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
@@ -30,17 +31,6 @@ PLACEHOLDERS = ("version", "major", "minor", "patch", "prerelease", "sha", "shor
 
 class InvalidImageTag(ValueError):
     """A tag template that is unknown or makes a tag the OCI grammar refuses."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRules:
-    """How a release's image is tagged (the tag-related keys of ``[images]``)."""
-
-    templates: tuple[str, ...] = ("{version}", "{major}.{minor}", "{major}", "latest")
-    major_zero: bool = False  # give 0.x releases a "0" tag
-    sha_tag: bool = False  # also tag sha-<short sha>
-    v_prefix: bool = False  # v1.4.2 rather than 1.4.2 for every version-derived tag
-    channel_tags: tuple[tuple[str, str], ...] = ()  # prerelease token -> tag ("rc" -> "next")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from versionbot.branches import BranchPolicy, branch_policy
 from versionbot.bump import (
@@ -44,9 +44,11 @@ from versionbot.history import (
     ReleaseWindow,
     RepositoryState,
 )
-from versionbot.images import ImagePlan, image_plan
 from versionbot.links import ForgeLinks, forge_links
 from versionbot.version import InvalidVersion, Version
+
+if TYPE_CHECKING:
+    from versionbot.images import ImagePlan
 
 SCHEMA_VERSION = 1
 # The trailer of the bot's own release commit (release.py writes it): such a commit is never a
@@ -76,8 +78,7 @@ class PlannedCommit(NamedTuple):
     skipped_reason: str | None  # None when it counts
 
 
-@dataclass(frozen=True, slots=True)
-class NextRelease:
+class NextRelease(NamedTuple):
     """The version and tag the release will make; ``latest`` when it is a final release above
     every release tag in the repository (the forge marks it latest, ``latest`` images move)."""
 
@@ -191,8 +192,7 @@ def plan_window(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class PackagePlan:
+class PackagePlan(NamedTuple):
     """One package of a monorepo and its release plan (made with ``package.config``)."""
 
     package: Package
@@ -216,7 +216,7 @@ def make_package_plans(
         plan = plan_window(history.state, baseline, window, package.config, requests[package.name])
         if plan.next is not None:
             # A forge has one latest release per repository: no package's release claims it.
-            plan = dataclasses.replace(plan, next=dataclasses.replace(plan.next, latest=False))
+            plan = dataclasses.replace(plan, next=plan.next._replace(latest=False))
         plans.append(PackagePlan(package, plan))
     return tuple(plans)
 
@@ -227,6 +227,8 @@ def _image_plan(version: Version, baseline: Baseline, sha: str, config: Config) 
     images = config.images
     if images is None:
         return None
+    from versionbot.images import image_plan  # only with [images]
+
     return image_plan(
         version,
         (r.version for r in baseline.existing),
@@ -350,8 +352,7 @@ def cancel_reverts(planned: list[PlannedCommit]) -> list[PlannedCommit]:
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class _ReleaseAs:
+class _ReleaseAs(NamedTuple):
     version: Version
     commit: PlannedCommit
 

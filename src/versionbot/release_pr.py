@@ -306,9 +306,7 @@ def push_release_branch(
     version = plan.next.version
     seen = git.remote_sha(remote, f"refs/heads/{branch}")
     with worktree(git, plan.state.head) as tree:
-        tree_plan = dataclasses.replace(
-            plan, state=dataclasses.replace(plan.state, root=str(tree.root))
-        )
+        tree_plan = dataclasses.replace(plan, state=plan.state._replace(root=str(tree.root)))
         changed = write_version_files(tree_plan, config)
         changed += write_changelog(tree_plan, config, renderer)
         subject = pr_subject(config, str(version))
@@ -443,7 +441,7 @@ def plan_at(
 
     with worktree(git, sha) as tree:
         at = repository_plan(tree.root, config, request)
-        yield dataclasses.replace(at, state=dataclasses.replace(at.state, branch=plan.state.branch))
+        yield dataclasses.replace(at, state=at.state._replace(branch=plan.state.branch))
 
 
 def _verify_base(config: Config, base: str) -> None:

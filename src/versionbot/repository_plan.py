@@ -6,7 +6,6 @@ fallback. ``make_plan`` is pure, so making it a second time after a wrong guess 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -50,7 +49,7 @@ def repository_plan(
 def _watched(history: History, progress: Progress | None) -> History:
     if progress is None:
         return history
-    return dataclasses.replace(history, commits=progress.count(history.commits, "commits read"))
+    return history._replace(commits=progress.count(history.commits, "commits read"))
 
 
 def repository_package_plans(

@@ -30,9 +30,9 @@ import httpx
 import pytest
 
 from versionbot.builders import build_image, build_tag
-from versionbot.config import ImagesConfig
+from versionbot.config import ImageRules, ImagesConfig
 from versionbot.errors import BuildError, RegistryError
-from versionbot.images import ImagePlan, ImageRules, image_plan
+from versionbot.images import ImagePlan, image_plan
 from versionbot.oci import DOCKER_LIST, OCI_INDEX, ImageRef
 from versionbot.registry import RegistryClient
 from versionbot.version import Version

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import GitRepo
-from versionbot.check import CheckRules, check_commits
-from versionbot.config import Config
+from versionbot.check import check_commits
+from versionbot.config import CheckRules, Config
 from versionbot.errors import UsageError
 from versionbot.git import read_range
 

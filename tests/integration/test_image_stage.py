@@ -19,10 +19,10 @@ import httpx
 import pytest
 
 from versionbot.builders import build_tag
-from versionbot.config import Config, ImagesConfig
+from versionbot.config import Config, ImageRules, ImagesConfig
 from versionbot.errors import RegistryError
 from versionbot.image_stage import RegistryImageStage
-from versionbot.images import ImagePlan, ImageRules, image_plan
+from versionbot.images import ImagePlan, image_plan
 from versionbot.oci import ImageRef
 from versionbot.registry import PushedTag, RegistryClient
 from versionbot.version import Version

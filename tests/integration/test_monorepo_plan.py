@@ -12,7 +12,6 @@ The oracle test compares every package's window with what plain ``git log <start
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -618,7 +617,7 @@ def test_every_package_window_is_what_git_log_says(
         # The same commits planned as a one-package repository give the same release.
         single = read_history(repo.path, package.config, prerelease=False, exact=True)
         alone = make_plan(
-            dataclasses.replace(single, commits=[c for c in single.commits if c.sha in expected]),
+            single._replace(commits=[c for c in single.commits if c.sha in expected]),
             package.config,
             PlanRequest(),
         )

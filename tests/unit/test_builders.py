@@ -32,9 +32,9 @@ from versionbot.builders import (
     source_url,
     write_authfile,
 )
-from versionbot.config import ImagesConfig
+from versionbot.config import ImageRules, ImagesConfig
 from versionbot.errors import BuildError, RegistryError
-from versionbot.images import ImageRules, image_plan
+from versionbot.images import image_plan
 from versionbot.oci import (
     DOCKER_LIST,
     DOCKER_MANIFEST,

@@ -10,12 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from versionbot.check import (
-    DEFAULT_TYPES,
     ERROR,
     RELEASE_TRAILER,
     SQUASH_SHA,
     WARNING,
-    CheckRules,
     CommitCheck,
     Finding,
     check_commits,
@@ -25,7 +23,7 @@ from versionbot.check import (
     strip_comments,
 )
 from versionbot.commits import Commit, ParsedCommit, parse_commit
-from versionbot.config import config_from_mapping
+from versionbot.config import DEFAULT_TYPES, CheckRules, config_from_mapping
 from versionbot.errors import ConfigError
 from versionbot.history import Baseline, History, RepositoryState
 from versionbot.plan import make_plan

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from versionbot.config import config_from_mapping
+from versionbot.config import ImageRules, config_from_mapping
 from versionbot.errors import ConfigError
 from versionbot.images import (
-    ImageRules,
     InvalidImageTag,
     image_plan,
     image_tags,
