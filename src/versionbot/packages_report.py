@@ -17,18 +17,18 @@ from versionbot.report import plan_to_json, plan_to_text
 def packages_to_json(plans: Sequence[PackagePlan], notes: Sequence[str | None]) -> str:
     """The monorepo ``bot plan --json`` document: ``{"schema": 1, "packages": [{"name",
     "path", "plan"}]}``, where ``plan`` is the package's single-package document."""
-    entries = []
-    for package_plan, package_notes in zip(plans, notes, strict=True):
+    parts = [f'{{\n  "schema": {SCHEMA_VERSION},\n  "packages": [']
+    for i, (package_plan, package_notes) in enumerate(zip(plans, notes, strict=True)):
         package = package_plan.package
-        # Nest the package's document by indenting its lines: JSON strings hold no raw newline.
-        document = plan_to_json(package_plan.plan, package_notes).rstrip("\n")
-        entries.append(
-            f'    {{\n      "name": {json.dumps(package.name)},\n'
-            f'      "path": {json.dumps(package.path)},\n'
-            f'      "plan": {document.replace(chr(10), chr(10) + "      ")}\n    }}'
+        document = plan_to_json(package_plan.plan, package_notes, margin="      ")
+        parts.append(
+            f'{"," if i else ""}\n    {{\n      "name": {json.dumps(package.name)},\n'
+            f'      "path": {json.dumps(package.path)},\n      "plan": '
         )
-    listing = "[\n" + ",\n".join(entries) + "\n  ]" if entries else "[]"
-    return f'{{\n  "schema": {SCHEMA_VERSION},\n  "packages": {listing}\n}}\n'
+        parts.append(document[:-1])  # its last line break: the entry's closing brace follows
+        parts.append("\n    }")
+    parts.append("\n  ]\n}\n" if plans else "]\n}\n")
+    return "".join(parts)
 
 
 def packages_to_text(

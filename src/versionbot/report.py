@@ -23,8 +23,9 @@ _LABELS = {level: level.label for level in Bump}  # Enum properties are slow on 
 _CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd")
 
 
-def plan_to_json(plan: ReleasePlan, changelog: str | None = None) -> str:
-    """The ``bot plan --json`` document (schema 1), as text.
+def plan_to_json(plan: ReleasePlan, changelog: str | None = None, *, margin: str = "") -> str:
+    """The ``bot plan --json`` document (schema 1), as text; ``margin`` starts every line
+    after the first (a monorepo's document nests each package's).
 
     Built by hand around the commit list: ``json.dumps`` with ``indent`` falls back to the pure
     Python encoder, which alone took 1.2 s for 100,000 commits; this takes about 0.1 s. The
@@ -51,13 +52,15 @@ def plan_to_json(plan: ReleasePlan, changelog: str | None = None) -> str:
         "images": None if plan.images is None else images_to_json(plan.images),
     }
     head = json.dumps(document, indent=2, ensure_ascii=False)
+    if margin:
+        head = head.replace("\n", f"\n{margin}")  # JSON strings hold no raw line break
     if not plan.commits:
-        return f'{head[:-2]},\n  "commits": []\n}}\n'
+        return f'{head[: -2 - len(margin)]},\n{margin}  "commits": []\n{margin}}}\n'
     # One join: the document is 30 MB at 100,000 commits, and every copy of it costs.
     lines = list(map(_commit_json, plan.commits))
-    lines[0] = f'{head[:-2]},\n  "commits": [\n    {lines[0]}'
-    lines[-1] += "\n  ]\n}\n"
-    return ",\n    ".join(lines)
+    lines[0] = f'{head[: -2 - len(margin)]},\n{margin}  "commits": [\n{margin}    {lines[0]}'
+    lines[-1] += f"\n{margin}  ]\n{margin}}}\n"
+    return f",\n{margin}    ".join(lines)
 
 
 def images_to_json(images: ImagePlan) -> dict[str, Any]:
