@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,6 +106,34 @@ class GitWriter:
     def redact(self, text: str) -> str:
         """``text`` with this writer's secrets removed."""
         return redact(text, self._secrets)
+
+    def remove_stale_locks(self, *, older_than: float = 5.0) -> list[str]:
+        """Remove the lock files a killed git command left (``index.lock``, ``HEAD.lock``,
+        ``packed-refs.lock``, ``refs/**/*.lock``); their names, from the git folder.
+
+        git holds such a file for the milliseconds of one command and removes it, unless it is
+        killed first; then every later command fails until someone deletes it. A run killed
+        mid-commit must not need a person, so a lock that is still there ``older_than`` seconds
+        after it was last written is taken as stale (a live command would have finished).
+        """
+        git_dir = Path(self.run("rev-parse", "--absolute-git-dir").stdout.strip())
+        locks = [git_dir / "index.lock", git_dir / "HEAD.lock", git_dir / "packed-refs.lock"]
+        locks = [p for p in locks if p.exists()]
+        refs = git_dir / "refs"
+        if refs.is_dir():
+            locks += refs.rglob("*.lock")
+        if not locks:
+            return []
+        newest = max((_mtime(p) for p in locks), default=0.0)
+        wait = older_than - (time.time() - newest)
+        if wait > 0:
+            time.sleep(min(wait, older_than))
+        removed = []
+        for lock in locks:
+            if lock.exists() and time.time() - _mtime(lock) >= older_than:
+                lock.unlink(missing_ok=True)
+                removed.append(str(lock.relative_to(git_dir)))
+        return removed
 
     def head(self) -> str:
         """The sha of HEAD."""
@@ -208,3 +237,10 @@ class GitWriter:
 def _last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "no message"
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0

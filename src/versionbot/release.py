@@ -181,6 +181,8 @@ def verify_release(
             f"HEAD moved to {head[:7]} while planning {plan.state.head[:7]}; nothing was changed",
             "run bot release again",
         )
+    # A run killed inside a git command left its lock: the commit, tag or fetch would fail.
+    git.remove_stale_locks()
     if units is None:
         assert plan.next is not None
         units = [(config, plan.next.version)]

@@ -124,6 +124,23 @@ def test_a_run_killed_between_steps_is_finished_by_the_next(
     no_secret(project, *outcome.log)
 
 
+def test_locks_a_killed_git_left_are_removed_by_the_next_run(
+    project: Project, forge: ForgeServer
+) -> None:
+    """A git command killed mid-way leaves ``index.lock`` (or a ref's lock), and every later
+    git command fails on it: the next run takes a lock untouched for seconds as stale."""
+    import os
+
+    git_dir = project.root / ".git"
+    stale = [git_dir / "index.lock", git_dir / "refs" / "tags" / "v0.2.0.lock"]
+    for lock in stale:
+        lock.write_text("")
+        os.utime(lock, (0, 0))  # written long ago: no live command holds it
+    run_release(project.root, project.env)
+    assert_converged(project, forge)
+    assert not any(lock.exists() for lock in stale)
+
+
 def test_an_exception_after_the_tag_then_a_rerun(project: Project, forge: ForgeServer) -> None:
     def boom() -> None:
         raise OSError("the runner lost its disk")

@@ -133,9 +133,13 @@ def test_kills_at_random_moments_converge(
     assert_converged(first, forge, registry_plain.url)
     delays = sorted(chooser.uniform(0.0, clean.seconds) for _ in range(RANDOM_KILLS))
     killed = 0
+    record_property("kill_seed", seed)
     for delay in delays:
         here = _project(make_repo, git_server, forge, registry_plain, image_in, tmp_path=tmp_path)
-        killed += _kill_and_converge(here, forge, registry_plain, delay=delay)[0]
+        try:
+            killed += _kill_and_converge(here, forge, registry_plain, delay=delay)[0]
+        except AssertionError as exc:  # the seed reproduces it: VERSIONBOT_KILL_SEED=<seed>
+            raise AssertionError(f"seed {seed}, kill after {delay:.3f} s: {exc}") from exc
     record_property("kill_points_random", len(delays))
     with capsys.disabled():
         print(
