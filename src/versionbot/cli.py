@@ -120,6 +120,8 @@ def _plan_packages(
     args: argparse.Namespace, repo: Path, config: Config, request: PlanRequest
 ) -> int:
     """``bot plan`` in a monorepo: every package's plan (or ``--package NAME``'s)."""
+    import os
+
     from versionbot.packages_report import packages_to_json, packages_to_text
     from versionbot.render import Renderer
     from versionbot.repository_plan import repository_package_plans
@@ -144,6 +146,14 @@ def _plan_packages(
         write_json(packages_to_json(plans, notes))
     else:
         write_text(packages_to_text(plans, notes, verbose=args.verbose))
+    if os.environ.get("GITHUB_STEP_SUMMARY"):  # in GitHub Actions: the job summary too
+        from versionbot.report import plan_summary
+
+        in_pr = os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request")
+        with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
+            for package_plan, package_notes in zip(plans, notes, strict=True):
+                handle.write(f"## {package_plan.package.name}\n\n")
+                handle.write(plan_summary(package_plan.plan, package_notes, pull_request=in_pr))
     return 0
 
 

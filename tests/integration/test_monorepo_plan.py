@@ -686,6 +686,21 @@ def test_bot_plan_text_has_a_line_per_package(repo: GitRepo, run_cli: CliRunner)
     assert "== api (services/api) ==" in result.stdout
 
 
+def test_bot_plan_writes_a_job_summary_per_package(
+    repo: GitRepo, run_cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _two_packages(repo)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+
+    result = run_cli("-C", repo.path, "plan")
+
+    assert result.exit_code == 0, result.stderr
+    text = summary.read_text()
+    assert text.startswith("## api\n\n### The next release is 1.1.0 (minor: feat: api thing)")
+    assert "## web\n\n### The next release is 0.3.1 (patch: fix: web thing)" in text
+
+
 def test_bot_plan_package_filters_and_takes_version(repo: GitRepo, run_cli: CliRunner) -> None:
     _two_packages(repo)
 
