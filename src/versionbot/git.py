@@ -76,15 +76,7 @@ def read_history(
     ``without_tags_at_head`` reads the history as it was before HEAD's tags were made: the
     window of the release those tags name.
     """
-    repo = _Repo.open(path)
-    if repo.shallow and config.fetch_unshallow:
-        repo.unshallow()
-    # In a shallow clone a wrong guess can run into the clone's edge, and fail there, before it
-    # is found wrong; the edge bounds the cost of the exact walk anyway.
-    exact = exact or repo.shallow
-    tags = repo.tags(exact=exact)
-    if without_tags_at_head:
-        tags = tuple(t for t in tags if t.sha != repo.state.head)
+    repo, tags, exact = _open_with_tags(path, config, exact, without_tags_at_head)
     policy = branch_policy(config.branches, repo.state.branch, None)
     prerelease = prerelease or policy.prerelease is not None
     baseline = find_baseline(tags, config.tag_format, prerelease=prerelease, within=policy.range)
@@ -119,13 +111,7 @@ def read_packages_history(
     every start commit is reached, and every newer prerelease is seen. A wrong guess raises
     GuessedWrong at the end of the stream.
     """
-    repo = _Repo.open(path)
-    if repo.shallow and config.fetch_unshallow:
-        repo.unshallow()
-    exact = exact or repo.shallow
-    tags = repo.tags(exact=exact)
-    if without_tags_at_head:
-        tags = tuple(t for t in tags if t.sha != repo.state.head)
+    repo, tags, exact = _open_with_tags(path, config, exact, without_tags_at_head)
     policy = branch_policy(config.branches, repo.state.branch, None)
     prerelease = prerelease or policy.prerelease is not None
     formats = [p.config.tag_format for p in config.packages]
@@ -139,6 +125,23 @@ def read_packages_history(
     if repo.shallow:
         commits = _explain_truncation_of_paths(commits, repo.shallow_commits())
     return PackagesHistory(repo.state, baselines, commits)
+
+
+def _open_with_tags(
+    path: Path, config: Config, exact: bool, without_tags_at_head: bool
+) -> tuple[_Repo, tuple[Tag, ...], bool]:
+    """The repository (unshallowed when configured), its tags (without HEAD's when asked), and
+    whether they were read exactly (always in a shallow clone)."""
+    repo = _Repo.open(path)
+    if repo.shallow and config.fetch_unshallow:
+        repo.unshallow()
+    # In a shallow clone a wrong guess can run into the clone's edge, and fail there, before it
+    # is found wrong; the edge bounds the cost of the exact walk anyway.
+    exact = exact or repo.shallow
+    tags = repo.tags(exact=exact)
+    if without_tags_at_head:
+        tags = tuple(t for t in tags if t.sha != repo.state.head)
+    return repo, tags, exact
 
 
 def _check_packages_guess(
