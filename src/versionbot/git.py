@@ -11,9 +11,10 @@ signatures, UTF-8 re-encoding, NUL separators.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from versionbot.branches import branch_policy
@@ -425,36 +426,17 @@ class _Repo:
 
 def _stream_log(args: list[str]) -> Iterator[Commit]:
     """Parse ``sha NUL parents NUL message NUL`` records while git writes them."""
-    env = _git_env()
-    process = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, bufsize=0
-    )
-    if process.stdout is None or process.stderr is None:  # pragma: no cover - PIPE was asked
-        raise RepositoryError("git log gave no output stream", "run git log by hand")
-    # Decode whole chunks (an incremental decoder keeps a UTF-8 sequence cut by a chunk boundary
-    # whole), then split: one decode per megabyte instead of three per commit.
-    decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    try:
-        pending = ""
-        read = process.stdout.read
-        while chunk := read(_CHUNK):
-            fields = (pending + decoder.decode(chunk)).split("\0")
+    pending = ""
+    with contextlib.closing(_decoded_output(args)) as texts:
+        for text in texts:
+            fields = (pending + text).split("\0")
             complete = (len(fields) - 1) // 3 * 3  # the last field may still be growing
             for i in range(0, complete, 3):
                 yield Commit(fields[i], tuple(fields[i + 1].split()), fields[i + 2].rstrip("\n"))
             pending = "\0".join(fields[complete:])
-        fields = (pending + decoder.decode(b"", final=True)).split("\0")
-        if len(fields) >= 3:
-            yield Commit(fields[0], tuple(fields[1].split()), fields[2].rstrip("\n"))
-        stderr = process.stderr.read()
-        if process.wait() != 0:
-            raise _git_failed("log", stderr)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
+    fields = pending.split("\0")
+    if len(fields) >= 3:
+        yield Commit(fields[0], tuple(fields[1].split()), fields[2].rstrip("\n"))
 
 
 def _stream_log_with_paths(args: list[str]) -> Iterator[tuple[Commit, tuple[str, ...]]]:
@@ -464,17 +446,10 @@ def _stream_log_with_paths(args: list[str]) -> Iterator[tuple[Commit, tuple[str,
     No path is empty, so a record ends at the next empty field (between two NULs), found by
     ``list.index`` at C speed rather than field by field.
     """
-    process = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env(), bufsize=0
-    )
-    if process.stdout is None or process.stderr is None:  # pragma: no cover - PIPE was asked
-        raise RepositoryError("git log gave no output stream", "run git log by hand")
-    decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    try:
-        pending = ""
-        read = process.stdout.read
-        while chunk := read(_CHUNK):
-            fields = (pending + decoder.decode(chunk)).split("\0")
+    pending = ""
+    with contextlib.closing(_decoded_output(args)) as texts:
+        for text in texts:
+            fields = (pending + text).split("\0")
             # fields[-1] may still be growing: a record is whole when it ends before it.
             last = len(fields) - 1
             i = 1  # fields[i - 1] is the empty field that ends the record before
@@ -486,15 +461,35 @@ def _stream_log_with_paths(args: list[str]) -> Iterator[tuple[Commit, tuple[str,
                 yield _record(fields, i, end)
                 i = end + 1
             pending = "\0".join(fields[i - 1 :])
-        fields = (pending + decoder.decode(b"", final=True)).split("\0")
-        i = 1
-        while i + 3 <= len(fields):
-            try:
-                end = fields.index("", i + 3)
-            except ValueError:
-                end = len(fields)
-            yield _record(fields, i, end)
-            i = end + 1
+    fields = pending.split("\0")
+    i = 1
+    while i + 3 <= len(fields):
+        try:
+            end = fields.index("", i + 3)
+        except ValueError:
+            end = len(fields)
+        yield _record(fields, i, end)
+        i = end + 1
+
+
+def _decoded_output(args: list[str]) -> Generator[str, None, None]:
+    """``git log``'s standard output as text, a chunk at a time while git writes it; raises
+    RepositoryError when git fails. Closing it early kills git.
+
+    Whole chunks are decoded (an incremental decoder keeps a UTF-8 sequence cut by a chunk
+    boundary whole), then split by the caller: one decode per megabyte, not three per commit.
+    """
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env(), bufsize=0
+    )
+    if process.stdout is None or process.stderr is None:  # pragma: no cover - PIPE was asked
+        raise RepositoryError("git log gave no output stream", "run git log by hand")
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    try:
+        read = process.stdout.read
+        while chunk := read(_CHUNK):
+            yield decoder.decode(chunk)
+        yield decoder.decode(b"", final=True)
         stderr = process.stderr.read()
         if process.wait() != 0:
             raise _git_failed("log", stderr)
