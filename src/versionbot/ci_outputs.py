@@ -51,15 +51,7 @@ def summary(outcome: ReleaseOutcome, notes: str | None) -> str:
 
 def write_github(env: Mapping[str, str], outcome: ReleaseOutcome, notes: str | None) -> None:
     """Append the outputs and the summary where GitHub Actions asks for them (if it does)."""
-    output_file = env.get("GITHUB_OUTPUT")
-    if output_file:
-        with Path(output_file).open("a", encoding="utf-8") as handle:
-            for key, value in outputs(outcome).items():
-                handle.write(f"{key}={value}\n")
-    summary_file = env.get("GITHUB_STEP_SUMMARY")
-    if summary_file:
-        with Path(summary_file).open("a", encoding="utf-8") as handle:
-            handle.write(summary(outcome, notes))
+    _append(env, outputs(outcome), summary(outcome, notes))
 
 
 def package_outputs(outcome: PackagesOutcome) -> dict[str, str]:
@@ -82,15 +74,17 @@ def package_outputs(outcome: PackagesOutcome) -> dict[str, str]:
 
 def write_github_packages(env: Mapping[str, str], outcome: PackagesOutcome) -> None:
     """``write_github`` for a monorepo: the outputs, and a summary section per package."""
+    sections = [summary(o, o.notes) for o in outcome.packages.values()]
+    text = "".join(sections) or summary(ReleaseOutcome(log=outcome.log), None)
+    _append(env, package_outputs(outcome), text)
+
+
+def _append(env: Mapping[str, str], values: Mapping[str, str], summary_text: str) -> None:
     output_file = env.get("GITHUB_OUTPUT")
     if output_file:
         with Path(output_file).open("a", encoding="utf-8") as handle:
-            for key, value in package_outputs(outcome).items():
-                handle.write(f"{key}={value}\n")
+            handle.writelines(f"{key}={value}\n" for key, value in values.items())
     summary_file = env.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with Path(summary_file).open("a", encoding="utf-8") as handle:
-            if not outcome.packages:
-                handle.write(summary(ReleaseOutcome(log=outcome.log), None))
-            for package_outcome in outcome.packages.values():
-                handle.write(summary(package_outcome, package_outcome.notes))
+            handle.write(summary_text)

@@ -27,16 +27,14 @@ class Owners:
 
     def __init__(self, packages: Sequence[Package]) -> None:
         self._owner: dict[str, int] = {}  # a package's folder -> its bit
-        self._dependents: dict[str, int] = {}  # a shared folder -> the packages using it
-        self._files: dict[str, int] = {}  # the same, as file paths
+        # A shared folder (or file: go.work, a lockfile) -> the packages that depend on it.
+        self._dependents: dict[str, int] = {}
         self._scopes: dict[str, int] = {}
         for i, package in enumerate(packages):
             bit = 1 << i
             self._owner[package.path] = bit
             for folder in package.depends_on:
                 self._dependents[folder] = self._dependents.get(folder, 0) | bit
-                # A dependency may name a file (go.work, a lockfile): matched path by path.
-                self._files[folder] = self._files.get(folder, 0) | bit
             for scope in package.scopes:
                 self._scopes[scope] = self._scopes.get(scope, 0) | bit
         self._root = self._owner.get(".", 0)
@@ -50,7 +48,7 @@ class Owners:
     def of_paths(self, paths: Iterable[str]) -> int:
         """The packages that own or depend on any of ``paths`` (files, from the root)."""
         mask = 0
-        files = self._files
+        files = self._dependents  # a dependency that names the file itself
         for path in paths:
             folder, _, _ = path.rpartition("/")
             known = self._by_folder.get(folder)

@@ -32,6 +32,7 @@ release_edges.run_release picks the mode.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -361,7 +362,14 @@ def promote_images(plan: ReleasePlan, edges: ReleaseEdges, outcome: ReleaseOutco
         outcome.released = outcome.released or pushed
 
 
+_TRAILER = re.compile(rf"^{RELEASE_TRAILER}:[ \t]*(\S+)[ \t]*$", re.M)
 _FORGE_HINT = "set GITHUB_TOKEN (or GH_TOKEN) with contents: write, or run without a forge remote"
+
+
+def release_trailers(message: str) -> list[str]:
+    """The values of a commit message's ``Versionbot-Release:`` trailers (the version, or in a
+    monorepo each tag, the bot's release commit names); none: not a release commit."""
+    return _TRAILER.findall(message)
 
 
 def _release_commit_version(plan: ReleasePlan) -> Version | None:

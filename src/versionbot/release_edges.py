@@ -19,6 +19,7 @@ from versionbot.changelog import utc_date
 from versionbot.config import Config
 from versionbot.errors import UsageError
 from versionbot.git_write import GitWriter, Identity
+from versionbot.history import ReleaseTag
 from versionbot.plan import PackagePlan, PlanRequest, ReleasePlan
 from versionbot.release import ImageStage, ReleaseEdges, ReleaseOutcome, execute
 from versionbot.repository_plan import repository_package_plans, repository_plan
@@ -86,7 +87,8 @@ def package_releases(
     """The releases a monorepo's run makes: every package's next release (``plans`` when
     already made), and the releases HEAD's tags and release trailers name (planned as the run
     that made them saw them)."""
-    from versionbot.release_packages import choose_releases, release_trailers
+    from versionbot.release import release_trailers
+    from versionbot.release_packages import choose_releases
 
     if plans is None:
         plans = repository_package_plans(repo, config, requests)
@@ -100,19 +102,7 @@ def package_releases(
     }
     at_head: tuple[PackagePlan, ...] = ()
     if tagged:
-        as_made = {
-            name: dataclasses.replace(
-                requests[name],
-                version=previous.version,
-                bump=None,
-                prerelease=None,
-                build=None,
-                date=utc_date(previous.tag.date)
-                if previous.tag.date is not None
-                else requests[name].date,
-            )
-            for name, previous in tagged.items()
-        }
+        as_made = {name: as_released(requests[name], previous) for name, previous in tagged.items()}
         replanned = repository_package_plans(
             repo, config, {**requests, **as_made}, without_tags_at_head=True
         )
@@ -138,15 +128,16 @@ def release_at_head(
     previous = plan.previous
     if previous is None or previous.tag.sha != plan.state.head:
         return None
-    tagged = dataclasses.replace(
-        request,
-        version=previous.version,
-        bump=None,
-        prerelease=None,
-        build=None,
-        date=utc_date(previous.tag.date) if previous.tag.date is not None else request.date,
+    return repository_plan(repo, config, as_released(request, previous), without_tags_at_head=True)
+
+
+def as_released(request: PlanRequest, release: ReleaseTag) -> PlanRequest:
+    """The request that plans ``release`` again as the run that made it saw it: its version,
+    and its tag's date for the notes."""
+    date = utc_date(release.tag.date) if release.tag.date is not None else request.date
+    return dataclasses.replace(
+        request, version=release.version, bump=None, prerelease=None, build=None, date=date
     )
-    return repository_plan(repo, config, tagged, without_tags_at_head=True)
 
 
 def release_edges(

@@ -22,7 +22,6 @@ package's window (plan.make_package_plans), so the bot's own commit never makes 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -47,8 +46,6 @@ from versionbot.release import (
 )
 from versionbot.render import Renderer
 from versionbot.version import Version
-
-_TRAILER = re.compile(rf"^{RELEASE_TRAILER}:[ \t]*(\S+)[ \t]*$", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +81,6 @@ class PackagesOutcome:
     def released(self) -> bool:
         """Whether this run released (or finished releasing) any package."""
         return any(o.released for o in self.packages.values())
-
-
-def release_trailers(message: str) -> list[str]:
-    """The tags a release commit's ``Versionbot-Release:`` trailers name (none: not one)."""
-    return _TRAILER.findall(message)
 
 
 def choose_releases(

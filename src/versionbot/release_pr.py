@@ -47,6 +47,7 @@ from versionbot.release import (
     execute,
     promote_images,
     publish_forge_release,
+    release_trailers,
     tag_release,
     write_changelog,
     write_version_files,
@@ -57,7 +58,6 @@ from versionbot.version import InvalidVersion, Version
 # Markers that make CI skip a push. The release pull request's commit must not carry them: a
 # rebase merge puts it on main as it is, and the run for that push is the one that tags it.
 _SKIP_CI = re.compile(r"\s*\[(?:skip ci|ci skip|no ci|skip actions|actions skip)\]", re.I)
-_TRAILER = re.compile(rf"^{RELEASE_TRAILER}:[ \t]*(\S+)[ \t]*$", re.M)
 _WALK_LIMIT = 200  # first-parent commits looked at for a merged release pull request
 
 
@@ -168,7 +168,7 @@ def trailer_version(message: str) -> Version | None:
     >>> trailer_version("fix: x\\n\\nVersionbot-Release: soon") is None
     True
     """
-    found = _TRAILER.findall(message)
+    found = release_trailers(message)
     if not found:
         return None
     try:
