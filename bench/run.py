@@ -509,7 +509,8 @@ def make_monorepo_tools(
     names = package_names(packages)
     window = f"{monorepo_base_tag(packages)}..HEAD"
     plan = (str(bot), "plan", "--json")
-    # The bot's own query for a monorepo (``Git.log_with_paths``): messages and changed paths.
+    # The bot's paths query for a monorepo (``_Repo.log_with_paths``; a second git prints the
+    # messages beside it, as in the single-package query).
     query = ("git", "log", "-z", "--topo-order", "--name-only", "--no-renames")
     tools = [
         Tool(
@@ -520,8 +521,8 @@ def make_monorepo_tools(
         ),
         Tool(
             "git-z",
-            "git log --name-only -z (bot's query)",
-            (*query, "--format=%x00%H%x00%P%x00%B", window),
+            "git log --name-only -z (bot's paths query)",
+            (*query, "--format=%x00%H", window),
             None,
         ),
         Tool("bot", "bot plan --json (one package)", plan, bot_version, cwd=single),

@@ -2,7 +2,8 @@
 
 I/O lives here and only here. Reading is plain ``git`` subprocesses (a handful per run, never one
 per commit): GitPython costs ~0.1 s to import and a release plan does not need it. The window is
-ONE ``git log`` whose output is parsed while git is still writing it.
+one ``git log`` whose output is parsed while git is still writing it (in a monorepo, one walk by
+two gits at once: the messages and the paths).
 
 The output format is pinned against the user's git configuration: no pager, no colour, no
 signatures, UTF-8 re-encoding, NUL separators.
@@ -40,7 +41,7 @@ _PINNED = (
     "-c", "i18n.logOutputEncoding=UTF-8",
     "-c", "core.quotePath=false",
 )  # fmt: skip
-_CHUNK = 1 << 20
+_CHUNK = 1 << 16
 _UNSHALLOW_HINT = (
     "fetch the whole history: `fetch-depth: 0` in actions/checkout, or "
     "`git fetch --unshallow --tags`; or set fetch_unshallow = true"
@@ -102,8 +103,9 @@ def read_packages_history(
     exact: bool = False,
     without_tags_at_head: bool = False,
 ) -> PackagesHistory:
-    """A monorepo's state, each package's baseline, and ONE stream of the commits any package's
-    window can hold, with the paths each changed (``git log --name-only``), children first.
+    """A monorepo's state, each package's baseline, and one stream of the commits any package's
+    window can hold, with the paths each changed (``git log --name-only``), children first
+    (``_Repo.log_with_paths``: one walk, two gits).
 
     The stream starts at HEAD and stops at the commits every package's last release contains
     (the merge bases of their start commits); which package windows hold each commit is worked
@@ -390,14 +392,20 @@ class _Repo:
     ) -> Iterator[tuple[Commit, tuple[str, ...]]]:
         """The commits of HEAD not in ``bounds``, children first (``--topo-order``), each with
         the paths it changed. ``merge_paths``: a merge's paths are those it brought to its first
-        parent (else a merge has none: its branch's own commits carry them)."""
-        args = ["git", "-C", self.root, *_PINNED, "log", "--no-color", "--encoding=UTF-8", "-z"]
-        # A leading NUL marks each record: no path is empty, so an empty field starts one.
-        args += ["--topo-order", "--name-only", "--no-renames", "--format=%x00%H%x00%P%x00%B"]
+        parent (else a merge has none: its branch's own commits carry them).
+
+        Two gits walk the same commits at once, one printing the messages and one the paths:
+        listing paths costs git a tree diff per commit, twice what printing the message costs,
+        and on two CPUs the two together take the time of the diffs alone (docs/benchmarks.md).
+        Both walk from the sha HEAD had when the repository was opened: HEAD may move meanwhile.
+        """
+        walk = ["git", "-C", self.root, *_PINNED, "log", "--no-color", "--encoding=UTF-8", "-z"]
+        revisions = ["--topo-order", self.state.head, *(f"^{sha}" for sha in bounds), "--"]
+        paths = [*walk, "--name-only", "--no-renames", "--format=%x00%H"]
         if merge_paths:
-            args.append("--diff-merges=first-parent")
-        args += ["HEAD", *(f"^{sha}" for sha in bounds), "--"]
-        return _stream_log_with_paths(args)
+            paths.append("--diff-merges=first-parent")
+        messages = _stream_log([*walk, "--format=%H%x00%P%x00%B", *revisions])
+        return _with_paths(messages, _stream_paths([*paths, *revisions]))
 
     def shallow_commits(self) -> frozenset[str]:
         """The commits whose parents this shallow clone lacks (from ``.git/shallow``)."""
@@ -439,9 +447,24 @@ def _stream_log(args: list[str]) -> Iterator[Commit]:
         yield Commit(fields[0], tuple(fields[1].split()), fields[2].rstrip("\n"))
 
 
-def _stream_log_with_paths(args: list[str]) -> Iterator[tuple[Commit, tuple[str, ...]]]:
-    """Parse ``NUL sha NUL parents NUL message NUL [LF path NUL path NUL ...]`` records (the
-    ``--name-only -z`` layout of ``log_with_paths``) while git writes them.
+def _with_paths(
+    commits: Iterator[Commit], paths: Iterator[tuple[str, tuple[str, ...]]]
+) -> Iterator[tuple[Commit, tuple[str, ...]]]:
+    """Pair the two streams of one walk (the same commits in the same order); closing it
+    early stops both gits."""
+    with contextlib.closing(commits), contextlib.closing(paths):  # type: ignore[type-var]
+        for commit, (sha, changed) in zip(commits, paths, strict=True):
+            if commit.sha != sha:  # pragma: no cover - one walk gives one order
+                raise RepositoryError(
+                    f"git log listed {commit.sha[:7]} and {sha[:7]} at the same place",
+                    "run the command again; report it if it happens twice",
+                )
+            yield commit, changed
+
+
+def _stream_paths(args: list[str]) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Parse ``NUL sha NUL [LF path NUL path NUL ...]`` records (``--name-only -z`` with the
+    format ``%x00%H``) while git writes them.
 
     No path is empty, so a record ends at the next empty field (between two NULs), found by
     ``list.index`` at C speed rather than field by field.
@@ -453,23 +476,29 @@ def _stream_log_with_paths(args: list[str]) -> Iterator[tuple[Commit, tuple[str,
             # fields[-1] may still be growing: a record is whole when it ends before it.
             last = len(fields) - 1
             i = 1  # fields[i - 1] is the empty field that ends the record before
-            while i + 3 <= last:
+            while i < last:
                 try:
-                    end = fields.index("", i + 3, last)
+                    end = fields.index("", i + 1, last)
                 except ValueError:
                     break
-                yield _record(fields, i, end)
+                yield fields[i], _paths(fields[i + 1 : end])
                 i = end + 1
             pending = "\0".join(fields[i - 1 :])
     fields = pending.split("\0")
     i = 1
-    while i + 3 <= len(fields):
+    while i < len(fields):
         try:
-            end = fields.index("", i + 3)
+            end = fields.index("", i + 1)
         except ValueError:
             end = len(fields)
-        yield _record(fields, i, end)
+        yield fields[i], _paths(fields[i + 1 : end])
         i = end + 1
+
+
+def _paths(fields: list[str]) -> tuple[str, ...]:
+    if fields:
+        fields[0] = fields[0].removeprefix("\n")  # git puts a line break before the list
+    return tuple(fields)
 
 
 def _decoded_output(args: list[str]) -> Generator[str, None, None]:
@@ -477,13 +506,19 @@ def _decoded_output(args: list[str]) -> Generator[str, None, None]:
     RepositoryError when git fails. Closing it early kills git.
 
     Whole chunks are decoded (an incremental decoder keeps a UTF-8 sequence cut by a chunk
-    boundary whole), then split by the caller: one decode per megabyte, not three per commit.
+    boundary whole), then split by the caller: one decode per block git writes, not three per
+    commit.
     """
+    # GIT_FLUSH=0: into a pipe, git log flushes after every commit by default, 100,000 writes
+    # of a few hundred bytes for as many reads here (0.2-0.7 s of this process's CPU at 100k
+    # commits); fully buffered, it writes 4 KB blocks, and spends less time itself.
+    env = {**_git_env(), "GIT_FLUSH": "0"}
     process = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env(), bufsize=0
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, bufsize=0
     )
     if process.stdout is None or process.stderr is None:  # pragma: no cover - PIPE was asked
         raise RepositoryError("git log gave no output stream", "run git log by hand")
+    _widen_pipe(process.stdout.fileno())
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     try:
         read = process.stdout.read
@@ -501,13 +536,16 @@ def _decoded_output(args: list[str]) -> Generator[str, None, None]:
         process.stderr.close()
 
 
-def _record(fields: list[str], i: int, end: int) -> tuple[Commit, tuple[str, ...]]:
-    """The commit whose sha is ``fields[i]`` and whose paths run up to ``fields[end]``."""
-    paths = fields[i + 3 : end]
-    if paths:
-        paths[0] = paths[0].removeprefix("\n")  # git puts a line break before the list
-    commit = Commit(fields[i], tuple(fields[i + 1].split()), fields[i + 2].rstrip("\n"))
-    return commit, tuple(paths)
+def _widen_pipe(fd: int) -> None:
+    """Let git write up to 1 MB ahead of the reader (Linux pipes hold 64 KB by default), so
+    that it is not stopped while the plan works on what it has read; where the system says no
+    (another OS, a lower limit), the pipe stays as it is."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 def _explain_truncation(commits: Iterator[Commit]) -> Iterator[Commit]:

@@ -816,9 +816,8 @@ def test_paths_stream_is_the_same_whatever_the_read_size(
     repo.write("main.txt", "m\n")
     repo.commit("fix: main")
     repo.merge("side")
-    args = ["git", "-C", str(repo.path), "log", "-z", "--topo-order", "--name-only"]
-    args += ["--no-renames", "--format=%x00%H%x00%P%x00%B", "HEAD"]
-    whole = list(git_module._stream_log_with_paths(args))
+    opened = git_module._Repo.open(repo.path)
+    whole = list(opened.log_with_paths([], merge_paths=False))
     assert [c.message for c, _ in whole][-1] == ""
     assert whole[-1][0].parents == ()
     assert whole[-1][1] == ("README.md",)
@@ -826,4 +825,4 @@ def test_paths_stream_is_the_same_whatever_the_read_size(
     assert ("other/2.txt", "pkg/ünïcode 2/file.txt") in [paths for _, paths in whole]
     for size in (1, 2, 3, 5, 64):
         monkeypatch.setattr(git_module, "_CHUNK", size)
-        assert list(git_module._stream_log_with_paths(args)) == whole
+        assert list(opened.log_with_paths([], merge_paths=False)) == whole

@@ -774,7 +774,8 @@ def _git_commands(trace: Path) -> list[str]:
     ]
 
 
-def test_a_500_commit_monorepo_is_read_in_one_git_log(repo: GitRepo, git_trace: Path) -> None:
+def test_a_500_commit_monorepo_is_read_in_one_walk(repo: GitRepo, git_trace: Path) -> None:
+    """One walk of the history, by two gits at once: one lists the messages, one the paths."""
     names = [f"pkg{n}" for n in range(10)]
     mapping = {
         "packages": {
@@ -808,10 +809,14 @@ def test_a_500_commit_monorepo_is_read_in_one_git_log(repo: GitRepo, git_trace: 
     )
 
     commands = _git_commands(git_trace)
-    logs = [c for c in commands if c.split()[1:].count("log")]
-    assert len(logs) == 1, commands
-    assert "--name-only" in logs[0]
-    assert len(commands) <= 6, commands
+    logs = [c.split() for c in commands if c.split()[1:].count("log")]
+    assert len(logs) == 2, commands
+    paths, messages = sorted(logs, key=lambda args: "--name-only" not in args)
+    assert "--name-only" in paths
+    assert "--name-only" not in messages
+    walk = paths[paths.index("--topo-order") :]
+    assert messages[messages.index("--topo-order") :] == walk  # the same commits, same order
+    assert len(commands) <= 7, commands
     by_name = {p.package.name: p for p in plans}
     for name, count in expected.items():
         assert len(by_name[name].plan.commits) == count, name
