@@ -670,10 +670,32 @@ def _packages(mapping: Mapping[str, Any], config: Config, source: str) -> tuple[
                     'give each package tags of its own, e.g. tag_format = "NAME-v{version}"',
                 )
         formats.append((package.name, fmt))
-        # A dependency that names a package means that package's folder.
-        folders = {next((p.path for p in packages if p.name == d), d) for d in package.depends_on}
+        folders = _dependency_folders(package, {p.name: p for p in packages})
         resolved.append(dataclasses.replace(package, depends_on=tuple(sorted(folders))))
     return tuple(resolved)
+
+
+def _dependency_folders(package: Package, by_name: Mapping[str, Package]) -> set[str]:
+    """The folders and files whose changes release ``package``, beyond its own folder.
+
+    A dependency that names a package (or is its folder) means that package's folder and, in
+    turn, its own dependencies: when ``api`` depends on ``core`` and ``core`` on ``libs/common``,
+    a change in ``libs/common`` releases both.
+    """
+    by_path = {p.path: p for p in by_name.values()}
+    folders: set[str] = set()
+    seen = {package.name}
+    pending = list(package.depends_on)
+    while pending:
+        entry = pending.pop()
+        other = by_name.get(entry) or by_path.get(entry)
+        if other is None:
+            folders.add(entry)
+        elif other.name not in seen:
+            seen.add(other.name)
+            folders.add(other.path)
+            pending += other.depends_on
+    return folders
 
 
 def _package(name: object, value: object, config: Config, source: str) -> Package:

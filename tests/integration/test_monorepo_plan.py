@@ -238,10 +238,10 @@ def test_depends_on_a_shared_folder_and_on_a_package(repo: GitRepo) -> None:
 
     plans = plans_of(repo, mapping)
 
-    assert plans["web"].package.depends_on == ("services/api",)
+    assert plans["web"].package.depends_on == ("libs/common", "services/api")
     assert shas(plans["api"]) == {common, common_deep, api}
-    # A package named in depends_on means its folder (its own depends_on is not followed).
-    assert shas(plans["web"]) == {api, web}
+    # A package named in depends_on means its folder, and what that package depends on.
+    assert shas(plans["web"]) == {common, common_deep, api, web}
     assert shas(plans["cli"]) == {cli}
     assert all(other_lib not in shas(p) for p in plans.values())
 

@@ -94,6 +94,26 @@ def test_depends_on_names_folders_or_other_packages() -> None:
     assert config.package("api").depends_on == ("libs/common", "libs/proto")
 
 
+def test_a_dependency_on_a_package_brings_its_dependencies_at_any_depth() -> None:
+    config = monorepo(
+        {
+            "web": {"path": "apps/web", "depends_on": ["api", "web"]},  # itself: nothing more
+            "api": {"path": "services/api", "depends_on": ["packages/core", "go.work"]},
+            "core": {"path": "packages/core", "depends_on": ["libs/common", "api"]},  # a cycle
+            "cli": {"path": "tools/cli", "depends_on": ["packages/core/sub"]},  # inside core
+        }
+    )
+    assert config.package("web").depends_on == (
+        "go.work",
+        "libs/common",
+        "packages/core",
+        "services/api",
+    )
+    assert config.package("api").depends_on == ("go.work", "libs/common", "packages/core")
+    assert config.package("core").depends_on == ("go.work", "libs/common", "services/api")
+    assert config.package("cli").depends_on == ("packages/core/sub",)
+
+
 @pytest.mark.parametrize(
     ("packages", "top", "message"),
     [
