@@ -2,23 +2,25 @@
 
 Reads the whole history in one ``git log``, splits it into release windows, renders only the
 releases the file lacks, and inserts them (``changelog.insert_sections``) without touching any
-other byte; or renders the whole file (``--full``, or when there is no file yet).
+other byte; or renders the whole file (``--full``, or when there is no file yet). In a monorepo,
+each package's changelog in its folder, from one walk that also lists the paths.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from versionbot.changelog import ReleaseNotes, insert_sections, versions_in
 from versionbot.commits import Commit
-from versionbot.config import Config
+from versionbot.config import Config, Package
 from versionbot.files import read_text, write_atomically
-from versionbot.git import read_whole_history
-from versionbot.history import release_tags, release_windows
+from versionbot.git import read_whole_history, read_whole_packages_history
+from versionbot.history import RepositoryState, Tag, release_tags, release_windows
 from versionbot.links import forge_links
-from versionbot.plan import PlannedCommit, each_classified, window_notes
+from versionbot.packages import Owners
+from versionbot.plan import PlannedCommit, each_classified, package_pieces, window_notes
 from versionbot.render import Renderer
 from versionbot.version import Version
 
@@ -36,11 +38,75 @@ class ChangelogUpdate:
 def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> ChangelogUpdate:
     """Add every reachable release the changelog lacks (or regenerate it); write it if ``write``."""
     state, tags, stream = read_whole_history(repo, config)
-    commits: list[Commit] = []
-    planned = _notable_pieces(_graph_of(stream, commits), config)
-    shas = planned.keys()
+    graph: list[Commit] = []
+    notable = _Notable(config)
+    planned: dict[str, list[PlannedCommit]] = {}
+    # One piece at a time, so that the pieces dropped are never all held at once.
+    for piece in each_classified(_graph_of(stream, graph), config):
+        kept = planned.setdefault(piece.sha, [])  # every sha: a tag's commit is reachable
+        shown = notable.kept(piece)
+        if shown is not None:
+            kept.append(shown)
+    return _update_file(state, config, tags, graph, planned, full=full, write=write)
+
+
+def update_package_changelogs(
+    repo: Path, config: Config, names: Collection[str], *, full: bool, write: bool
+) -> list[tuple[Package, ChangelogUpdate]]:
+    """``update_changelog`` for the packages ``names`` of a monorepo, each in its own folder,
+    from one walk of the whole history with the paths each commit changed.
+
+    A package's release holds the commits since its previous release (as in a single-package
+    repository) that belong to the package (packages.Owners, as ``bot plan`` decides).
+    """
+    state, tags, stream = read_whole_packages_history(repo, config)
+    owners = Owners(config.packages)
+    wanted = [i for i, package in enumerate(config.packages) if package.name in names]
+    planned: list[dict[str, list[PlannedCommit]]] = [{} for _ in config.packages]
+    graph: list[Commit] = []
+    notable = _Notable(config)
+    for commit, paths in stream:
+        graph.append(Commit(commit.sha, commit.parents, ""))
+        for i, pieces in package_pieces(commit, paths, owners, config):
+            kept = [p for p in map(notable.kept, pieces) if p is not None]
+            if kept:
+                planned[i].setdefault(commit.sha, []).extend(kept)
+    reachable = {commit.sha for commit in graph}
+    return [
+        (
+            config.packages[i],
+            _update_file(
+                state,
+                config.packages[i].config,
+                tags,
+                graph,
+                planned[i],
+                reachable=reachable,
+                full=full,
+                write=write,
+            ),
+        )
+        for i in wanted
+    ]
+
+
+def _update_file(
+    state: RepositoryState,
+    config: Config,
+    tags: tuple[Tag, ...],
+    graph: list[Commit],
+    planned: dict[str, list[PlannedCommit]],
+    *,
+    reachable: Collection[str] | None = None,
+    full: bool,
+    write: bool,
+) -> ChangelogUpdate:
+    """Bring ``config.changelog.file`` up to date with the releases of ``config.tag_format``
+    among ``tags`` (those in ``reachable``, by default the shas ``planned`` holds): the windows
+    come from the whole ``graph``, the notes from the pieces in ``planned``."""
+    shas = planned.keys() if reachable is None else reachable
     releases, _ = release_tags(tuple(t for t in tags if t.sha in shas), config.tag_format)
-    windows, _ = release_windows(commits, releases)
+    windows, _ = release_windows(graph, releases)
     links = forge_links(state.remote_url, config.changelog.forge)
     renderer = Renderer.for_repository(state, config)
     path = Path(state.root) / config.changelog.file
@@ -48,7 +114,7 @@ def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> 
     if full or old is None:
         notes = [window_notes(w, planned, config, links) for w in reversed(windows)]
         added = tuple(w.release.version for w in reversed(windows))
-        del planned, commits, windows  # the notes hold what rendering needs
+        del planned, windows  # the notes hold what rendering needs
         text = renderer.changelog(notes, sections_only=False)
         if old is not None and "\r\n" in old:
             text = text.replace("\n", "\r\n")
@@ -68,8 +134,8 @@ def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> 
     return ChangelogUpdate(path, text, added, changed)
 
 
-def _notable_pieces(commits: Iterable[Commit], config: Config) -> dict[str, list[PlannedCommit]]:
-    """Each commit's planned pieces, keeping only what release notes can show.
+class _Notable:
+    """Which pieces release notes can show, decided as the stream goes by.
 
     Classifying happens while git is still writing; the windows need the whole graph, so they
     come after, and everything kept until then costs memory (half of it for a 100,000-commit
@@ -77,25 +143,25 @@ def _notable_pieces(commits: Iterable[Commit], config: Config) -> dict[str, list
     unless a revert names it; the stream is newest first, so every revert that can name a commit
     has been seen before it. Kept pieces lose their bodies, which notes never show.
     """
-    shown = {kind for kind, _ in config.changelog.sections}
-    named: set[str] = set()  # sha prefixes that reverts seen so far name
-    planned: dict[str, list[PlannedCommit]] = {}
-    # One piece at a time, so that the pieces dropped are never all held at once.
-    for piece in each_classified(commits, config):
-        kept = planned.setdefault(piece.sha, [])
+
+    def __init__(self, config: Config) -> None:
+        self._shown = {kind for kind, _ in config.changelog.sections}
+        self._named: set[str] = set()  # sha prefixes that reverts seen so far name
+
+    def kept(self, piece: PlannedCommit) -> PlannedCommit | None:
+        """``piece`` as the notes keep it, or None when they cannot show it."""
         parsed = piece.parsed
         if parsed is None:
-            continue
-        named.update(parsed.reverts)
+            return None
+        self._named.update(parsed.reverts)
         if not (
-            parsed.type in shown
+            parsed.type in self._shown
             or parsed.breaking
             or parsed.reverts
-            or any(piece.sha.startswith(prefix) for prefix in named)
+            or any(piece.sha.startswith(prefix) for prefix in self._named)
         ):
-            continue
-        kept.append(piece._replace(parsed=parsed._replace(body="")) if parsed.body else piece)
-    return planned
+            return None
+        return piece._replace(parsed=parsed._replace(body="")) if parsed.body else piece
 
 
 def _graph_of(stream: Iterator[Commit], graph: list[Commit]) -> Iterator[Commit]:

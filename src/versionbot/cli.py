@@ -275,9 +275,9 @@ def _tag(args: argparse.Namespace) -> int:
 def _changelog(args: argparse.Namespace) -> int:
     repo = Path(args.directory)
     config = _config(args, repo)
-    _one_release_per_repository(
-        config, "bot changelog", "bot plan --package NAME shows a package's next notes"
-    )
+    if config.packages:
+        return _changelog_packages(args, repo, config)
+    _no_package_option(args)
     if args.unreleased:
         from versionbot.plan import PlanRequest
         from versionbot.render import Renderer
@@ -310,6 +310,67 @@ def _changelog(args: argparse.Namespace) -> int:
     else:
         added = ", ".join(str(v) for v in update.added) or "its title and marker (no release yet)"
         write_text(f"{update.path.name}: wrote {added}\n")
+    return 0
+
+
+def _changelog_packages(args: argparse.Namespace, repo: Path, config: Config) -> int:
+    """``bot changelog`` in a monorepo: each package's changelog in its folder (or
+    ``--package NAME``'s)."""
+    names = (
+        [config.package(args.package).name] if args.package else [p.name for p in config.packages]
+    )
+    if args.unreleased:
+        from versionbot.plan import PlanRequest
+        from versionbot.render import Renderer
+        from versionbot.repository_plan import repository_package_plans
+
+        request = PlanRequest(date=_today())
+        plans = repository_package_plans(repo, config, {p.name: request for p in config.packages})
+        parts = []
+        for package_plan in (p for p in plans if p.package.name in names):
+            plan, package = package_plan.plan, package_plan.package
+            if len(names) > 1:
+                parts.append(f"== {package.name} ({package.path}) ==\n")
+            if plan.notes is None:
+                parts.append(f"Nothing to release: {plan.reason}.\n")
+            else:
+                renderer = Renderer.for_repository(plan.state, package.config)
+                parts.append(renderer.changelog([plan.notes], sections_only=True))
+            parts.append("\n" if len(names) > 1 else "")
+        write_text("".join(parts).rstrip("\n") + "\n")
+        return 0
+    if args.stdout and len(names) > 1:
+        raise UsageError(
+            "--stdout prints one changelog, and this monorepo has one per package",
+            "name the package: bot changelog --package NAME --stdout",
+        )
+    from versionbot.changelog_file import update_package_changelogs
+
+    updates = update_package_changelogs(repo, config, names, full=args.full, write=not args.stdout)
+    if args.json:
+        document = {
+            "packages": [
+                {
+                    "name": package.name,
+                    "file": str(update.path),
+                    "added": [str(v) for v in update.added],
+                    "changed": update.changed,
+                    "written": update.changed and not args.stdout,
+                }
+                for package, update in updates
+            ]
+        }
+        write_json(json.dumps(document, indent=2) + "\n")
+    elif args.stdout:
+        write_text(updates[0][1].text)
+    elif not args.quiet:
+        for package, update in updates:
+            name = package.config.changelog.file
+            if not update.changed:
+                write_text(f"{name} is up to date\n")
+            else:
+                added = ", ".join(str(v) for v in update.added) or "its title and marker"
+                write_text(f"{name}: wrote {added}\n")
     return 0
 
 

@@ -58,6 +58,7 @@ examples:
   bot changelog --stdout        print the updated file instead of writing it
   bot changelog --full          regenerate the whole file (hand edits are lost)
   bot changelog --unreleased    the notes of the next release, not written anywhere
+  bot changelog --package api   a monorepo: only api's changelog (in its folder)
 
 exit codes: 0 done, 2 usage, config or template, 3 repository, 5 no insertion point in the file
 """
@@ -236,6 +237,9 @@ def _changelog_parser(commands: _Commands, common: argparse.ArgumentParser) -> N
         "--unreleased", action="store_true", help="print the notes of what is not released yet"
     )
     changelog.add_argument("--json", action="store_true", default=False, help="print JSON")
+    changelog.add_argument(
+        "--package", metavar="NAME", default=None, help="a monorepo: only this package"
+    )
 
 
 def _check_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:

@@ -210,6 +210,23 @@ def read_whole_history(
     return repo.state, tags, repo.log(None)
 
 
+def read_whole_packages_history(
+    path: Path, config: Config
+) -> tuple[RepositoryState, tuple[Tag, ...], Iterator[tuple[Commit, tuple[str, ...]]]]:
+    """``read_whole_history`` for a monorepo: every commit with the paths it changed, children
+    first (``_Repo.log_with_paths``)."""
+    repo = _Repo.open(path)
+    if repo.shallow and config.fetch_unshallow:
+        repo.unshallow()
+    if repo.shallow:
+        raise RepositoryError(
+            "shallow clone: a whole changelog needs the whole history", _UNSHALLOW_HINT
+        )
+    tags = tuple(Tag(t.name, t.sha, False, t.date) for t in repo.tags(exact=False))
+    merge_paths = not config.ignore_merge_commits
+    return repo.state, tags, repo.log_with_paths([], merge_paths=merge_paths)
+
+
 def read_range(path: Path, config: Config, revisions: str | None) -> tuple[str, Iterator[Commit]]:
     """The commits of a revision range such as ``origin/main..HEAD`` (newest first, streamed
     by one ``git log``), or with None the window since the last release; and what to call it.

@@ -49,6 +49,7 @@ from versionbot.version import InvalidVersion, Version
 
 if TYPE_CHECKING:
     from versionbot.images import ImagePlan
+    from versionbot.packages import Owners
 
 SCHEMA_VERSION = 1
 # The trailer of the bot's own release commit (release.py writes it): such a commit is never a
@@ -248,32 +249,41 @@ def classify(commits: Iterable[Commit], config: Config) -> list[PlannedCommit]:
 def _package_windows(history: PackagesHistory, config: Config) -> list[list[PlannedCommit]]:
     """Each package's window: the pieces of the commits that belong to it (packages.Owners)
     and that its last release does not contain (packages.outside_windows), newest first."""
-    from versionbot.packages import Owners, bits, outside_windows
+    from versionbot.packages import Owners, outside_windows
 
     owners = Owners(config.packages)
-    by_scope = owners.uses_scopes
     windows: list[list[PlannedCommit]] = [[] for _ in config.packages]
     starts = [b.start.tag.sha if b.start else None for b in history.baselines]
     for commit, paths, outside in outside_windows(history.commits, starts):
-        members = owners.of_paths(paths) & ~outside
-        if not (members or by_scope):
-            continue  # a commit of no package: not worth parsing
-        pieces = _package_pieces(commit, config)
-        if by_scope:
-            # A piece whose scope names a package is that package's too; only that piece (of
-            # a squash commit's bullets) goes there, while the packages whose files the commit
-            # changed get every piece.
-            for piece in pieces:
-                scope = piece.parsed.scope if piece.parsed is not None else None
-                for i in bits(owners.of_scope(scope) & ~outside & ~members):
-                    windows[i].append(piece)
-        if members & (members - 1) == 0:  # most commits belong to one package (or none)
-            if members:
-                windows[members.bit_length() - 1] += pieces
-        else:
-            for i in bits(members):
-                windows[i] += pieces
+        for i, pieces in package_pieces(commit, paths, owners, config, outside):
+            windows[i] += pieces
     return windows
+
+
+def package_pieces(
+    commit: Commit, paths: Iterable[str], owners: Owners, config: Config, outside: int = 0
+) -> list[tuple[int, list[PlannedCommit]]]:
+    """The packages (by index) a commit belongs to, leaving out those in the bit set
+    ``outside``, each with the pieces of the commit it gets; a commit of no package is not
+    parsed."""
+    from versionbot.packages import bits
+
+    members = owners.of_paths(paths) & ~outside
+    by_scope = owners.uses_scopes
+    if not (members or by_scope):
+        return []
+    pieces = _package_pieces(commit, config)
+    if members & (members - 1) == 0 and not by_scope:  # most commits: one package (or none)
+        return [(members.bit_length() - 1, pieces)] if members else []
+    shares = [(i, pieces) for i in bits(members)]
+    if by_scope:
+        # A piece whose scope names a package is that package's too; only that piece (of a
+        # squash commit's bullets) goes there, while the packages whose files the commit
+        # changed get every piece.
+        for piece in pieces:
+            scope = piece.parsed.scope if piece.parsed is not None else None
+            shares += [(i, [piece]) for i in bits(owners.of_scope(scope) & ~outside & ~members)]
+    return shares
 
 
 def _package_pieces(commit: Commit, config: Config) -> list[PlannedCommit]:
@@ -514,9 +524,10 @@ def window_notes(
     links: ForgeLinks | None,
 ) -> ReleaseNotes:
     """The notes of a past release from its window, whose commits ``classify`` already planned
-    (``planned`` maps each sha to its pieces): reverts cancel and notes group as in ``make_plan``.
+    (``planned`` maps each sha to its pieces; a sha it lacks has none, e.g. another package's
+    commit): reverts cancel and notes group as in ``make_plan``.
     """
-    pieces = [piece for commit in window.commits for piece in planned[commit.sha]]
+    pieces = [piece for commit in window.commits for piece in planned.get(commit.sha, ())]
     counted = [
         (c.sha, c.parsed)
         for c in cancel_reverts(pieces)

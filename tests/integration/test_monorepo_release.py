@@ -254,6 +254,32 @@ def test_only_the_named_package_is_released(mono: Mono, run_cli: CliRunner) -> N
     assert json.loads(result.json()["packages"]) == ["api"]
 
 
+def test_bot_changelog_after_a_release_keeps_the_released_sections(
+    mono: Mono, run_cli: CliRunner
+) -> None:
+    """The section ``bot release`` wrote is what ``bot changelog`` would write: it stays byte
+    for byte; only the earlier release the file never had is added, once."""
+    release(mono)
+    mono.repo.run("pull", "--quiet", "--ff-only", "origin", "main")
+    released = {
+        name: (mono.root / f"services/{name}/CHANGELOG.md").read_text() for name in ("api", "web")
+    }
+
+    first = run_cli("-C", mono.root, "changelog")
+    second = run_cli("-C", mono.root, "changelog")
+
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == (
+        "services/api/CHANGELOG.md: wrote 1.0.0\n"
+        "services/web/CHANGELOG.md: wrote 0.3.0\n"
+        "docs/CHANGELOG.md: wrote 1.0.0\n"
+    )
+    for name, text in released.items():
+        section = text[text.index("\n## ") + 1 :]
+        assert section in (mono.root / f"services/{name}/CHANGELOG.md").read_text()
+    assert second.stdout.count("is up to date") == 3
+
+
 def test_a_package_with_only_docs_commits_is_not_released(mono: Mono) -> None:
     outcome = release(mono)
 
