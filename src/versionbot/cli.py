@@ -259,10 +259,22 @@ def _tag(args: argparse.Namespace) -> int:
             raise UsageError(str(exc), "give a SemVer version, e.g. bot tag 1.4.0") from None
     repo = Path(args.directory)
     config = _config(args, repo)
-    _one_release_per_repository(config, "bot tag", "bot release tags every due package")
+    if not config.packages:
+        _no_package_option(args)
+    elif args.package is None:
+        raise UsageError(
+            "bot tag makes one package's tag in a monorepo", "name it: bot tag --package NAME"
+        )
     request = PlanRequest(date=_today(), prerelease=args.prerelease)
     outcome = make_tag(
-        repo, config, request, os.environ, version=version, force=args.force, push=args.push
+        repo,
+        config,
+        request,
+        os.environ,
+        version=version,
+        force=args.force,
+        push=args.push,
+        package=args.package,
     )
     if args.json:
         document = {"tag": outcome.tag, "version": str(outcome.version), "sha": outcome.sha}

@@ -47,6 +47,7 @@ examples:
   bot tag 1.4.0                 tag 1.4.0, if the commits agree (a breaking change does not)
   bot tag 1.4.0 --force         tag 1.4.0 even though the commits ask for more
   bot tag --push                and push the tag (the tag-push workflow completes the release)
+  bot tag --package api         a monorepo: api's next version, with api's tag format and notes
 
 exit codes: 0 tagged, 2 usage or nothing to tag, 3 repository, 4 the version contradicts the
 commits, is not greater than the last release, or its tag exists
@@ -209,6 +210,9 @@ def _tag_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:
         parents=[common],
     )
     tag.add_argument("tag_version", nargs="?", metavar="VERSION", default=None, help="X.Y.Z")
+    tag.add_argument(
+        "--package", metavar="NAME", default=None, help="a monorepo: the package to tag"
+    )
     tag.add_argument(
         "--force", action="store_true", help="tag VERSION even when the commits ask for more"
     )

@@ -63,13 +63,15 @@ def make_tag(
     version: Version | None,
     force: bool,
     push: bool,
+    package: str | None = None,
 ) -> TagOutcome:
-    """Tag HEAD with the planned version (or ``version``), the notes as the tag's message."""
+    """Tag HEAD with the planned version (or ``version``), the notes as the tag's message; in a
+    monorepo, the version of ``package``, with its tag format and notes."""
     from versionbot.release_edges import git_writer
     from versionbot.render import Renderer
-    from versionbot.repository_plan import repository_plan
 
-    planned = repository_plan(repo, config, request)
+    settings = config if package is None else config.package(package).config
+    planned = _plan(repo, config, request, package)
     if planned.previous is not None and planned.previous.tag.sha == planned.state.head:
         raise VersionConflictError(
             f"HEAD {planned.state.head[:7]} already carries the release tag "
@@ -92,19 +94,19 @@ def make_tag(
                 "--force if the commits are wrong",
             )
         # Not greater than the last release, or the tag exists: refused here, --force or not.
-        plan = repository_plan(repo, config, dataclasses.replace(request, version=version))
+        plan = _plan(repo, config, dataclasses.replace(request, version=version), package)
     assert plan.next is not None
-    git, _ = git_writer(Path(plan.state.root), config, env)
+    git, _ = git_writer(Path(plan.state.root), settings, env)
     if not git.has_identity():
         raise RepositoryError(
             "git has no identity to make the tag with",
             "set committer in the versionbot configuration, or git config user.name/email",
         )
-    renderer = Renderer.for_repository(plan.state, config)
+    renderer = Renderer.for_repository(plan.state, settings)
     notes = renderer.release_notes(plan.notes) if plan.notes is not None else ""
     tag, sha = plan.next.tag, plan.state.head
     message = f"{plan.next.version}\n\n{notes}" if notes else f"{plan.next.version}\n"
-    git.tag(tag, sha, message, sign=config.sign_tags)
+    git.tag(tag, sha, message, sign=settings.sign_tags)
     log = [f"tagged {tag} on {sha[:7]}"]
     if push:
         result = git.push_atomically(config.remote, [f"refs/tags/{tag}"])
@@ -118,3 +120,16 @@ def make_tag(
     else:
         log.append(f"push it to release: git push {config.remote} {tag}")
     return TagOutcome(tag, plan.next.version, sha, push, tuple(log))
+
+
+def _plan(repo: Path, config: Config, request: PlanRequest, package: str | None) -> ReleasePlan:
+    """The plan of the repository, or of ``package`` of the monorepo (``request`` is its own;
+    the other packages, planned in the same read, get it without a version)."""
+    from versionbot.repository_plan import repository_package_plans, repository_plan
+
+    if package is None:
+        return repository_plan(repo, config, request)
+    others = dataclasses.replace(request, version=None, bump=None)
+    requests = {p.name: request if p.name == package else others for p in config.packages}
+    plans = repository_package_plans(repo, config, requests)
+    return next(p.plan for p in plans if p.package.name == package)

@@ -356,6 +356,43 @@ def test_a_release_commit_made_by_hand_is_tagged_and_pushed(mono: Mono) -> None:
     assert mono.remote.git("rev-parse", "refs/tags/web-v0.3.1^{commit}") == made
 
 
+def test_bot_tag_makes_one_package_tag_that_the_next_run_completes(
+    mono: Mono, run_cli: CliRunner
+) -> None:
+    before = mono.remote.head()
+
+    unnamed = run_cli("-C", mono.root, "tag")
+    too_low = run_cli("-C", mono.root, "tag", "--package", "api", "1.0.1")
+    tagged = run_cli("-C", mono.root, "tag", "--package", "api", "--push", "--json")
+
+    assert unnamed.exit_code == 2
+    assert "bot tag --package NAME" in unnamed.stderr
+    assert too_low.exit_code == 4
+    assert "below 1.1.0" in too_low.stderr
+    assert tagged.exit_code == 0, tagged.stderr
+    assert json.loads(tagged.stdout) == {
+        "tag": "api-v1.1.0",
+        "version": "1.1.0",
+        "sha": before,
+        "pushed": True,
+    }
+    message = mono.remote.git("tag", "-l", "--format=%(contents)", "api-v1.1.0")
+    assert message.startswith("1.1.0\n")
+    assert "list the widgets" in message
+    assert "button" not in message
+    assert remote_tags(mono) == sorted([*BASE_TAGS, "api-v1.1.0"])
+
+    outcome = release(mono)
+
+    # The hand-made tag is api's release; web, due too, is released in a commit on top.
+    assert sorted(outcome.packages) == ["api", "web"]
+    assert remote_tags(mono) == sorted([*BASE_TAGS, "api-v1.1.0", "web-v0.3.1"])
+    head = mono.remote.head()
+    assert mono.remote.git("rev-parse", f"{head}^") == before
+    assert mono.remote.git("rev-parse", "refs/tags/api-v1.1.0^{commit}") == before
+    assert mono.remote.git("rev-parse", "refs/tags/web-v0.3.1^{commit}") == head
+
+
 def test_tags_made_but_not_pushed_are_pushed_by_the_next_run(mono: Mono) -> None:
     before = mono.remote.head()
     with pytest.raises(Crash):
