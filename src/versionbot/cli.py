@@ -176,11 +176,6 @@ def package_requests(
     return {p.name: request if p.name == name else shared for p in config.packages}
 
 
-def _one_release_per_repository(config: Config, command: str, hint: str) -> None:
-    if config.packages:
-        raise UsageError(f"{command} does not work on a monorepo's [packages] yet", hint)
-
-
 def _no_package_option(args: argparse.Namespace) -> None:
     if getattr(args, "package", None) is not None:
         raise UsageError(
@@ -387,22 +382,29 @@ def _changelog_packages(args: argparse.Namespace, repo: Path, config: Config) ->
 
 
 def _images(args: argparse.Namespace) -> int:
-    from versionbot.release_edges import plan_for_release, release_at_head
+    from versionbot.release_edges import plan_for_release, plan_of, release_at_head
     from versionbot.report import images_to_json, images_to_text
-    from versionbot.repository_plan import repository_plan
 
     repo = Path(args.directory)
     config = _config(args, repo)
-    _one_release_per_repository(
-        config, "bot images", "bot plan --package NAME shows a package's image tags"
-    )
-    _no_package_option(args)
-    if config.images is None:
+    package = args.package
+    if not config.packages:
+        _no_package_option(args)
+        settings = config
+    elif package is None:
         raise UsageError(
-            "no images are configured", "add an [images] table (see the README), then run again"
+            "bot images works on one package's images in a monorepo",
+            f"name it: bot images {args.images_command} --package NAME",
+        )
+    else:
+        settings = config.package(package).config
+    if settings.images is None:
+        raise UsageError(
+            "no images are configured" + (f" for package {package}" if package else ""),
+            "add an [images] table (see the README), then run again",
         )
     if args.images_command == "plan":
-        plan = plan_for_release(repo, config, _plan_request(args))
+        plan = plan_for_release(repo, config, _plan_request(args), package)
         if args.json:
             document = None if plan.images is None else images_to_json(plan.images)
             write_json(json.dumps(document, indent=2) + "\n")
@@ -418,7 +420,9 @@ def _images(args: argparse.Namespace) -> int:
     from versionbot.registry import RegistryClient
 
     request = PlanRequest(date=_today())
-    released = release_at_head(repo, config, request, repository_plan(repo, config, request))
+    released = release_at_head(
+        repo, config, request, plan_of(repo, config, request, package), package
+    )
     if released is None or released.images is None:
         raise UsageError(
             "HEAD carries no release tag, so there is no release image to tag",
@@ -426,7 +430,7 @@ def _images(args: argparse.Namespace) -> int:
         )
     make_client = functools.partial(RegistryClient, progress=_progress(args).show)
     stage = RegistryImageStage(
-        config, Path(released.state.root), os.environ, make_client=make_client
+        settings, Path(released.state.root), os.environ, make_client=make_client
     )
     pushed_tags = stage.push(released.images)
     if args.json:

@@ -302,7 +302,8 @@ def _images_parser(commands: _Commands, common: argparse.ArgumentParser) -> None
         "tags move. bot images push: give the image of the release at HEAD its tags (bot release "
         "does this itself).",
         epilog="examples:\n  bot images plan               the tags of the next release's image\n"
-        "  bot images push               tag the image of the release at HEAD (after bot release)",
+        "  bot images push               tag the image of the release at HEAD (after bot release)\n"
+        "  bot images plan --package api a monorepo: api's image tags",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
     )
@@ -317,6 +318,9 @@ def _images_parser(commands: _Commands, common: argparse.ArgumentParser) -> None
         parents=[common],
     )
     images_push.add_argument("--json", action="store_true", default=False, help="print JSON")
+    images_push.add_argument(
+        "--package", metavar="NAME", default=None, help="a monorepo: the package's images"
+    )
 
 
 def _completion_parser(commands: _Commands, common: argparse.ArgumentParser) -> None:

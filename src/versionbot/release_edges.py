@@ -22,7 +22,7 @@ from versionbot.git_write import GitWriter, Identity
 from versionbot.history import ReleaseTag
 from versionbot.plan import PackagePlan, PlanRequest, ReleasePlan
 from versionbot.release import ImageStage, ReleaseEdges, ReleaseOutcome, execute
-from versionbot.repository_plan import repository_package_plans, repository_plan
+from versionbot.repository_plan import package_plan, repository_package_plans, repository_plan
 
 if TYPE_CHECKING:
     from versionbot.forge import GitHubForge
@@ -112,23 +112,45 @@ def package_releases(
     return choose_releases(plans, at_head, marked, on_remote)
 
 
-def plan_for_release(repo: Path, config: Config, request: PlanRequest) -> ReleasePlan:
-    """The plan to execute: the next release, or the one HEAD's tag names (to finish it)."""
-    plan = repository_plan(repo, config, request)
+def plan_for_release(
+    repo: Path, config: Config, request: PlanRequest, package: str | None = None
+) -> ReleasePlan:
+    """The plan to execute: the next release, or the one HEAD's tag names (to finish it); of
+    the monorepo's ``package`` when given."""
+    plan = plan_of(repo, config, request, package)
     if request.version is not None:
         return plan
-    return release_at_head(repo, config, request, plan) or plan
+    return release_at_head(repo, config, request, plan, package) or plan
 
 
 def release_at_head(
-    repo: Path, config: Config, request: PlanRequest, plan: ReleasePlan
+    repo: Path,
+    config: Config,
+    request: PlanRequest,
+    plan: ReleasePlan,
+    package: str | None = None,
 ) -> ReleasePlan | None:
     """The plan of the release HEAD's tag names (as the run that made it saw it), or None when
-    HEAD carries no release tag. ``plan`` is the repository's plan for the next release."""
+    HEAD carries no release tag. ``plan`` is the repository's (or ``package``'s) plan for the
+    next release."""
     previous = plan.previous
     if previous is None or previous.tag.sha != plan.state.head:
         return None
-    return repository_plan(repo, config, as_released(request, previous), without_tags_at_head=True)
+    return plan_of(repo, config, as_released(request, previous), package, without_tags_at_head=True)
+
+
+def plan_of(
+    repo: Path,
+    config: Config,
+    request: PlanRequest,
+    package: str | None,
+    *,
+    without_tags_at_head: bool = False,
+) -> ReleasePlan:
+    """The plan of the repository, or of the monorepo's ``package``."""
+    if package is None:
+        return repository_plan(repo, config, request, without_tags_at_head=without_tags_at_head)
+    return package_plan(repo, config, package, request, without_tags_at_head=without_tags_at_head)
 
 
 def as_released(request: PlanRequest, release: ReleaseTag) -> PlanRequest:

@@ -6,6 +6,7 @@ fallback. ``make_plan`` is pure, so making it a second time after a wrong guess 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -76,3 +77,22 @@ def repository_package_plans(
             without_tags_at_head=without_tags_at_head,
         )
         return make_package_plans(history, config, requests)
+
+
+def package_plan(
+    path: Path,
+    config: Config,
+    name: str,
+    request: PlanRequest,
+    *,
+    without_tags_at_head: bool = False,
+) -> ReleasePlan:
+    """The plan of the package ``name`` of the monorepo at ``path``, with ``request``; the other
+    packages, planned in the same read, get it without its version or bump (one package's
+    decision)."""
+    others = dataclasses.replace(request, version=None, bump=None)
+    requests = {p.name: request if p.name == name else others for p in config.packages}
+    plans = repository_package_plans(
+        path, config, requests, without_tags_at_head=without_tags_at_head
+    )
+    return next(p.plan for p in plans if p.package.name == name)

@@ -67,11 +67,11 @@ def make_tag(
 ) -> TagOutcome:
     """Tag HEAD with the planned version (or ``version``), the notes as the tag's message; in a
     monorepo, the version of ``package``, with its tag format and notes."""
-    from versionbot.release_edges import git_writer
+    from versionbot.release_edges import git_writer, plan_of
     from versionbot.render import Renderer
 
     settings = config if package is None else config.package(package).config
-    planned = _plan(repo, config, request, package)
+    planned = plan_of(repo, config, request, package)
     if planned.previous is not None and planned.previous.tag.sha == planned.state.head:
         raise VersionConflictError(
             f"HEAD {planned.state.head[:7]} already carries the release tag "
@@ -94,7 +94,7 @@ def make_tag(
                 "--force if the commits are wrong",
             )
         # Not greater than the last release, or the tag exists: refused here, --force or not.
-        plan = _plan(repo, config, dataclasses.replace(request, version=version), package)
+        plan = plan_of(repo, config, dataclasses.replace(request, version=version), package)
     assert plan.next is not None
     git, _ = git_writer(Path(plan.state.root), settings, env)
     if not git.has_identity():
@@ -120,16 +120,3 @@ def make_tag(
     else:
         log.append(f"push it to release: git push {config.remote} {tag}")
     return TagOutcome(tag, plan.next.version, sha, push, tuple(log))
-
-
-def _plan(repo: Path, config: Config, request: PlanRequest, package: str | None) -> ReleasePlan:
-    """The plan of the repository, or of ``package`` of the monorepo (``request`` is its own;
-    the other packages, planned in the same read, get it without a version)."""
-    from versionbot.repository_plan import repository_package_plans, repository_plan
-
-    if package is None:
-        return repository_plan(repo, config, request)
-    others = dataclasses.replace(request, version=None, bump=None)
-    requests = {p.name: request if p.name == package else others for p in config.packages}
-    plans = repository_package_plans(repo, config, requests)
-    return next(p.plan for p in plans if p.package.name == package)

@@ -636,6 +636,48 @@ def test_a_package_with_images_gets_its_image_tags(
     assert _registry_tags(registry_plain, repository) == ["1.1", "1.1.0"]
 
 
+def test_bot_images_plans_and_pushes_one_package_images(
+    make_repo: RepoFactory,
+    sealed_env: SealedEnv,
+    tmp_path: Path,
+    *,
+    registry_plain: RegistryServer,
+    image_in: ImageFactory,
+    run_cli: CliRunner,
+) -> None:
+    source = image_in(registry_plain)
+    target = f"{registry_plain.host}/mono/{tmp_path.name.lower()}-api"
+    extra = f'\n[packages.api.images]\nnames = ["{target}"]\nsource = "{source}"\n'
+    mono = make_mono(make_repo, sealed_env, tmp_path, extra=extra)
+
+    unnamed = run_cli("-C", mono.root, "images", "plan")
+    no_images = run_cli("-C", mono.root, "images", "plan", "--package", "web")
+    planned = run_cli("-C", mono.root, "images", "plan", "--package", "api", "--json")
+    too_early = run_cli("-C", mono.root, "images", "push", "--package", "api")
+
+    assert unnamed.exit_code == 2
+    assert "bot images plan --package NAME" in unnamed.stderr
+    assert no_images.exit_code == 2
+    assert "no images are configured for package web" in no_images.stderr
+    assert planned.exit_code == 0, planned.stderr
+    tags = {t["tag"]: t["pushed"] for t in json.loads(planned.stdout)["tags"]}
+    assert tags == {"1.1.0": True, "1.1": True, "1": True, "latest": True}
+    assert too_early.exit_code == 2
+    assert "HEAD carries no release tag" in too_early.stderr
+
+    release(mono)
+    mono.repo.run("pull", "--quiet", "--ff-only", "origin", "main")
+    after = run_cli("-C", mono.root, "images", "plan", "--package", "api", "--json")
+    pushed = run_cli("-C", mono.root, "images", "push", "--package", "api", "--json")
+
+    # HEAD's release, planned as it was made: the same tags, all there already.
+    assert json.loads(after.stdout) == json.loads(planned.stdout)
+    assert pushed.exit_code == 0, pushed.stderr
+    listing = json.loads(pushed.stdout)
+    assert sorted(p["ref"] for p in listing) == sorted(f"{target}:{t}" for t in tags)
+    assert not any(p["pushed"] for p in listing)
+
+
 def test_package_web_right_after_package_api_is_released(mono: Mono) -> None:
     release(mono, only="api")
     config = load_config(mono.root)
