@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from versionbot.commits import BREAKING_TOKENS, Commit, ParsedCommit, parse_commit
 from versionbot.config import CheckRules
-from versionbot.history import History
+from versionbot.history import History, PackagesHistory
 from versionbot.version import InvalidVersion, Version
 
 # The trailer of the bot's own release commit (release.RELEASE_TRAILER; a test keeps them equal,
@@ -118,6 +118,23 @@ def squash_merged(history: History, message: str, replaced: Iterable[str] | None
     kept = [] if gone is None else [c for c in history.commits if c.sha not in gone]
     squash = Commit(SQUASH_SHA, (history.state.head,), message)
     return History(history.state, history.baseline, [squash, *kept])
+
+
+def squash_merged_packages(
+    history: PackagesHistory, message: str, replaced: Iterable[str]
+) -> PackagesHistory:
+    """``squash_merged`` for a monorepo: the new commit changes every path the pull request's
+    commits (``replaced``) changed, so it belongs to the packages they belonged to."""
+    gone = frozenset(replaced)
+    kept = []
+    paths: set[str] = set()
+    for commit, changed in history.commits:
+        if commit.sha in gone:
+            paths.update(changed)
+        else:
+            kept.append((commit, changed))
+    squash = Commit(SQUASH_SHA, (history.state.head,), message)
+    return history._replace(commits=[(squash, tuple(sorted(paths))), *kept])
 
 
 def check_edit_message(text: str, rules: CheckRules, comment_char: str = "#") -> list[Finding]:

@@ -71,11 +71,11 @@ def _plan(args: argparse.Namespace) -> int:
     request = _plan_request(args)
     repo = Path(args.directory)
     config = _config(args, repo)
+    if args.title is None and args.base is not None:
+        raise UsageError("--base goes with --title", 'add --title "<the pull request title>"')
     if config.packages:
         return _plan_packages(args, repo, config, request)
     _no_package_option(args)
-    if args.title is None and args.base is not None:
-        raise UsageError("--base goes with --title", 'add --title "<the pull request title>"')
     if args.title is None:
         plan = repository_plan(repo, config, request, progress=_progress(args))
     else:
@@ -126,12 +126,27 @@ def _plan_packages(
     from versionbot.render import Renderer
     from versionbot.repository_plan import repository_package_plans
 
-    if args.title is not None:
+    requests = package_requests(config, request, args.package)
+    if args.title is None:
+        plans = repository_package_plans(repo, config, requests)
+    elif args.base is None:
         raise UsageError(
-            "--title does not preview a monorepo's pull request yet",
-            "run bot plan on the pull request's branch instead",
+            "--title needs --base in a monorepo: the pull request's commits say which packages "
+            "it changes",
+            'add --base with the branch it merges into, e.g. --base origin/main --title "..."',
         )
-    plans = repository_package_plans(repo, config, package_requests(config, request, args.package))
+    else:
+        # The pull-request preview: as if the PR's commits were squash-merged with this title.
+        from versionbot.check import squash_merged_packages
+        from versionbot.git import read_packages_history, read_range
+        from versionbot.plan import make_package_plans
+
+        pr = [c.sha for c in read_range(repo, config, f"{args.base}..HEAD")[1]]
+        prerelease = any(r.prerelease is not None for r in requests.values())
+        history = read_packages_history(repo, config, prerelease=prerelease, exact=True)
+        plans = make_package_plans(
+            squash_merged_packages(history, args.title, pr), config, requests
+        )
     if args.package is not None:
         plans = tuple(p for p in plans if p.package.name == args.package)
     notes = [
@@ -149,7 +164,8 @@ def _plan_packages(
     if os.environ.get("GITHUB_STEP_SUMMARY"):  # in GitHub Actions: the job summary too
         from versionbot.report import plan_summary
 
-        in_pr = os.environ.get("GITHUB_EVENT_NAME", "").startswith("pull_request")
+        event = os.environ.get("GITHUB_EVENT_NAME", "")
+        in_pr = event.startswith("pull_request") or args.title is not None
         with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
             for package_plan, package_notes in zip(plans, notes, strict=True):
                 handle.write(f"## {package_plan.package.name}\n\n")

@@ -12,6 +12,7 @@ The oracle test compares every package's window with what plain ``git log <start
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -741,6 +742,37 @@ def test_bot_plan_version_needs_a_package(
 
     assert result.exit_code == 2
     assert "need --package NAME in a monorepo" in result.stderr
+
+
+def test_plan_title_previews_a_pull_request_squash_merged_into_a_monorepo(
+    repo: GitRepo, run_cli: CliRunner
+) -> None:
+    write_config(repo, TWO_TOML)
+    repo.commit("chore: init", {"services/api/a.py": "0\n", "services/web/w.js": "0\n"})
+    repo.tag("api-v1.0.0")
+    repo.tag("web-v1.0.0")
+    on_main = repo.commit("fix: a slow page", {"services/web/w.js": "1\n"})
+    repo.checkout("paging", create=True)
+    repo.commit("wip", {"services/api/a.py": "1\n"})
+    repo.commit("more wip", {"services/api/b.py": "1\n"})
+
+    result = run_cli(
+        "-C", repo.path, "plan", "--json", "--base", "main", "--title", "feat(api): paging"
+    )
+    unbased = run_cli("-C", repo.path, "plan", "--title", "feat(api): paging")
+    untitled = run_cli("-C", repo.path, "plan", "--base", "main")
+
+    assert result.exit_code == 0, result.stderr
+    plans = {p["name"]: p["plan"] for p in json.loads(result.stdout)["packages"]}
+    # The PR's two commits are one feat commit of api; main's own fix stays web's.
+    assert plans["api"]["next"]["version"] == "1.1.0"
+    assert [c["subject"] for c in plans["api"]["commits"]] == ["feat(api): paging"]
+    assert plans["web"]["next"]["version"] == "1.0.1"
+    assert [c["sha"] for c in plans["web"]["commits"]] == [on_main]
+    assert unbased.exit_code == 2
+    assert "--title needs --base in a monorepo" in unbased.stderr
+    assert untitled.exit_code == 2
+    assert "--base goes with --title" in untitled.stderr
 
 
 def test_bot_plan_package_without_packages_is_refused(repo: GitRepo, run_cli: CliRunner) -> None:
