@@ -193,13 +193,15 @@ def _image_stage(
     return RegistryImageStage(config, root, env, make_client=make_client)
 
 
-def git_writer(root: Path, config: Config, env: Mapping[str, str]) -> tuple[GitWriter, str]:
+def git_writer(
+    root: Path, config: Config, env: Mapping[str, str], *, pushes: bool = True
+) -> tuple[GitWriter, str]:
     """The GitWriter of the work tree at ``root`` (credentials for an HTTP remote, identity),
-    and the remote's URL."""
+    and the remote's URL ("" when there is none and the caller never ``pushes``)."""
     token = env.get("VERSIONBOT_GIT_TOKEN") or env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
     probe = GitWriter(root, env=env)
     remote_url = probe.run("remote", "get-url", config.remote, check=False).stdout.strip()
-    if not remote_url:
+    if not remote_url and pushes:
         raise UsageError(
             f"there is no git remote named {config.remote!r} to push the release to",
             "add one (git remote add origin URL) or set remote in the configuration",

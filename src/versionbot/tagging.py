@@ -96,7 +96,7 @@ def make_tag(
         # Not greater than the last release, or the tag exists: refused here, --force or not.
         plan = plan_of(repo, config, dataclasses.replace(request, version=version), package)
     assert plan.next is not None
-    git, _ = git_writer(Path(plan.state.root), settings, env)
+    git, _ = git_writer(Path(plan.state.root), settings, env, pushes=push)
     if not git.has_identity():
         raise RepositoryError(
             "git has no identity to make the tag with",

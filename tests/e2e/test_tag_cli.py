@@ -105,3 +105,17 @@ def test_bot_tag_on_a_tagged_head_or_with_nothing_to_release(
     nothing = bot("-C", repo.path, "tag", env=DAY)
     assert nothing.exit_code == 2
     assert nothing.stderr.startswith("error: nothing to tag: ")
+
+
+def test_bot_tag_needs_a_remote_only_to_push(repo: GitRepo, bot: CliRunner) -> None:
+    repo.commit("feat: one")
+    local = bot("-C", repo.path, "tag", env=DAY)
+    assert local.exit_code == 0, local.stderr
+    assert repo.run("tag", "--list") == "v0.1.0"
+
+    repo.commit("fix: two")
+    pushed = bot("-C", repo.path, "tag", "--push", env=DAY)
+
+    assert pushed.exit_code == 2
+    assert "there is no git remote named 'origin'" in pushed.stderr
+    assert repo.run("tag", "--list") == "v0.1.0"  # nothing made that cannot be pushed
