@@ -644,11 +644,6 @@ def _packages(mapping: Mapping[str, Any], config: Config, source: str) -> tuple[
             f"{shared[0]} in {source} is per package in a monorepo",
             "move it into each [packages.NAME] table that needs it",
         )
-    if config.mode == "pr":
-        raise ConfigError(
-            f'mode = "pr" in {source} does not release [packages] yet',
-            'use mode = "direct" for a monorepo (see docs/decisions.md)',
-        )
     packages = [_package(name, value, config, source) for name, value in table.items()]
     paths = {p.path: p.name for p in packages}
     formats: list[tuple[str, TagFormat]] = []

@@ -62,6 +62,17 @@ def run_packages_release(
     """``bot release`` in a monorepo: every due package (or ``only`` that one) at once."""
     from versionbot.release_packages import execute_packages
 
+    if config.mode == "pr":
+        if only is not None:
+            raise UsageError(
+                "--package does not apply in pr mode: the release pull request holds every "
+                "due package",
+                'merge the release pull request, or release with mode = "direct"',
+            )
+        from versionbot.release_packages_pr import release_packages_by_pull_request
+
+        return release_packages_by_pull_request(repo, config, requests, env, progress)
+
     plans = repository_package_plans(repo, config, requests)
     root = Path(plans[0].plan.state.root) if plans else repo
     git, remote_url = git_writer(root, config, env)
@@ -95,21 +106,32 @@ def package_releases(
     if not plans:
         return choose_releases((), (), (), {})
     head = plans[0].plan.state.head
+    at_head = releases_at_head(repo, config, requests, plans)
+    marked = release_trailers(git.run("log", "-1", "--format=%B", head).stdout)
+    on_remote = git.remote_tag_commits(config.remote, marked) if marked else {}
+    return choose_releases(plans, at_head, marked, on_remote)
+
+
+def releases_at_head(
+    repo: Path,
+    config: Config,
+    requests: Mapping[str, PlanRequest],
+    plans: tuple[PackagePlan, ...],
+) -> tuple[PackagePlan, ...]:
+    """The releases whose tags HEAD carries, planned as the run that made them saw them."""
+    head = plans[0].plan.state.head
     tagged = {
         p.package.name: p.plan.previous
         for p in plans
         if p.plan.previous is not None and p.plan.previous.tag.sha == head
     }
-    at_head: tuple[PackagePlan, ...] = ()
-    if tagged:
-        as_made = {name: as_released(requests[name], previous) for name, previous in tagged.items()}
-        replanned = repository_package_plans(
-            repo, config, {**requests, **as_made}, without_tags_at_head=True
-        )
-        at_head = tuple(p for p in replanned if p.package.name in tagged)
-    marked = release_trailers(git.run("log", "-1", "--format=%B", head).stdout)
-    on_remote = git.remote_tag_commits(config.remote, marked) if marked else {}
-    return choose_releases(plans, at_head, marked, on_remote)
+    if not tagged:
+        return ()
+    as_made = {name: as_released(requests[name], previous) for name, previous in tagged.items()}
+    replanned = repository_package_plans(
+        repo, config, {**requests, **as_made}, without_tags_at_head=True
+    )
+    return tuple(p for p in replanned if p.package.name in tagged)
 
 
 def plan_for_release(

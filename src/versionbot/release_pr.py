@@ -29,21 +29,22 @@ import dataclasses
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from versionbot.config import Config
 from versionbot.errors import RepositoryError, SupersededError, UsageError
 from versionbot.forge import PullRequest, PullRequestForge
 from versionbot.git_write import GitWriter
+from versionbot.history import RepositoryState
 from versionbot.next_run import RunFacts, next_run
 from versionbot.plan import RELEASE_TRAILER, PlanRequest, ReleasePlan
 from versionbot.release import (
     ReleaseEdges,
     ReleaseOutcome,
-    commit_release,
     execute,
     promote_images,
     publish_forge_release,
@@ -63,11 +64,17 @@ _WALK_LIMIT = 200  # first-parent commits looked at for a merged release pull re
 
 @dataclass(frozen=True, slots=True)
 class MergedRelease:
-    """A merged release pull request: the commit on the release branch to tag, and its version."""
+    """A merged release pull request: the commit on the release branch to tag, and what it
+    releases: the names its trailers (or title) give, a version, or a monorepo's tags."""
 
     sha: str
-    version: Version
+    names: tuple[str, ...]
     how: str  # how it was recognised, for the log
+
+    @property
+    def version(self) -> Version:
+        """The version a single-package release pull request releases."""
+        return Version.parse(self.names[-1])
 
 
 def release_by_pull_request(
@@ -90,7 +97,9 @@ def release_by_pull_request(
         outcome = execute(plan, config, edges)  # 1. complete the release HEAD's tag names
         if base is not None and forge is not None:
             after = repository_plan(repo, config, request)  # nothing due: close a stale one
-            sync_pull_request(after, config, edges.git, forge, outcome)
+            sync_pull_request(
+                Proposal.of_plan(after, config), config, edges.git, forge, outcome.log
+            )
         return outcome
     if base is None:
         raise UsageError(
@@ -104,11 +113,12 @@ def release_by_pull_request(
             "set GITHUB_TOKEN (contents: write, pull-requests: write) and GITHUB_REPOSITORY",
         )
     outcome = ReleaseOutcome(previous_version=plan.previous.version if plan.previous else None)
-    merged = find_merged_release(edges.git, plan, config, forge)
+    merged = find_merged_release(edges.git, _since(plan), config, forge)
     if merged is not None:  # 2. tag what the person merged
         with plan_at(edges.git, config, request, plan, merged.sha) as merged_plan:
             if merged_plan.next is not None and merged_plan.next.version == merged.version:
-                tag_merged_release(merged_plan, config, edges, merged, outcome)
+                unit = MergedUnit(merged_plan, config, outcome, edges)
+                tag_merged_release([unit], config, merged)
             else:
                 found = merged_plan.next.version if merged_plan.next else "no release"
                 outcome.log.append(
@@ -118,7 +128,7 @@ def release_by_pull_request(
         if outcome.released or outcome.tag is not None:
             # Plan again: the new tag starts the next window.
             plan = repository_plan(repo, config, request)
-    sync_pull_request(plan, config, edges.git, forge, outcome)  # 3.
+    sync_pull_request(Proposal.of_plan(plan, config), config, edges.git, forge, outcome.log)  # 3.
     return outcome
 
 
@@ -126,13 +136,24 @@ def release_by_pull_request(
 
 
 def find_merged_release(
-    git: GitWriter, plan: ReleasePlan, config: Config, forge: PullRequestForge | None
+    git: GitWriter,
+    since: Sequence[str],
+    config: Config,
+    forge: PullRequestForge | None,
+    *,
+    tags: bool = False,
 ) -> MergedRelease | None:
-    """The newest merged release pull request on HEAD's first-parent line since the last
-    release, or None. The trailer first (no network); the forge only when no commit has it."""
-    since = [f"^{plan.previous.tag.sha}"] if plan.previous is not None else []
+    """The newest merged release pull request on HEAD's first-parent line after the commits
+    ``since`` (the last releases), or None. The trailer first (no network); the forge only
+    when no commit has it. With ``tags`` (a monorepo), trailers and titles name tags."""
+    read = _trailer_tags if tags else _trailer_version
     listing = git.run(
-        "log", "--first-parent", f"-{_WALK_LIMIT}", "--format=%H%x1f%P%x1f%B%x1e", "HEAD", *since
+        "log",
+        "--first-parent",
+        f"-{_WALK_LIMIT}",
+        "--format=%H%x1f%P%x1f%B%x1e",
+        "HEAD",
+        *(f"^{sha}" for sha in since),
     ).stdout
     line: list[str] = []
     for record in listing.split("\x1e"):
@@ -141,23 +162,31 @@ def find_merged_release(
             continue
         parents, _, message = rest.partition("\x1f")
         line.append(sha)
-        version = trailer_version(message)
-        if version is not None:
-            return MergedRelease(sha, version, "its release trailer")
+        names = read(message)
+        if names:
+            return MergedRelease(sha, names, "its release trailer")
         second = parents.split()[1:2]
         if second:
-            merged = git.run("show", "-s", "--format=%B", second[0]).stdout
-            version = trailer_version(merged)
-            if version is not None:
-                return MergedRelease(sha, version, "the release trailer of the merged commit")
+            names = read(git.run("show", "-s", "--format=%B", second[0]).stdout)
+            if names:
+                return MergedRelease(sha, names, "the release trailer of the merged commit")
     if forge is None or not line:
         return None
     for pull in forge.pull_requests(config.pr_branch, state="closed"):
         if pull.merged and pull.merge_commit_sha in line:
-            version = title_version(config, pull.title)
-            if version is not None:
-                return MergedRelease(pull.merge_commit_sha, version, f"pull request #{pull.number}")
+            names = title_names(config, pull.title, tags=tags)
+            if names:
+                return MergedRelease(pull.merge_commit_sha, names, f"pull request #{pull.number}")
     return None
+
+
+def _trailer_version(message: str) -> tuple[str, ...]:
+    version = trailer_version(message)
+    return (str(version),) if version is not None else ()
+
+
+def _trailer_tags(message: str) -> tuple[str, ...]:
+    return tuple(release_trailers(message))
 
 
 def trailer_version(message: str) -> Version | None:
@@ -177,65 +206,94 @@ def trailer_version(message: str) -> Version | None:
         return None
 
 
-def title_version(config: Config, title: str) -> Version | None:
-    """The version in a release pull request's title (``chore(release): 1.4.0``, with the
-    `` (#12)`` a squash merge adds), or None.
+def title_names(config: Config, title: str, *, tags: bool = False) -> tuple[str, ...]:
+    """What a release pull request's title releases (``chore(release): 1.4.0``, with the
+    `` (#12)`` a squash merge adds): its version, or with ``tags`` a monorepo's tags
+    (``chore(release): api-v1.4.0, web-v0.2.0``); empty when the title is not one.
 
-    >>> str(title_version(Config(), "chore(release): 1.4.0 (#12)"))
-    '1.4.0'
+    >>> title_names(Config(), "chore(release): 1.4.0 (#12)")
+    ('1.4.0',)
+    >>> title_names(Config(), "chore(release): api-v1.4.0, web-v2.0.0", tags=True)
+    ('api-v1.4.0', 'web-v2.0.0')
     """
     prefix, _, suffix = pr_subject(config, "\0").partition("\0")
-    pattern = re.escape(prefix) + r"(\S+)" + re.escape(suffix) + r"(?: \(#\d+\))?"
+    named = r"(\S+(?:, \S+)*)" if tags else r"(\S+)"
+    pattern = re.escape(prefix) + named + re.escape(suffix) + r"(?: \(#\d+\))?"
     match = re.fullmatch(pattern, title.strip())
+    if match is None:
+        return ()
+    if tags:
+        return tuple(match[1].split(", "))
     try:
-        return Version.parse(match[1]) if match else None
+        return (str(Version.parse(match[1])),)
     except InvalidVersion:
-        return None
+        return ()
 
 
-def tag_merged_release(
-    plan: ReleasePlan,
-    config: Config,
-    edges: ReleaseEdges,
-    merged: MergedRelease,
-    outcome: ReleaseOutcome,
-) -> None:
-    """Tag the merged release commit, push the tag alone, then forge release and images."""
-    assert plan.next is not None
-    git, tag, sha = edges.git, plan.next.tag, merged.sha
-    renderer = Renderer.for_repository(plan.state, config)
-    notes = renderer.release_notes(plan.notes) if plan.notes is not None else ""
-    outcome.version, outcome.tag, outcome.sha, outcome.notes = plan.next.version, tag, sha, notes
-    outcome.log.append(f"{sha[:7]} is the merged release of {plan.next.version} ({merged.how})")
-    remote_tag = git.remote_tag_commit(config.remote, tag)
-    if remote_tag is not None and remote_tag != sha:
-        raise RepositoryError(
-            f"tag {tag} already exists on {config.remote} on {remote_tag[:7]}, not on {sha[:7]}",
-            "the release was made elsewhere; delete the tag if it is wrong, then run again",
-        )
-    if remote_tag is None:
-        _verify_on_remote(git, config, plan.state.branch, sha)
+class MergedUnit(NamedTuple):
+    """One release a merged release pull request holds: its plan at the merged commit, the
+    settings it was made with, where its outcome goes, and its forge and images."""
+
+    plan: ReleasePlan
+    settings: Config
+    outcome: ReleaseOutcome
+    edges: ReleaseEdges
+
+
+def tag_merged_release(units: Sequence[MergedUnit], config: Config, merged: MergedRelease) -> None:
+    """Tag the merged release commit for every release it holds, push the tags together and
+    alone (``--atomic``), then each release's forge release and images."""
+    git, sha = units[0].edges.git, merged.sha
+    tags: list[str] = []
+    notes: list[str] = []
+    for unit in units:
+        plan, outcome = unit.plan, unit.outcome
+        assert plan.next is not None
+        renderer = Renderer.for_repository(plan.state, unit.settings)
+        tags.append(plan.next.tag)
+        notes.append(renderer.release_notes(plan.notes) if plan.notes is not None else "")
+        outcome.version, outcome.tag, outcome.sha = plan.next.version, plan.next.tag, sha
+        outcome.notes = notes[-1]
+        outcome.log.append(f"{sha[:7]} is the merged release of {plan.next.version} ({merged.how})")
+    on_remote = git.remote_tag_commits(config.remote, tags)
+    for tag, at in on_remote.items():
+        if at != sha:
+            raise RepositoryError(
+                f"tag {tag} already exists on {config.remote} on {at[:7]}, not on {sha[:7]}",
+                "the release was made elsewhere; delete the tag if it is wrong, then run again",
+            )
+    missing = [i for i, tag in enumerate(tags) if tag not in on_remote]
+    if missing:
+        _verify_on_remote(git, config, units[0].plan.state.branch, sha)
         if not git.has_identity():
             raise RepositoryError(
                 "git has no identity to make the release tag with",
                 "set committer in the versionbot configuration, or git config user.name/email",
             )
-        made = tag_release(plan, config, git, sha, notes)
-        outcome.log.append(f"tagged {tag} on {sha[:7]}")
-        result = git.push_atomically(config.remote, [f"refs/tags/{tag}"])
-        if not result.accepted and git.remote_tag_commit(config.remote, tag) != sha:
-            if made:
+        made = []
+        for i in missing:
+            if tag_release(units[i].plan, units[i].settings, git, sha, notes[i]):
+                made.append(tags[i])
+            units[i].outcome.log.append(f"tagged {tags[i]} on {sha[:7]}")
+        pushed = [tags[i] for i in missing]
+        result = git.push_atomically(config.remote, [f"refs/tags/{tag}" for tag in pushed])
+        landed = git.remote_tag_commits(config.remote, pushed) if not result.accepted else {}
+        if not result.accepted and any(landed.get(tag) != sha for tag in pushed):
+            for tag in made:
                 git.run("tag", "-d", tag, check=False)
             raise SupersededError(
-                f"{config.remote} refused the tag {tag} ({'; '.join(result.rejected)})",
+                f"{config.remote} refused the tags {', '.join(pushed)} "
+                f"({'; '.join(result.rejected)})",
                 "another run tagged first; the next run takes it from there",
             )
-        outcome.log.append(f"pushed {tag} to {config.remote}")
-        outcome.released = True
-    else:
-        outcome.log.append(f"{tag} is already on {config.remote}")
-    publish_forge_release(plan, edges, sha, notes, outcome)
-    promote_images(plan, edges, outcome)
+    for i, unit in enumerate(units):
+        if i in missing:
+            unit.outcome.log.append(f"pushed {tags[i]} to {config.remote}")
+            unit.outcome.released = True
+        else:
+            unit.outcome.log.append(f"{tags[i]} is already on {config.remote}")
+        publish_forge_release(unit.plan, unit.edges, sha, notes[i], unit.outcome)
+        promote_images(unit.plan, unit.edges, unit.outcome)
 
 
 def _verify_on_remote(git: GitWriter, config: Config, branch: str | None, sha: str) -> None:
@@ -256,63 +314,84 @@ def _verify_on_remote(git: GitWriter, config: Config, branch: str | None, sha: s
 # -- 3. the release pull request ---------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What the release pull request proposes on top of HEAD: each release's plan with the
+    settings that write its files, and the names its title and trailers give them (the version;
+    in a monorepo, each package's tag)."""
+
+    state: RepositoryState
+    releases: tuple[tuple[ReleasePlan, Config], ...]
+    names: tuple[str, ...]
+    notes: str  # what the description shows
+    reason: str  # why nothing is proposed, when ``releases`` is empty
+
+    @classmethod
+    def of_plan(cls, plan: ReleasePlan, config: Config) -> Proposal:
+        """The proposal of one repository's next release (none when no release is due)."""
+        if plan.next is None:
+            return cls(plan.state, (), (), "", plan.reason)
+        renderer = Renderer.for_repository(plan.state, config)
+        notes = renderer.release_notes(plan.notes) if plan.notes is not None else ""
+        return cls(plan.state, ((plan, config),), (str(plan.next.version),), notes, plan.reason)
+
+
 def sync_pull_request(
-    plan: ReleasePlan,
+    proposal: Proposal,
     config: Config,
     git: GitWriter,
     forge: PullRequestForge,
-    outcome: ReleaseOutcome,
+    log: list[str],
 ) -> PullRequest | None:
-    """Open, update or close the release pull request so that it proposes ``plan``'s release."""
-    base = plan.state.branch
+    """Open, update or close the release pull request so that it proposes ``proposal``."""
+    base = proposal.state.branch
     assert base is not None
     pull = next((p for p in forge.pull_requests(config.pr_branch) if p.base == base), None)
-    if plan.next is None:
+    if not proposal.releases:
         if pull is not None:
             forge.close_pull_request(pull.number)
-            outcome.log.append(f"closed pull request #{pull.number}: nothing to release")
+            log.append(f"closed pull request #{pull.number}: nothing to release")
         else:
-            outcome.log.append(f"nothing to release: {plan.reason}")
+            log.append(f"nothing to release: {proposal.reason}")
         return None
-    renderer = Renderer.for_repository(plan.state, config)
-    notes = renderer.release_notes(plan.notes) if plan.notes is not None else ""
-    version = plan.next.version
-    pushed = push_release_branch(plan, config, git, renderer)
-    title, body = pr_subject(config, str(version)), pr_body(notes, version, base)
+    what = ", ".join(proposal.names)
+    pushed = push_release_branch(proposal, config, git)
+    title, body = pr_subject(config, what), pr_body(proposal.notes, proposal.names, base)
     if pull is None:
         pull = forge.create_pull_request(head=config.pr_branch, base=base, title=title, body=body)
-        outcome.log.append(f"opened pull request #{pull.number} for {version}: {pull.url}")
+        log.append(f"opened pull request #{pull.number} for {what}: {pull.url}")
     elif pull.title != title or pull.body.strip() != body.strip():
         pull = forge.update_pull_request(pull.number, title=title, body=body)
-        outcome.log.append(f"updated pull request #{pull.number} to {version}: {pull.url}")
+        log.append(f"updated pull request #{pull.number} to {what}: {pull.url}")
     elif pushed:
-        outcome.log.append(f"updated pull request #{pull.number} for {version}: {pull.url}")
+        log.append(f"updated pull request #{pull.number} for {what}: {pull.url}")
     else:
-        outcome.log.append(f"pull request #{pull.number} for {version} is up to date")
+        log.append(f"pull request #{pull.number} for {what} is up to date")
     return pull
 
 
-def push_release_branch(
-    plan: ReleasePlan, config: Config, git: GitWriter, renderer: Renderer
-) -> bool:
+def push_release_branch(proposal: Proposal, config: Config, git: GitWriter) -> bool:
     """The release commit on top of HEAD, on ``pr_branch``; True when it had to be pushed.
 
     Written in a temporary work tree (the checkout stays as it is) with release.py's steps.
     The push is forced, with a lease on the sha the branch had when we looked: a branch that
     already holds these very changes on this very HEAD is left alone.
     """
-    assert plan.next is not None
     branch, remote = config.pr_branch, config.remote
-    version = plan.next.version
     seen = git.remote_sha(remote, f"refs/heads/{branch}")
-    with worktree(git, plan.state.head) as tree:
-        tree_plan = dataclasses.replace(plan, state=plan.state._replace(root=str(tree.root)))
-        changed = write_version_files(tree_plan, config)
-        changed += write_changelog(tree_plan, config, renderer)
-        subject = pr_subject(config, str(version))
-        sha = commit_release(tree_plan, config, tree, changed, subject=subject)
-        if sha == plan.state.head:  # nothing to write: the commit carries only the trailer
-            message = f"{subject}\n\n{RELEASE_TRAILER}: {version}\n"
+    subject = pr_subject(config, ", ".join(proposal.names))
+    trailers = "".join(f"{RELEASE_TRAILER}: {name}\n" for name in proposal.names)
+    with worktree(git, proposal.state.head) as tree:
+        changed: list[str] = []
+        for plan, settings in proposal.releases:
+            tree_plan = dataclasses.replace(plan, state=plan.state._replace(root=str(tree.root)))
+            renderer = Renderer.for_repository(plan.state, settings)
+            changed += write_version_files(tree_plan, settings)
+            changed += write_changelog(tree_plan, settings, renderer)
+        if changed:
+            sha = tree.commit(sorted(set(changed)), f"{subject}\n\n{trailers}")
+        else:  # nothing to write: the commit carries only the trailers
+            message = f"{subject}\n\n{trailers}"
             tree.run("commit", "--quiet", "--no-verify", "--allow-empty", "-m", message)
             sha = tree.head()
         if seen is not None and _same_release_commit(git, remote, branch, seen, sha):
@@ -348,15 +427,16 @@ def pr_subject(config: Config, version: str) -> str:
     return _SKIP_CI.sub("", config.commit_message).strip().replace("{version}", version)
 
 
-def pr_body(notes: str, version: Version, base: str) -> str:
-    """The release pull request's description: the notes, what merging does, the trailer (a
-    squash merge that uses the description as its message keeps it)."""
+def pr_body(notes: str, names: Sequence[str], base: str) -> str:
+    """The release pull request's description: the notes, what merging does, the trailers (a
+    squash merge that uses the description as its message keeps them)."""
+    trailers = "".join(f"{RELEASE_TRAILER}: {name}\n" for name in names)
     return (
         f"{notes.rstrip()}\n\n---\n\n"
-        f"Merging this pull request releases {version}: the next `bot release` on {base} tags "
-        "the merged commit, publishes the release and promotes the images. versionbot keeps "
-        f"this pull request up to date with {base}; edits to it are overwritten.\n\n"
-        f"{RELEASE_TRAILER}: {version}\n"
+        f"Merging this pull request releases {', '.join(names)}: the next `bot release` on "
+        f"{base} tags the merged commit, publishes the release and promotes the images. "
+        f"versionbot keeps this pull request up to date with {base}; edits to it are "
+        f"overwritten.\n\n{trailers}"
     )
 
 
@@ -377,7 +457,7 @@ def describe_next_run(config: Config, plan: ReleasePlan, env: Mapping[str, str])
     facts = RunFacts(config.mode, config.pr_branch, tagged if at_head else None)
     if config.mode == "pr" and not at_head:
         git = GitWriter(Path(plan.state.root), env=env)
-        merged = find_merged_release(git, plan, config, None)
+        merged = find_merged_release(git, _since(plan), config, None)
         facts = dataclasses.replace(
             facts, merged=(merged.sha, str(merged.version)) if merged else None
         )
@@ -442,6 +522,10 @@ def plan_at(
     with worktree(git, sha) as tree:
         at = repository_plan(tree.root, config, request)
         yield dataclasses.replace(at, state=at.state._replace(branch=plan.state.branch))
+
+
+def _since(plan: ReleasePlan) -> list[str]:
+    return [plan.previous.tag.sha] if plan.previous is not None else []
 
 
 def _verify_base(config: Config, base: str) -> None:

@@ -788,11 +788,11 @@ def test_root_settings_that_belong_to_packages_are_refused(
     repo: GitRepo, run_cli: CliRunner
 ) -> None:
     repo.commit("feat: one", {"a.py": "1\n"})
-    for text in ('tag_format = "v{version}"\n', 'mode = "pr"\n'):
+    for text in ('tag_format = "v{version}"\n', 'initial_version = "1.0.0"\n'):
         write_config(repo, text + TWO_TOML)
         result = run_cli("-C", repo.path, "plan")
         assert result.exit_code == 2, text
-        assert "error:" in result.stderr
+        assert "is per package in a monorepo" in result.stderr
 
 
 # -- scale: one git log ---------------------------------------------------------------------

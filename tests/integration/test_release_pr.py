@@ -20,10 +20,11 @@ from conftest import GitRepo, RepoFactory, SealedEnv
 from forge_server import ForgeServer
 from git_remote import RELEASE_DATE, Remote, bare_repo, clone_remote, seed_project
 from versionbot.config import load_config
-from versionbot.errors import SupersededError
+from versionbot.errors import SupersededError, UsageError
 from versionbot.plan import PlanRequest
 from versionbot.release import ReleaseOutcome
-from versionbot.release_edges import run_release
+from versionbot.release_edges import run_packages_release, run_release
+from versionbot.release_packages import PackagesOutcome
 from versionbot.release_pr import describe_next_run
 
 pytestmark = pytest.mark.timeout(60)
@@ -321,3 +322,170 @@ def test_gitea_flavour_pull_requests() -> None:
         assert gitea.pull_requests(BRANCH) == []
         assert [p.number for p in gitea.pull_requests(BRANCH, state="closed")] == [1]
         assert server.violations == []
+
+
+# -- a monorepo: one release pull request for every due package ------------------------------
+
+MONO_CONFIG = """\
+[tool.versionbot]
+mode = "pr"
+
+[tool.versionbot.packages.api]
+path = "services/api"
+version_files = ["pyproject.toml"]
+
+[tool.versionbot.packages.web]
+path = "services/web"
+version_files = ["package.json"]
+"""
+MONO_TITLE = "chore(release): api-v1.1.0, web-v0.3.1"
+
+
+def make_mono_project(
+    make_repo: RepoFactory, sealed_env: SealedEnv, tmp_path: Path, forge: ForgeServer
+) -> Project:
+    """api 1.0.0 and web 0.3.0 released; then a feature of api and a fix of web, on main."""
+    path = bare_repo(tmp_path / "app.git")
+    subprocess.run(
+        ["git", "--git-dir", str(path), "config", "receive.denyNonFastForwards", "false"],
+        check=True,
+    )
+    repo = make_repo("ci")
+    repo.commit(
+        "chore: init",
+        {
+            "pyproject.toml": MONO_CONFIG,
+            "services/api/pyproject.toml": '[project]\nname = "api"\nversion = "1.0.0"\n',
+            "services/web/package.json": '{\n  "name": "web",\n  "version": "0.3.0"\n}\n',
+        },
+    )
+    repo.tag("api-v1.0.0", annotated=True)
+    repo.tag("web-v0.3.0", annotated=True)
+    repo.commit("feat: list the widgets", {"services/api/widgets.py": "WIDGETS = []\n"})
+    repo.commit("fix: the button's colour", {"services/web/button.js": "export {};\n"})
+    repo.run("push", "--quiet", path.as_uri(), "main", "api-v1.0.0", "web-v0.3.0")
+    repo.run("remote", "add", "origin", path.as_uri())
+    hook = path / "hooks" / "pre-receive"
+    hook.write_text(HOOK)
+    hook.chmod(0o755)
+    remote = Remote(path)
+    person = clone_remote(remote, repo, tmp_path / "person")
+    forge.git_dirs["acme/app"] = path
+    env = dict(sealed_env.variables) | {
+        "GITHUB_REPOSITORY": "acme/app",
+        "GITHUB_API_URL": forge.url,
+        "GITHUB_TOKEN": FORGE_TOKEN,
+    }
+    return Project(repo, remote, person, env, forge)
+
+
+@pytest.fixture
+def mono(
+    make_repo: RepoFactory, sealed_env: SealedEnv, tmp_path: Path, forge: ForgeServer
+) -> Project:
+    return make_mono_project(make_repo, sealed_env, tmp_path, forge)
+
+
+def release_packages(project: Project, *, only: str | None = None) -> PackagesOutcome:
+    """A CI run on main of a monorepo: a fresh view of the remote, then ``bot release``."""
+    project.repo.run("fetch", "--quiet", "--tags", "origin")
+    project.repo.run("reset", "--quiet", "--hard", "origin/main")
+    config = load_config(project.repo.path, None)
+    requests = {p.name: PlanRequest(date=RELEASE_DATE) for p in config.packages}
+    return run_packages_release(project.repo.path, config, requests, project.env, only=only)
+
+
+def test_a_monorepo_release_pull_request_holds_every_due_package(mono: Project) -> None:
+    main = mono.remote.head()
+
+    first = release_packages(mono)
+
+    assert not first.released
+    [pull] = mono.forge.pulls_of()
+    assert (pull["number"], pull["state"], pull["title"]) == (1, "open", MONO_TITLE)
+    body = pull["body"]
+    sections = [body.index(text) for text in ("## api-v1.1.0", "widgets", "## web-v0.3.1")]
+    assert sections == sorted(sections)
+    assert "the button's colour" in body
+    trailers = "Versionbot-Release: api-v1.1.0\nVersionbot-Release: web-v0.3.1"
+    assert body.rstrip().endswith(trailers)
+    assert first.log[-1].startswith("opened pull request #1 for api-v1.1.0, web-v0.3.1: ")
+    # One commit on top of main: both packages' files, one trailer per tag.
+    assert mono.remote.git("rev-parse", f"refs/heads/{BRANCH}^") == main
+    message = mono.remote.git("log", "-1", "--format=%B", f"refs/heads/{BRANCH}")
+    assert message == (
+        f"{MONO_TITLE}\n\nVersionbot-Release: api-v1.1.0\nVersionbot-Release: web-v0.3.1"
+    )
+    changed = mono.remote.git("diff-tree", "--no-commit-id", "--name-only", "-r", BRANCH)
+    assert changed.split() == [
+        "services/api/CHANGELOG.md",
+        "services/api/pyproject.toml",
+        "services/web/CHANGELOG.md",
+        "services/web/package.json",
+    ]
+    assert 'version = "1.1.0"' in branch_file(mono, "services/api/pyproject.toml")
+    assert '"version": "0.3.1"' in branch_file(mono, "services/web/package.json")
+    assert "list the widgets" not in branch_file(mono, "services/web/CHANGELOG.md")
+    assert mono.remote.head() == main
+    assert mono.remote.tags() == ["api-v1.0.0", "web-v0.3.0"]
+    assert release_packages(mono).log[-1] == (
+        "pull request #1 for api-v1.1.0, web-v0.3.1 is up to date"
+    )
+
+    # A new feature of web: the same pull request now proposes web 0.4.0.
+    mono.push_to_main("feat: a new page", {"services/web/page.js": "export {};\n"})
+    second = release_packages(mono)
+    [pull] = mono.forge.pulls_of()
+    assert pull["title"] == "chore(release): api-v1.1.0, web-v0.4.0"
+    assert second.log[-1].startswith("updated pull request #1 to api-v1.1.0, web-v0.4.0")
+    with pytest.raises(UsageError, match="--package does not apply in pr mode"):
+        release_packages(mono, only="api")
+    no_bot_push_to_main(mono)
+
+
+@pytest.mark.parametrize("method", ["merge", "squash", "rebase", "squash-bare"])
+def test_a_merged_monorepo_release_pull_request_tags_every_package_it_holds(
+    mono: Project, method: str
+) -> None:
+    release_packages(mono)
+    merged = mono.merge(1, method)
+
+    outcome = release_packages(mono)
+
+    assert outcome.released
+    assert sorted(outcome.packages) == ["api", "web"]
+    assert mono.remote.tags() == ["api-v1.0.0", "api-v1.1.0", "web-v0.3.0", "web-v0.3.1"]
+    for tag in ("api-v1.1.0", "web-v0.3.1"):
+        assert mono.remote.git("rev-parse", f"refs/tags/{tag}^{{commit}}") == merged
+        assert mono.remote.git("cat-file", "-t", f"refs/tags/{tag}") == "tag"
+    assert 'version = "1.1.0"' in mono.remote.show("api-v1.1.0:services/api/pyproject.toml")
+    releases = {r["tag_name"]: r for r in mono.forge.releases_of()}
+    assert sorted(releases) == ["api-v1.1.0", "web-v0.3.1"]
+    assert "list the widgets" in releases["api-v1.1.0"]["body"]
+    assert "widgets" not in releases["web-v0.3.1"]["body"]
+    assert all(r["target_commitish"] == merged for r in releases.values())
+    how = "pull request #1" if method == "squash-bare" else "release trailer"
+    assert how in outcome.log[0]
+    assert [p["number"] for p in mono.forge.pulls_of()] == [1]  # nothing due: no new one
+    assert outcome.log[-1].startswith("nothing to release")
+
+    rerun = release_packages(mono)  # the same push again: no duplicates
+    assert not rerun.released
+    assert len(mono.forge.releases_of()) == 2
+    no_bot_push_to_main(mono)
+
+
+def test_commits_after_a_merged_monorepo_release_get_a_new_pull_request(mono: Project) -> None:
+    release_packages(mono)
+    merged = mono.merge(1, "merge")
+    mono.push_to_main("fix: a late api fix", {"services/api/late.py": "LATE = 1\n"})
+
+    outcome = release_packages(mono)
+
+    assert outcome.released
+    assert mono.remote.git("rev-parse", "refs/tags/api-v1.1.0^{commit}") == merged
+    [_, pull] = mono.forge.pulls_of()
+    assert (pull["number"], pull["title"]) == (2, "chore(release): api-v1.1.1")
+    assert "a late api fix" in pull["body"]
+    assert "web-v" not in pull["title"]
+    no_bot_push_to_main(mono)

@@ -141,7 +141,6 @@ def test_a_dependency_on_a_package_brings_its_dependencies_at_any_depth() -> Non
             {"images": {"names": ["r/x"]}},
             "images in versionbot.toml is per package",
         ),
-        ({"api": {"path": "a"}}, {"mode": "pr"}, 'mode = "pr"'),
         ({"api": {"path": "a", "scopes": ["a(b)"]}}, {}, "scopes in"),
         ({"api": {"path": "a", "depends_on": "libs"}}, {}, "depends_on in"),
     ],
