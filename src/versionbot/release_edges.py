@@ -78,10 +78,10 @@ def run_packages_release(
     git, remote_url = git_writer(root, config, env)
     releases = package_releases(repo, config, requests, git, plans).only(only)
     due = bool(releases.at_head or releases.new)
-    forge, missing = _forge(env, remote_url) if due else (None, None)
+    forge, missing = forge_of(env, remote_url) if due else (None, None)
     edges = ReleaseEdges(git=git, forge=forge, images=None, forge_missing=missing)
     stages = {
-        p.package.name: _image_stage(p.package.config, root, env, progress)
+        p.package.name: image_stage(p.package.config, root, env, progress)
         for p in (*releases.at_head, *releases.new)
         if p.package.config.images is not None
     }
@@ -198,15 +198,16 @@ def release_edges(
     request needs it to close a pull request when nothing is due)."""
     git, remote_url = git_writer(Path(plan.state.root), config, env)
     due = plan.next is not None or forge_always
-    forge, missing = _forge(env, remote_url) if due else (None, None)
+    forge, missing = forge_of(env, remote_url) if due else (None, None)
     root = Path(plan.state.root)
-    images = None if config.images is None else _image_stage(config, root, env, progress)
+    images = None if config.images is None else image_stage(config, root, env, progress)
     return ReleaseEdges(git=git, forge=forge, images=images, forge_missing=missing)
 
 
-def _image_stage(
+def image_stage(
     config: Config, root: Path, env: Mapping[str, str], progress: Callable[[str], None] | None
 ) -> ImageStage:
+    """The registries' image stage of ``config``'s images for the work tree at ``root``."""
     from versionbot.image_stage import RegistryImageStage
     from versionbot.registry import RegistryClient
 
@@ -249,7 +250,9 @@ def _identity(config: Config, env: Mapping[str, str], git: GitWriter) -> Identit
     return None
 
 
-def _forge(env: Mapping[str, str], remote_url: str) -> tuple[GitHubForge | None, str | None]:
+def forge_of(env: Mapping[str, str], remote_url: str) -> tuple[GitHubForge | None, str | None]:
+    """The forge of the remote at ``remote_url`` from the environment's settings, or None and
+    what is missing to reach it."""
     from versionbot.forge import github_forge, missing_forge_settings
 
     missing = missing_forge_settings(env, remote_url)

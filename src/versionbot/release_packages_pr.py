@@ -33,11 +33,11 @@ from versionbot.release_pr import (
     MergedRelease,
     MergedUnit,
     Proposal,
-    _pull_request_forge,
-    _verify_base,
     find_merged_release,
+    pull_request_forge,
     sync_pull_request,
     tag_merged_release,
+    verify_base,
     worktree,
 )
 from versionbot.render import Renderer
@@ -52,15 +52,15 @@ def release_packages_by_pull_request(
     progress: Callable[[str], None] | None = None,
 ) -> PackagesOutcome:
     """``bot release`` in ``pr`` mode for a monorepo (see the module docstring for the steps)."""
-    from versionbot.release_edges import _forge, _image_stage, git_writer, releases_at_head
+    from versionbot.release_edges import forge_of, git_writer, image_stage, releases_at_head
 
     plans = repository_package_plans(repo, config, requests)
     state = plans[0].plan.state
     root = Path(state.root)
     git, remote_url = git_writer(root, config, env)
-    forge, missing = _forge(env, remote_url)
+    forge, missing = forge_of(env, remote_url)
     edges = ReleaseEdges(git=git, forge=forge, images=None, forge_missing=missing)
-    pulls = _pull_request_forge(edges)
+    pulls = pull_request_forge(edges)
 
     def stages(done: Sequence[PackagePlan]) -> dict[str, ReleaseEdges]:
         return {
@@ -69,7 +69,7 @@ def release_packages_by_pull_request(
                 forge,
                 None
                 if p.package.config.images is None
-                else _image_stage(p.package.config, root, env, progress),
+                else image_stage(p.package.config, root, env, progress),
                 forge_missing=missing,
             )
             for p in done
@@ -88,7 +88,7 @@ def release_packages_by_pull_request(
             "a release pull request is made from a branch, not from a detached HEAD",
             "run bot release on the release branch (in CI: on push to main)",
         )
-    _verify_base(config, state.branch)
+    verify_base(config, state.branch)
     if pulls is None:
         raise UsageError(
             f"the release pull request needs the forge: {missing or 'no forge'}",

@@ -91,7 +91,7 @@ def release_by_pull_request(
     from versionbot.repository_plan import repository_plan
 
     edges = release_edges(plan, config, env, progress, forge_always=True)
-    forge = _pull_request_forge(edges)
+    forge = pull_request_forge(edges)
     base = plan.state.branch
     if plan.previous is not None and plan.previous.tag.sha == plan.state.head:
         outcome = execute(plan, config, edges)  # 1. complete the release HEAD's tag names
@@ -106,7 +106,7 @@ def release_by_pull_request(
             "a release pull request is made from a branch, not from a detached HEAD",
             "run bot release on the release branch (in CI: on push to main)",
         )
-    _verify_base(config, base)
+    verify_base(config, base)
     if forge is None:
         raise UsageError(
             f"the release pull request needs the forge: {edges.forge_missing or 'no forge'}",
@@ -528,7 +528,8 @@ def _since(plan: ReleasePlan) -> list[str]:
     return [plan.previous.tag.sha] if plan.previous is not None else []
 
 
-def _verify_base(config: Config, base: str) -> None:
+def verify_base(config: Config, base: str) -> None:
+    """The pull request goes to a release branch, from a ``pr_branch`` that is not one."""
     from versionbot.branches import rule_for
 
     if rule_for(config.branches, base) is None:
@@ -543,7 +544,8 @@ def _verify_base(config: Config, base: str) -> None:
         )
 
 
-def _pull_request_forge(edges: ReleaseEdges) -> PullRequestForge | None:
+def pull_request_forge(edges: ReleaseEdges) -> PullRequestForge | None:
+    """The forge of ``edges`` when it serves pull requests (GitHub, Gitea), else None."""
     from versionbot.forge import GiteaForge, GitHubForge
 
     return edges.forge if isinstance(edges.forge, GitHubForge | GiteaForge) else None
