@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -579,10 +580,17 @@ def _random_history(repo: GitRepo, seed: int, *, root_package: bool) -> OracleRe
 
 
 def _naive_window(
-    repo: GitRepo, package: Package, packages: Sequence[Package], start: str | None
+    repo: GitRepo,
+    package: Package,
+    packages: Sequence[Package],
+    start: str | None,
+    *,
+    head: str = "HEAD",
+    before: Sequence[str] = (),
 ) -> set[str]:
-    """What plain git says: the non-merge commits of ``start..HEAD`` that change the package's
-    folder (without its nested packages' folders) or a folder it depends on."""
+    """What plain git says: the non-merge commits of ``start..head`` (and not in ``before``)
+    that change the package's folder (without its nested packages' folders) or a folder it
+    depends on."""
     folder = package.path
     nested = [
         p.path
@@ -590,7 +598,7 @@ def _naive_window(
         if p is not package and (folder == "." or p.path.startswith(folder + "/"))
     ]
     specs = [folder, *package.depends_on, *(f":(exclude){n}" for n in nested)]
-    revisions = [f"{start}..HEAD"] if start else ["HEAD"]
+    revisions = [head, *(f"^{rev}" for rev in ([start] if start else []) + list(before))]
     out = repo.run("log", "--format=%H", "--full-history", "--no-merges", *revisions, "--", *specs)
     return set(out.split())
 
@@ -626,6 +634,54 @@ def test_every_package_window_is_what_git_log_says(
         theirs = None if alone.next is None else (alone.next.version, alone.next.tag)
         assert mine == theirs, package.name
         assert alone.bump == plan.bump, package.name
+
+
+@pytest.mark.parametrize(("seed", "root_package"), [(7, False), (8, True), (9, False)])
+def test_every_package_changelog_section_is_what_git_log_says(
+    repo: GitRepo, seed: int, root_package: bool
+) -> None:
+    """``bot changelog`` in a monorepo: each release's section lists the shown commits of the
+    package's commits reachable from its tag and from no lower release tag of the package."""
+    from versionbot.changelog_file import update_package_changelogs
+
+    oracle = _random_history(repo, seed, root_package=root_package)
+    names = [p.name for p in oracle.packages]
+
+    updates = update_package_changelogs(repo.path, oracle.config, names, full=True, write=False)
+
+    assert [package.name for package, _ in updates] == names
+    checked = 0
+    for package, update in updates:
+        tags = oracle.tags[package.name]
+        assert [str(v) for v in update.added] == [t.split("-v")[-1] for t in reversed(tags)]
+        sections = _sections(update.text)
+        for i, tag in enumerate(tags):
+            window = _naive_window(repo, package, oracle.packages, None, head=tag, before=tags[:i])
+            shown = {
+                sha[:7]
+                for sha in window
+                if re.match(r"(feat|fix|perf)(\(x\))?!?: ", _subject_of(repo, sha))
+            }
+            assert sections[tag.split("-v")[-1]] == shown, (package.name, tag)
+            checked += len(shown)
+    assert checked > 20  # the histories do release shown commits
+
+
+def _sections(text: str) -> dict[str, set[str]]:
+    """The short shas each release section of a changelog lists, by version."""
+    sections: dict[str, set[str]] = {}
+    current: set[str] = set()
+    for line in text.splitlines():
+        heading = re.match(r"## \[?([0-9][^\] ]*)", line)
+        if heading:
+            current = sections.setdefault(heading[1], set())
+        elif line.startswith("- "):
+            current.update(re.findall(r"\(([0-9a-f]{7})\)", line))
+    return sections
+
+
+def _subject_of(repo: GitRepo, sha: str) -> str:
+    return repo.run("log", "-1", "--format=%s", sha)
 
 
 # -- bot plan on the command line -------------------------------------------------------------
