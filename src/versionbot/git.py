@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import itertools
 import os
 import subprocess
 from collections.abc import Generator, Iterator
@@ -470,13 +471,13 @@ def _with_paths(
     """Pair the two streams of one walk (the same commits in the same order); closing it
     early stops both gits."""
     with contextlib.closing(commits), contextlib.closing(paths):  # type: ignore[type-var]
-        for commit, (sha, changed) in zip(commits, paths, strict=True):
-            if commit.sha != sha:  # pragma: no cover - one walk gives one order
-                raise RepositoryError(
-                    f"git log listed {commit.sha[:7]} and {sha[:7]} at the same place",
+        for commit, record in itertools.zip_longest(commits, paths):
+            if commit is None or record is None or record[0] != commit.sha:
+                raise RepositoryError(  # pragma: no cover - one walk gives one list
+                    "the two git logs of one walk listed different commits",
                     "run the command again; report it if it happens twice",
                 )
-            yield commit, changed
+            yield commit, record[1]
 
 
 def _stream_paths(args: list[str]) -> Iterator[tuple[str, tuple[str, ...]]]:
