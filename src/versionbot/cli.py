@@ -161,6 +161,10 @@ def _plan_packages(
         write_json(packages_to_json(plans, notes))
     else:
         write_text(packages_to_text(plans, notes, verbose=args.verbose))
+        if config.mode == "pr" and args.title is None and args.package is None:
+            from versionbot.release_packages_pr import describe_next_run
+
+            write_text(describe_next_run(config, plans, os.environ) or "")
     if os.environ.get("GITHUB_STEP_SUMMARY"):  # in GitHub Actions: the job summary too
         from versionbot.report import plan_summary
 

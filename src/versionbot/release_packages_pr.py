@@ -111,6 +111,52 @@ def release_packages_by_pull_request(
     return outcome
 
 
+def describe_next_run(
+    config: Config, plans: Sequence[PackagePlan], env: Mapping[str, str]
+) -> str | None:
+    """The ``bot plan`` lines saying what the next ``bot release`` does in pr mode (None in
+    direct mode, where the plans say it all). Reads git, never the forge: a squash merge that
+    dropped its trailers is found by the run itself."""
+    from versionbot.report import next_run_to_text
+
+    if config.mode != "pr" or not plans:
+        return None
+    state = plans[0].plan.state
+    at_head = [
+        p.plan.previous.tag.name
+        for p in plans
+        if p.plan.previous is not None and p.plan.previous.tag.sha == state.head
+    ]
+    due = [p.plan.next.tag for p in plans if p.plan.next is not None]
+    proposal = (
+        f"then the release pull request for {', '.join(due)}"
+        if due
+        else "then nothing is due (an open release pull request would be closed)"
+    )
+    if at_head:
+        sentence = (
+            f"complete the releases of {', '.join(at_head)} at HEAD (push the tags if missing, "
+            f"forge releases, image tags), committing nothing; {proposal}"
+        )
+        return next_run_to_text(config.mode, sentence)
+    git = GitWriter(Path(state.root), env=env)
+    starts = sorted({p.plan.previous.tag.sha for p in plans if p.plan.previous is not None})
+    merged = find_merged_release(git, starts, config, None, tags=True)
+    if merged is not None:
+        sentence = (
+            f"tag {merged.sha[:7]} (the merged release pull request of "
+            f"{', '.join(merged.names)}), push the tags alone, forge releases and image tags; "
+            "then a pull request for what came after it"
+        )
+    elif due:
+        sentence = (
+            f"open or update the release pull request for {', '.join(due)} from {config.pr_branch}"
+        )
+    else:
+        sentence = "nothing (an open release pull request would be closed)"
+    return next_run_to_text(config.mode, sentence)
+
+
 def proposal_of(plans: Sequence[PackagePlan]) -> Proposal:
     """What the release pull request proposes: every due package's release, named by its tag,
     with each package's notes under its tag."""

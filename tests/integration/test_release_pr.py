@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, RepoFactory, SealedEnv
+from conftest import CliRunner, GitRepo, RepoFactory, SealedEnv
 from forge_server import ForgeServer
 from git_remote import RELEASE_DATE, Remote, bare_repo, clone_remote, seed_project
 from versionbot.config import load_config
@@ -489,3 +489,31 @@ def test_commits_after_a_merged_monorepo_release_get_a_new_pull_request(mono: Pr
     assert "a late api fix" in pull["body"]
     assert "web-v" not in pull["title"]
     no_bot_push_to_main(mono)
+
+
+def test_plan_says_what_the_next_monorepo_run_does(mono: Project, run_cli: CliRunner) -> None:
+    def next_run() -> str:
+        mono.repo.run("fetch", "--quiet", "--tags", "origin")
+        mono.repo.run("reset", "--quiet", "--hard", "origin/main")
+        result = run_cli("-C", mono.repo.path, "plan")
+        assert result.exit_code == 0, result.stderr
+        mode, line = result.stdout.rstrip("\n").splitlines()[-2:]
+        assert mode == "Mode: pr"
+        return line.strip()
+
+    assert next_run() == (
+        "next run   open or update the release pull request for api-v1.1.0, web-v0.3.1 "
+        "from versionbot/release"
+    )
+    release_packages(mono)
+    merged = mono.merge(1, "merge")
+    assert next_run().startswith(
+        f"next run   tag {merged[:7]} (the merged release pull request of api-v1.1.0, "
+        "web-v0.3.1), push the tags alone"
+    )
+    release_packages(mono)
+    assert next_run() == (
+        "next run   complete the releases of api-v1.1.0, web-v0.3.1 at HEAD (push the tags if "
+        "missing, forge releases, image tags), committing nothing; then nothing is due (an "
+        "open release pull request would be closed)"
+    )
