@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from versionbot.errors import ConfigError
@@ -180,6 +180,19 @@ def maintenance_range(branch: str) -> VersionRange | None:
         first, second = int(minor.group(1)), int(minor.group(2))
         return VersionRange(Version(first, second, 0), Version(first, second + 1, 0))
     return None
+
+
+def line_package(branch: str | None, names: Collection[str]) -> str | None:
+    """The package a maintenance branch of a monorepo keeps, when the folder right above its
+    line names one (``api/1.x``, ``release/api/1.4.x``); None when no folder does.
+
+    >>> line_package("api/1.x", {"api", "web"}), line_package("maint/1.x", {"api", "web"})
+    ('api', None)
+    """
+    if branch is None or "/" not in branch:
+        return None
+    folder = branch.rsplit("/", 2)[-2]
+    return folder if folder in names else None
 
 
 def rule_for(rules: tuple[BranchRule, ...], branch: str | None) -> BranchRule | None:

@@ -19,7 +19,7 @@ import subprocess
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
-from versionbot.branches import branch_policy
+from versionbot.branches import branch_policy, line_package
 from versionbot.commits import Commit
 from versionbot.config import Config
 from versionbot.errors import RepositoryError, UsageError
@@ -119,7 +119,10 @@ def read_packages_history(
     policy = branch_policy(config.branches, repo.state.branch, None)
     prerelease = prerelease or policy.prerelease is not None
     formats = [p.config.tag_format for p in config.packages]
-    baselines = package_baselines(tags, formats, prerelease=prerelease, within=policy.range)
+    # A maintenance line under a package's folder (api/1.x) bounds that package alone.
+    kept = line_package(policy.branch, [p.name for p in config.packages])
+    within = [policy.range if kept in (None, p.name) else None for p in config.packages]
+    baselines = package_baselines(tags, formats, prerelease=prerelease, within=within)
     starts = [b.start.tag.sha if b.start else None for b in baselines]
     known = [sha for sha in starts if sha is not None]
     bounds = repo.merge_bases(known) if len(known) == len(starts) else []

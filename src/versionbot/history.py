@@ -166,12 +166,16 @@ def package_baselines(
     formats: Sequence[TagFormat],
     *,
     prerelease: bool,
-    within: VersionRange | None = None,
+    within: Sequence[VersionRange | None] | None = None,
 ) -> tuple[Baseline, ...]:
-    """``find_baseline`` for each package of a monorepo (its tag format in ``formats``). A
-    package's ignored tags are those no package's format names: another package's tags are
-    not noise."""
-    baselines = [find_baseline(tags, f, prerelease=prerelease, within=within) for f in formats]
+    """``find_baseline`` for each package of a monorepo (its tag format in ``formats``, its
+    maintenance range in ``within``). A package's ignored tags are those no package's format
+    names: another package's tags are not noise."""
+    ranges = within or [None] * len(formats)
+    baselines = [
+        find_baseline(tags, f, prerelease=prerelease, within=r)
+        for f, r in zip(formats, ranges, strict=True)
+    ]
     names = {r.tag.name for b in baselines for r in b.existing}
     ignored = tuple(t.name for t in tags if t.name not in names)
     return tuple(b._replace(ignored=ignored) for b in baselines)

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from versionbot.branches import BranchPolicy, branch_policy
+from versionbot.branches import BranchPolicy, branch_policy, line_package
 from versionbot.bump import (
     Bump,
     BumpRules,
@@ -141,17 +141,7 @@ def plan_window(
     decided_by = tuple(c for c in counted if c.bump == level) if level else ()
     release_as = _release_as(counted)
     if not (level or request.bump or request.version or release_as):
-        return ReleasePlan(
-            state,
-            baseline.start,
-            None,
-            "none",
-            _why_no_release(baseline, commits),
-            (),
-            tuple(commits),
-            request.prerelease,
-            baseline.ignored,
-        )
+        return _no_release(state, baseline, commits, request, _why_no_release(baseline, commits))
     base = _base_version(request, release_as, baseline, level, config)
     version = _final_or_prerelease(base, request, baseline)
     _check_range(version, policy, request, release_as, decided_by)
@@ -211,15 +201,43 @@ def make_package_plans(
     settings and its own request (``requests`` by package name).
     """
     windows = _package_windows(history, config)
+    policy = branch_policy(config.branches, history.state.branch, None)
+    kept = line_package(policy.branch, [p.name for p in config.packages]) if policy.range else None
     plans = []
     each = zip(config.packages, history.baselines, windows, strict=True)
     for package, baseline, window in each:
+        if kept is not None and package.name != kept:
+            # A maintenance line under a package's folder (api/1.x) releases that package alone.
+            reason = f"{policy.branch} is a maintenance line of {kept} alone"
+            plan = _no_release(history.state, baseline, window, requests[package.name], reason)
+            plans.append(PackagePlan(package, plan))
+            continue
         plan = plan_window(history.state, baseline, window, package.config, requests[package.name])
         if plan.next is not None:
             # A forge has one latest release per repository: no package's release claims it.
             plan = dataclasses.replace(plan, next=plan.next._replace(latest=False))
         plans.append(PackagePlan(package, plan))
     return tuple(plans)
+
+
+def _no_release(
+    state: RepositoryState,
+    baseline: Baseline,
+    commits: list[PlannedCommit],
+    request: PlanRequest,
+    reason: str,
+) -> ReleasePlan:
+    return ReleasePlan(
+        state,
+        baseline.start,
+        None,
+        "none",
+        reason,
+        (),
+        tuple(commits),
+        request.prerelease,
+        baseline.ignored,
+    )
 
 
 def _image_plan(version: Version, baseline: Baseline, sha: str, config: Config) -> ImagePlan | None:

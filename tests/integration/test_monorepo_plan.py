@@ -443,6 +443,47 @@ def test_a_tag_on_a_merged_side_branch_starts_the_window(repo: GitRepo) -> None:
     assert next_version(plans["api"]) == "1.1.1"
 
 
+MAINTAINED = {
+    **TWO,
+    "branches": {"main": {}, "*/1.x": {"maintenance": True}},
+}
+
+
+def test_a_maintenance_line_under_a_package_folder_keeps_that_package_alone(
+    repo: GitRepo, run_cli: CliRunner
+) -> None:
+    repo.commit("chore: init", {"services/api/a.py": "0\n", "services/web/w.js": "0\n"})
+    repo.tag("api-v1.2.0")
+    repo.tag("web-v1.0.0")
+    base = repo.head()
+    repo.commit("feat!: api v2", {"services/api/a.py": "2\n"})
+    repo.tag("api-v2.0.0")
+    repo.checkout("api/1.x", create=True)
+    repo.run("reset", "--quiet", "--hard", base)
+    api_fix = repo.commit("fix: an api patch", {"services/api/a.py": "1\n"})
+    repo.commit("fix: a web patch", {"services/web/w.js": "1\n"})
+
+    plans = plans_of(repo, MAINTAINED)
+
+    assert next_version(plans["api"]) == "1.2.1"  # the line's own baseline, not api-v2.0.0
+    assert counted(plans["api"]) == {api_fix}
+    assert next_version(plans["web"]) is None
+    assert plans["web"].plan.reason == "api/1.x is a maintenance line of api alone"
+
+    # A folder that names no package (maint/1.x) bounds every package, as before.
+    repo.checkout("maint/1.x", create=True)
+    both = plans_of(repo, MAINTAINED)
+    assert (next_version(both["api"]), next_version(both["web"])) == ("1.2.1", "1.0.1")
+
+    # Leaving the line is refused for the package it keeps.
+    repo.checkout("api/1.x")
+    repo.commit("feat!: an api break", {"services/api/a.py": "3\n"})
+    write_config(repo, TWO_TOML + '[branches.main]\n[branches."*/1.x"]\nmaintenance = true\n')
+    result = run_cli("-C", repo.path, "plan")
+    assert result.exit_code == 4
+    assert "outside the maintenance branch api/1.x (>=1.0.0 <2.0.0)" in result.stderr
+
+
 def test_a_tag_on_an_unmerged_branch_is_not_a_release_of_this_branch(repo: GitRepo) -> None:
     repo.commit("feat: base", {"services/api/a.py": "0\n", "services/web/w.js": "0\n"})
     repo.tag("api-v1.0.0")
