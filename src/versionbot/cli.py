@@ -20,6 +20,7 @@ from versionbot.cli_args import build_parser, command_in
 from versionbot.errors import UsageError, VersionbotError
 
 if TYPE_CHECKING:
+    from versionbot.changelog_file import ChangelogUpdate
     from versionbot.config import Config
     from versionbot.plan import PlanRequest
     from versionbot.terminal import Progress
@@ -321,23 +322,28 @@ def _changelog(args: argparse.Namespace) -> int:
 
     update = update_changelog(repo, config, full=args.full, write=not args.stdout)
     if args.json:
-        document = {
-            "file": str(update.path),
-            "added": [str(v) for v in update.added],
-            "changed": update.changed,
-            "written": update.changed and not args.stdout,
-        }
-        write_json(json.dumps(document, indent=2) + "\n")
+        write_json(json.dumps(_changelog_json(update, args.stdout), indent=2) + "\n")
     elif args.stdout:
         write_text(update.text)
-    elif args.quiet:
-        pass
-    elif not update.changed:
-        write_text(f"{update.path.name} is up to date\n")
-    else:
-        added = ", ".join(str(v) for v in update.added) or "its title and marker (no release yet)"
-        write_text(f"{update.path.name}: wrote {added}\n")
+    elif not args.quiet:
+        write_text(_changelog_line(update.path.name, update))
     return 0
+
+
+def _changelog_json(update: ChangelogUpdate, stdout: bool) -> dict[str, object]:
+    return {
+        "file": str(update.path),
+        "added": [str(v) for v in update.added],
+        "changed": update.changed,
+        "written": update.changed and not stdout,
+    }
+
+
+def _changelog_line(name: str, update: ChangelogUpdate) -> str:
+    if not update.changed:
+        return f"{name} is up to date\n"
+    added = ", ".join(str(v) for v in update.added) or "its title and marker (no release yet)"
+    return f"{name}: wrote {added}\n"
 
 
 def _changelog_packages(args: argparse.Namespace, repo: Path, config: Config) -> int:
@@ -375,29 +381,16 @@ def _changelog_packages(args: argparse.Namespace, repo: Path, config: Config) ->
 
     updates = update_package_changelogs(repo, config, names, full=args.full, write=not args.stdout)
     if args.json:
-        document = {
-            "packages": [
-                {
-                    "name": package.name,
-                    "file": str(update.path),
-                    "added": [str(v) for v in update.added],
-                    "changed": update.changed,
-                    "written": update.changed and not args.stdout,
-                }
-                for package, update in updates
-            ]
-        }
-        write_json(json.dumps(document, indent=2) + "\n")
+        listing = [
+            {"name": package.name, **_changelog_json(update, args.stdout)}
+            for package, update in updates
+        ]
+        write_json(json.dumps({"packages": listing}, indent=2) + "\n")
     elif args.stdout:
         write_text(updates[0][1].text)
     elif not args.quiet:
         for package, update in updates:
-            name = package.config.changelog.file
-            if not update.changed:
-                write_text(f"{name} is up to date\n")
-            else:
-                added = ", ".join(str(v) for v in update.added) or "its title and marker"
-                write_text(f"{name}: wrote {added}\n")
+            write_text(_changelog_line(package.config.changelog.file, update))
     return 0
 
 

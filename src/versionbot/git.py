@@ -203,14 +203,7 @@ def read_whole_history(
     For a whole changelog. Which tags HEAD contains falls out of the walk (the tags whose commit
     it yields), so the tags' ``reachable`` is not known here and is left False.
     """
-    repo = _Repo.open(path)
-    if repo.shallow and config.fetch_unshallow:
-        repo.unshallow()
-    if repo.shallow:
-        raise RepositoryError(
-            "shallow clone: a whole changelog needs the whole history", _UNSHALLOW_HINT
-        )
-    tags = tuple(Tag(t.name, t.sha, False, t.date) for t in repo.tags(exact=False))
+    repo, tags = _open_whole(path, config)
     return repo.state, tags, repo.log(None)
 
 
@@ -219,6 +212,14 @@ def read_whole_packages_history(
 ) -> tuple[RepositoryState, tuple[Tag, ...], Iterator[tuple[Commit, tuple[str, ...]]]]:
     """``read_whole_history`` for a monorepo: every commit with the paths it changed, children
     first (``_Repo.log_with_paths``)."""
+    repo, tags = _open_whole(path, config)
+    merge_paths = not config.ignore_merge_commits
+    return repo.state, tags, repo.log_with_paths([], merge_paths=merge_paths)
+
+
+def _open_whole(path: Path, config: Config) -> tuple[_Repo, tuple[Tag, ...]]:
+    """The repository, whole (unshallowed when configured, else refused when shallow), and its
+    tags with ``reachable`` left False."""
     repo = _Repo.open(path)
     if repo.shallow and config.fetch_unshallow:
         repo.unshallow()
@@ -226,9 +227,7 @@ def read_whole_packages_history(
         raise RepositoryError(
             "shallow clone: a whole changelog needs the whole history", _UNSHALLOW_HINT
         )
-    tags = tuple(Tag(t.name, t.sha, False, t.date) for t in repo.tags(exact=False))
-    merge_paths = not config.ignore_merge_commits
-    return repo.state, tags, repo.log_with_paths([], merge_paths=merge_paths)
+    return repo, tuple(Tag(t.name, t.sha, False, t.date) for t in repo.tags(exact=False))
 
 
 def read_range(path: Path, config: Config, revisions: str | None) -> tuple[str, Iterator[Commit]]:

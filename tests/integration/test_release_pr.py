@@ -119,14 +119,27 @@ def make_project(
     *,
     deny_non_fast_forwards: bool,
 ) -> Project:
+    path = _bare_remote(tmp_path, deny_non_fast_forwards=deny_non_fast_forwards)
+    repo = make_repo("ci")
+    seed_project(repo, path, path.as_uri(), 'mode = "pr"\nmajor_on_zero = true\n')
+    return _protected_project(repo, path, tmp_path, forge, sealed_env)
+
+
+def _bare_remote(tmp_path: Path, *, deny_non_fast_forwards: bool) -> Path:
     path = bare_repo(tmp_path / "app.git")
     flag = "true" if deny_non_fast_forwards else "false"
     subprocess.run(
         ["git", "--git-dir", str(path), "config", "receive.denyNonFastForwards", flag], check=True
     )
+    return path
+
+
+def _protected_project(
+    repo: GitRepo, path: Path, tmp_path: Path, forge: ForgeServer, sealed_env: SealedEnv
+) -> Project:
+    """The seeded ``repo`` and its remote at ``path``, main now protected by HOOK, a person's
+    clone, and the environment of a run that reaches the forge stand-in."""
     hook = path / "hooks" / "pre-receive"
-    repo = make_repo("ci")
-    seed_project(repo, path, path.as_uri(), 'mode = "pr"\nmajor_on_zero = true\n')
     hook.write_text(HOOK)
     hook.chmod(0o755)
     remote = Remote(path)
@@ -345,11 +358,7 @@ def make_mono_project(
     make_repo: RepoFactory, sealed_env: SealedEnv, tmp_path: Path, forge: ForgeServer
 ) -> Project:
     """api 1.0.0 and web 0.3.0 released; then a feature of api and a fix of web, on main."""
-    path = bare_repo(tmp_path / "app.git")
-    subprocess.run(
-        ["git", "--git-dir", str(path), "config", "receive.denyNonFastForwards", "false"],
-        check=True,
-    )
+    path = _bare_remote(tmp_path, deny_non_fast_forwards=False)
     repo = make_repo("ci")
     repo.commit(
         "chore: init",
@@ -365,18 +374,7 @@ def make_mono_project(
     repo.commit("fix: the button's colour", {"services/web/button.js": "export {};\n"})
     repo.run("push", "--quiet", path.as_uri(), "main", "api-v1.0.0", "web-v0.3.0")
     repo.run("remote", "add", "origin", path.as_uri())
-    hook = path / "hooks" / "pre-receive"
-    hook.write_text(HOOK)
-    hook.chmod(0o755)
-    remote = Remote(path)
-    person = clone_remote(remote, repo, tmp_path / "person")
-    forge.git_dirs["acme/app"] = path
-    env = dict(sealed_env.variables) | {
-        "GITHUB_REPOSITORY": "acme/app",
-        "GITHUB_API_URL": forge.url,
-        "GITHUB_TOKEN": FORGE_TOKEN,
-    }
-    return Project(repo, remote, person, env, forge)
+    return _protected_project(repo, path, tmp_path, forge, sealed_env)
 
 
 @pytest.fixture
