@@ -43,11 +43,11 @@ def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> 
     planned: dict[str, list[PlannedCommit]] = {}
     # One piece at a time, so that the pieces dropped are never all held at once.
     for piece in each_classified(_graph_of(stream, graph), config):
-        kept = planned.setdefault(piece.sha, [])  # every sha: a tag's commit is reachable
         shown = notable.kept(piece)
         if shown is not None:
-            kept.append(shown)
-    return _update_file(state, config, tags, graph, planned, full=full, write=write)
+            planned.setdefault(piece.sha, []).append(shown)
+    reachable = _reachable(tags, graph)
+    return _update_file(state, config, reachable, graph, planned, full=full, write=write)
 
 
 def update_package_changelogs(
@@ -71,23 +71,28 @@ def update_package_changelogs(
             kept = [p for p in map(notable.kept, pieces) if p is not None]
             if kept:
                 planned[i].setdefault(commit.sha, []).extend(kept)
-    reachable = {commit.sha for commit in graph}
+    reachable = _reachable(tags, graph)
     return [
         (
             config.packages[i],
             _update_file(
                 state,
                 config.packages[i].config,
-                tags,
+                reachable,
                 graph,
                 planned[i],
-                reachable=reachable,
                 full=full,
                 write=write,
             ),
         )
         for i in wanted
     ]
+
+
+def _reachable(tags: tuple[Tag, ...], graph: list[Commit]) -> tuple[Tag, ...]:
+    """The tags on commits of the walk: those HEAD contains."""
+    shas = {commit.sha for commit in graph}
+    return tuple(t for t in tags if t.sha in shas)
 
 
 def _update_file(
@@ -97,15 +102,13 @@ def _update_file(
     graph: list[Commit],
     planned: dict[str, list[PlannedCommit]],
     *,
-    reachable: Collection[str] | None = None,
     full: bool,
     write: bool,
 ) -> ChangelogUpdate:
     """Bring ``config.changelog.file`` up to date with the releases of ``config.tag_format``
-    among ``tags`` (those in ``reachable``, by default the shas ``planned`` holds): the windows
-    come from the whole ``graph``, the notes from the pieces in ``planned``."""
-    shas = planned.keys() if reachable is None else reachable
-    releases, _ = release_tags(tuple(t for t in tags if t.sha in shas), config.tag_format)
+    among ``tags`` (those HEAD contains): the windows come from the whole ``graph``, the notes
+    from the pieces in ``planned`` (by sha; a sha it lacks shows nothing)."""
+    releases, _ = release_tags(tags, config.tag_format)
     windows, _ = release_windows(graph, releases)
     links = forge_links(state.remote_url, config.changelog.forge)
     renderer = Renderer.for_repository(state, config)

@@ -181,9 +181,9 @@ def _plan_packages(
 def package_requests(
     config: Config, request: PlanRequest, name: str | None
 ) -> dict[str, PlanRequest]:
-    """Each package's request: ``--version`` and ``--bump`` only for the package named by
-    ``--package`` (a version is one package's decision); the rest for every package."""
-    import dataclasses
+    """Each package's request (``plan.package_requests``), once ``--package`` names a known
+    package, or none is named and neither ``--version`` nor ``--bump`` is given."""
+    from versionbot.plan import package_requests as requests_by_package
 
     forced = request.version is not None or request.bump is not None
     if name is not None:
@@ -193,8 +193,7 @@ def package_requests(
             "--version and --bump need --package NAME in a monorepo",
             "name the package, e.g. bot plan --package api --bump major",
         )
-    shared = dataclasses.replace(request, version=None, bump=None)
-    return {p.name: request if p.name == name else shared for p in config.packages}
+    return requests_by_package(config.packages, request, name)
 
 
 def _no_package_option(args: argparse.Namespace) -> None:

@@ -20,7 +20,7 @@ The steps, top to bottom:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -188,6 +188,15 @@ class PackagePlan(NamedTuple):
 
     package: Package
     plan: ReleasePlan
+
+
+def package_requests(
+    packages: Sequence[Package], request: PlanRequest, name: str | None
+) -> dict[str, PlanRequest]:
+    """Each package's request by name: ``request`` for the package ``name``; every other
+    package gets it without its version or bump (a version is one package's decision)."""
+    others = dataclasses.replace(request, version=None, bump=None)
+    return {p.name: request if p.name == name else others for p in packages}
 
 
 def make_package_plans(

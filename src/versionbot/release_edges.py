@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,11 +80,7 @@ def run_packages_release(
     due = bool(releases.at_head or releases.new)
     forge, missing = forge_of(env, remote_url) if due else (None, None)
     edges = ReleaseEdges(git=git, forge=forge, images=None, forge_missing=missing)
-    stages = {
-        p.package.name: image_stage(p.package.config, root, env, progress)
-        for p in (*releases.at_head, *releases.new)
-        if p.package.config.images is not None
-    }
+    stages = image_stages((*releases.at_head, *releases.new), root, env, progress)
     return execute_packages(releases, config, edges, stages)
 
 
@@ -202,6 +198,20 @@ def release_edges(
     root = Path(plan.state.root)
     images = None if config.images is None else image_stage(config, root, env, progress)
     return ReleaseEdges(git=git, forge=forge, images=images, forge_missing=missing)
+
+
+def image_stages(
+    plans: Sequence[PackagePlan],
+    root: Path,
+    env: Mapping[str, str],
+    progress: Callable[[str], None] | None,
+) -> dict[str, ImageStage]:
+    """The image stage of each of ``plans``' packages that has ``[images]``, by name."""
+    return {
+        p.package.name: image_stage(p.package.config, root, env, progress)
+        for p in plans
+        if p.package.config.images is not None
+    }
 
 
 def image_stage(

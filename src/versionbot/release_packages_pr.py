@@ -52,7 +52,7 @@ def release_packages_by_pull_request(
     progress: Callable[[str], None] | None = None,
 ) -> PackagesOutcome:
     """``bot release`` in ``pr`` mode for a monorepo (see the module docstring for the steps)."""
-    from versionbot.release_edges import forge_of, git_writer, image_stage, releases_at_head
+    from versionbot.release_edges import forge_of, git_writer, image_stages, releases_at_head
 
     plans = repository_package_plans(repo, config, requests)
     state = plans[0].plan.state
@@ -61,23 +61,9 @@ def release_packages_by_pull_request(
     forge, missing = forge_of(env, remote_url)
     edges = ReleaseEdges(git=git, forge=forge, images=None, forge_missing=missing)
     pulls = pull_request_forge(edges)
-
-    def stages(done: Sequence[PackagePlan]) -> dict[str, ReleaseEdges]:
-        return {
-            p.package.name: ReleaseEdges(
-                git,
-                forge,
-                None
-                if p.package.config.images is None
-                else image_stage(p.package.config, root, env, progress),
-                forge_missing=missing,
-            )
-            for p in done
-        }
-
     tagged = releases_at_head(repo, config, requests, plans)
     if tagged:  # 1. finish the releases HEAD's tags name, committing nothing
-        images = {name: e.images for name, e in stages(tagged).items() if e.images is not None}
+        images = image_stages(tagged, root, env, progress)
         outcome = execute_packages(PackageReleases(at_head=tagged), config, edges, images)
         if state.branch is not None and pulls is not None:
             after = repository_package_plans(repo, config, requests)
@@ -99,7 +85,17 @@ def release_packages_by_pull_request(
     merged = find_merged_release(git, starts, config, pulls, tags=True)
     if merged is not None:  # 2. tag what the person merged
         with plans_at(git, config, requests, plans, merged.sha) as merged_plans:
-            units = _merged_units(merged, merged_plans, stages, outcome)
+            holding = _merged_packages(merged, merged_plans, outcome)
+            images = image_stages(holding, root, env, progress)
+            units = {
+                p.package.name: MergedUnit(
+                    p.plan,
+                    p.package.config,
+                    ReleaseOutcome(),
+                    dataclasses.replace(edges, images=images.get(p.package.name)),
+                )
+                for p in holding
+            }
             if units:
                 tag_merged_release(list(units.values()), config, merged)
                 for name, unit in units.items():
@@ -203,14 +199,11 @@ def plans_at(
         )
 
 
-def _merged_units(
-    merged: MergedRelease,
-    merged_plans: tuple[PackagePlan, ...],
-    stages: Callable[[Sequence[PackagePlan]], dict[str, ReleaseEdges]],
-    outcome: PackagesOutcome,
-) -> dict[str, MergedUnit]:
-    """The releases the merged pull request holds, by package name; none (logged) when the
-    commits at the merged commit no longer ask for every tag it names."""
+def _merged_packages(
+    merged: MergedRelease, merged_plans: tuple[PackagePlan, ...], outcome: PackagesOutcome
+) -> list[PackagePlan]:
+    """The package plans the merged pull request's tags name, in its order; none (logged) when
+    the commits at the merged commit no longer ask for every one of those tags."""
     by_tag = {p.plan.next.tag: p for p in merged_plans if p.plan.next is not None}
     stale = [tag for tag in merged.names if tag not in by_tag]
     if stale:
@@ -219,12 +212,5 @@ def _merged_units(
             f"({merged.sha[:7]}) is out of date: the commits no longer ask for "
             f"{', '.join(stale)}; a new pull request follows"
         )
-        return {}
-    holding = [by_tag[tag] for tag in merged.names]
-    edges = stages(holding)
-    return {
-        p.package.name: MergedUnit(
-            p.plan, p.package.config, ReleaseOutcome(), edges[p.package.name]
-        )
-        for p in holding
-    }
+        return []
+    return [by_tag[tag] for tag in merged.names]

@@ -6,14 +6,20 @@ fallback. ``make_plan`` is pure, so making it a second time after a wrong guess 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
 from versionbot.config import Config
 from versionbot.git import GuessedWrong, read_history, read_packages_history
 from versionbot.history import History
-from versionbot.plan import PackagePlan, PlanRequest, ReleasePlan, make_package_plans, make_plan
+from versionbot.plan import (
+    PackagePlan,
+    PlanRequest,
+    ReleasePlan,
+    make_package_plans,
+    make_plan,
+    package_requests,
+)
 from versionbot.terminal import Progress
 
 
@@ -88,10 +94,8 @@ def package_plan(
     without_tags_at_head: bool = False,
 ) -> ReleasePlan:
     """The plan of the package ``name`` of the monorepo at ``path``, with ``request``; the other
-    packages, planned in the same read, get it without its version or bump (one package's
-    decision)."""
-    others = dataclasses.replace(request, version=None, bump=None)
-    requests = {p.name: request if p.name == name else others for p in config.packages}
+    packages are planned in the same read (``plan.package_requests``)."""
+    requests = package_requests(config.packages, request, name)
     plans = repository_package_plans(
         path, config, requests, without_tags_at_head=without_tags_at_head
     )

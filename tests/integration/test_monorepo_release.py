@@ -604,22 +604,40 @@ def _registry_tags(server: RegistryServer, repository: str) -> list[str]:
         return sorted(response.json().get("tags") or [])
 
 
-def test_a_package_with_images_gets_its_image_tags(
+@dataclass
+class WithImages:
+    """A monorepo whose api package has ``[packages.api.images]``: its built image (``source``,
+    pinned by digest) and the repository it is tagged in (``target``)."""
+
+    mono: Mono
+    source: str
+    target: str
+
+
+@pytest.fixture
+def with_images(
     make_repo: RepoFactory,
     sealed_env: SealedEnv,
     tmp_path: Path,
     registry_plain: RegistryServer,
     image_in: ImageFactory,
+) -> Callable[[str], WithImages]:
+    """Makes the monorepo; its argument is more of the images table (e.g. its ``tags``)."""
+
+    def make(more: str = "") -> WithImages:
+        source = image_in(registry_plain)
+        target = f"{registry_plain.host}/mono/{tmp_path.name.lower()}-api"
+        extra = f'\n[packages.api.images]\nnames = ["{target}"]\nsource = "{source}"\n{more}'
+        return WithImages(make_mono(make_repo, sealed_env, tmp_path, extra=extra), source, target)
+
+    return make
+
+
+def test_a_package_with_images_gets_its_image_tags(
+    with_images: Callable[[str], WithImages], registry_plain: RegistryServer
 ) -> None:
-    source = image_in(registry_plain)
-    target = f"{registry_plain.host}/mono/{tmp_path.name.lower()}-api"
-    extra = (
-        "\n[packages.api.images]\n"
-        f'names = ["{target}"]\n'
-        f'source = "{source}"\n'
-        'tags = ["{version}", "{major}.{minor}"]\n'
-    )
-    mono = make_mono(make_repo, sealed_env, tmp_path, extra=extra)
+    made = with_images('tags = ["{version}", "{major}.{minor}"]\n')
+    mono, source, target = made.mono, made.source, made.target
 
     outcome = release(mono)
 
@@ -637,18 +655,10 @@ def test_a_package_with_images_gets_its_image_tags(
 
 
 def test_bot_images_plans_and_pushes_one_package_images(
-    make_repo: RepoFactory,
-    sealed_env: SealedEnv,
-    tmp_path: Path,
-    *,
-    registry_plain: RegistryServer,
-    image_in: ImageFactory,
-    run_cli: CliRunner,
+    with_images: Callable[[str], WithImages], run_cli: CliRunner
 ) -> None:
-    source = image_in(registry_plain)
-    target = f"{registry_plain.host}/mono/{tmp_path.name.lower()}-api"
-    extra = f'\n[packages.api.images]\nnames = ["{target}"]\nsource = "{source}"\n'
-    mono = make_mono(make_repo, sealed_env, tmp_path, extra=extra)
+    made = with_images("")
+    mono, target = made.mono, made.target
 
     unnamed = run_cli("-C", mono.root, "images", "plan")
     no_images = run_cli("-C", mono.root, "images", "plan", "--package", "web")
