@@ -45,11 +45,11 @@ from versionbot.history import (
     RepositoryState,
 )
 from versionbot.links import ForgeLinks, forge_links
+from versionbot.packages import Owners, bits, outside_windows
 from versionbot.version import InvalidVersion, Version
 
 if TYPE_CHECKING:
     from versionbot.images import ImagePlan
-    from versionbot.packages import Owners
 
 SCHEMA_VERSION = 1
 # The trailer of the bot's own release commit (release.py writes it): such a commit is never a
@@ -276,8 +276,6 @@ def classify(commits: Iterable[Commit], config: Config) -> list[PlannedCommit]:
 def _package_windows(history: PackagesHistory, config: Config) -> list[list[PlannedCommit]]:
     """Each package's window: the pieces of the commits that belong to it (packages.Owners)
     and that its last release does not contain (packages.outside_windows), newest first."""
-    from versionbot.packages import Owners, outside_windows
-
     owners = Owners(config.packages)
     windows: list[list[PlannedCommit]] = [[] for _ in config.packages]
     starts = [b.start.tag.sha if b.start else None for b in history.baselines]
@@ -293,23 +291,26 @@ def package_pieces(
     """The packages (by index) a commit belongs to, leaving out those in the bit set
     ``outside``, each with the pieces of the commit it gets; a commit of no package is not
     parsed."""
-    from versionbot.packages import bits
-
     members = owners.of_paths(paths) & ~outside
     by_scope = owners.uses_scopes
     if not (members or by_scope):
         return []
     pieces = _package_pieces(commit, config)
-    if members & (members - 1) == 0 and not by_scope:  # most commits: one package (or none)
-        return [(members.bit_length() - 1, pieces)] if members else []
-    shares = [(i, pieces) for i in bits(members)]
+    if members & (members - 1):
+        shares = [(i, pieces) for i in bits(members)]
+    else:  # most commits: one package (or none)
+        shares = [(members.bit_length() - 1, pieces)] if members else []
     if by_scope:
         # A piece whose scope names a package is that package's too; only that piece (of a
         # squash commit's bullets) goes there, while the packages whose files the commit
         # changed get every piece.
         for piece in pieces:
-            scope = piece.parsed.scope if piece.parsed is not None else None
-            shares += [(i, [piece]) for i in bits(owners.of_scope(scope) & ~outside & ~members)]
+            parsed = piece.parsed
+            if parsed is None or parsed.scope is None:
+                continue
+            scoped = owners.of_scope(parsed.scope) & ~outside & ~members
+            if scoped:
+                shares += [(i, [piece]) for i in bits(scoped)]
     return shares
 
 
