@@ -78,7 +78,7 @@ TARGET_CHANGELOG_MB = 200
 TARGET_LINEAR = 1.2  # time (or RSS) per commit at 100k at most this times that at 10k
 REAL_WINDOW = 400  # the window size of a real repository's release (commits since the tag)
 MONOREPO_PACKAGES = 50
-TARGET_MONOREPO_RATIO = 2.0  # the monorepo's plan at 100k under this times the single package's
+TARGET_MONOREPO_RATIO = 1.5  # "well under 2 x" the single package's plan: at most 1.5 x (decisions)
 _HEADING = re.compile(r"^## \[?v?(\d+\.\d+\.\d+[^\s\])]*)", re.MULTILINE)
 
 
@@ -598,13 +598,14 @@ def monorepo_table(results: list[Result]) -> str:
 
 
 def monorepo_target(results: list[Result], packages: int) -> str:
-    """The monorepo target: ``packages`` packages at 100k commits under 2 x one package's time."""
+    """The monorepo target: ``packages`` packages at 100k commits in well under 2 x the time of
+    a single-package repository's plan, read as at most ``TARGET_MONOREPO_RATIO``."""
     at = [r for r in results if r.size == 100_000]
     single = next((r for r in at if r.tool.endswith("(one package)")), None)
     mono = next((r for r in at if r.tool.endswith(f"({packages} packages)")), None)
     what = (
-        f"- {packages} packages x 100k commits planned in well under {TARGET_MONOREPO_RATIO:.0f} x"
-        " the single-package time"
+        f"- {packages} packages x 100k commits planned in well under 2 x the single-package time"
+        f" (≤ {TARGET_MONOREPO_RATIO} x)"
     )
     if single is None or mono is None or not single.median or mono.median is None:
         return f"{what}: not measured."
@@ -621,7 +622,7 @@ def monorepo_target(results: list[Result], packages: int) -> str:
     return (
         f"{what}: {ratio:.2f} x ({_seconds(mono.median)} s against {_seconds(single.median)} s, "
         f"peak RSS {mono.max_rss_kib / 1024:.0f} MB against {single.max_rss_kib / 1024:.0f} MB"
-        f"{''.join(f'; {c}' for c in context)}): {_verdict(ratio < TARGET_MONOREPO_RATIO)}."
+        f"{''.join(f'; {c}' for c in context)}): {_verdict(ratio <= TARGET_MONOREPO_RATIO)}."
     )
 
 
