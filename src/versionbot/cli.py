@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _plan(args: argparse.Namespace) -> int:
     import os
 
-    from versionbot.report import plan_to_json, plan_to_text
+    from versionbot.report import plan_json_parts, plan_to_text
     from versionbot.repository_plan import repository_plan
 
     request = _plan_request(args)
@@ -98,7 +98,7 @@ def _plan(args: argparse.Namespace) -> int:
             [plan.notes], sections_only=True
         )
     if args.json:
-        write_json(plan_to_json(plan, notes))
+        write_json(*plan_json_parts(plan, notes))
     else:
         write_text(plan_to_text(plan, notes, verbose=args.verbose))
         at_head = plan.previous is not None and plan.previous.tag.sha == plan.state.head
@@ -123,7 +123,7 @@ def _plan_packages(
     """``bot plan`` in a monorepo: every package's plan (or ``--package NAME``'s)."""
     import os
 
-    from versionbot.packages_report import packages_to_json, packages_to_text
+    from versionbot.packages_report import packages_json_parts, packages_to_text
     from versionbot.render import Renderer
     from versionbot.repository_plan import repository_package_plans
 
@@ -159,7 +159,7 @@ def _plan_packages(
         for p in plans
     ]
     if args.json:
-        write_json(packages_to_json(plans, notes))
+        write_json(*packages_json_parts(plans, notes))
     else:
         write_text(packages_to_text(plans, notes, verbose=args.verbose))
         if config.mode == "pr" and args.title is None and args.package is None:
@@ -609,10 +609,12 @@ def _today() -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(seconds))
 
 
-def write_json(document: str) -> None:
-    """JSON is UTF-8 (RFC 8259), whatever the console's encoding."""
+def write_json(*parts: str) -> None:
+    """JSON is UTF-8 (RFC 8259), whatever the console's encoding. A document may come in parts
+    (report.plan_json_parts), each encoded on its own."""
     sys.stdout.flush()
-    sys.stdout.buffer.write(document.encode("utf-8"))
+    for part in parts:
+        sys.stdout.buffer.write(part.encode("utf-8"))
     sys.stdout.buffer.flush()
 
 

@@ -11,24 +11,30 @@ import json
 from collections.abc import Sequence
 
 from versionbot.plan import SCHEMA_VERSION, PackagePlan
-from versionbot.report import plan_to_json, plan_to_text
+from versionbot.report import plan_json_parts, plan_to_text
 
 
 def packages_to_json(plans: Sequence[PackagePlan], notes: Sequence[str | None]) -> str:
     """The monorepo ``bot plan --json`` document: ``{"schema": 1, "packages": [{"name",
     "path", "plan"}]}``, where ``plan`` is the package's single-package document."""
+    return "".join(packages_json_parts(plans, notes))
+
+
+def packages_json_parts(plans: Sequence[PackagePlan], notes: Sequence[str | None]) -> list[str]:
+    """``packages_to_json``'s text in parts, as ``report.plan_json_parts`` gives them."""
     parts = [f'{{\n  "schema": {SCHEMA_VERSION},\n  "packages": [']
     for i, (package_plan, package_notes) in enumerate(zip(plans, notes, strict=True)):
         package = package_plan.package
-        document = plan_to_json(package_plan.plan, package_notes, margin="      ")
+        document = plan_json_parts(package_plan.plan, package_notes, margin="      ")
         parts.append(
             f'{"," if i else ""}\n    {{\n      "name": {json.dumps(package.name)},\n'
             f'      "path": {json.dumps(package.path)},\n      "plan": '
         )
-        parts.append(document[:-1])  # its last line break: the entry's closing brace follows
+        parts += document[:-1]
+        parts.append(document[-1][:-1])  # its last line break: the entry's closing brace follows
         parts.append("\n    }")
     parts.append("\n  ]\n}\n" if plans else "]\n}\n")
-    return "".join(parts)
+    return parts
 
 
 def packages_to_text(

@@ -25,11 +25,21 @@ _CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd")
 
 def plan_to_json(plan: ReleasePlan, changelog: str | None = None, *, margin: str = "") -> str:
     """The ``bot plan --json`` document (schema 1), as text; ``margin`` starts every line
-    after the first (a monorepo's document nests each package's).
+    after the first (a monorepo's document nests each package's)."""
+    return "".join(plan_json_parts(plan, changelog, margin=margin))
+
+
+def plan_json_parts(
+    plan: ReleasePlan, changelog: str | None = None, *, margin: str = ""
+) -> list[str]:
+    """``plan_to_json``'s text in parts that are written one after another (cli.write_json).
 
     Built by hand around the commit list: ``json.dumps`` with ``indent`` falls back to the pure
     Python encoder, which alone took 1.2 s for 100,000 commits; this takes about 0.1 s. The
-    commits come last, one compact object per line.
+    commits come last, one compact object per line, in a part of their own: the notes' "⚠"
+    makes a string that holds them two bytes a character, and joined to them the 22 MB of
+    (mostly ASCII) commit lines would be widened too, then encoded on the slow path: 0.06 s at
+    100,000 commits, against 0.007 s for the parts.
     """
     previous = plan.previous
     document: dict[str, Any] = {
@@ -54,13 +64,12 @@ def plan_to_json(plan: ReleasePlan, changelog: str | None = None, *, margin: str
     head = json.dumps(document, indent=2, ensure_ascii=False)
     if margin:
         head = head.replace("\n", f"\n{margin}")  # JSON strings hold no raw line break
+    head = f'{head[: -2 - len(margin)]},\n{margin}  "commits": ['
     if not plan.commits:
-        return f'{head[: -2 - len(margin)]},\n{margin}  "commits": []\n{margin}}}\n'
-    # One join: the document is 30 MB at 100,000 commits, and every copy of it costs.
-    lines = list(map(_commit_json, plan.commits))
-    lines[0] = f'{head[: -2 - len(margin)]},\n{margin}  "commits": [\n{margin}    {lines[0]}'
-    lines[-1] += f"\n{margin}  ]\n{margin}}}\n"
-    return f",\n{margin}    ".join(lines)
+        return [head, f"]\n{margin}}}\n"]
+    # One join: the commit lines are 22 MB at 100,000 commits, and every copy of them costs.
+    commits = f",\n{margin}    ".join(map(_commit_json, plan.commits))
+    return [head, f"\n{margin}    ", commits, f"\n{margin}  ]\n{margin}}}\n"]
 
 
 def images_to_json(images: ImagePlan) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from versionbot.history import (
     release_tags,
 )
 from versionbot.plan import SCHEMA_VERSION, PlanRequest, ReleasePlan, make_plan
-from versionbot.report import plan_to_json, plan_to_text
+from versionbot.report import plan_json_parts, plan_to_json, plan_to_text
 from versionbot.version import Version
 
 STATE = RepositoryState("/repo", "f" * 40, "main")
@@ -838,6 +838,21 @@ def test_plan_to_json_no_release() -> None:
     assert document["commits"] == []
     assert document["decided_by"] == []
     assert document["ignored_tags"] == []
+
+
+def test_plan_json_parts_keep_ascii_commit_lines_apart_from_the_notes() -> None:
+    # The notes' "⚠" widens any string that holds them to two bytes a character; the commit
+    # lines stay a part of their own, so 22 MB of them at 100k are not widened and re-encoded.
+    result = plan(commits("feat(api)!: drop v1", "fix: b"), [tag("v1.0.0")])
+    parts = plan_json_parts(result, "### ⚠ Breaking changes\n")
+    assert "".join(parts) == plan_to_json(result, "### ⚠ Breaking changes\n")
+    assert not parts[0].isascii()
+    lines = parts[-2]
+    assert lines.isascii()
+    assert [json.loads(line)["subject"] for line in lines.split(",\n    ")] == [
+        "feat(api)!: drop v1",
+        "fix: b",
+    ]
 
 
 def test_plan_to_json_escapes_awkward_text() -> None:
