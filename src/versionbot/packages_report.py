@@ -14,14 +14,10 @@ from versionbot.plan import SCHEMA_VERSION, PackagePlan
 from versionbot.report import plan_json_parts, plan_to_text
 
 
-def packages_to_json(plans: Sequence[PackagePlan], notes: Sequence[str | None]) -> str:
-    """The monorepo ``bot plan --json`` document: ``{"schema": 1, "packages": [{"name",
-    "path", "plan"}]}``, where ``plan`` is the package's single-package document."""
-    return "".join(packages_json_parts(plans, notes))
-
-
 def packages_json_parts(plans: Sequence[PackagePlan], notes: Sequence[str | None]) -> list[str]:
-    """``packages_to_json``'s text in parts, as ``report.plan_json_parts`` gives them."""
+    """The monorepo ``bot plan --json`` document: ``{"schema": 1, "packages": [{"name",
+    "path", "plan"}]}``, where ``plan`` is the package's single-package document; in parts, as
+    ``report.plan_json_parts`` gives them."""
     parts = [f'{{\n  "schema": {SCHEMA_VERSION},\n  "packages": [']
     for i, (package_plan, package_notes) in enumerate(zip(plans, notes, strict=True)):
         package = package_plan.package

@@ -23,16 +23,12 @@ _LABELS = {level: level.label for level in Bump}  # Enum properties are slow on 
 _CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd")
 
 
-def plan_to_json(plan: ReleasePlan, changelog: str | None = None, *, margin: str = "") -> str:
-    """The ``bot plan --json`` document (schema 1), as text; ``margin`` starts every line
-    after the first (a monorepo's document nests each package's)."""
-    return "".join(plan_json_parts(plan, changelog, margin=margin))
-
-
 def plan_json_parts(
     plan: ReleasePlan, changelog: str | None = None, *, margin: str = ""
 ) -> list[str]:
-    """``plan_to_json``'s text in parts that are written one after another (cli.write_json).
+    """The ``bot plan --json`` document (schema 1), as text in parts that are written one after
+    another (cli.write_json); ``margin`` starts every line after the first (a monorepo's
+    document nests each package's).
 
     Built by hand around the commit list: ``json.dumps`` with ``indent`` falls back to the pure
     Python encoder, which alone took 1.2 s for 100,000 commits; this takes about 0.1 s. The

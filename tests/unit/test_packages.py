@@ -20,7 +20,7 @@ from versionbot.config import Config, config_from_mapping
 from versionbot.errors import ConfigError, RepositoryError
 from versionbot.history import PackagesHistory, RepositoryState, Tag, package_baselines
 from versionbot.packages import Owners, bits, outside_windows
-from versionbot.packages_report import packages_to_json, packages_to_text
+from versionbot.packages_report import packages_json_parts, packages_to_text
 from versionbot.plan import PackagePlan, PlanRequest, make_package_plans
 from versionbot.release import ReleaseOutcome
 from versionbot.release_packages import PackagesOutcome, choose_releases
@@ -318,7 +318,7 @@ def _two_plans() -> tuple[PackagePlan, ...]:
 
 def test_the_json_document_nests_each_packages_plan_document() -> None:
     plans = _two_plans()
-    document = json.loads(packages_to_json(plans, [None, "## 0.3.0\n"]))
+    document = json.loads("".join(packages_json_parts(plans, [None, "## 0.3.0\n"])))
     assert document["schema"] == 1
     assert [(p["name"], p["path"]) for p in document["packages"]] == [
         ("api", "services/api"),
@@ -331,7 +331,7 @@ def test_the_json_document_nests_each_packages_plan_document() -> None:
         "## 0.3.0\n",
     )
     assert document["packages"][0]["plan"]["release"] is False
-    assert json.loads(packages_to_json((), [])) == {"schema": 1, "packages": []}
+    assert json.loads("".join(packages_json_parts((), []))) == {"schema": 1, "packages": []}
 
 
 def test_the_text_report_lists_every_package_first() -> None:

@@ -29,7 +29,7 @@ from versionbot.history import (
     release_tags,
 )
 from versionbot.plan import SCHEMA_VERSION, PlanRequest, ReleasePlan, make_plan
-from versionbot.report import plan_json_parts, plan_to_json, plan_to_text
+from versionbot.report import plan_json_parts, plan_to_text
 from versionbot.version import Version
 
 STATE = RepositoryState("/repo", "f" * 40, "main")
@@ -752,7 +752,7 @@ COMMIT_KEYS = {
 
 
 def as_json(result: ReleasePlan) -> dict[str, Any]:
-    document: Any = plan_to_json(result)
+    document: Any = "".join(plan_json_parts(result))
     if isinstance(document, str):
         document = json.loads(document)
     assert isinstance(document, dict)
@@ -845,7 +845,7 @@ def test_plan_json_parts_keep_ascii_commit_lines_apart_from_the_notes() -> None:
     # lines stay a part of their own, so 22 MB of them at 100k are not widened and re-encoded.
     result = plan(commits("feat(api)!: drop v1", "fix: b"), [tag("v1.0.0")])
     parts = plan_json_parts(result, "### ⚠ Breaking changes\n")
-    assert "".join(parts) == plan_to_json(result, "### ⚠ Breaking changes\n")
+    assert json.loads("".join(parts))["changelog"] == "### ⚠ Breaking changes\n"
     assert not parts[0].isascii()
     lines = parts[-2]
     assert lines.isascii()
