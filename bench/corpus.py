@@ -51,10 +51,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from versionbot.api import plan_from_messages
-from versionbot.commits import ParseFailure, parse_commit
-from versionbot.config import Config, config_from_mapping
-from versionbot.errors import VersionbotError
-from versionbot.plan import PlannedCommit, ReleasePlan
+from versionbot.core.commits import ParseFailure, parse_commit
+from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.errors import VersionbotError
+from versionbot.core.plan import PlannedCommit, ReleasePlan
 
 TARGET: Final = 98.5  # percent agreement required on main-line finals with empty notes
 DEFAULT_CORPUS: Final = Path(__file__).resolve().parents[1].parent / "shared/corpus/releases"

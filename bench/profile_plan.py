@@ -7,7 +7,7 @@ the modules inside change. It prints three views:
 2. with py-spy installed: a sampling profile of the real command (low overhead, the bot's own
    process), as the functions with the most *own* samples and the versionbot functions with the
    most *inclusive* samples (a function's share of the run, callees included);
-3. a cProfile listing of ``versionbot.cli.main`` run in this process (exact call counts; its
+3. a cProfile listing of ``versionbot.cli.main.main`` run in this process (exact call counts; its
    overhead inflates the per-call costs of small functions).
 
 With ``--changelog`` the command is ``bot changelog --full --stdout`` on a repository whose
@@ -91,8 +91,8 @@ def spy(repo: Path, rate: int, command: list[str]) -> tuple[Counter[str], Counte
 
 
 def cprofile(repo: Path, top: int, command: list[str]) -> str:
-    """cProfile of ``versionbot.cli.main`` in this process, sorted by own time."""
-    from versionbot.cli import main
+    """cProfile of ``versionbot.cli.main.main`` in this process, sorted by own time."""
+    from versionbot.cli.main import main
 
     profiler = cProfile.Profile()
     sink = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")

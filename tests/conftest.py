@@ -7,8 +7,8 @@ advance by one minute per commit (so shas are the same on every machine and ever
 changes the working directory of the test process and nothing mocks git.
 
 The same sealed variables are set in ``os.environ`` (with ``monkeypatch``) for the duration of a
-test, so in-process calls (``versionbot.git.read_history``, ``versionbot.cli.main``) see exactly
-what the ``bot`` subprocess sees.
+test, so in-process calls (``versionbot.git.reader.read_history``,
+``versionbot.cli.main.main``) see exactly what the ``bot`` subprocess sees.
 """
 
 from __future__ import annotations
@@ -290,8 +290,8 @@ CliRunner = Callable[..., CliResult]
 
 @pytest.fixture
 def run_cli(sealed_env: SealedEnv, capsys: pytest.CaptureFixture[str]) -> CliRunner:
-    """Run ``versionbot.cli.main([...])`` in this process; capture its output and exit code."""
-    from versionbot.cli import main
+    """Run ``versionbot.cli.main.main([...])`` in this process; capture its output and exit code."""
+    from versionbot.cli.main import main
 
     def runner(*args: str | Path) -> CliResult:
         capsys.readouterr()  # drop anything printed before

@@ -33,11 +33,11 @@ from urllib.parse import urlsplit
 
 from conftest import GitRepo
 from loopback import LoopbackHTTP
-from versionbot.config import load_config
-from versionbot.git_write import GitWriter, PushResult
-from versionbot.plan import PlanRequest
-from versionbot.release import ReleaseOutcome, execute
-from versionbot.release_edges import plan_for_release, release_edges
+from versionbot.core.config import load_config
+from versionbot.core.plan import PlanRequest
+from versionbot.git.writer import GitWriter, PushResult
+from versionbot.release.edges import plan_for_release, release_edges
+from versionbot.release.transaction import ReleaseOutcome, execute
 
 USER = "release-bot"
 

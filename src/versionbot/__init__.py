@@ -28,22 +28,22 @@ __all__ = [
 ]
 
 _EXPORTS = {
-    "Config": "versionbot.config",
-    "config_from_mapping": "versionbot.config",
-    "ParseFailure": "versionbot.commits",
-    "ParsedCommit": "versionbot.commits",
-    "parse_commit": "versionbot.commits",
-    "ReleasePlan": "versionbot.plan",
-    "Version": "versionbot.version",
+    "Config": "versionbot.core.config",
+    "config_from_mapping": "versionbot.core.config",
+    "ParseFailure": "versionbot.core.commits",
+    "ParsedCommit": "versionbot.core.commits",
+    "parse_commit": "versionbot.core.commits",
+    "ReleasePlan": "versionbot.core.plan",
+    "Version": "versionbot.core.version",
     "plan_from_messages": "versionbot.api",
 }
 
 if TYPE_CHECKING:
     from versionbot.api import plan_from_messages
-    from versionbot.commits import ParsedCommit, ParseFailure, parse_commit
-    from versionbot.config import Config, config_from_mapping
-    from versionbot.plan import ReleasePlan
-    from versionbot.version import Version
+    from versionbot.core.commits import ParsedCommit, ParseFailure, parse_commit
+    from versionbot.core.config import Config, config_from_mapping
+    from versionbot.core.plan import ReleasePlan
+    from versionbot.core.version import Version
 
 
 def __getattr__(name: str) -> Any:

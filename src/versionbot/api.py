@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from versionbot.commits import Commit
-from versionbot.config import Config
-from versionbot.history import History, RepositoryState, Tag, find_baseline
-from versionbot.plan import PlanRequest, ReleasePlan, make_plan
-from versionbot.version import Version
+from versionbot.core.commits import Commit
+from versionbot.core.config import Config
+from versionbot.core.history import History, RepositoryState, Tag, find_baseline
+from versionbot.core.plan import PlanRequest, ReleasePlan, make_plan
+from versionbot.core.version import Version
 
 
 def plan_from_messages(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from versionbot.changelog import INSERT_MARKER
+from versionbot.core.changelog import INSERT_MARKER
 
 if TYPE_CHECKING:
     from conftest import CliResult, CliRunner, GitRepo
@@ -210,10 +210,10 @@ def test_golden_unreleased(repo: GitRepo, bot: CliRunner) -> None:
 
 def test_golden_release_notes(repo: GitRepo) -> None:
     """The release-notes template (a forge release's body): no heading, same body."""
-    from versionbot.config import load_config
-    from versionbot.plan import PlanRequest
-    from versionbot.render import Renderer
-    from versionbot.repository_plan import repository_plan
+    from versionbot.core.config import load_config
+    from versionbot.core.plan import PlanRequest
+    from versionbot.files.render import Renderer
+    from versionbot.git.repository_plan import repository_plan
 
     breaking(repo)
     repo.commit("feat(api)!: rename the cursor field\n\nBREAKING CHANGE: `next` is `cursor`.\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from typing import TYPE_CHECKING
 
-from versionbot.changelog import INSERT_MARKER
+from versionbot.core.changelog import INSERT_MARKER
 
 if TYPE_CHECKING:
     from conftest import CliRunner, RepoFactory

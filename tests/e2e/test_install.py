@@ -100,7 +100,7 @@ def test_the_wheel_carries_the_templates_inside_the_package(distributions: Distr
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     with zipfile.ZipFile(distributions.wheel) as wheel:
         scripts = wheel.read(entry_points).decode()
-    assert "bot = versionbot.cli:main" in scripts
+    assert "bot = versionbot.cli.main:main" in scripts
 
 
 def test_the_sdist_carries_the_templates(distributions: Distributions) -> None:
@@ -128,7 +128,7 @@ def test_installed_bot_writes_a_changelog_outside_the_checkout(
         [
             str(bin_folder / "python"),
             "-c",
-            "import versionbot.render as r; print(r.builtin_templates())",
+            "import versionbot.files.render as r; print(r.builtin_templates())",
         ],
         env,
         repo.path,

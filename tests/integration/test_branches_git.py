@@ -13,11 +13,11 @@ import pytest
 
 from conftest import CliRunner, GitRepo, RepoFactory
 from git_remote import Remote, bare_repo, run_release
-from versionbot.config import Config, config_from_mapping, load_config
-from versionbot.errors import UsageError, VersionConflictError
-from versionbot.git import read_history
-from versionbot.plan import PlanRequest, ReleasePlan, make_plan
-from versionbot.repository_plan import repository_plan
+from versionbot.core.config import Config, config_from_mapping, load_config
+from versionbot.core.errors import UsageError, VersionConflictError
+from versionbot.core.plan import PlanRequest, ReleasePlan, make_plan
+from versionbot.git.reader import read_history
+from versionbot.git.repository_plan import repository_plan
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from versionbot.builders import build_image, build_tag
-from versionbot.config import ImageRules, ImagesConfig
-from versionbot.errors import BuildError, RegistryError
-from versionbot.images import ImagePlan, image_plan
-from versionbot.oci import DOCKER_LIST, OCI_INDEX, ImageRef
-from versionbot.registry import RegistryClient
-from versionbot.version import Version
+from versionbot.core.config import ImageRules, ImagesConfig
+from versionbot.core.errors import BuildError, RegistryError
+from versionbot.core.image_tags import ImagePlan, image_plan
+from versionbot.core.version import Version
+from versionbot.registry.builders import build_image, build_tag
+from versionbot.registry.client import RegistryClient
+from versionbot.registry.oci import DOCKER_LIST, OCI_INDEX, ImageRef
 
 if TYPE_CHECKING:
     from conftest import GitRepo, RepoFactory

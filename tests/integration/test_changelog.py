@@ -1,8 +1,8 @@
 """CHANGELOG.md kept up to date from real git histories: insert what is missing, keep the rest.
 
 Each test builds a repository with real git (tests/conftest.py), then runs
-``versionbot.changelog_file.update_changelog`` (the library path) or ``bot changelog`` in-process
-(``run_cli``), and reads the file back as bytes.
+``versionbot.files.changelog_file.update_changelog`` (the library path) or ``bot changelog``
+in-process (``run_cli``), and reads the file back as bytes.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from versionbot.changelog import INSERT_MARKER, versions_in
-from versionbot.changelog_file import ChangelogUpdate, update_changelog
-from versionbot.config import load_config
-from versionbot.errors import ChangelogError, FileWriteError
-from versionbot.files import write_atomically
-from versionbot.version import Version
+from versionbot.core.changelog import INSERT_MARKER, versions_in
+from versionbot.core.config import load_config
+from versionbot.core.errors import ChangelogError, FileWriteError
+from versionbot.core.version import Version
+from versionbot.files.atomic import write_atomically
+from versionbot.files.changelog_file import ChangelogUpdate, update_changelog
 
 if TYPE_CHECKING:
     from conftest import CliRunner, GitRepo
@@ -481,7 +481,7 @@ def test_a_failed_rename_leaves_the_old_file(
 
 
 def test_write_keeps_bytes_that_are_not_utf8(tmp_path: Path) -> None:
-    from versionbot.files import read_text
+    from versionbot.files.atomic import read_text
 
     path = tmp_path / "CHANGELOG.md"
     path.write_bytes(b"caf\xe9 \xff\r\n")

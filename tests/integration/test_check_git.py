@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import GitRepo
-from versionbot.check import check_commits
-from versionbot.config import CheckRules, Config
-from versionbot.errors import UsageError
-from versionbot.git import read_range
+from versionbot.core.check import check_commits
+from versionbot.core.config import CheckRules, Config
+from versionbot.core.errors import UsageError
+from versionbot.git.reader import read_range
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = str(Path(sys.executable).parent)

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from forge_server import ForgeServer
-from versionbot.errors import ForgeError, VersionbotError
-from versionbot.forge import Forge, ForgeRelease, GiteaForge, GitHubForge, github_forge
+from versionbot.core.errors import ForgeError, VersionbotError
+from versionbot.forge.client import Forge, ForgeRelease, GiteaForge, GitHubForge, github_forge
 
 TOKEN = "ghp_TESTTOKEN1234567890abcdef"
 WRONG_TOKEN = "ghp_WRONGTOKEN0987654321fedcba"

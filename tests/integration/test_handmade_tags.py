@@ -14,7 +14,7 @@ import pytest
 from conftest import GitRepo, RepoFactory, SealedEnv
 from forge_server import ForgeServer
 from git_remote import Remote, bare_repo, clone_remote, run_release, seed_project
-from versionbot.errors import UsageError
+from versionbot.core.errors import UsageError
 
 pytestmark = pytest.mark.timeout(60)
 

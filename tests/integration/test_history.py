@@ -1,8 +1,9 @@
 """Reading real git histories: tags, branches, merges, reverts, shallow clones, odd messages.
 
 Each test builds a small repository with real git (see tests/conftest.py), then reads it twice
-where it matters: through ``versionbot.git.read_history`` + ``versionbot.plan.make_plan`` (the
-library path) and through ``bot plan --json`` run in-process (the CLI path).
+where it matters: through ``versionbot.git.reader.read_history`` +
+``versionbot.core.plan.make_plan`` (the library path) and through ``bot plan --json`` run
+in-process (the CLI path).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from versionbot.config import Config, config_from_mapping, load_config
-from versionbot.errors import RepositoryError, VersionConflictError
-from versionbot.git import read_history
-from versionbot.plan import PlanRequest, ReleasePlan, make_plan
-from versionbot.repository_plan import repository_plan
+from versionbot.core.config import Config, config_from_mapping, load_config
+from versionbot.core.errors import RepositoryError, VersionConflictError
+from versionbot.core.plan import PlanRequest, ReleasePlan, make_plan
+from versionbot.git.reader import read_history
+from versionbot.git.repository_plan import repository_plan
 
 if TYPE_CHECKING:
     from conftest import CliRunner, GitRepo, RepoFactory
@@ -799,7 +800,7 @@ def test_paths_stream_is_the_same_whatever_the_read_size(
 ) -> None:
     """Records cut anywhere by the pipe (even inside a UTF-8 character) parse the same:
     an empty message, a root commit without parents, a merge without paths, many paths."""
-    import versionbot.git as git_module
+    import versionbot.git.reader as git_module
 
     repo.write("README.md", "x\n")
     repo.run("add", "README.md")

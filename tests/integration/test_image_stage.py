@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from versionbot.builders import build_tag
-from versionbot.config import Config, ImageRules, ImagesConfig
-from versionbot.errors import RegistryError
-from versionbot.image_stage import RegistryImageStage
-from versionbot.images import ImagePlan, image_plan
-from versionbot.oci import ImageRef
-from versionbot.registry import PushedTag, RegistryClient
-from versionbot.version import Version
+from versionbot.core.config import Config, ImageRules, ImagesConfig
+from versionbot.core.errors import RegistryError
+from versionbot.core.image_tags import ImagePlan, image_plan
+from versionbot.core.version import Version
+from versionbot.registry.builders import build_tag
+from versionbot.registry.client import PushedTag, RegistryClient
+from versionbot.registry.oci import ImageRef
+from versionbot.registry.stage import RegistryImageStage
 
 if TYPE_CHECKING:
     from conftest import RepoFactory

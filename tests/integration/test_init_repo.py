@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from versionbot.changelog import INSERT_MARKER
-from versionbot.config import load_config
-from versionbot.errors import UsageError
-from versionbot.repository_init import init_repository, read_files, summary, tag_names
+from versionbot.core.changelog import INSERT_MARKER
+from versionbot.core.config import load_config
+from versionbot.core.errors import UsageError
+from versionbot.init.repository import init_repository, read_files, summary, tag_names
 
 if TYPE_CHECKING:
     from conftest import GitRepo, RepoFactory

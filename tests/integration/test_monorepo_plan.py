@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from versionbot.config import Config, Package, config_from_mapping
-from versionbot.errors import ConfigError
-from versionbot.git import read_history, read_packages_history
-from versionbot.plan import PackagePlan, PlanRequest, make_package_plans, make_plan
-from versionbot.repository_plan import repository_package_plans
+from versionbot.core.config import Config, Package, config_from_mapping
+from versionbot.core.errors import ConfigError
+from versionbot.core.plan import PackagePlan, PlanRequest, make_package_plans, make_plan
+from versionbot.git.reader import read_history, read_packages_history
+from versionbot.git.repository_plan import repository_package_plans
 
 if TYPE_CHECKING:
     from conftest import CliRunner, GitRepo
@@ -683,7 +683,7 @@ def test_every_package_changelog_section_is_what_git_log_says(
 ) -> None:
     """``bot changelog`` in a monorepo: each release's section lists the shown commits of the
     package's commits reachable from its tag and from no lower release tag of the package."""
-    from versionbot.changelog_file import update_package_changelogs
+    from versionbot.files.changelog_file import update_package_changelogs
 
     oracle = _random_history(repo, seed, root_package=root_package)
     names = [p.name for p in oracle.packages]

@@ -21,12 +21,12 @@ import pytest
 from conftest import GitRepo, RepoFactory, SealedEnv
 from forge_server import ForgeServer
 from git_remote import FaultPoint, FaultyGit, Remote, bare_repo
-from versionbot.config import load_config
-from versionbot.errors import SupersededError
-from versionbot.plan import PlanRequest
-from versionbot.release import ReleaseEdges
-from versionbot.release_edges import git_writer, package_releases, run_packages_release
-from versionbot.release_packages import PackagesOutcome, execute_packages
+from versionbot.core.config import load_config
+from versionbot.core.errors import SupersededError
+from versionbot.core.plan import PlanRequest
+from versionbot.release.edges import git_writer, package_releases, run_packages_release
+from versionbot.release.packages import PackagesOutcome, execute_packages
+from versionbot.release.transaction import ReleaseEdges
 
 if TYPE_CHECKING:
     from conftest import CliRunner

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from versionbot.errors import RegistryError
-from versionbot.oci import ImageRef
-from versionbot.registry import PushedTag, RegistryClient, promote
+from versionbot.core.errors import RegistryError
+from versionbot.registry.client import PushedTag, RegistryClient, promote
+from versionbot.registry.oci import ImageRef
 
 if TYPE_CHECKING:
     from registry_fixtures import ImageFactory, RegistryFactory, RegistryServer

@@ -30,7 +30,7 @@ from git_remote import (
     run_release,
     seed_project,
 )
-from versionbot.errors import RepositoryError, SupersededError, UsageError
+from versionbot.core.errors import RepositoryError, SupersededError, UsageError
 
 pytestmark = pytest.mark.timeout(60)
 

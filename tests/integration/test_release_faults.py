@@ -29,7 +29,7 @@ from git_remote import (
     run_release,
     seed_project,
 )
-from versionbot.errors import ForgeError, SupersededError, VersionbotError
+from versionbot.core.errors import ForgeError, SupersededError, VersionbotError
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -19,13 +19,13 @@ import pytest
 from conftest import CliRunner, GitRepo, RepoFactory, SealedEnv
 from forge_server import ForgeServer
 from git_remote import RELEASE_DATE, Remote, bare_repo, clone_remote, seed_project
-from versionbot.config import load_config
-from versionbot.errors import SupersededError, UsageError
-from versionbot.plan import PlanRequest
-from versionbot.release import ReleaseOutcome
-from versionbot.release_edges import run_packages_release, run_release
-from versionbot.release_packages import PackagesOutcome
-from versionbot.release_pr import describe_next_run
+from versionbot.core.config import load_config
+from versionbot.core.errors import SupersededError, UsageError
+from versionbot.core.plan import PlanRequest
+from versionbot.release.edges import run_packages_release, run_release
+from versionbot.release.packages import PackagesOutcome
+from versionbot.release.pull_request import describe_next_run
+from versionbot.release.transaction import ReleaseOutcome
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -273,7 +273,7 @@ def test_commits_after_the_merge_get_tagged_release_and_a_new_pull_request(
 
 
 def test_plan_says_what_the_next_run_does(project: Project) -> None:
-    from versionbot.repository_plan import repository_plan
+    from versionbot.git.repository_plan import repository_plan
 
     config = load_config(project.repo.path, None)
 
@@ -322,7 +322,7 @@ def test_protected_main_the_pr_mode_never_pushes_there(
 
 
 def test_gitea_flavour_pull_requests() -> None:
-    from versionbot.forge import GiteaForge
+    from versionbot.forge.client import GiteaForge
 
     with ForgeServer(FORGE_TOKEN, flavour="gitea") as server:
         gitea = GiteaForge(server.url, "acme/app", FORGE_TOKEN)

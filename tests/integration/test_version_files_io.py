@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from versionbot.errors import ConfigError, FileWriteError, VersionFileError
-from versionbot.version_files import (
+from versionbot.core.errors import ConfigError, FileWriteError, VersionFileError
+from versionbot.files.version_files import (
     VersionFileSpec,
     parse_version_file_spec,
     read_version,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from versionbot.changelog import INSERT_MARKER, insert_sections, versions_in
-from versionbot.errors import ChangelogError
-from versionbot.version import Version
+from versionbot.core.changelog import INSERT_MARKER, insert_sections, versions_in
+from versionbot.core.errors import ChangelogError
+from versionbot.core.version import Version
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

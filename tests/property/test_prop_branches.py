@@ -28,13 +28,13 @@ from hypothesis import HealthCheck, event, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from versionbot.branches import branch_policy
-from versionbot.commits import Commit
-from versionbot.config import config_from_mapping
-from versionbot.errors import VersionConflictError
-from versionbot.history import History, RepositoryState, Tag, find_baseline
-from versionbot.plan import PlanRequest, make_plan
-from versionbot.version import Version
+from versionbot.core.branches import branch_policy
+from versionbot.core.commits import Commit
+from versionbot.core.config import config_from_mapping
+from versionbot.core.errors import VersionConflictError
+from versionbot.core.history import History, RepositoryState, Tag, find_baseline
+from versionbot.core.plan import PlanRequest, make_plan
+from versionbot.core.version import Version
 
 CONFIG = config_from_mapping(
     {"branches": {"main": {}, "next": {"prerelease": "rc"}, "*.x": {"maintenance": True}}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from versionbot.commits import (
+from versionbot.core.commits import (
     _HEADER,
     BREAKING_TOKENS,
     ParsedCommit,

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from versionbot.commits import Commit
-from versionbot.config import Config, config_from_mapping
-from versionbot.errors import VersionConflictError
-from versionbot.history import History, RepositoryState, Tag, find_baseline
-from versionbot.plan import PlanRequest, ReleasePlan, make_plan
-from versionbot.version import Version
+from versionbot.core.commits import Commit
+from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.errors import VersionConflictError
+from versionbot.core.history import History, RepositoryState, Tag, find_baseline
+from versionbot.core.plan import PlanRequest, ReleasePlan, make_plan
+from versionbot.core.version import Version
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from versionbot.changelog import Entry, Group, Reference, ReleaseNotes
-from versionbot.links import ForgeLinks
-from versionbot.render import CHANGELOG_TEMPLATE, RELEASE_NOTES_TEMPLATE, Renderer
+from versionbot.core.changelog import Entry, Group, Reference, ReleaseNotes
+from versionbot.core.links import ForgeLinks
+from versionbot.files.render import CHANGELOG_TEMPLATE, RELEASE_NOTES_TEMPLATE, Renderer
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

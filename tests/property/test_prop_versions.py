@@ -8,8 +8,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from versionbot.bump import Bump, apply_bump, next_prerelease_number
-from versionbot.version import Version
+from versionbot.core.bump import Bump, apply_bump, next_prerelease_number
+from versionbot.core.version import Version
 
 SETTINGS = settings(max_examples=300, deadline=None)
 

@@ -48,13 +48,13 @@ from git_remote import (
     run_release,
     seed_project,
 )
-from versionbot.config import load_config
-from versionbot.forge import github_forge
-from versionbot.image_stage import RegistryImageStage
-from versionbot.plan import PlanRequest
-from versionbot.registry import RegistryClient
-from versionbot.release import execute
-from versionbot.release_edges import plan_for_release, release_edges
+from versionbot.core.config import load_config
+from versionbot.core.plan import PlanRequest
+from versionbot.forge.client import github_forge
+from versionbot.registry.client import RegistryClient
+from versionbot.registry.stage import RegistryImageStage
+from versionbot.release.edges import plan_for_release, release_edges
+from versionbot.release.transaction import execute
 
 FORGE_TOKEN = "ghp_RELIABILITYFORGE0123456789abcdefgh"
 IMAGE_TAGS = ("0.2.0", "0.2", "latest")

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from versionbot.changelog import escape_block, escape_inline
-from versionbot.config import _TOP_LEVEL_KEYS, config_from_mapping, load_config
-from versionbot.errors import ConfigError
+from versionbot.core.changelog import escape_block, escape_inline
+from versionbot.core.config import _TOP_LEVEL_KEYS, config_from_mapping, load_config
+from versionbot.core.errors import ConfigError
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -31,8 +31,8 @@ from reliability.harness import (
     assert_converged,
     new_project,
 )
-from versionbot.errors import ForgeError
-from versionbot.forge import GitHubForge
+from versionbot.core.errors import ForgeError
+from versionbot.forge.client import GitHubForge
 
 if TYPE_CHECKING:
     from registry_fixtures import ImageFactory, RegistryFactory

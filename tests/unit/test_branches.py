@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from versionbot.branches import (
+from versionbot.core.branches import (
     BranchRule,
     VersionRange,
     branch_policy,
@@ -17,9 +17,9 @@ from versionbot.branches import (
     parse_branches,
     rule_for,
 )
-from versionbot.config import Config, config_from_mapping
-from versionbot.errors import ConfigError
-from versionbot.version import Version
+from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.errors import ConfigError
+from versionbot.core.version import Version
 
 
 def v(text: str) -> Version:
@@ -169,7 +169,7 @@ def test_release_branches_is_gone_with_a_pointer() -> None:
 
 
 def test_from_a_file(tmp_path: Any) -> None:
-    from versionbot.config import load_config
+    from versionbot.core.config import load_config
 
     (tmp_path / "versionbot.toml").write_text(
         '[branches.main]\n[branches.next]\nprerelease = "beta"\n'
@@ -184,6 +184,6 @@ def test_from_a_file(tmp_path: Any) -> None:
 def test_the_module_doctests_pass() -> None:
     import doctest
 
-    import versionbot.branches
+    import versionbot.core.branches
 
-    assert doctest.testmod(versionbot.branches).failed == 0
+    assert doctest.testmod(versionbot.core.branches).failed == 0

@@ -15,8 +15,13 @@ from pathlib import Path
 
 import pytest
 
-import versionbot.builders
-from versionbot.builders import (
+import versionbot.registry.builders
+from versionbot.core.config import ImageRules, ImagesConfig
+from versionbot.core.errors import BuildError, RegistryError
+from versionbot.core.image_tags import image_plan
+from versionbot.core.version import Version
+from versionbot.registry.auth import Credentials
+from versionbot.registry.builders import (
     BuildahSetup,
     BuildSpec,
     assemble_index,
@@ -32,10 +37,7 @@ from versionbot.builders import (
     source_url,
     write_authfile,
 )
-from versionbot.config import ImageRules, ImagesConfig
-from versionbot.errors import BuildError, RegistryError
-from versionbot.images import image_plan
-from versionbot.oci import (
+from versionbot.registry.oci import (
     DOCKER_LIST,
     DOCKER_MANIFEST,
     OCI_INDEX,
@@ -43,8 +45,6 @@ from versionbot.oci import (
     ImageRef,
     Manifest,
 )
-from versionbot.registry_auth import Credentials
-from versionbot.version import Version
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -65,7 +65,7 @@ def spec(*, timestamp: int | None = None) -> BuildSpec:
 
 
 def test_the_module_doctests_pass() -> None:
-    assert doctest.testmod(versionbot.builders).failed == 0
+    assert doctest.testmod(versionbot.registry.builders).failed == 0
 
 
 def test_build_errors_are_registry_errors_with_exit_6() -> None:

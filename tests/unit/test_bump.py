@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from versionbot.bump import (
+from versionbot.core.bump import (
     DEFAULT_TYPE_RULES,
     Bump,
     BumpRules,
@@ -12,8 +12,8 @@ from versionbot.bump import (
     level_between,
     next_prerelease_number,
 )
-from versionbot.commits import ParsedCommit, parse_commit
-from versionbot.version import Version
+from versionbot.core.commits import ParsedCommit, parse_commit
+from versionbot.core.version import Version
 
 
 def parsed(message: str) -> ParsedCommit:

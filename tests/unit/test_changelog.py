@@ -1,7 +1,8 @@
 """The changelog model, the escaping of commit text, the insertion of sections, and rendering.
 
-``versionbot.changelog`` is pure, so most of this file calls it with hand-made commits and texts.
-The last part renders with ``versionbot.render.Renderer`` (Jinja, the built-in templates from
+``versionbot.core.changelog`` is pure, so most of this file calls it with hand-made commits and
+texts.
+The last part renders with ``versionbot.files.render.Renderer`` (Jinja, the built-in templates from
 disk, a user folder in ``tmp_path``): no git is involved.
 """
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from versionbot.changelog import (
+from versionbot.core.changelog import (
     INSERT_MARKER,
     ReleaseInfo,
     ReleaseNotes,
@@ -24,12 +25,12 @@ from versionbot.changelog import (
     utc_date,
     versions_in,
 )
-from versionbot.commits import ParsedCommit, parse_commit
-from versionbot.config import DEFAULT_SECTIONS
-from versionbot.errors import ChangelogError, TemplateError, UsageError
-from versionbot.links import ForgeLinks
-from versionbot.render import Renderer
-from versionbot.version import Version
+from versionbot.core.commits import ParsedCommit, parse_commit
+from versionbot.core.config import DEFAULT_SECTIONS
+from versionbot.core.errors import ChangelogError, TemplateError, UsageError
+from versionbot.core.links import ForgeLinks
+from versionbot.core.version import Version
+from versionbot.files.render import Renderer
 
 GITHUB = ForgeLinks("https://github.com/acme/app", "github")
 GITLAB = ForgeLinks("https://gitlab.com/acme/app", "gitlab")

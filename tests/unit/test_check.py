@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from versionbot.check import (
+from versionbot.cli.report import check_summary, check_to_json, check_to_text, plan_summary
+from versionbot.core.check import (
     ERROR,
     RELEASE_TRAILER,
     SQUASH_SHA,
@@ -22,12 +23,11 @@ from versionbot.check import (
     squash_merged,
     strip_comments,
 )
-from versionbot.commits import Commit, ParsedCommit, parse_commit
-from versionbot.config import DEFAULT_TYPES, CheckRules, config_from_mapping
-from versionbot.errors import ConfigError
-from versionbot.history import Baseline, History, RepositoryState
-from versionbot.plan import make_plan
-from versionbot.report import check_summary, check_to_json, check_to_text, plan_summary
+from versionbot.core.commits import Commit, ParsedCommit, parse_commit
+from versionbot.core.config import DEFAULT_TYPES, CheckRules, config_from_mapping
+from versionbot.core.errors import ConfigError
+from versionbot.core.history import Baseline, History, RepositoryState
+from versionbot.core.plan import make_plan
 
 RULES = CheckRules()
 ALLOWED = "allowed types: feat, fix, perf, refactor, docs, style, test, build, ci, chore, revert"
@@ -472,7 +472,7 @@ def test_ranges_skip_merges_and_release_commits() -> None:
 
 
 def test_the_release_trailer_is_the_release_s() -> None:
-    from versionbot.plan import RELEASE_TRAILER as RELEASES_OWN
+    from versionbot.core.plan import RELEASE_TRAILER as RELEASES_OWN
 
     assert RELEASE_TRAILER == RELEASES_OWN
 

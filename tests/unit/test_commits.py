@@ -1,4 +1,5 @@
-"""Conventional Commits 1.0.0 tables for versionbot.commits, and the choices where it is silent."""
+"""Conventional Commits 1.0.0 tables for versionbot.core.commits, and its choices where it is
+silent."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pickle
 
 import pytest
 
-from versionbot.commits import (
+from versionbot.core.commits import (
     BREAKING_TOKENS,
     Commit,
     Footer,

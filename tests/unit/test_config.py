@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from versionbot.bump import Bump, BumpRules
-from versionbot.config import Config, config_from_mapping, load_config
-from versionbot.errors import ConfigError, UsageError
-from versionbot.history import TagFormat
-from versionbot.version import Version
+from versionbot.core.bump import Bump, BumpRules
+from versionbot.core.config import Config, config_from_mapping, load_config
+from versionbot.core.errors import ConfigError, UsageError
+from versionbot.core.history import TagFormat
+from versionbot.core.version import Version
 
 SOURCE = "pyproject.toml [tool.versionbot]"
 

@@ -27,10 +27,12 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-import versionbot.forge as forge_module
+import versionbot.forge.client as forge_module
 from versionbot import __version__
-from versionbot.errors import ForgeError, VersionbotError
-from versionbot.forge import (
+from versionbot.core.errors import ForgeError, VersionbotError
+from versionbot.core.redaction import redact
+from versionbot.core.retries import RetryPolicy
+from versionbot.forge.client import (
     FORGE_RETRIES,
     ForgeRelease,
     GiteaForge,
@@ -40,8 +42,6 @@ from versionbot.forge import (
     missing_forge_settings,
     repository_from_remote,
 )
-from versionbot.redaction import redact
-from versionbot.retries import RetryPolicy
 
 TOKEN = "ghp_TESTTOKEN1234567890abcdef"
 SHA = "3f2a91c0" + "0" * 32

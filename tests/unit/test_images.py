@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from versionbot.config import ImageRules, config_from_mapping
-from versionbot.errors import ConfigError
-from versionbot.images import (
+from versionbot.core.config import ImageRules, config_from_mapping
+from versionbot.core.errors import ConfigError
+from versionbot.core.image_tags import (
     InvalidImageTag,
     image_plan,
     image_tags,
     validate_template,
     versions_from_tags,
 )
-from versionbot.version import Version
+from versionbot.core.version import Version
 
 SHA = "3f2a91c0" + "0" * 32
 DEFAULT = ImageRules()

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from versionbot.bump import Bump
-from versionbot.changelog import INSERT_MARKER, versions_in
-from versionbot.config import Config, config_from_mapping
-from versionbot.errors import UsageError
-from versionbot.init import (
+from versionbot.core.bump import Bump
+from versionbot.core.changelog import INSERT_MARKER, versions_in
+from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.errors import UsageError
+from versionbot.init.detect import (
     Proposal,
     detect,
     detect_tag_format,
@@ -23,7 +23,7 @@ from versionbot.init import (
     is_python_version_candidate,
     render_toml,
 )
-from versionbot.migrate import TomlTable, translate_placeholders
+from versionbot.init.migrate import TomlTable, translate_placeholders
 
 # A python-semantic-release 10.x configuration as projects write it (keys from its docs/config.py).
 PSR_PYPROJECT = """\

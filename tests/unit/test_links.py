@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from versionbot.links import FORGES, ForgeLinks, forge_links
+from versionbot.core.links import FORGES, ForgeLinks, forge_links
 
 
 @pytest.mark.parametrize(

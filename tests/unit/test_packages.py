@@ -14,17 +14,17 @@ from typing import Any
 
 import pytest
 
-from versionbot.ci_outputs import package_outputs
-from versionbot.commits import Commit
-from versionbot.config import Config, config_from_mapping
-from versionbot.errors import ConfigError, RepositoryError
-from versionbot.history import PackagesHistory, RepositoryState, Tag, package_baselines
-from versionbot.packages import Owners, bits, outside_windows
-from versionbot.packages_report import packages_json_parts, packages_to_text
-from versionbot.plan import PackagePlan, PlanRequest, make_package_plans
-from versionbot.release import ReleaseOutcome
-from versionbot.release_packages import PackagesOutcome, choose_releases
-from versionbot.version import Version
+from versionbot.cli.github_outputs import package_outputs
+from versionbot.cli.packages_report import packages_json_parts, packages_to_text
+from versionbot.core.commits import Commit
+from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.errors import ConfigError, RepositoryError
+from versionbot.core.history import PackagesHistory, RepositoryState, Tag, package_baselines
+from versionbot.core.packages import Owners, bits, outside_windows
+from versionbot.core.plan import PackagePlan, PlanRequest, make_package_plans
+from versionbot.core.version import Version
+from versionbot.release.packages import PackagesOutcome, choose_releases
+from versionbot.release.transaction import ReleaseOutcome
 
 STATE = RepositoryState("/repo", "f" * 40, "main")
 

@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 
 from versionbot.api import plan_from_messages
-from versionbot.bump import Bump
-from versionbot.commits import Commit
-from versionbot.config import Config, config_from_mapping
-from versionbot.errors import VersionConflictError
-from versionbot.history import (
+from versionbot.cli.report import plan_json_parts, plan_to_text
+from versionbot.core.bump import Bump
+from versionbot.core.commits import Commit
+from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.errors import VersionConflictError
+from versionbot.core.history import (
     History,
     ReleaseTag,
     RepositoryState,
@@ -28,9 +29,8 @@ from versionbot.history import (
     find_baseline,
     release_tags,
 )
-from versionbot.plan import SCHEMA_VERSION, PlanRequest, ReleasePlan, make_plan
-from versionbot.report import plan_json_parts, plan_to_text
-from versionbot.version import Version
+from versionbot.core.plan import SCHEMA_VERSION, PlanRequest, ReleasePlan, make_plan
+from versionbot.core.version import Version
 
 STATE = RepositoryState("/repo", "f" * 40, "main")
 DEFAULT = Config()

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from versionbot.branches import branch_policy
-from versionbot.bump import Bump
-from versionbot.commits import Commit
-from versionbot.config import Config, config_from_mapping
-from versionbot.errors import VersionConflictError
-from versionbot.history import History, RepositoryState, Tag, find_baseline
-from versionbot.plan import PlanRequest, ReleasePlan, make_plan
-from versionbot.version import Version
+from versionbot.core.branches import branch_policy
+from versionbot.core.bump import Bump
+from versionbot.core.commits import Commit
+from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.errors import VersionConflictError
+from versionbot.core.history import History, RepositoryState, Tag, find_baseline
+from versionbot.core.plan import PlanRequest, ReleasePlan, make_plan
+from versionbot.core.version import Version
 
 CONFIG = config_from_mapping(
     {

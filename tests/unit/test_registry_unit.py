@@ -13,16 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from versionbot.errors import RegistryError, UsageError
-from versionbot.oci import (
-    OCI_INDEX,
-    ImageRef,
-    InvalidImageRef,
-    plain_http_allowed,
-    platform_matches,
-)
-from versionbot.registry import RegistryClient
-from versionbot.registry_auth import (
+from versionbot.core.errors import RegistryError, UsageError
+from versionbot.core.retries import RetryPolicy, parse_retry_after
+from versionbot.registry.auth import (
     Challenge,
     Credentials,
     credentials_from_docker_config,
@@ -30,7 +23,14 @@ from versionbot.registry_auth import (
     env_var_prefix,
     parse_www_authenticate,
 )
-from versionbot.retries import RetryPolicy, parse_retry_after
+from versionbot.registry.client import RegistryClient
+from versionbot.registry.oci import (
+    OCI_INDEX,
+    ImageRef,
+    InvalidImageRef,
+    plain_http_allowed,
+    platform_matches,
+)
 
 pytestmark = pytest.mark.timeout(20)
 

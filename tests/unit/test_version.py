@@ -1,4 +1,4 @@
-"""SemVer 2.0.0 tables for versionbot.version: syntax, precedence, identity and arithmetic."""
+"""SemVer 2.0.0 tables for versionbot.core.version: syntax, precedence, identity and arithmetic."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from versionbot.version import InvalidVersion, Version, is_valid_prerelease_token
+from versionbot.core.version import InvalidVersion, Version, is_valid_prerelease_token
 
 # The valid and invalid strings of semver.org's "Is there a suggested regular expression" FAQ,
 # plus the cases the spec items name (leading zeros, empty identifiers, '+' rules).

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from versionbot.errors import VersionbotError, VersionFileError
-from versionbot.version_files import (
+from versionbot.core.errors import VersionbotError, VersionFileError
+from versionbot.files.version_files import (
     VersionFileKind,
     VersionFileSpec,
     current_version,

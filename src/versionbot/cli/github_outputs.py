@@ -1,0 +1,90 @@
+"""Edge: tell GitHub Actions what a release did ($GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY).
+
+Outputs: ``released``, ``version``, ``tag``, ``previous_version``, ``is_prerelease``, ``sha``,
+``forge_url`` and ``image_digests`` (JSON: reference -> digest). In a monorepo: ``released``,
+``sha``, ``packages`` (JSON: the names of the packages released) and ``releases`` (JSON: name ->
+the single-release outputs). Values are single lines; the summary is Markdown. Nothing here
+holds a credential: only facts from the outcome are written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from versionbot.release.packages import PackagesOutcome
+from versionbot.release.transaction import ReleaseOutcome
+
+
+def outputs(outcome: ReleaseOutcome) -> dict[str, str]:
+    """The step outputs of a release run."""
+    version = outcome.version
+    return {
+        "released": "true" if outcome.released else "false",
+        "version": str(version) if version else "",
+        "tag": outcome.tag or "",
+        "previous_version": str(outcome.previous_version) if outcome.previous_version else "",
+        "is_prerelease": "true" if version is not None and version.is_prerelease else "false",
+        "sha": outcome.sha or "",
+        "forge_url": outcome.forge_url or "",
+        "image_digests": json.dumps(dict(outcome.image_digests), sort_keys=True),
+    }
+
+
+def summary(outcome: ReleaseOutcome, notes: str | None) -> str:
+    """The Markdown step summary of a release run."""
+    if not outcome.released:
+        lines = ["### No release", ""]
+    else:
+        lines = [f"### Released {outcome.tag}", ""]
+        if outcome.forge_url:
+            lines += [f"[Release page]({outcome.forge_url})", ""]
+    lines += [f"- {line}" for line in outcome.log]
+    if outcome.image_digests:
+        lines += ["", "| image | digest |", "|---|---|"]
+        lines += [f"| `{ref}` | `{digest}` |" for ref, digest in outcome.image_digests]
+    if notes and outcome.released:
+        lines += ["", notes.rstrip("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def write_github(env: Mapping[str, str], outcome: ReleaseOutcome, notes: str | None) -> None:
+    """Append the outputs and the summary where GitHub Actions asks for them (if it does)."""
+    _append(env, outputs(outcome), summary(outcome, notes))
+
+
+def package_outputs(outcome: PackagesOutcome) -> dict[str, str]:
+    """The step outputs of a monorepo's release run."""
+    released = sorted(name for name, o in outcome.packages.items() if o.released)
+    releases: dict[str, dict[str, object]] = {}
+    for name, package_outcome in outcome.packages.items():
+        entry: dict[str, object] = dict(outputs(package_outcome))
+        del entry["sha"]  # the same release commit for every package
+        entry["released"] = package_outcome.released
+        entry["image_digests"] = dict(package_outcome.image_digests)  # nested, not a string
+        releases[name] = entry
+    return {
+        "released": "true" if released else "false",
+        "sha": outcome.sha or "",
+        "packages": json.dumps(released),
+        "releases": json.dumps(releases, sort_keys=True),
+    }
+
+
+def write_github_packages(env: Mapping[str, str], outcome: PackagesOutcome) -> None:
+    """``write_github`` for a monorepo: the outputs, and a summary section per package."""
+    sections = [summary(o, o.notes) for o in outcome.packages.values()]
+    text = "".join(sections) or summary(ReleaseOutcome(log=outcome.log), None)
+    _append(env, package_outputs(outcome), text)
+
+
+def _append(env: Mapping[str, str], values: Mapping[str, str], summary_text: str) -> None:
+    output_file = env.get("GITHUB_OUTPUT")
+    if output_file:
+        with Path(output_file).open("a", encoding="utf-8") as handle:
+            handle.writelines(f"{key}={value}\n" for key, value in values.items())
+    summary_file = env.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with Path(summary_file).open("a", encoding="utf-8") as handle:
+            handle.write(summary_text)

@@ -1,0 +1,672 @@
+"""The ``bot`` command: parse arguments, load the config, run a command, map errors to exits.
+
+Only this module prints errors and chooses exit codes (see errors.py and the README). Heavy
+modules are imported inside the commands that need them, so ``bot --version`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gc
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from versionbot.cli.args import build_parser, command_in
+from versionbot.core.errors import UsageError, VersionbotError
+
+if TYPE_CHECKING:
+    from versionbot.cli.terminal import Progress
+    from versionbot.core.config import Config
+    from versionbot.core.plan import PlanRequest
+    from versionbot.files.changelog_file import ChangelogUpdate
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``bot`` and ``versionbot`` console scripts."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    command_name = command_in(words)
+    if command_name is None and "--version" in words:
+        command_name = ""  # no command's parser is needed to print the version
+    parser = build_parser(command_name)
+    args = parser.parse_args(words)
+    command = _COMMANDS.get(args.command)
+    if command is None:
+        parser.print_help()
+        return 2
+    # A command builds many small objects, none in cycles, then ends: the cycle collector would
+    # rescan them again and again (0.8 s of a 100,000-commit plan) to free nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return command(args)
+    except VersionbotError as exc:
+        if args.debug:
+            raise
+        from versionbot.cli.terminal import paint, wants_colour
+
+        colour = wants_colour(sys.stderr)
+        error, hint = paint("error:", "red", colour=colour), paint("hint:", "dim", colour=colour)
+        print(f"{error} {exc.message}\n{hint} {exc.hint}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _plan(args: argparse.Namespace) -> int:
+    import os
+
+    from versionbot.cli.report import plan_json_parts, plan_to_text
+    from versionbot.git.repository_plan import repository_plan
+
+    request = _plan_request(args)
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    if args.title is None and args.base is not None:
+        raise UsageError("--base goes with --title", 'add --title "<the pull request title>"')
+    if config.packages:
+        return _plan_packages(args, repo, config, request)
+    _no_package_option(args)
+    if args.title is None:
+        plan = repository_plan(repo, config, request, progress=_progress(args))
+    else:
+        # The pull-request preview: plan as if the PR were squash-merged with this title.
+        from versionbot.core.check import squash_merged
+        from versionbot.core.plan import make_plan
+        from versionbot.git.reader import read_history, read_range
+
+        pr = None if args.base is None else read_range(repo, config, f"{args.base}..HEAD")[1]
+        replaced = None if pr is None else [c.sha for c in pr]
+        prerelease = request.prerelease is not None
+        history = read_history(repo, config, prerelease=prerelease, exact=True)
+        plan = make_plan(squash_merged(history, args.title, replaced), config, request)
+    notes = None
+    if plan.notes is not None:
+        from versionbot.files.render import Renderer  # Jinja only when there is something to render
+
+        notes = Renderer.for_repository(plan.state, config).changelog(
+            [plan.notes], sections_only=True
+        )
+    if args.json:
+        write_json(*plan_json_parts(plan, notes))
+    else:
+        write_text(plan_to_text(plan, notes, verbose=args.verbose))
+        at_head = plan.previous is not None and plan.previous.tag.sha == plan.state.head
+        if args.title is None and (config.mode == "pr" or at_head):
+            # The mode, and what the next bot release does (only worth saying in those cases).
+            from versionbot.release.pull_request import describe_next_run
+
+            write_text(describe_next_run(config, plan, os.environ) or "")
+    if os.environ.get("GITHUB_STEP_SUMMARY"):  # in GitHub Actions: the job summary too
+        from versionbot.cli.report import plan_summary
+
+        event = os.environ.get("GITHUB_EVENT_NAME", "")
+        in_pr = event.startswith("pull_request") or args.title is not None
+        with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
+            handle.write(plan_summary(plan, notes, pull_request=in_pr))
+    return 0
+
+
+def _plan_packages(
+    args: argparse.Namespace, repo: Path, config: Config, request: PlanRequest
+) -> int:
+    """``bot plan`` in a monorepo: every package's plan (or ``--package NAME``'s)."""
+    import os
+
+    from versionbot.cli.packages_report import packages_json_parts, packages_to_text
+    from versionbot.files.render import Renderer
+    from versionbot.git.repository_plan import repository_package_plans
+
+    requests = package_requests(config, request, args.package)
+    if args.title is None:
+        plans = repository_package_plans(repo, config, requests)
+    elif args.base is None:
+        raise UsageError(
+            "--title needs --base in a monorepo: the pull request's commits say which packages "
+            "it changes",
+            'add --base with the branch it merges into, e.g. --base origin/main --title "..."',
+        )
+    else:
+        # The pull-request preview: as if the PR's commits were squash-merged with this title.
+        from versionbot.core.check import squash_merged_packages
+        from versionbot.core.plan import make_package_plans
+        from versionbot.git.reader import read_packages_history, read_range
+
+        pr = [c.sha for c in read_range(repo, config, f"{args.base}..HEAD")[1]]
+        prerelease = any(r.prerelease is not None for r in requests.values())
+        history = read_packages_history(repo, config, prerelease=prerelease, exact=True)
+        plans = make_package_plans(
+            squash_merged_packages(history, args.title, pr), config, requests
+        )
+    if args.package is not None:
+        plans = tuple(p for p in plans if p.package.name == args.package)
+    notes = [
+        None
+        if p.plan.notes is None
+        else Renderer.for_repository(p.plan.state, p.package.config).changelog(
+            [p.plan.notes], sections_only=True
+        )
+        for p in plans
+    ]
+    if args.json:
+        write_json(*packages_json_parts(plans, notes))
+    else:
+        write_text(packages_to_text(plans, notes, verbose=args.verbose))
+        if config.mode == "pr" and args.title is None and args.package is None:
+            from versionbot.release.packages_pull_request import describe_next_run
+
+            write_text(describe_next_run(config, plans, os.environ) or "")
+    if os.environ.get("GITHUB_STEP_SUMMARY"):  # in GitHub Actions: the job summary too
+        from versionbot.cli.report import plan_summary
+
+        event = os.environ.get("GITHUB_EVENT_NAME", "")
+        in_pr = event.startswith("pull_request") or args.title is not None
+        with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
+            for package_plan, package_notes in zip(plans, notes, strict=True):
+                handle.write(f"## {package_plan.package.name}\n\n")
+                handle.write(plan_summary(package_plan.plan, package_notes, pull_request=in_pr))
+    return 0
+
+
+def package_requests(
+    config: Config, request: PlanRequest, name: str | None
+) -> dict[str, PlanRequest]:
+    """Each package's request (``plan.package_requests``), once ``--package`` names a known
+    package, or none is named and neither ``--version`` nor ``--bump`` is given."""
+    from versionbot.core.plan import package_requests as requests_by_package
+
+    forced = request.version is not None or request.bump is not None
+    if name is not None:
+        config.package(name)  # an unknown name is an error, with the known ones
+    elif forced:
+        raise UsageError(
+            "--version and --bump need --package NAME in a monorepo",
+            "name the package, e.g. bot plan --package api --bump major",
+        )
+    return requests_by_package(config.packages, request, name)
+
+
+def _no_package_option(args: argparse.Namespace) -> None:
+    if getattr(args, "package", None) is not None:
+        raise UsageError(
+            f"--package {args.package}: this repository has no [packages]",
+            "--package is for monorepos; configure [packages.NAME] tables, or drop it",
+        )
+
+
+def _release(args: argparse.Namespace) -> int:
+    import os
+
+    from versionbot.cli.github_outputs import outputs, write_github
+    from versionbot.core.errors import SupersededError
+    from versionbot.release.edges import run_release
+    from versionbot.release.transaction import ReleaseOutcome
+
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    env = dict(os.environ)
+    if config.packages:
+        return _release_packages(args, repo, config, env)
+    _no_package_option(args)
+    try:  # the configured mode (direct or pr) is picked in run_release
+        outcome = run_release(repo, config, _plan_request(args), env, _progress(args).show)
+    except SupersededError as exc:
+        # CI still learns that this run released nothing (the next run releases).
+        write_github(env, ReleaseOutcome(log=[exc.message]), None)
+        raise
+    if args.json:
+        write_json(json.dumps({**outputs(outcome), "log": outcome.log}, indent=2) + "\n")
+    elif not args.quiet:
+        write_text("".join(f"{line}\n" for line in outcome.log))
+    write_github(env, outcome, outcome.notes)
+    return 0
+
+
+def _release_packages(
+    args: argparse.Namespace, repo: Path, config: Config, env: dict[str, str]
+) -> int:
+    """``bot release`` in a monorepo: every due package (or ``--package NAME``) at once."""
+    from versionbot.cli.github_outputs import package_outputs, write_github_packages
+    from versionbot.core.errors import SupersededError
+    from versionbot.release.edges import run_packages_release
+    from versionbot.release.packages import PackagesOutcome
+
+    requests = package_requests(config, _plan_request(args), args.package)
+    try:
+        outcome = run_packages_release(
+            repo, config, requests, env, _progress(args).show, only=args.package
+        )
+    except SupersededError as exc:
+        write_github_packages(env, PackagesOutcome(log=[exc.message]))
+        raise
+    if args.json:
+        write_json(json.dumps({**package_outputs(outcome), "log": outcome.log}, indent=2) + "\n")
+    elif not args.quiet:
+        write_text("".join(f"{line}\n" for line in outcome.log))
+    write_github_packages(env, outcome)
+    return 0
+
+
+def _tag(args: argparse.Namespace) -> int:
+    import os
+
+    from versionbot.core.plan import PlanRequest
+    from versionbot.core.version import InvalidVersion, Version, is_valid_prerelease_token
+    from versionbot.release.tagging import make_tag
+
+    if args.prerelease is not None and not is_valid_prerelease_token(args.prerelease):
+        raise UsageError(f"--prerelease {args.prerelease!r} is not valid", "e.g. --prerelease rc")
+    version = None
+    if args.tag_version is not None:
+        try:
+            version = Version.parse(args.tag_version.removeprefix("v"))
+        except InvalidVersion as exc:
+            raise UsageError(str(exc), "give a SemVer version, e.g. bot tag 1.4.0") from None
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    if not config.packages:
+        _no_package_option(args)
+    elif args.package is None:
+        raise UsageError(
+            "bot tag makes one package's tag in a monorepo", "name it: bot tag --package NAME"
+        )
+    request = PlanRequest(date=_today(), prerelease=args.prerelease)
+    outcome = make_tag(
+        repo,
+        config,
+        request,
+        os.environ,
+        version=version,
+        force=args.force,
+        push=args.push,
+        package=args.package,
+    )
+    if args.json:
+        document = {"tag": outcome.tag, "version": str(outcome.version), "sha": outcome.sha}
+        write_json(json.dumps({**document, "pushed": outcome.pushed}, indent=2) + "\n")
+    elif not args.quiet:
+        write_text("".join(f"{line}\n" for line in outcome.log))
+    return 0
+
+
+def _changelog(args: argparse.Namespace) -> int:
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    if config.packages:
+        return _changelog_packages(args, repo, config)
+    _no_package_option(args)
+    if args.unreleased:
+        from versionbot.core.plan import PlanRequest
+        from versionbot.files.render import Renderer
+        from versionbot.git.repository_plan import repository_plan
+
+        plan = repository_plan(repo, config, PlanRequest(date=_today()))
+        if plan.notes is None:
+            write_text(f"Nothing to release: {plan.reason}.\n")
+        else:
+            renderer = Renderer.for_repository(plan.state, config)
+            write_text(renderer.changelog([plan.notes], sections_only=True))
+        return 0
+    from versionbot.files.changelog_file import update_changelog
+
+    update = update_changelog(repo, config, full=args.full, write=not args.stdout)
+    if args.json:
+        write_json(json.dumps(_changelog_json(update, args.stdout), indent=2) + "\n")
+    elif args.stdout:
+        write_text(update.text)
+    elif not args.quiet:
+        write_text(_changelog_line(update.path.name, update))
+    return 0
+
+
+def _changelog_json(update: ChangelogUpdate, stdout: bool) -> dict[str, object]:
+    return {
+        "file": str(update.path),
+        "added": [str(v) for v in update.added],
+        "changed": update.changed,
+        "written": update.changed and not stdout,
+    }
+
+
+def _changelog_line(name: str, update: ChangelogUpdate) -> str:
+    if not update.changed:
+        return f"{name} is up to date\n"
+    added = ", ".join(str(v) for v in update.added) or "its title and marker (no release yet)"
+    return f"{name}: wrote {added}\n"
+
+
+def _changelog_packages(args: argparse.Namespace, repo: Path, config: Config) -> int:
+    """``bot changelog`` in a monorepo: each package's changelog in its folder (or
+    ``--package NAME``'s)."""
+    names = (
+        [config.package(args.package).name] if args.package else [p.name for p in config.packages]
+    )
+    if args.unreleased:
+        from versionbot.core.plan import PlanRequest
+        from versionbot.files.render import Renderer
+        from versionbot.git.repository_plan import repository_package_plans
+
+        request = PlanRequest(date=_today())
+        plans = repository_package_plans(repo, config, {p.name: request for p in config.packages})
+        parts = []
+        for package_plan in (p for p in plans if p.package.name in names):
+            plan, package = package_plan.plan, package_plan.package
+            if len(names) > 1:
+                parts.append(f"== {package.name} ({package.path}) ==\n")
+            if plan.notes is None:
+                parts.append(f"Nothing to release: {plan.reason}.\n")
+            else:
+                renderer = Renderer.for_repository(plan.state, package.config)
+                parts.append(renderer.changelog([plan.notes], sections_only=True))
+            parts.append("\n" if len(names) > 1 else "")
+        write_text("".join(parts).rstrip("\n") + "\n")
+        return 0
+    if args.stdout and len(names) > 1:
+        raise UsageError(
+            "--stdout prints one changelog, and this monorepo has one per package",
+            "name the package: bot changelog --package NAME --stdout",
+        )
+    from versionbot.files.changelog_file import update_package_changelogs
+
+    updates = update_package_changelogs(repo, config, names, full=args.full, write=not args.stdout)
+    if args.json:
+        listing = [
+            {"name": package.name, **_changelog_json(update, args.stdout)}
+            for package, update in updates
+        ]
+        write_json(json.dumps({"packages": listing}, indent=2) + "\n")
+    elif args.stdout:
+        write_text(updates[0][1].text)
+    elif not args.quiet:
+        for package, update in updates:
+            write_text(_changelog_line(package.config.changelog.file, update))
+    return 0
+
+
+def _images(args: argparse.Namespace) -> int:
+    from versionbot.cli.report import images_to_json, images_to_text
+    from versionbot.release.edges import plan_for_release, plan_of, release_at_head
+
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    package = args.package
+    if not config.packages:
+        _no_package_option(args)
+        settings = config
+    elif package is None:
+        raise UsageError(
+            "bot images works on one package's images in a monorepo",
+            f"name it: bot images {args.images_command} --package NAME",
+        )
+    else:
+        settings = config.package(package).config
+    if settings.images is None:
+        raise UsageError(
+            "no images are configured" + (f" for package {package}" if package else ""),
+            "add an [images] table (see the README), then run again",
+        )
+    if args.images_command == "plan":
+        plan = plan_for_release(repo, config, _plan_request(args), package)
+        if args.json:
+            document = None if plan.images is None else images_to_json(plan.images)
+            write_json(json.dumps(document, indent=2) + "\n")
+        elif plan.images is None:
+            write_text(f"No release is due, so no image tags: {plan.reason}.\n")
+        else:
+            write_text("\n".join(images_to_text(plan.images)) + "\n")
+        return 0
+    import os
+
+    from versionbot.core.plan import PlanRequest
+    from versionbot.registry.client import RegistryClient
+    from versionbot.registry.stage import RegistryImageStage
+
+    request = PlanRequest(date=_today())
+    released = release_at_head(
+        repo, config, request, plan_of(repo, config, request, package), package
+    )
+    if released is None or released.images is None:
+        raise UsageError(
+            "HEAD carries no release tag, so there is no release image to tag",
+            "run bot release first (it tags HEAD and pushes the images itself)",
+        )
+    make_client = functools.partial(RegistryClient, progress=_progress(args).show)
+    stage = RegistryImageStage(
+        settings, Path(released.state.root), os.environ, make_client=make_client
+    )
+    pushed_tags = stage.push(released.images)
+    if args.json:
+        listing = [
+            {
+                "ref": str(p.ref),
+                "digest": p.digest,
+                "platforms": list(p.platforms),
+                "pushed": p.pushed,
+            }
+            for p in pushed_tags
+        ]
+        write_json(json.dumps(listing, indent=2) + "\n")
+        return 0
+    for pushed in pushed_tags:
+        state = "pushed" if pushed.pushed else "already there"
+        write_text(f"{pushed.ref}  {pushed.digest}  ({state})\n")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    import dataclasses
+    import os
+
+    from versionbot.cli.report import check_summary, check_to_json, check_to_text
+    from versionbot.core.check import (
+        CommitCheck,
+        check_commits,
+        check_edit_message,
+        check_message,
+        strip_comments,
+    )
+    from versionbot.core.errors import RepositoryError
+    from versionbot.git.reader import read_range
+
+    repo = Path(args.directory)
+    config = _config(args, repo)
+    rules = (
+        dataclasses.replace(config.check, allow_fixup=True) if args.allow_fixup else config.check
+    )
+    hint = None
+    if args.range is not None and (args.message_file is not None or args.title is not None):
+        raise UsageError("a range goes without --message-file and --title", "give one input")
+    if args.message_file is not None:
+        name = args.message_file
+        source, where = "message", "stdin" if name == "-" else Path(name).name
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {name}: {exc.strerror}", "check the path") from None
+        # A merge being concluded: merge commits are not linted (as in ranges).
+        if name != "-" and (Path(name).parent / "MERGE_HEAD").exists():
+            return 0
+        text = data.decode("utf-8", "replace")
+        subject = strip_comments(text)[0].partition("\n")[0]
+        checks = [CommitCheck(None, subject, tuple(check_edit_message(text, rules)))]
+        if name != "-":
+            hint = f"the message is kept: fix it with git commit --edit --file {name}"
+    elif args.title is not None:
+        source, where = "title", "title"
+        checks = [CommitCheck(None, args.title.strip(), tuple(check_message(args.title, rules)))]
+        hint = "edit the pull request's title: it becomes the subject of the squash commit"
+    else:
+        source = "range"
+        try:
+            where, commits = read_range(repo, config, args.range)
+            checks = check_commits(commits, rules)
+        except RepositoryError as exc:  # bot check: 1 is "problems found", 2 anything else
+            raise UsageError(exc.message, exc.hint) from None
+        hint = "reword them (git rebase -i), or give the squash commit a conventional title"
+    errors = sum(c.errors + (c.warnings if args.strict else 0) for c in checks)
+    if args.json:
+        write_json(check_to_json(checks, source, args.range))
+    else:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        color = color and os.environ.get("TERM") != "dumb"
+        write_text(check_to_text(checks, where, color=color))
+        if errors and hint:
+            write_text(f"hint: {hint}\n")
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
+            handle.write(check_summary(checks))
+    return 1 if errors else 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from versionbot.init.repository import init_repository, summary
+
+    if args.stdout and args.changelog_marker:
+        raise UsageError(
+            "--stdout writes nothing, so it cannot add the changelog marker",
+            "run bot init --changelog-marker without --stdout",
+        )
+    outcome = init_repository(
+        _work_tree_root(Path(args.directory)),
+        write=not args.stdout,
+        force=args.force,
+        changelog_marker=args.changelog_marker,
+        target=Path(args.config) if args.config else None,
+    )
+    if args.json:
+        proposal = outcome.proposal
+        document = {
+            "target": str(outcome.target),
+            "written": outcome.wrote,
+            "existing": outcome.existing,
+            "config": outcome.text,
+            "detected": list(proposal.detected),
+            "migrated_from": [m.where for m in proposal.migrated_from],
+            "not_migrated": [
+                {"tool": n.tool, "key": n.key, "why": n.why} for n in proposal.not_migrated
+            ],
+            "advice": list(proposal.advice),
+        }
+        write_json(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    elif args.stdout:
+        write_text(outcome.text)
+        sys.stderr.write(summary(outcome))
+    else:
+        write_text(summary(outcome))
+    return 0
+
+
+def _completion(args: argparse.Namespace) -> int:
+    from versionbot.cli.completion import completion_script
+
+    write_text(completion_script(build_parser(), args.shell))
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> Progress:
+    """Progress on standard error: only on a terminal, never with --quiet or --json."""
+    from versionbot.cli.terminal import Progress
+
+    quiet = args.quiet or getattr(args, "json", False)
+    return Progress(sys.stderr, enabled=not quiet)
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "completion": _completion,
+    "plan": _plan,
+    "changelog": _changelog,
+    "release": _release,
+    "tag": _tag,
+    "images": _images,
+    "init": _init,
+    "check": _check,
+}
+
+
+def _config(args: argparse.Namespace, repo: Path) -> Config:
+    from versionbot.core.config import load_config
+
+    return load_config(_work_tree_root(repo), Path(args.config) if args.config else None)
+
+
+def _today() -> str:
+    """Today in UTC, or the day of SOURCE_DATE_EPOCH (reproducible builds) when it is set."""
+    import os
+    import time
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    seconds = int(epoch) if epoch.isdigit() else int(time.time())
+    return time.strftime("%Y-%m-%d", time.gmtime(seconds))
+
+
+def write_json(*parts: str) -> None:
+    """JSON is UTF-8 (RFC 8259), whatever the console's encoding. A document may come in parts
+    (report.plan_json_parts), each encoded on its own."""
+    sys.stdout.flush()
+    for part in parts:
+        sys.stdout.buffer.write(part.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+def write_text(text: str) -> None:
+    """A console that cannot show a character gets an escape, not a UnicodeEncodeError."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    sys.stdout.write(text)
+
+
+def _plan_request(args: argparse.Namespace) -> PlanRequest:
+    from versionbot.core.bump import Bump
+    from versionbot.core.plan import PlanRequest
+    from versionbot.core.version import InvalidVersion, Version, is_valid_prerelease_token
+
+    if args.prerelease is not None and not is_valid_prerelease_token(args.prerelease):
+        raise UsageError(
+            f"--prerelease {args.prerelease!r} is not a valid prerelease token",
+            "use letters, digits and hyphens, e.g. --prerelease rc",
+        )
+    if args.set_version is not None and (args.bump is not None or args.prerelease is not None):
+        raise UsageError(
+            "--version cannot be combined with --bump or --prerelease",
+            "give the whole version, e.g. --version 2.0.0-rc.1",
+        )
+    version = None
+    if args.set_version is not None:
+        try:
+            version = Version.parse(args.set_version.removeprefix("v"))
+        except InvalidVersion as exc:
+            raise UsageError(str(exc), "give a SemVer version, e.g. --version 1.4.0") from None
+    if args.build is not None:
+        try:
+            Version(0, 0, 0).with_build(args.build)
+        except InvalidVersion as exc:
+            raise UsageError(str(exc), "use letters, digits, hyphens and dots") from None
+    return PlanRequest(
+        date=_today(),
+        prerelease=args.prerelease,
+        bump=Bump.from_label(args.bump) if args.bump else None,
+        version=version,
+        build=args.build,
+    )
+
+
+def _work_tree_root(path: Path) -> Path:
+    """The folder holding the config files: the top of the work tree that holds ``path``."""
+    for folder in (path.resolve(), *path.resolve().parents):
+        if (folder / ".git").exists():
+            return folder
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

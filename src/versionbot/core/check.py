@@ -1,0 +1,489 @@
+"""Commit-message lint (``bot check``): every problem of a message, where it is, and the fix.
+
+Pure: no I/O, no git. Parsing is ``commits.parse_commit``, the bump engine's own parser, so the
+verdict on the header is the release's verdict word for word: a header the parser rejects is an
+error with the parser's reason, and a message the parser accepts is never flagged as malformed.
+On top of that come
+
+* the configured policy (``CheckRules``): allowed types and scopes, the subject's length, a
+  trailing period; these are errors;
+* teaching checks: things the parser accepts but the author most likely did not mean (``Feat:``,
+  a lower-case ``breaking change:`` that the release will NOT treat as breaking, a
+  ``BREAKING CHANGE:`` hidden inside a paragraph, no blank line after the subject); these are
+  warnings, except where the release would fail or ignore what the author declared.
+
+>>> [f.rule for f in check_message("Feat: add pages", CheckRules())]
+['type-case']
+>>> check_message("feat:add pages", CheckRules())[0].suggestion
+'feat: add pages'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from versionbot.core.commits import BREAKING_TOKENS, Commit, ParsedCommit, parse_commit
+from versionbot.core.config import CheckRules
+from versionbot.core.history import History, PackagesHistory
+from versionbot.core.version import InvalidVersion, Version
+
+# The trailer of the bot's own release commit (release.RELEASE_TRAILER; a test keeps them equal,
+# and this module must not import the release machinery).
+RELEASE_TRAILER = "Versionbot-Release"
+ERROR = "error"
+WARNING = "warning"
+SCISSORS = "------------------------ >8 ------------------------"
+
+_TYPE = r"[A-Za-z][A-Za-z0-9_-]*"
+_SCOPE = r"\([^()\n]*\)"
+_FIXUP = re.compile(r"(fixup|squash|amend)! ")
+_BREAKING_LIKE = re.compile(r"(?P<token>breaking(?:[ _-]*changes?)?)(?P<space>[ \t]*):", re.I)
+_BREAKING_FOOTER = re.compile(r"BREAKING[ -]CHANGE:(?: |$)")
+_RELEASE_AS = re.compile(r"release-as: ", re.I)
+_TRAILER = re.compile(rf"^{RELEASE_TRAILER}: ", re.M)
+# Words people start a subject with when they mean a type (``Fix typo`` -> ``fix: typo``).
+_TYPE_WORDS = {
+    "bugfix": "fix",
+    "hotfix": "fix",
+    "feature": "feat",
+    "features": "feat",
+    "doc": "docs",
+    "tests": "test",
+    "testing": "test",
+    "refactoring": "refactor",
+    "performance": "perf",
+    "chores": "chore",
+    "styles": "style",
+}
+
+
+class Finding(NamedTuple):
+    """One problem: 1-based line and column, a rule id, what is wrong, the corrected text (the
+    whole corrected line) when one is obvious, and ``error`` or ``warning``."""
+
+    line: int
+    column: int
+    rule: str
+    message: str
+    suggestion: str | None = None
+    severity: str = ERROR
+
+
+class CommitCheck(NamedTuple):
+    """The findings of one commit (``sha`` None for a message file, stdin or a title)."""
+
+    sha: str | None
+    subject: str
+    findings: tuple[Finding, ...]
+    skipped: str | None = None  # why it was not linted: "merge commit", "release commit"
+
+    @property
+    def errors(self) -> int:
+        """How many findings are errors."""
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        """How many findings are warnings."""
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+
+def check_commits(commits: Iterable[Commit], rules: CheckRules) -> list[CommitCheck]:
+    """Lint every commit of a range (newest first, as given); merge commits and the bot's own
+    release commits are listed as skipped, not linted."""
+    checked: list[CommitCheck] = []
+    for commit in commits:
+        if commit.is_merge:
+            checked.append(CommitCheck(commit.sha, commit.subject, (), "merge commit"))
+        elif _TRAILER.search(commit.message):
+            checked.append(CommitCheck(commit.sha, commit.subject, (), "release commit"))
+        else:
+            findings = tuple(check_message(commit.message, rules))
+            checked.append(CommitCheck(commit.sha, commit.subject, findings))
+    return checked
+
+
+# The sha of the squash commit a pull request would become: it does not exist yet.
+SQUASH_SHA = "0" * 40
+
+
+def squash_merged(history: History, message: str, replaced: Iterable[str] | None) -> History:
+    """The history as if a pull request were squash-merged with ``message`` (the PR's title):
+    the commits in ``replaced`` (the PR's own; None: the whole window) give way to one new
+    commit on top. For ``bot plan --title``."""
+    gone = None if replaced is None else frozenset(replaced)
+    kept = [] if gone is None else [c for c in history.commits if c.sha not in gone]
+    squash = Commit(SQUASH_SHA, (history.state.head,), message)
+    return History(history.state, history.baseline, [squash, *kept])
+
+
+def squash_merged_packages(
+    history: PackagesHistory, message: str, replaced: Iterable[str]
+) -> PackagesHistory:
+    """``squash_merged`` for a monorepo: the new commit changes every path the pull request's
+    commits (``replaced``) changed, so it belongs to the packages they belonged to."""
+    gone = frozenset(replaced)
+    kept = []
+    paths: set[str] = set()
+    for commit, changed in history.commits:
+        if commit.sha in gone:
+            paths.update(changed)
+        else:
+            kept.append((commit, changed))
+    squash = Commit(SQUASH_SHA, (history.state.head,), message)
+    return history._replace(commits=[(squash, tuple(sorted(paths))), *kept])
+
+
+def check_edit_message(text: str, rules: CheckRules, comment_char: str = "#") -> list[Finding]:
+    """Lint the text of a message file as ``git commit`` would store it (comments and the
+    scissors line stripped); lines are numbered as in ``text``."""
+    message, numbers = strip_comments(text, comment_char)
+    findings = check_message(message, rules)
+    return [f._replace(line=numbers[f.line - 1]) if f.line <= len(numbers) else f for f in findings]
+
+
+def strip_comments(text: str, comment_char: str = "#") -> tuple[str, tuple[int, ...]]:
+    """``git commit --cleanup=strip``: drop comment lines and everything from the scissors line
+    on, trailing whitespace, repeated and surrounding blank lines.
+
+    Returns the message and, for each of its lines, the 1-based line number in ``text``.
+
+    >>> strip_comments("# hi\\nfeat: x\\n\\n\\nbody\\n# Please enter\\n")
+    ('feat: x\\n\\nbody', (2, 3, 5))
+    """
+    kept: list[tuple[int, str]] = []
+    scissors = f"{comment_char} {SCISSORS}"
+    for number, raw in enumerate(_lines(text), start=1):
+        line = raw.rstrip()
+        if line == scissors:
+            break
+        if line.startswith(comment_char) or (not line and (not kept or not kept[-1][1])):
+            continue
+        kept.append((number, line))
+    while kept and not kept[-1][1]:
+        kept.pop()
+    return "\n".join(line for _, line in kept), tuple(number for number, _ in kept)
+
+
+def check_message(message: str, rules: CheckRules) -> list[Finding]:
+    """Every problem of one commit message, in reading order. Never raises."""
+    lines = _lines(message)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return [Finding(1, 1, "empty-message", "empty message")]
+    raw = lines[first]
+    header = raw.strip()
+    at = _Position(first + 1, len(raw) - len(raw.lstrip()))
+    fixup = _FIXUP.match(header)
+    if fixup is not None:
+        if rules.allow_fixup:
+            return []
+        word = f"{fixup[1]}!"
+        return [
+            at.finding(
+                1,
+                "fixup",
+                f"'{word}' commit: squash it into the commit it changes before merging "
+                "(git rebase -i --autosquash)",
+            )
+        ]
+    parsed = parse_commit(message)
+    body = list(enumerate(lines[first + 1 :], start=first + 2))
+    if not isinstance(parsed, ParsedCommit):
+        verdict = _header_finding(header, parsed.reason, rules, at)
+        findings = [verdict, *_policy_after_repair(header, verdict, rules, at)]
+        findings += _ignored_breaking(body)
+        return sorted(findings, key=lambda f: (f.line, f.column))
+    findings = _policy(header, parsed, rules, at)
+    if first + 1 < len(lines) and lines[first + 1].strip():
+        findings.append(
+            Finding(
+                first + 2,
+                1,
+                "body-leading-blank",
+                "no blank line after the subject: git shows this line as part of the subject",
+                severity=WARNING,
+            )
+        )
+    findings += _footer_findings(body, parsed)
+    return sorted(findings, key=lambda f: (f.line, f.column))
+
+
+@dataclass(frozen=True, slots=True)
+class _Position:
+    """Where the header is: its line, and how far it is indented."""
+
+    line: int
+    indent: int
+
+    def finding(
+        self,
+        column: int,
+        rule: str,
+        message: str,
+        suggestion: str | None = None,
+        severity: str = ERROR,
+    ) -> Finding:
+        return Finding(self.line, self.indent + column, rule, message, suggestion, severity)
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _policy(header: str, parsed: ParsedCommit, rules: CheckRules, at: _Position) -> list[Finding]:
+    """The configured rules and the case of the type, for a header the parser accepts."""
+    findings: list[Finding] = []
+    git_revert = header.startswith('Revert "')
+    written = header[: len(parsed.type)]
+    rest = header[len(parsed.type) :]
+    if not git_revert and written != parsed.type:
+        findings.append(
+            at.finding(
+                1,
+                "type-case",
+                f"type {written!r} should be lower case; the release reads it as {parsed.type!r}",
+                parsed.type + rest,
+                WARNING,
+            )
+        )
+    if parsed.type not in rules.types:
+        nearest = _nearest(parsed.type, rules.types, _TYPE_WORDS)
+        findings.append(
+            at.finding(
+                1,
+                "type-enum",
+                f"type {parsed.type!r} is not allowed; allowed types: {', '.join(rules.types)}",
+                None if nearest is None or git_revert else nearest + rest,
+            )
+        )
+    if parsed.scope is not None and rules.scopes:
+        findings += _scope(header, parsed.scope, rules.scopes, at)
+    description = parsed.description.rstrip()
+    if not rules.subject_period and not git_revert and _ends_with_period(description):
+        findings.append(
+            at.finding(
+                len(header),
+                "subject-period",
+                "the subject ends with a period",
+                header.rstrip(".").rstrip(),
+            )
+        )
+    limit = rules.max_subject_length
+    if len(header) > limit:
+        findings.append(
+            at.finding(
+                limit + 1,
+                "subject-max-length",
+                f"the subject is {len(header)} characters long; at most {limit} are allowed",
+            )
+        )
+    return findings
+
+
+def _policy_after_repair(
+    header: str, verdict: Finding, rules: CheckRules, at: _Position
+) -> list[Finding]:
+    """The policy findings of the corrected header too, so that one run shows every problem
+    (``feature(api):add pages.``: the space, the type and the period). Columns after the
+    repaired spot are moved back to where they are in the header as written."""
+    if verdict.suggestion is None:
+        return []
+    fixed = parse_commit(verdict.suggestion)
+    if not isinstance(fixed, ParsedCommit):  # pragma: no cover - suggestions always parse
+        return []
+    shift = len(header) - len(verdict.suggestion)
+    return [
+        f._replace(column=max(f.column + shift, verdict.column)) if f.column > verdict.column else f
+        for f in _policy(verdict.suggestion, fixed, rules, at)
+    ]
+
+
+def _ends_with_period(text: str) -> bool:
+    return text.endswith(".") and not text.endswith("..")
+
+
+def _scope(header: str, scope: str, allowed: Sequence[str], at: _Position) -> list[Finding]:
+    if scope.lower() in (s.lower() for s in allowed):
+        return []
+    opening = header.index("(")
+    closing = header.index(")", opening)
+    nearest = _nearest(scope, allowed, {})
+    fixed = None if nearest is None else f"{header[: opening + 1]}{nearest}{header[closing:]}"
+    message = f"scope {scope!r} is not allowed; allowed scopes: {', '.join(allowed)}"
+    return [at.finding(opening + 2, "scope-enum", message, fixed)]
+
+
+def _nearest(word: str, allowed: Sequence[str], synonyms: dict[str, str]) -> str | None:
+    lowered = word.lower()
+    by_lower = {a.lower(): a for a in allowed}
+    if lowered in by_lower:
+        return by_lower[lowered]
+    synonym = synonyms.get(lowered)
+    if synonym is not None and synonym in by_lower:
+        return by_lower[synonym]
+    import difflib  # only when a type is wrong: every command loads this module's config types
+
+    close = difflib.get_close_matches(lowered, list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
+
+
+# The parser's reasons (commits._HEADER_PROBLEMS and parse_commit) -> a rule id.
+_RULES = {
+    "empty message": "empty-message",
+    "empty description after 'type: '": "empty-description",
+    "missing space after ':'": "space-after-colon",
+    "space before ':'": "space-before-colon",
+    "'!' must follow the scope: 'type(scope)!: description'": "bang-position",
+    "space between the type and the scope": "space-before-scope",
+    "missing ':' after the scope": "colon-after-scope",
+    "unbalanced parentheses in the scope": "scope-parentheses",
+    "empty scope '()': name a scope or drop the parentheses": "empty-scope",
+}
+# For each rule, the header shape it fixes: (pattern, the corrected header, the column).
+_REPAIRS: dict[str, tuple[re.Pattern[str], str, str]] = {
+    "space-after-colon": (re.compile(rf"({_TYPE}(?:{_SCOPE})?!?:)(.*)"), r"\1 \2", "e1"),
+    "space-before-colon": (
+        re.compile(rf"({_TYPE}(?:{_SCOPE})?!?)\s+:\s*(.*)"),
+        r"\1: \2",
+        "e1",
+    ),
+    "bang-position": (re.compile(rf"({_TYPE})!({_SCOPE}):\s*(.*)"), r"\1\2!: \3", "e1"),
+    "space-before-scope": (re.compile(rf"({_TYPE})\s+(\(.*)"), r"\1\2", "e1"),
+    "colon-after-scope": (re.compile(rf"({_TYPE}{_SCOPE}!?)\s+(.*)"), r"\1: \2", "e1"),
+    "empty-scope": (re.compile(rf"({_TYPE})\(\s*\)(.*)"), r"\1\2", "e1"),
+    "empty-description": (re.compile(rf"({_TYPE}(?:{_SCOPE})?!?:)\s*"), "", "e1+1"),
+    "scope-parentheses": (re.compile(rf"({_TYPE})\("), "", "e1"),
+}
+
+
+def _header_finding(header: str, reason: str, rules: CheckRules, at: _Position) -> Finding:
+    """The parser's verdict on a header, with where it goes wrong and a fix when one is sure."""
+    rule = _RULES.get(reason)
+    if rule is None:  # no type prefix
+        return at.finding(1, "no-type", reason, _add_type(header, rules))
+    repair = _REPAIRS.get(rule)
+    if repair is None:
+        return at.finding(1, rule, reason)
+    pattern, replacement, where = repair
+    match = pattern.match(header)
+    if match is None:  # pragma: no cover - each pattern matches what its reason names
+        return at.finding(1, rule, reason)
+    column = match.end(1) + (2 if where == "e1+1" else 1)
+    suggestion = _repaired(header, rules) if replacement else None
+    return at.finding(column, rule, reason, suggestion)
+
+
+def _repaired(header: str, rules: CheckRules) -> str | None:
+    """The header with each repairable problem fixed in turn (``feat (api) x`` needs two)."""
+    for _ in range(len(_REPAIRS)):
+        parsed = parse_commit(header)
+        if isinstance(parsed, ParsedCommit):
+            return _if_conventional(header, rules)
+        repair = _REPAIRS.get(_RULES.get(parsed.reason, ""))
+        match = None if repair is None or not repair[1] else repair[0].match(header)
+        if repair is None or match is None:
+            return None
+        header = match.expand(repair[1]) + header[match.end() :]
+    return None
+
+
+def _add_type(header: str, rules: CheckRules) -> str | None:
+    """``Fix typo`` -> ``fix: typo``: a subject that starts with a type word."""
+    word, _, rest = header.partition(" ")
+    kind = word.lower().rstrip(":")
+    kind = _TYPE_WORDS.get(kind, kind)
+    if kind not in rules.types or not rest.strip():
+        return None
+    return _if_conventional(f"{kind}: {rest.strip()}", rules)
+
+
+def _if_conventional(header: str, rules: CheckRules) -> str | None:
+    """The suggestion, lower-cased type included, if the parser accepts it; else none."""
+    parsed = parse_commit(header)
+    if not isinstance(parsed, ParsedCommit):
+        return None
+    written = header[: len(parsed.type)]
+    return parsed.type + header[len(written) :]
+
+
+def _ignored_breaking(body: list[tuple[int, str]]) -> list[Finding]:
+    """A ``BREAKING CHANGE:`` footer under a header that is not conventional counts nothing."""
+    return [
+        Finding(
+            number,
+            1,
+            "breaking-change-ignored",
+            "'BREAKING CHANGE:' is ignored: the header is not a Conventional Commits header, "
+            "so the release counts nothing from this commit",
+        )
+        for number, line in body
+        if _BREAKING_FOOTER.match(line)
+    ]
+
+
+def _footer_findings(body: list[tuple[int, str]], parsed: ParsedCommit) -> list[Finding]:
+    """Breaking-change footers the release would miss, and a ``Release-As`` it would stop on."""
+    findings: list[Finding] = []
+    has_breaking_footer = any(f.token in BREAKING_TOKENS for f in parsed.footers)
+    for number, line in body:
+        if _BREAKING_FOOTER.match(line):
+            if not has_breaking_footer:
+                findings.append(
+                    Finding(
+                        number,
+                        1,
+                        "breaking-change-position",
+                        f"{line[: line.index(':') + 1]!r} inside a paragraph is body text: put a "
+                        "blank line before it, or the release will NOT treat this commit as "
+                        "breaking",
+                        severity=WARNING,
+                    )
+                )
+            continue
+        lookalike = _BREAKING_LIKE.match(line)
+        if lookalike is not None:
+            findings.append(_breaking_lookalike(number, line, lookalike, parsed.breaking))
+    if parsed.release_as is not None:
+        findings += _release_as(body, parsed.release_as)
+    return findings
+
+
+def _breaking_lookalike(number: int, line: str, match: re.Match[str], breaking: bool) -> Finding:
+    written = line[: match.end()]
+    text = line[match.end() :].strip()
+    consequence = (
+        "so that the release notes show its text"
+        if breaking
+        else "or the release will NOT treat this commit as breaking"
+    )
+    return Finding(
+        number,
+        1,
+        "breaking-change-token",
+        f"{written!r} is not a breaking-change footer: write 'BREAKING CHANGE:' "
+        f"(upper case, singular), {consequence}",
+        f"BREAKING CHANGE: {text}".rstrip(),
+        WARNING,
+    )
+
+
+def _release_as(body: list[tuple[int, str]], value: str) -> list[Finding]:
+    """The ``Release-As`` footer the release reads, if its value would stop the release."""
+    try:
+        Version.parse(value.removeprefix("v"))
+    except InvalidVersion:
+        number = next((n for n, line in body if _RELEASE_AS.match(line)), body[0][0])
+        return [
+            Finding(
+                number,
+                len("Release-As: ") + 1,
+                "release-as",
+                f"Release-As {value!r} is not a version X.Y.Z: the release would stop on "
+                "this commit",
+            )
+        ]
+    return []

@@ -1,0 +1,221 @@
+"""The image tag set: which tags a release's image gets, and which floating tags move.
+
+Pure: no I/O. Given the version being released, every release version known (git tags and the
+registry's tags) and the configured tag templates, decide each tag and say why a floating tag
+does or does not move. The registry edge (registry.py) pushes what this decides.
+
+Floating tags (``{major}.{minor}``, ``{major}``, ``latest``) move only for a final release that
+is the highest of its line: a 1.4.3 backport made after 1.5.0 moves ``1.4`` but neither ``1`` nor
+``latest``. A prerelease gets only the tags that name its exact version, and its channel tag.
+
+>>> rules = ImageRules(templates=("{version}", "{major}.{minor}", "{major}", "latest"))
+>>> released = [Version.parse("1.5.0")]
+>>> [t.tag for t in image_tags(Version.parse("1.4.3"), released, "0" * 40, rules).pushed]
+['1.4.3', '1.4']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from versionbot.core.config import ImageRules
+from versionbot.core.version import Version
+
+# OCI distribution spec: a tag is [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
+_OCI_TAG = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+PLACEHOLDERS = ("version", "major", "minor", "patch", "prerelease", "sha", "short_sha")
+
+
+class InvalidImageTag(ValueError):
+    """A tag template that is unknown or makes a tag the OCI grammar refuses."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageTag:
+    """One tag of the set: whether it is pushed, its kind, and why."""
+
+    tag: str
+    kind: str  # "version" (names the exact release), "floating", "channel" or "sha"
+    pushed: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImageTagSet:
+    """Every tag considered for a release, pushed or not."""
+
+    version: Version
+    tags: tuple[ImageTag, ...]
+
+    @property
+    def pushed(self) -> tuple[ImageTag, ...]:
+        """The tags to push, in template order."""
+        return tuple(t for t in self.tags if t.pushed)
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePlan:
+    """What the image stage of a release does: from which image, which tags, where."""
+
+    tag_set: ImageTagSet
+    source: str | None  # the image CI built (placeholders filled); None: build it
+    names: tuple[str, ...]  # image repositories, e.g. ghcr.io/acme/app
+    platforms: tuple[str, ...]
+    sha: str  # the released commit
+    released: tuple[Version, ...]  # every release version in git, judged against
+    rules: ImageRules
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Every ``name:tag`` to push."""
+        return tuple(f"{name}:{tag.tag}" for name in self.names for tag in self.tag_set.pushed)
+
+
+def image_plan(
+    version: Version,
+    existing: Iterable[Version],
+    sha: str,
+    *,
+    names: tuple[str, ...],
+    source: str | None,
+    platforms: tuple[str, ...],
+    rules: ImageRules,
+) -> ImagePlan:
+    """The image stage's plan for releasing ``version`` at commit ``sha``."""
+    values = _values(version, sha, ImageRules())
+    filled = (
+        _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group()), source) if source else None
+    )
+    released = tuple(existing)
+    tag_set = image_tags(version, released, sha, rules)
+    return ImagePlan(tag_set, filled, names, platforms, sha, released, rules)
+
+
+def validate_template(template: str) -> None:
+    """Raise InvalidImageTag for an unknown placeholder or characters no OCI tag may hold."""
+    names = _PLACEHOLDER.findall(template)
+    unknown = [n for n in names if n not in PLACEHOLDERS]
+    if unknown:
+        raise InvalidImageTag(
+            f"unknown placeholder {{{unknown[0]}}}; known: "
+            + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+        )
+    sample = _PLACEHOLDER.sub("0", template)
+    if not _OCI_TAG.fullmatch(sample):
+        raise InvalidImageTag(f"{template!r} cannot make a valid OCI tag")
+
+
+def image_tags(
+    version: Version, existing: Iterable[Version], sha: str, rules: ImageRules
+) -> ImageTagSet:
+    """The tag set of ``version``'s image, judged against every ``existing`` release version."""
+    finals = [v for v in existing if not v.is_prerelease and v != version]
+    values = _values(version, sha, rules)
+    tags: list[ImageTag] = []
+    for template in rules.templates:
+        line = _line_of(template)
+        tag = _oci_tag(_PLACEHOLDER.sub(lambda m: values[m.group(1)], template))
+        if line is None:
+            tags.append(ImageTag(tag, "version", True, "names this release"))
+        elif version.is_prerelease:
+            tags.append(ImageTag(tag, "floating", False, "a prerelease moves no floating tag"))
+        elif line == ("major",) and version.major == 0 and not rules.major_zero:
+            tags.append(ImageTag(tag, "floating", False, "no major tag on 0.x (images.major_zero)"))
+        else:
+            higher = _higher_in_line(version, finals, line)
+            if higher is None:
+                tags.append(
+                    ImageTag(
+                        tag, "floating", True, f"{version} is the highest {_name(line, version)}"
+                    )
+                )
+            else:
+                tags.append(ImageTag(tag, "floating", False, f"{higher} is higher"))
+    channels: Mapping[str, str] = dict(rules.channel_tags)
+    token = ".".join(version.prerelease[:-1]) if version.is_prerelease else None
+    if token is not None and token in channels:
+        tags.append(ImageTag(_oci_tag(channels[token]), "channel", True, f"the {token} channel"))
+    if rules.sha_tag:
+        tags.append(ImageTag(f"sha-{sha[:7]}", "sha", True, "the released commit"))
+    return ImageTagSet(version, tuple(_unique(tags)))
+
+
+def versions_from_tags(tags: Iterable[str], rules: ImageRules) -> list[Version]:
+    """The release versions among a registry repository's tags (``1.4.2`` or ``v1.4.2``)."""
+    found = []
+    prefix = "v" if rules.v_prefix else ""
+    for tag in tags:
+        if not tag.startswith(prefix):
+            continue
+        try:
+            found.append(Version.parse(tag[len(prefix) :]))
+        except ValueError:
+            continue
+    return found
+
+
+def _values(version: Version, sha: str, rules: ImageRules) -> dict[str, str]:
+    prefix = "v" if rules.v_prefix else ""
+    return {
+        "version": f"{prefix}{version}",
+        "major": f"{prefix}{version.major}",
+        "minor": str(version.minor),
+        "patch": str(version.patch),
+        "prerelease": ".".join(version.prerelease),
+        "sha": sha,
+        "short_sha": sha[:7],
+    }
+
+
+def _line_of(template: str) -> tuple[str, ...] | None:
+    """The line a floating template follows: ("major", "minor"), ("major",), () for latest;
+    None for a template that names one release exactly (it has {version}, {patch} or a sha)."""
+    names = set(_PLACEHOLDER.findall(template))
+    if names & {"version", "patch", "prerelease", "sha", "short_sha"}:
+        return None
+    if "minor" in names:
+        return ("major", "minor")
+    if "major" in names:
+        return ("major",)
+    return ()
+
+
+def _higher_in_line(
+    version: Version, finals: list[Version], line: tuple[str, ...]
+) -> Version | None:
+    """The highest final release of ``version``'s line that is above it, or None."""
+    same_line = [
+        v
+        for v in finals
+        if all(getattr(v, part) == getattr(version, part) for part in line) and v > version
+    ]
+    return max(same_line, key=lambda v: v.precedence, default=None)
+
+
+def _name(line: tuple[str, ...], version: Version) -> str:
+    if line == ("major", "minor"):
+        return f"{version.major}.{version.minor}.x release"
+    if line == ("major",):
+        return f"{version.major}.x release"
+    return "release"
+
+
+def _oci_tag(text: str) -> str:
+    # SemVer build metadata uses '+', which no OCI tag may hold; '_' is the usual stand-in.
+    tag = text.replace("+", "_")
+    if not _OCI_TAG.fullmatch(tag):
+        raise InvalidImageTag(f"{tag!r} is not a valid OCI tag")
+    return tag
+
+
+def _unique(tags: list[ImageTag]) -> list[ImageTag]:
+    seen: set[str] = set()
+    result = []
+    for tag in tags:
+        if tag.tag not in seen:
+            seen.add(tag.tag)
+            result.append(tag)
+    return result

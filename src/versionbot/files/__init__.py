@@ -1,0 +1,1 @@
+"""Edge: the work tree's files the release reads and writes."""

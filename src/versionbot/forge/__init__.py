@@ -1,0 +1,1 @@
+"""Edge: the forge's releases and pull requests (GitHub, Gitea)."""

@@ -1,0 +1,1 @@
+"""Edge: git. The streamed history reader, the writer (commit, tag, atomic push)."""

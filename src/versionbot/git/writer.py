@@ -1,0 +1,246 @@
+"""Git edge for releasing: fetch, commit, annotated tag, atomic push, with credentials kept safe.
+
+Plain ``git`` subprocesses, like git.py (GitPython would add 0.1 s of import and its objects,
+and shells out to git for fetch and push anyway). Credentials never enter a URL, an argument or
+``.git/config``: when a token is given, git asks a credential helper (passed with ``-c``) that
+reads it from this process's child environment. Every git message we show is redacted first.
+
+Must not decide anything: release.py says what to do, this module does it and reports facts.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from versionbot.core.errors import RepositoryError
+from versionbot.core.redaction import redact
+
+# A credential helper given on the command line: the token stays in the environment of the git
+# child process (VERSIONBOT_GIT_PASSWORD), never in argv, config files or trace output.
+_CREDENTIAL_HELPER = (
+    '!f() { test "$1" = get || exit 0; '
+    'echo "username=${VERSIONBOT_GIT_USERNAME}"; echo "password=${VERSIONBOT_GIT_PASSWORD}"; }; f'
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who commits and tags."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    """What an atomic push did: ``accepted`` when both refs landed, else the remote's reasons."""
+
+    accepted: bool
+    rejected: tuple[str, ...]  # "refs/heads/main: fetch first", ...
+
+
+class GitWriter:
+    """Runs the git commands of a release in one work tree, with optional HTTP credentials."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        username: str | None = None,
+        token: str | None = None,
+        identity: Identity | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.root = root
+        self._secrets = tuple(s for s in (token,) if s)
+        base = dict(os.environ if env is None else env)
+        base.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"})
+        # A stalled HTTP remote must not hang the release: under 1 kB/s for the whole timeout
+        # (VERSIONBOT_NETWORK_TIMEOUT seconds, default 60) ends the transfer; the user's own
+        # GIT_HTTP_LOW_SPEED_* settings win.
+        seconds = base.get("VERSIONBOT_NETWORK_TIMEOUT", "")
+        base.setdefault("GIT_HTTP_LOW_SPEED_LIMIT", "1000")
+        base.setdefault(
+            "GIT_HTTP_LOW_SPEED_TIME", seconds if seconds.isdigit() and int(seconds) > 0 else "60"
+        )
+        self._config: list[str] = []
+        if token:
+            base["VERSIONBOT_GIT_USERNAME"] = username or "x-access-token"
+            base["VERSIONBOT_GIT_PASSWORD"] = token
+            # Empty helper first: only ours answers, not a user's store holding other secrets.
+            self._config += [
+                "-c",
+                "credential.helper=",
+                "-c",
+                f"credential.helper={_CREDENTIAL_HELPER}",
+            ]
+        if identity is not None:
+            base.update(
+                {
+                    "GIT_AUTHOR_NAME": identity.name,
+                    "GIT_AUTHOR_EMAIL": identity.email,
+                    "GIT_COMMITTER_NAME": identity.name,
+                    "GIT_COMMITTER_EMAIL": identity.email,
+                }
+            )
+        self._env = base
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run ``git args`` in the work tree; raise RepositoryError (redacted) on failure."""
+        command = ["git", "-C", str(self.root), *self._config, *args]
+        result = subprocess.run(
+            command, capture_output=True, text=True, env=self._env, check=False, errors="replace"
+        )
+        if check and result.returncode != 0:
+            raise RepositoryError(
+                f"git {args[0]} failed: {self.redact(_last_line(result.stderr))}",
+                "run the same git command by hand to see why",
+            )
+        return result
+
+    def redact(self, text: str) -> str:
+        """``text`` with this writer's secrets removed."""
+        return redact(text, self._secrets)
+
+    def remove_stale_locks(self, *, older_than: float = 5.0) -> list[str]:
+        """Remove the lock files a killed git command left (``index.lock``, ``HEAD.lock``,
+        ``packed-refs.lock``, ``refs/**/*.lock``); their names, from the git folder.
+
+        git holds such a file for the milliseconds of one command and removes it, unless it is
+        killed first; then every later command fails until someone deletes it. A run killed
+        mid-commit must not need a person, so a lock that is still there ``older_than`` seconds
+        after it was last written is taken as stale (a live command would have finished).
+        """
+        git_dir = Path(self.run("rev-parse", "--absolute-git-dir").stdout.strip())
+        locks = [git_dir / "index.lock", git_dir / "HEAD.lock", git_dir / "packed-refs.lock"]
+        locks = [p for p in locks if p.exists()]
+        refs = git_dir / "refs"
+        if refs.is_dir():
+            locks += refs.rglob("*.lock")
+        if not locks:
+            return []
+        newest = max((_mtime(p) for p in locks), default=0.0)
+        wait = older_than - (time.time() - newest)
+        if wait > 0:
+            time.sleep(min(wait, older_than))
+        removed = []
+        for lock in locks:
+            if lock.exists() and time.time() - _mtime(lock) >= older_than:
+                lock.unlink(missing_ok=True)
+                removed.append(str(lock.relative_to(git_dir)))
+        return removed
+
+    def head(self) -> str:
+        """The sha of HEAD."""
+        return self.run("rev-parse", "HEAD").stdout.strip()
+
+    def dirty_paths(self) -> list[str]:
+        """Tracked files changed or staged (untracked files do not count)."""
+        status = self.run("status", "--porcelain", "--untracked-files=no").stdout
+        return [line[3:] for line in status.splitlines() if line.strip()]
+
+    def remote_sha(self, remote: str, ref: str) -> str | None:
+        """The sha ``ref`` has on ``remote`` right now (one round trip), or None."""
+        listed = self.run("ls-remote", remote, ref).stdout.split()
+        return listed[0] if listed else None
+
+    def remote_tag_commit(self, remote: str, tag: str) -> str | None:
+        """The commit the tag ``tag`` points at on ``remote`` (peeled), or None when absent."""
+        return self.remote_tag_commits(remote, [tag]).get(tag)
+
+    def remote_tag_commits(self, remote: str, tags: Iterable[str]) -> dict[str, str]:
+        """The commit each of ``tags`` points at on ``remote`` (peeled), in one round trip;
+        absent tags are left out."""
+        refs = [f"refs/tags/{tag}" for tag in tags]
+        listed: dict[str, str] = {}
+        # Both patterns: with only the first, ls-remote leaves out the peeled line.
+        patterns = [p for ref in refs for p in (ref, f"{ref}^{{}}")]
+        for line in self.run("ls-remote", remote, *patterns).stdout.splitlines():
+            sha, _, name = line.partition("\t")
+            listed[name] = sha
+        found = {}
+        for ref in refs:
+            peeled = listed.get(f"{ref}^{{}}") or listed.get(ref)
+            if peeled is not None:
+                found[ref.removeprefix("refs/tags/")] = peeled
+        return found
+
+    def pending_paths(self, paths: Iterable[str]) -> list[str]:
+        """Those of ``paths`` that differ from HEAD in the work tree, untracked ones included."""
+        wanted = sorted(set(paths))
+        if not wanted:
+            return []
+        status = self.run("status", "--porcelain", "--untracked-files=all", "--", *wanted).stdout
+        return [line[3:] for line in status.splitlines() if line.strip()]
+
+    def head_text(self, path: str) -> str | None:
+        """The text ``path`` has in HEAD, or None when HEAD has no such file."""
+        result = self.run("cat-file", "blob", f"HEAD:{path}", check=False)
+        return result.stdout if result.returncode == 0 else None
+
+    def has_identity(self) -> bool:
+        """Whether git knows who commits and tags (a configured or given identity)."""
+        return self.run("var", "GIT_COMMITTER_IDENT", check=False).returncode == 0
+
+    def fetch(self, remote: str, refspec: str) -> None:
+        """Fetch ``refspec`` from ``remote`` (no tags beyond it)."""
+        self.run("fetch", "--quiet", "--no-tags", remote, refspec)
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """True when ``ancestor`` is ``descendant`` or one of its ancestors."""
+        return (
+            self.run("merge-base", "--is-ancestor", ancestor, descendant, check=False).returncode
+            == 0
+        )
+
+    def commit(self, paths: list[str], message: str) -> str:
+        """Commit exactly ``paths`` with ``message``; return the new commit's sha."""
+        self.run("add", "--", *paths)
+        self.run("commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
+        return self.head()
+
+    def tag(self, name: str, sha: str, message: str, *, sign: bool) -> None:
+        """Make the annotated (or signed) tag ``name`` on ``sha``."""
+        self.run("tag", "-s" if sign else "-a", "--cleanup=verbatim", "-m", message, name, sha)
+
+    def local_tag(self, name: str) -> str | None:
+        """The commit the local tag ``name`` points at, or None."""
+        result = self.run(
+            "rev-parse", "--verify", "--quiet", f"refs/tags/{name}^{{commit}}", check=False
+        )
+        return result.stdout.strip() or None
+
+    def push_atomically(self, remote: str, refspecs: list[str]) -> PushResult:
+        """``git push --atomic``: every ref lands, or none does."""
+        result = self.run("push", "--atomic", "--porcelain", remote, *refspecs, check=False)
+        if result.returncode == 0:
+            return PushResult(True, ())
+        # Porcelain: "!\t<src>:<dst>\t[rejected] (fetch first)" for each refused ref.
+        rejected = tuple(
+            self.redact(f"{fields[1].rpartition(':')[2]}: {fields[2]}")
+            for line in result.stdout.splitlines()
+            if line.startswith("!") and len(fields := line.split("\t")) >= 3
+        )
+        if not rejected:
+            raise RepositoryError(
+                f"git push failed: {self.redact(_last_line(result.stderr))}",
+                "check the remote's URL and that the token may push",
+            )
+        return PushResult(False, rejected)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0

@@ -1,0 +1,1 @@
+"""``bot init``: a configuration proposed from what a repository holds, peers migrated."""

@@ -1,0 +1,209 @@
+"""Edge of ``bot init``: read a repository's files and tags, write the proposed config.
+
+Reads the config files of versionbot and its peers, the standard version files, and
+``__init__.py`` / ``_version.py`` files one or two folders deep (a bounded search that skips
+hidden folders, virtual environments, node_modules, build output, tests and docs); lists the tags
+through git.py; asks init.py (pure) for the proposal; writes through ``files.write_atomically``.
+Never overwrites an existing versionbot config unless told to (``force``). Prints nothing.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from versionbot.core.changelog import INSERT_MARKER
+from versionbot.core.config import config_from_mapping
+from versionbot.core.errors import RepositoryError, UsageError
+from versionbot.files.atomic import read_text, write_atomically
+from versionbot.init.detect import (
+    CONFIG_FILES,
+    PYTHON_VERSION_FILES,
+    STANDARD_VERSION_FILES,
+    Proposal,
+    describe,
+    detect,
+    embed_in_pyproject,
+    existing_versionbot_table,
+    insert_marker,
+    is_python_version_candidate,
+    render_toml,
+)
+
+_MAX_BYTES = 1 << 20  # a version or config file is small; anything bigger is not one
+_MAX_CANDIDATES = 64  # `__init__.py` files read at most
+
+
+@dataclass(frozen=True, slots=True)
+class InitOutcome:
+    """What ``bot init`` proposed, where it goes, and what it wrote."""
+
+    proposal: Proposal
+    text: str  # the rendered config (the section, for pyproject.toml)
+    target: Path
+    embedded: bool
+    existing: str | None  # where a versionbot config already is
+    wrote: bool
+    marker_added: bool
+    tags_note: str | None  # why no tags were read, if none were
+
+
+def init_repository(
+    root: Path,
+    *,
+    write: bool,
+    force: bool = False,
+    changelog_marker: bool = False,
+    target: Path | None = None,
+) -> InitOutcome:
+    """Propose a config for the repository at ``root``; write it (and the marker) if ``write``.
+
+    UsageError (exit 2) when a versionbot config exists and ``force`` is not given, or when
+    the section cannot be put into pyproject.toml without touching anything else.
+    """
+    files = read_files(root)
+    tags, tags_note = tag_names(root)
+    proposal = detect(files, tags)
+    if proposal.changelog_file not in files:
+        text = _read(root / proposal.changelog_file)
+        if text is not None:
+            files[proposal.changelog_file] = text
+            proposal = detect(files, tags)
+    existing = _existing_config(root, files)
+    path, embedded = _target(root, files, target, existing)
+    original = read_text(path) if path.is_file() else None
+    if target is not None:  # --config FILE: only that file counts
+        mine = original is not None and (not embedded or existing_versionbot_table(original))
+        existing = (
+            path.relative_to(root).as_posix()
+            if mine and path.is_relative_to(root)
+            else (str(path) if mine else None)
+        )
+    newline = "\r\n" if original and "\r\n" in original else "\n"
+    text = render_toml(proposal, embedded=embedded, newline=newline)
+    _check_loads(text, embedded)
+    if write and existing is not None and not force:
+        raise UsageError(
+            f"versionbot is already configured in {existing}",
+            "bot init --force replaces that config; bot init --stdout shows what it would write",
+        )
+    marker_added = False
+    if write:
+        if embedded and original is not None:
+            write_atomically(path, embed_in_pyproject(original, text))
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, text)
+        marker_added = changelog_marker and _add_marker(root / proposal.changelog_file)
+    return InitOutcome(proposal, text, path, embedded, existing, write, marker_added, tags_note)
+
+
+def read_files(root: Path) -> dict[str, str]:
+    """The texts detect() looks at, by path relative to ``root`` ('/'-separated)."""
+    files: dict[str, str] = {}
+    for name in dict.fromkeys([*CONFIG_FILES, *STANDARD_VERSION_FILES]):
+        text = _read(root / name)
+        if text is not None:
+            files[name] = text
+    for relative in _python_candidates(root):
+        text = _read(root / relative)
+        if text is not None:
+            files[relative] = text
+    return files
+
+
+def _python_candidates(root: Path) -> list[str]:
+    found: list[str] = []
+    for pattern in PYTHON_VERSION_FILES:
+        for path in sorted(root.glob(pattern)):
+            relative = path.relative_to(root).as_posix()
+            if relative not in found and is_python_version_candidate(relative) and path.is_file():
+                found.append(relative)
+            if len(found) >= _MAX_CANDIDATES:
+                return found
+    return found
+
+
+def tag_names(root: Path) -> tuple[list[str], str | None]:
+    """Every tag's name, or none and why (not a repository, no commits yet)."""
+    from versionbot.core.config import Config
+    from versionbot.git.reader import read_history
+
+    try:
+        # exact: no guessing about which tags HEAD contains, so no second read; the commit
+        # stream it returns is never started.
+        history = read_history(root, Config(), prerelease=False, exact=True)
+    except RepositoryError as exc:
+        return [], exc.message
+    baseline = history.baseline
+    return [r.tag.name for r in baseline.existing] + list(baseline.ignored), None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        if not path.is_file() or path.stat().st_size > _MAX_BYTES:
+            return None
+        return path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _existing_config(root: Path, files: dict[str, str]) -> str | None:
+    if "versionbot.toml" in files or (root / "versionbot.toml").exists():
+        return "versionbot.toml"
+    if existing_versionbot_table(files.get("pyproject.toml", "")):
+        return "pyproject.toml [tool.versionbot]"
+    return None
+
+
+def _target(
+    root: Path, files: dict[str, str], explicit: Path | None, existing: str | None
+) -> tuple[Path, bool]:
+    if explicit is not None:
+        path = explicit if explicit.is_absolute() else root / explicit
+        return path, path.name == "pyproject.toml"
+    if existing == "versionbot.toml" or "pyproject.toml" not in files:
+        return root / "versionbot.toml", False
+    return root / "pyproject.toml", True
+
+
+def _check_loads(text: str, embedded: bool) -> None:
+    """The rendered config must load as versionbot's own: a bug here is ours, not the user's."""
+    document = tomllib.loads(text)
+    table = document["tool"]["versionbot"] if embedded else document
+    config_from_mapping(table, "the config bot init proposes")
+
+
+def _add_marker(path: Path) -> bool:
+    text = _read(path)
+    if text is None:
+        return False
+    updated = insert_marker(text)
+    if updated == text:
+        return False
+    write_atomically(path, updated)
+    return True
+
+
+def summary(outcome: InitOutcome) -> str:
+    """The report ``bot init`` prints: found, migrated, not migrated, written, what next."""
+    lines = describe(outcome.proposal)
+    if outcome.tags_note:
+        lines.insert(1, f"  no tags read: {outcome.tags_note}")
+    where = f"{outcome.target.name}" + (" [tool.versionbot]" if outcome.embedded else "")
+    if outcome.wrote:
+        lines.append(
+            f"Wrote {where}." + (" Replaced the config that was there." if outcome.existing else "")
+        )
+        if outcome.marker_added:
+            lines.append(f"Added {INSERT_MARKER} to {outcome.proposal.changelog_file}.")
+        lines.append("Next: bot plan shows the next release with this config.")
+        for migration in outcome.proposal.migrated_from:
+            lines.append(f"Then remove {migration.where} once you no longer run {migration.tool}.")
+    else:
+        already = (
+            f" (versionbot is already configured in {outcome.existing})" if outcome.existing else ""
+        )
+        lines.append(f"Not written: this is what bot init would put in {where}{already}.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Edge: OCI registries and image builders."""

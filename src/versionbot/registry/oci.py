@@ -1,0 +1,310 @@
+"""OCI image data: references, manifests, media types and platforms. Pure: no I/O, no httpx.
+
+What it owns
+    * :class:`ImageRef` - ``host[:port]/repo[:tag][@digest]`` with Docker's defaults
+      (``alpine`` is ``docker.io/library/alpine``; Docker Hub's API is ``registry-1.docker.io``,
+      :func:`api_host`); :class:`InvalidImageRef` for a string that is not one.
+    * :class:`Manifest` - a manifest or index exactly as the registry sent it (raw bytes, media
+      type, sha256 digest), never re-serialised; :class:`Descriptor` - one of its children or blobs.
+    * The four manifest media types (OCI index/manifest, Docker list/manifest v2).
+    * Platforms: ``os/arch[/variant]`` text from a descriptor or config (:func:`platform_text`)
+      and :func:`platform_matches` with the default variants (``arm64`` is ``v8``, ``arm`` is
+      ``v7``) and the usual aliases (``aarch64``, ``x86_64``).
+    * :func:`plain_http_allowed` - the transport rule: loopback hosts and hosts the user named.
+
+What it must not do
+    * Touch the network, the file system or the environment; import httpx or docker.
+    * Re-serialise a manifest (that would change its digest).
+    * Malformed registry data is a :class:`versionbot.core.errors.RegistryError`; a malformed
+      reference written by the user is an :class:`InvalidImageRef` (a ``UsageError``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from versionbot.core.errors import RegistryError, UsageError
+
+__all__ = [
+    "DOCKER_HUB",
+    "DOCKER_HUB_API",
+    "DOCKER_LIST",
+    "DOCKER_MANIFEST",
+    "INDEX_TYPES",
+    "MANIFEST_TYPES",
+    "OCI_INDEX",
+    "OCI_MANIFEST",
+    "Descriptor",
+    "ImageRef",
+    "InvalidImageRef",
+    "Manifest",
+    "api_host",
+    "is_digest",
+    "json_object",
+    "plain_http_allowed",
+    "platform_matches",
+    "platform_text",
+]
+
+OCI_INDEX: Final = "application/vnd.oci.image.index.v1+json"
+DOCKER_LIST: Final = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_MANIFEST: Final = "application/vnd.oci.image.manifest.v1+json"
+DOCKER_MANIFEST: Final = "application/vnd.docker.distribution.manifest.v2+json"
+INDEX_TYPES: Final = frozenset({OCI_INDEX, DOCKER_LIST})
+MANIFEST_TYPES: Final = (OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST)
+
+DOCKER_HUB: Final = "docker.io"
+DOCKER_HUB_API: Final = "registry-1.docker.io"
+_DOCKER_HUB_ALIASES: Final = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+
+
+# --------------------------------------------------------------------------- references
+
+
+class InvalidImageRef(UsageError, ValueError):
+    """A string that is not an image reference (``host[:port]/repo[:tag][@digest]``)."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(
+            f"{text!r} is not an image reference: {reason}",
+            "write it as host[:port]/repository[:tag][@sha256:<hex>], e.g. ghcr.io/acme/app:1.2.0",
+        )
+
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REPOSITORY_RE = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
+_TAG_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST_RE = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?")
+
+
+def is_digest(text: str) -> bool:
+    """True for ``sha256:<64 hex>`` or ``sha512:<128 hex>`` (lower-case), as in a reference."""
+    return _DIGEST_RE.fullmatch(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image reference; ``str()`` gives the normalised form and ``parse`` reads it back.
+
+    >>> ImageRef.parse("ghcr.io/acme/app:sha-abc")
+    ImageRef(registry='ghcr.io', repository='acme/app', tag='sha-abc', digest=None)
+    >>> str(ImageRef.parse("alpine"))
+    'docker.io/library/alpine'
+    >>> ImageRef.parse("127.0.0.1:5000/acme/app:1.0").registry
+    '127.0.0.1:5000'
+    """
+
+    registry: str
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ImageRef:
+        """Parse ``[host[:port]/]repo[:tag][@digest]``; raise :class:`InvalidImageRef`."""
+        if not text or text != text.strip() or any(c.isspace() for c in text):
+            raise InvalidImageRef(text, "it is empty or holds whitespace")
+        name, at, digest = text.partition("@")
+        if at and not _DIGEST_RE.fullmatch(digest):
+            raise InvalidImageRef(text, "the digest is not sha256:<64 lower-case hex>")
+        first, slash, rest = name.partition("/")
+        if slash and ("." in first or ":" in first or first == "localhost" or first[:1] == "["):
+            registry, remainder = first, rest
+        else:
+            registry, remainder = DOCKER_HUB, name
+        if not _HOST_RE.fullmatch(registry):
+            raise InvalidImageRef(text, f"{registry!r} is not a host[:port]")
+        if registry.lower() in {"index.docker.io", "docker.io"}:
+            registry = DOCKER_HUB
+        tag: str | None = None
+        colon = remainder.rfind(":")
+        if colon > remainder.rfind("/"):
+            remainder, tag = remainder[:colon], remainder[colon + 1 :]
+            if not _TAG_RE.fullmatch(tag):
+                raise InvalidImageRef(text, f"{tag!r} is not a tag")
+        if registry == DOCKER_HUB and "/" not in remainder:
+            remainder = f"library/{remainder}"
+        if not _REPOSITORY_RE.fullmatch(remainder) or len(remainder) > 255:
+            raise InvalidImageRef(text, f"{remainder!r} is not a repository name")
+        return cls(registry, remainder, tag, digest or None)
+
+    def __str__(self) -> str:
+        text = f"{self.registry}/{self.repository}"
+        if self.tag is not None:
+            text += f":{self.tag}"
+        if self.digest is not None:
+            text += f"@{self.digest}"
+        return text
+
+    @property
+    def reference(self) -> str:
+        """What goes after ``/manifests/``: the digest, else the tag, else ``latest``."""
+        return self.digest or self.tag or "latest"
+
+    @property
+    def api_host(self) -> str:
+        """The host that serves ``/v2/`` for this registry."""
+        return api_host(self.registry)
+
+    def with_tag(self, tag: str) -> ImageRef:
+        """The same repository under ``tag`` (no digest)."""
+        return ImageRef(self.registry, self.repository, tag, None)
+
+
+def api_host(registry: str) -> str:
+    """``docker.io`` is served by ``registry-1.docker.io``; every other host serves itself."""
+    return DOCKER_HUB_API if registry.lower() in _DOCKER_HUB_ALIASES else registry
+
+
+def _hostname(host: str) -> str:
+    """``[::1]:5000`` -> ``::1``; ``127.0.0.1:5000`` -> ``127.0.0.1``."""
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host[1:]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def plain_http_allowed(host: str, insecure: Iterable[str] = ()) -> bool:
+    """True for loopback hosts (127.0.0.0/8, localhost, ::1) and hosts named in ``insecure``."""
+    name = _hostname(host).lower()
+    allowed = {entry.lower() for entry in insecure}
+    if host.lower() in allowed or name in allowed:
+        return True
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- platforms
+
+_DEFAULT_VARIANT: Final = {"arm64": "v8", "arm": "v7"}
+
+
+def _split_platform(text: str) -> tuple[str, str, str]:
+    parts = text.lower().split("/")
+    os_, arch = parts[0], parts[1] if len(parts) > 1 else ""
+    variant = parts[2] if len(parts) > 2 else _DEFAULT_VARIANT.get(arch, "")
+    if arch == "aarch64":
+        arch, variant = "arm64", variant or "v8"
+    if arch in {"x86_64", "x86-64"}:
+        arch = "amd64"
+    return os_, arch, variant
+
+
+def platform_matches(wanted: str, present: str) -> bool:
+    """``linux/arm64`` matches ``linux/arm64/v8``; ``linux/arm/v6`` does not match ``linux/arm``.
+
+    >>> platform_matches("linux/arm64", "linux/arm64/v8")
+    True
+    >>> platform_matches("linux/amd64", "linux/arm64")
+    False
+    """
+    return _split_platform(wanted) == _split_platform(present)
+
+
+def platform_text(platform: Mapping[str, Any]) -> str:
+    """``os/architecture[/variant]`` of a descriptor's ``platform`` or an image config."""
+    text = f"{platform.get('os', 'unknown')}/{platform.get('architecture', 'unknown')}"
+    if platform.get("variant"):
+        text += f"/{platform['variant']}"
+    return text
+
+
+# --------------------------------------------------------------------------- manifests
+
+
+@dataclass(frozen=True, slots=True)
+class Descriptor:
+    """A pointer to a blob or a child manifest."""
+
+    media_type: str
+    digest: str
+    size: int
+    platform: str | None = None
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A manifest exactly as the registry sent it: never re-serialised, so the digest holds."""
+
+    media_type: str
+    raw: bytes = field(repr=False)
+    digest: str
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, media_type: str | None = None) -> Manifest:
+        """Wrap raw bytes; the media type comes from the header, else from the document."""
+        document = json_object(raw)
+        kind = media_type or str(document.get("mediaType", ""))
+        return cls(kind, raw, "sha256:" + hashlib.sha256(raw).hexdigest())
+
+    @property
+    def is_index(self) -> bool:
+        """An OCI index or a Docker manifest list."""
+        return self.media_type in INDEX_TYPES
+
+    def children(self) -> tuple[Descriptor, ...]:
+        """The child manifests of an index (empty for an image manifest)."""
+        if not self.is_index:
+            return ()
+        return tuple(_descriptor(d) for d in json_object(self.raw).get("manifests", ()))
+
+    def blobs(self) -> tuple[Descriptor, ...]:
+        """The config and layers of an image manifest (empty for an index)."""
+        if self.is_index:
+            return ()
+        document = json_object(self.raw)
+        config = document.get("config")
+        found = [_descriptor(config)] if isinstance(config, dict) else []
+        found += [_descriptor(layer) for layer in document.get("layers", ())]
+        return tuple(found)
+
+    def index_platforms(self) -> tuple[str, ...]:
+        """Platforms named in an index, without attestation entries (``unknown/unknown``)."""
+        return tuple(
+            d.platform
+            for d in self.children()
+            if d.platform is not None and not d.platform.startswith("unknown/")
+        )
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """The JSON object in ``raw``; a :class:`RegistryError` for anything else."""
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise RegistryError(
+            "the registry sent a manifest that is not a JSON object",
+            "check that the reference names an image, not some other artifact",
+        )
+    return document
+
+
+def _descriptor(item: Any) -> Descriptor:
+    if not isinstance(item, dict) or not _DIGEST_RE.fullmatch(str(item.get("digest", ""))):
+        raise RegistryError(
+            "the registry sent a manifest with a malformed descriptor",
+            "the image is damaged; rebuild and push it again",
+        )
+    platform = item.get("platform")
+    size = item.get("size", -1)
+    return Descriptor(
+        media_type=str(item.get("mediaType", "")),
+        digest=str(item["digest"]),
+        size=size if isinstance(size, int) else -1,
+        platform=platform_text(platform) if isinstance(platform, dict) else None,
+        urls=tuple(str(u) for u in item.get("urls", ()) or ()),
+    )

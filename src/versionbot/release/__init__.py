@@ -1,0 +1,1 @@
+"""The release transaction and the modes that decide where its commit goes."""
