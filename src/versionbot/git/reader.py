@@ -34,6 +34,7 @@ from versionbot.core.history import (
     package_baselines,
     stop_at_shallow_boundary,
 )
+from versionbot.git.runner import git_env, last_line, run_git, start_git
 
 _PINNED = (
     "--no-pager",
@@ -256,9 +257,9 @@ def read_range(path: Path, config: Config, revisions: str | None) -> tuple[str, 
             f"unknown revision in {revisions!r}",
             "fetch it first (actions/checkout: fetch-depth: 0), or name revisions that exist",
         )
-    args = ["git", "-C", repo.root, *_PINNED, "log", "--no-color", "--encoding=UTF-8", "-z"]
+    args = ["log", "--no-color", "--encoding=UTF-8", "-z"]
     args += ["--format=%H%x00%P%x00%B", *resolved.stdout.decode().split(), "--"]
-    return f"in {revisions}", _stream_log(args)
+    return f"in {revisions}", _stream_log(repo.root, args)
 
 
 def _check_guess(
@@ -392,9 +393,9 @@ class _Repo:
     def log(self, since: str | None) -> Iterator[Commit]:
         """The commits in ``since..HEAD`` (all of HEAD when None), newest first, streamed."""
         revisions = ["HEAD", f"^{since}"] if since else ["HEAD"]
-        args = ["git", "-C", self.root, *_PINNED, "log", "--no-color", "--encoding=UTF-8", "-z"]
+        args = ["log", "--no-color", "--encoding=UTF-8", "-z"]
         args += ["--format=%H%x00%P%x00%B", *revisions, "--"]
-        return _stream_log(args)
+        return _stream_log(self.root, args)
 
     def merge_bases(self, commits: list[str]) -> list[str]:
         """The best common ancestors of ``commits``: what every one of them contains is what
@@ -419,13 +420,13 @@ class _Repo:
         and on two CPUs the two together take the time of the diffs alone (docs/benchmarks.md).
         Both walk from the sha HEAD had when the repository was opened: HEAD may move meanwhile.
         """
-        walk = ["git", "-C", self.root, *_PINNED, "log", "--no-color", "--encoding=UTF-8", "-z"]
+        walk = ["log", "--no-color", "--encoding=UTF-8", "-z"]
         revisions = ["--topo-order", self.state.head, *(f"^{sha}" for sha in bounds), "--"]
         paths = [*walk, "--name-only", "--no-renames", "--format=%x00%H"]
         if merge_paths:
             paths.append("--diff-merges=first-parent")
-        messages = _stream_log([*walk, "--format=%H%x00%P%x00%B", *revisions])
-        return _with_paths(messages, _stream_paths([*paths, *revisions]))
+        messages = _stream_log(self.root, [*walk, "--format=%H%x00%P%x00%B", *revisions])
+        return _with_paths(messages, _stream_paths(self.root, [*paths, *revisions]))
 
     def shallow_commits(self) -> frozenset[str]:
         """The commits whose parents this shallow clone lacks (from ``.git/shallow``)."""
@@ -452,10 +453,10 @@ class _Repo:
         return self.state.root
 
 
-def _stream_log(args: list[str]) -> Iterator[Commit]:
+def _stream_log(cwd: str, args: list[str]) -> Iterator[Commit]:
     """Parse ``sha NUL parents NUL message NUL`` records while git writes them."""
     pending = ""
-    with contextlib.closing(_decoded_output(args)) as texts:
+    with contextlib.closing(_decoded_output(cwd, args)) as texts:
         for text in texts:
             fields = (pending + text).split("\0")
             complete = (len(fields) - 1) // 3 * 3  # the last field may still be growing
@@ -482,7 +483,7 @@ def _with_paths(
             yield commit, record[1]
 
 
-def _stream_paths(args: list[str]) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _stream_paths(cwd: str, args: list[str]) -> Iterator[tuple[str, tuple[str, ...]]]:
     """Parse ``NUL sha NUL [LF path NUL path NUL ...]`` records (``--name-only -z`` with the
     format ``%x00%H``) while git writes them.
 
@@ -490,7 +491,7 @@ def _stream_paths(args: list[str]) -> Iterator[tuple[str, tuple[str, ...]]]:
     ``list.index`` at C speed rather than field by field.
     """
     pending = ""
-    with contextlib.closing(_decoded_output(args)) as texts:
+    with contextlib.closing(_decoded_output(cwd, args)) as texts:
         for text in texts:
             fields = (pending + text).split("\0")
             # fields[-1] may still be growing: a record is whole when it ends before it.
@@ -521,7 +522,7 @@ def _paths(fields: list[str]) -> tuple[str, ...]:
     return tuple(fields)
 
 
-def _decoded_output(args: list[str]) -> Generator[str, None, None]:
+def _decoded_output(cwd: str, args: list[str]) -> Generator[str, None, None]:
     """``git log``'s standard output as text, a chunk at a time while git writes it; raises
     RepositoryError when git fails. Closing it early kills git.
 
@@ -532,10 +533,8 @@ def _decoded_output(args: list[str]) -> Generator[str, None, None]:
     # GIT_FLUSH=0: into a pipe, git log flushes after every commit by default, 100,000 writes
     # of a few hundred bytes for as many reads here (0.2-0.7 s of this process's CPU at 100k
     # commits); fully buffered, it writes 4 KB blocks, and spends less time itself.
-    env = {**_git_env(), "GIT_FLUSH": "0"}
-    process = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, bufsize=0
-    )
+    env = {**git_env(os.environ), "GIT_FLUSH": "0"}
+    process = start_git(cwd, args, env, options=_PINNED)
     if process.stdout is None or process.stderr is None:  # pragma: no cover - PIPE was asked
         raise RepositoryError("git log gave no output stream", "run git log by hand")
     _widen_pipe(process.stdout.fileno())
@@ -579,13 +578,7 @@ def _explain_truncation(commits: Iterator[Commit]) -> Iterator[Commit]:
 
 
 def _run(cwd: Path | str, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    env = _git_env()
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(cwd), *_PINNED, *args], capture_output=True, env=env, check=False
-        )
-    except FileNotFoundError:
-        raise RepositoryError("git is not installed", "install git (apt-get install git)") from None
+    result = run_git(cwd, args, git_env(os.environ), options=_PINNED)
     if check and result.returncode != 0:
         raise _git_failed(args[0], result.stderr)
     return result
@@ -593,23 +586,9 @@ def _run(cwd: Path | str, *args: str, check: bool = True) -> subprocess.Complete
 
 def _start(cwd: Path | str, *args: str) -> subprocess.Popen[bytes]:
     """``_run`` without waiting: read its output with ``communicate()``."""
-    try:
-        return subprocess.Popen(
-            ["git", "-C", str(cwd), *_PINNED, *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=_git_env(),
-        )
-    except FileNotFoundError:
-        raise RepositoryError("git is not installed", "install git (apt-get install git)") from None
-
-
-def _git_env() -> dict[str, str]:
-    # Never prompt for credentials; English messages, so that we can recognise them.
-    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"}
+    return start_git(cwd, args, git_env(os.environ), options=_PINNED, stderr=subprocess.DEVNULL)
 
 
 def _git_failed(command: str, stderr: bytes) -> RepositoryError:
-    lines = stderr.decode("utf-8", "replace").strip().splitlines()
-    detail = lines[-1] if lines else "no message"
+    detail = last_line(stderr.decode("utf-8", "replace"))
     return RepositoryError(f"git {command} failed: {detail}", "run the same git command by hand")

@@ -10,15 +10,20 @@ Must not decide anything: release.py says what to do, this module does it and re
 
 from __future__ import annotations
 
+import copy
 import os
+import shutil
 import subprocess
+import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from versionbot.core.errors import RepositoryError
 from versionbot.core.redaction import redact
+from versionbot.git.runner import git_env, last_line, run_git
 
 # A credential helper given on the command line: the token stays in the environment of the git
 # child process (VERSIONBOT_GIT_PASSWORD), never in argv, config files or trace output.
@@ -58,8 +63,7 @@ class GitWriter:
     ) -> None:
         self.root = root
         self._secrets = tuple(s for s in (token,) if s)
-        base = dict(os.environ if env is None else env)
-        base.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"})
+        base = git_env(os.environ if env is None else env)
         # A stalled HTTP remote must not hang the release: under 1 kB/s for the whole timeout
         # (VERSIONBOT_NETWORK_TIMEOUT seconds, default 60) ends the transfer; the user's own
         # GIT_HTTP_LOW_SPEED_* settings win.
@@ -92,13 +96,10 @@ class GitWriter:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``git args`` in the work tree; raise RepositoryError (redacted) on failure."""
-        command = ["git", "-C", str(self.root), *self._config, *args]
-        result = subprocess.run(
-            command, capture_output=True, text=True, env=self._env, check=False, errors="replace"
-        )
+        result = run_git(self.root, args, self._env, options=self._config, text=True)
         if check and result.returncode != 0:
             raise RepositoryError(
-                f"git {args[0]} failed: {self.redact(_last_line(result.stderr))}",
+                f"git {args[0]} failed: {self.redact(last_line(result.stderr))}",
                 "run the same git command by hand to see why",
             )
         return result
@@ -134,6 +135,10 @@ class GitWriter:
                 lock.unlink(missing_ok=True)
                 removed.append(str(lock.relative_to(git_dir)))
         return removed
+
+    def remote_url(self, remote: str) -> str:
+        """The URL of ``remote`` ("" when there is no such remote)."""
+        return self.run("remote", "get-url", remote, check=False).stdout.strip()
 
     def head(self) -> str:
         """The sha of HEAD."""
@@ -199,7 +204,11 @@ class GitWriter:
         )
 
     def commit(self, paths: list[str], message: str) -> str:
-        """Commit exactly ``paths`` with ``message``; return the new commit's sha."""
+        """Commit exactly ``paths`` with ``message`` (no paths: an empty commit); return the new
+        commit's sha."""
+        if not paths:
+            self.run("commit", "--quiet", "--no-verify", "--allow-empty", "-m", message)
+            return self.head()
         self.run("add", "--", *paths)
         self.run("commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
         return self.head()
@@ -215,6 +224,77 @@ class GitWriter:
         )
         return result.stdout.strip() or None
 
+    def delete_tag(self, name: str) -> None:
+        """Delete the local tag ``name`` (gone already: nothing to do)."""
+        self.run("tag", "-d", name, check=False)
+
+    def reset_to(self, sha: str) -> None:
+        """Move the branch back to ``sha``, keeping the work tree's own changes."""
+        self.run("reset", "--quiet", "--keep", sha, check=False)
+
+    def parent(self, sha: str) -> str:
+        """The first parent of ``sha``."""
+        return self.run("rev-parse", f"{sha}^").stdout.strip()
+
+    def message(self, sha: str) -> str:
+        """The whole message of the commit ``sha``."""
+        return self.run("show", "-s", "--format=%B", sha).stdout
+
+    def same_change(self, old: str, new: str) -> bool:
+        """Whether commits ``old`` and ``new`` differ in nothing but their dates (parents, tree
+        and message equal)."""
+        shape = "--format=%P%x1f%T%x1f%B"
+        return (
+            self.run("show", "-s", shape, old).stdout == self.run("show", "-s", shape, new).stdout
+        )
+
+    def first_parent_line(
+        self, limit: int, since: Iterable[str]
+    ) -> list[tuple[str, tuple[str, ...], str]]:
+        """HEAD's first-parent line down to the commits ``since`` (at most ``limit``), newest
+        first: each commit's sha, parents and message."""
+        listing = self.run(
+            "log",
+            "--first-parent",
+            f"-{limit}",
+            "--format=%H%x1f%P%x1f%B%x1e",
+            "HEAD",
+            *(f"^{sha}" for sha in since),
+        ).stdout
+        line = []
+        for record in listing.split("\x1e"):
+            sha, _, rest = record.strip("\n").partition("\x1f")
+            if sha:
+                parents, _, message = rest.partition("\x1f")
+                line.append((sha, tuple(parents.split()), message))
+        return line
+
+    def push_with_lease(self, remote: str, sha: str, branch: str, seen: str | None) -> str | None:
+        """Force ``sha`` onto ``remote``'s ``branch`` if it still is at ``seen`` (None: absent);
+        None when it landed, else git's reason (redacted)."""
+        lease = f"--force-with-lease=refs/heads/{branch}:{seen or ''}"
+        result = self.run(
+            "push", "--porcelain", lease, remote, f"{sha}:refs/heads/{branch}", check=False
+        )
+        if result.returncode == 0:
+            return None
+        return self.redact(last_line(result.stdout + result.stderr))
+
+    @contextmanager
+    def worktree(self, sha: str) -> Iterator[GitWriter]:
+        """A temporary detached work tree at ``sha`` (removed afterwards), with its writer."""
+        folder = Path(tempfile.mkdtemp(prefix="versionbot-"))
+        path = folder / "tree"
+        self.run("worktree", "add", "--quiet", "--detach", str(path), sha)
+        tree = copy.copy(self)
+        tree.root = path
+        try:
+            yield tree
+        finally:
+            self.run("worktree", "remove", "--force", str(path), check=False)
+            shutil.rmtree(folder, ignore_errors=True)
+            self.run("worktree", "prune", check=False)
+
     def push_atomically(self, remote: str, refspecs: list[str]) -> PushResult:
         """``git push --atomic``: every ref lands, or none does."""
         result = self.run("push", "--atomic", "--porcelain", remote, *refspecs, check=False)
@@ -228,15 +308,10 @@ class GitWriter:
         )
         if not rejected:
             raise RepositoryError(
-                f"git push failed: {self.redact(_last_line(result.stderr))}",
+                f"git push failed: {self.redact(last_line(result.stderr))}",
                 "check the remote's URL and that the token may push",
             )
         return PushResult(False, rejected)
-
-
-def _last_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"
 
 
 def _mtime(path: Path) -> float:
