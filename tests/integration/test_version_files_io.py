@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from versionbot.core.errors import ConfigError, FileWriteError, VersionFileError
+from versionbot.core.version_files import VersionFileSpec, parse_version_file_spec
 from versionbot.files.version_files import (
-    VersionFileSpec,
-    parse_version_file_spec,
     read_version,
     write_version,
     write_version_files,

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from versionbot.core.errors import VersionbotError, VersionFileError
-from versionbot.files.version_files import (
+from versionbot.core.version_files import (
     VersionFileKind,
     VersionFileSpec,
     current_version,

@@ -323,7 +323,7 @@ def _version_files(mapping: Mapping[str, Any], source: str) -> tuple[str, ...]:
     specs = _strings(mapping, "version_files", (), source)
     if not specs:
         return ()
-    from versionbot.files.version_files import parse_version_file_spec  # tomlkit: only when needed
+    from versionbot.core.version_files import parse_version_file_spec  # tomlkit: only when needed
 
     for spec in specs:
         try:

@@ -28,7 +28,7 @@ from typing import Any
 from versionbot.core.changelog import INSERT_MARKER, versions_in
 from versionbot.core.errors import UsageError, VersionbotError
 from versionbot.core.version import InvalidVersion, Version
-from versionbot.files.version_files import locate_versions, parse_version_file_spec
+from versionbot.core.version_files import locate_versions, parse_version_file_spec
 from versionbot.init.migrate import Migration, Note, Setting, TomlTable, TomlValue, peer_configs
 
 # The files the edge reads for detect(): config files of ours and the peers', version files.

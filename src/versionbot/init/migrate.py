@@ -25,7 +25,7 @@ from versionbot.core.bump import DEFAULT_TYPE_RULES
 from versionbot.core.changelog import INSERT_MARKER
 from versionbot.core.history import TagFormat
 from versionbot.core.version import is_valid_prerelease_token
-from versionbot.files.version_files import parse_version_file_spec
+from versionbot.core.version_files import parse_version_file_spec
 
 PSR = "python-semantic-release"
 CZ = "commitizen"
