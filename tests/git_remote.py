@@ -16,7 +16,6 @@ server is shared by a whole session.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hmac
 import multiprocessing
 import os
@@ -28,16 +27,18 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from conftest import GitRepo
 from loopback import LoopbackHTTP
+from versionbot.cli.github_outputs import whole_repository
 from versionbot.core.config import load_config
 from versionbot.core.plan import PlanRequest
-from versionbot.git.writer import GitWriter, PushResult
-from versionbot.release.edges import plan_for_release, release_edges
-from versionbot.release.transaction import ReleaseOutcome, execute
+from versionbot.git.writer import PushResult
+from versionbot.release.edges import git_writer
+from versionbot.release.run import run_release as run_bot_release
+from versionbot.release.transaction import ReleaseGit, ReleaseOutcome
 
 USER = "release-bot"
 
@@ -292,13 +293,17 @@ def assert_released_once(remote: Remote, before: str) -> str:
 FaultPoint = Literal["before-commit", "after-commit", "after-tag", "before-push", "after-push"]
 
 
-class FaultyGit(GitWriter):
-    """The release's real GitWriter, with an action (raise, SIGKILL, wait) at one point."""
+class FaultyGit:
+    """The release's real git edge, wrapped, with an action (raise, SIGKILL, wait) at one
+    point; every other operation goes to the real one."""
 
-    def __init__(self, inner: GitWriter, at: FaultPoint, action: Callable[[], None]) -> None:
-        self.__dict__.update(vars(inner))
+    def __init__(self, inner: ReleaseGit, at: FaultPoint, action: Callable[[], None]) -> None:
+        self.inner = inner
         self.at = at
         self.action = action
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
     def _point(self, name: FaultPoint) -> None:
         if name == self.at:
@@ -307,19 +312,19 @@ class FaultyGit(GitWriter):
     def commit(self, paths: list[str], message: str) -> str:
         """Commit, with the fault before or after it."""
         self._point("before-commit")
-        sha = super().commit(paths, message)
+        sha: str = self.inner.commit(paths, message)
         self._point("after-commit")
         return sha
 
     def tag(self, name: str, sha: str, message: str, *, sign: bool) -> None:
         """Tag, with the fault after it."""
-        super().tag(name, sha, message, sign=sign)
+        self.inner.tag(name, sha, message, sign=sign)
         self._point("after-tag")
 
     def push_atomically(self, remote: str, refspecs: list[str]) -> PushResult:
         """Push, with the fault before it, or after it when it was accepted."""
         self._point("before-push")
-        result = super().push_atomically(remote, refspecs)
+        result: PushResult = self.inner.push_atomically(remote, refspecs)
         if result.accepted:
             self._point("after-push")
         return result
@@ -333,13 +338,14 @@ def kill_self() -> None:
 def run_release(
     root: Path, env: Mapping[str, str], fault: tuple[FaultPoint, Callable[[], None]] | None = None
 ) -> ReleaseOutcome:
-    """What ``bot release`` does, in this process, with a fault in its git edge if asked."""
+    """What ``bot release`` does, in this process, with a fault in its git edge if asked; the
+    outcome of the repository's one package, with the run's log."""
     config = load_config(root, None)
-    plan = plan_for_release(root, config, PlanRequest(date=RELEASE_DATE))
-    edges = release_edges(plan, config, env)
+    git: ReleaseGit = git_writer(root, config, env)
     if fault is not None:
-        edges = dataclasses.replace(edges, git=FaultyGit(edges.git, *fault))
-    return execute(plan, config, edges)
+        git = FaultyGit(git, *fault)
+    requests = {"": PlanRequest(date=RELEASE_DATE)}
+    return whole_repository(run_bot_release(root, config, requests, env, git=git))
 
 
 def run_killed(root: Path, env: Mapping[str, str], at: FaultPoint) -> None:

@@ -24,9 +24,10 @@ from git_remote import FaultPoint, FaultyGit, Remote, bare_repo
 from versionbot.core.config import load_config
 from versionbot.core.errors import SupersededError
 from versionbot.core.plan import PlanRequest
-from versionbot.release.edges import git_writer, package_releases, run_packages_release
-from versionbot.release.packages import PackagesOutcome, execute_packages
-from versionbot.release.transaction import ReleaseEdges
+from versionbot.git.repository_plan import package_plans, releases_at_head
+from versionbot.release.edges import git_writer
+from versionbot.release.run import direct_releases, run_release
+from versionbot.release.transaction import RunOutcome
 
 if TYPE_CHECKING:
     from conftest import CliRunner
@@ -109,10 +110,10 @@ def requests_for(root: Path) -> dict[str, PlanRequest]:
     return {p.name: PlanRequest(date=DATE) for p in load_config(root).packages}
 
 
-def release(mono: Mono, *, only: str | None = None) -> PackagesOutcome:
+def release(mono: Mono, *, only: str | None = None) -> RunOutcome:
     """What ``bot release`` does in a monorepo, in this process."""
     config = load_config(mono.root)
-    return run_packages_release(mono.root, config, requests_for(mono.root), mono.env, only=only)
+    return run_release(mono.root, config, requests_for(mono.root), mono.env, only=only)
 
 
 class Crash(Exception):
@@ -126,10 +127,8 @@ def crashed_release(mono: Mono, at: FaultPoint, action: Callable[[], None] | Non
         raise Crash(at)
 
     config = load_config(mono.root)
-    git, _ = git_writer(mono.root, config, mono.env)
-    releases = package_releases(mono.root, config, requests_for(mono.root), git)
-    edges = ReleaseEdges(git=FaultyGit(git, at, action or crash), forge=None, images=None)
-    execute_packages(releases, config, edges, {})
+    git = FaultyGit(git_writer(mono.root, config, mono.env), at, action or crash)
+    run_release(mono.root, config, requests_for(mono.root), mono.env, git=git)
 
 
 def remote_tags(mono: Mono) -> list[str]:
@@ -691,8 +690,11 @@ def test_bot_images_plans_and_pushes_one_package_images(
 def test_package_web_right_after_package_api_is_released(mono: Mono) -> None:
     release(mono, only="api")
     config = load_config(mono.root)
-    git, _ = git_writer(mono.root, config, mono.env)
-    releases = package_releases(mono.root, config, requests_for(mono.root), git)
+    git = git_writer(mono.root, config, mono.env)
+    requests = requests_for(mono.root)
+    plans = package_plans(mono.root, config, requests)
+    at_head = releases_at_head(mono.root, config, requests, plans)
+    releases = direct_releases(plans, at_head, config, git, remote=True)
     assert [p.package.name for p in releases.at_head] == ["api"]  # HEAD's release, finished
     assert [p.package.name for p in releases.new] == ["web"]
 

@@ -19,13 +19,12 @@ import pytest
 from conftest import CliRunner, GitRepo, RepoFactory, SealedEnv
 from forge_server import ForgeServer
 from git_remote import RELEASE_DATE, Remote, bare_repo, clone_remote, seed_project
+from versionbot.cli.github_outputs import whole_repository
 from versionbot.core.config import load_config
 from versionbot.core.errors import SupersededError, UsageError
 from versionbot.core.plan import PlanRequest
-from versionbot.release.edges import run_packages_release, run_release
-from versionbot.release.packages import PackagesOutcome
-from versionbot.release.pull_request import describe_next_run
-from versionbot.release.transaction import ReleaseOutcome
+from versionbot.release.run import describe_next_run, run_release
+from versionbot.release.transaction import ReleaseOutcome, RunOutcome
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -62,7 +61,8 @@ class Project:
         self.repo.run("fetch", "--quiet", "--tags", "origin")
         self.repo.run("reset", "--quiet", "--hard", "origin/main")
         config = load_config(self.repo.path, None)
-        return run_release(self.repo.path, config, PlanRequest(date=RELEASE_DATE), self.env)
+        requests = {"": PlanRequest(date=RELEASE_DATE)}
+        return whole_repository(run_release(self.repo.path, config, requests, self.env))
 
     def person_git(self, *args: str) -> str:
         """git in the person's clone, as the forge (allowed to update main)."""
@@ -273,15 +273,19 @@ def test_commits_after_the_merge_get_tagged_release_and_a_new_pull_request(
 
 
 def test_plan_says_what_the_next_run_does(project: Project) -> None:
-    from versionbot.git.repository_plan import repository_plan
+    from versionbot.cli.report import next_run_to_text
+    from versionbot.git.repository_plan import package_plans
 
     config = load_config(project.repo.path, None)
+    requests = {"": PlanRequest(date=RELEASE_DATE)}
 
     def sentence() -> str:
         project.repo.run("fetch", "--quiet", "--tags", "origin")
         project.repo.run("reset", "--quiet", "--hard", "origin/main")
-        plan = repository_plan(project.repo.path, config, PlanRequest(date=RELEASE_DATE))
-        return describe_next_run(config, plan, project.env) or ""
+        root = project.repo.path
+        plans = package_plans(root, config, requests)
+        said = describe_next_run(root, config, requests, plans, project.env)
+        return next_run_to_text(config.mode, said or "")
 
     assert "Mode: pr" in sentence()
     assert "open the release pull request for 0.2.0 from versionbot/release" in sentence()
@@ -317,7 +321,7 @@ def test_protected_main_the_pr_mode_never_pushes_there(
     project.repo.run("reset", "--quiet", "--hard", "origin/main")
     direct = dataclasses.replace(load_config(project.repo.path, None), mode="direct")
     with pytest.raises(SupersededError, match="pre-receive hook declined"):
-        run_release(project.repo.path, direct, PlanRequest(date=RELEASE_DATE), project.env)
+        run_release(project.repo.path, direct, {"": PlanRequest(date=RELEASE_DATE)}, project.env)
     assert "refs/heads/main bot" in project.pushes()
 
 
@@ -384,13 +388,13 @@ def mono(
     return make_mono_project(make_repo, sealed_env, tmp_path, forge)
 
 
-def release_packages(project: Project, *, only: str | None = None) -> PackagesOutcome:
+def release_packages(project: Project, *, only: str | None = None) -> RunOutcome:
     """A CI run on main of a monorepo: a fresh view of the remote, then ``bot release``."""
     project.repo.run("fetch", "--quiet", "--tags", "origin")
     project.repo.run("reset", "--quiet", "--hard", "origin/main")
     config = load_config(project.repo.path, None)
     requests = {p.name: PlanRequest(date=RELEASE_DATE) for p in config.packages}
-    return run_packages_release(project.repo.path, config, requests, project.env, only=only)
+    return run_release(project.repo.path, config, requests, project.env, only=only)
 
 
 def test_a_monorepo_release_pull_request_holds_every_due_package(mono: Project) -> None:

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import multiprocessing
@@ -51,10 +50,12 @@ from git_remote import (
 from versionbot.core.config import load_config
 from versionbot.core.plan import PlanRequest
 from versionbot.forge.client import github_forge
+from versionbot.git.repository_plan import package_plans, releases_at_head
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.stage import RegistryImageStage
-from versionbot.release.edges import plan_for_release, release_edges
-from versionbot.release.transaction import execute
+from versionbot.release.edges import git_writer
+from versionbot.release.run import direct_releases
+from versionbot.release.transaction import ReleaseEdges, execute
 
 FORGE_TOKEN = "ghp_RELIABILITYFORGE0123456789abcdefgh"
 IMAGE_TAGS = ("0.2.0", "0.2", "latest")
@@ -232,8 +233,12 @@ def _release_in_child(
     switch = KillSwitch(kill_at, root)
     sys.addaudithook(switch.audit)
     config = load_config(root, None)
-    plan = plan_for_release(root, config, PlanRequest(date=RELEASE_DATE))
-    edges = release_edges(plan, config, env)
+    requests = {"": PlanRequest(date=RELEASE_DATE)}
+    plans = package_plans(root, config, requests)
+    git = git_writer(root, config, env)
+    releases = direct_releases(
+        plans, releases_at_head(root, config, requests, plans), config, git, remote=True
+    )
     url = subprocess.run(
         ["git", "-C", str(root), "remote", "get-url", "origin"],
         capture_output=True,
@@ -248,13 +253,13 @@ def _release_in_child(
         switch.event(f"registry {request.method} {request.url.path} -> {response.status_code}")
 
     client = functools.partial(RegistryClient, event_hooks={"response": [answered]})
-    images = RegistryImageStage(config, root, env, make_client=client) if edges.images else None
-    edges = dataclasses.replace(edges, forge=forge, images=images)
+    images = {"": RegistryImageStage(config, root, env, make_client=client)}
+    edges = ReleaseEdges(git, forge, images if config.images else {})
     if delay is not None:
         threading.Timer(delay, os.killpg, (0, signal.SIGKILL)).start()
     switch.armed = True
     started = time.monotonic()
-    execute(plan, config, edges)
+    execute(releases, config, edges)
     report = {"events": switch.events, "seconds": time.monotonic() - started}
     root.with_name(root.name + "-events.json").write_text(json.dumps(report))
     os._exit(0)  # before the delay timer can fire: a finished run is not a killed one

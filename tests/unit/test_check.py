@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from versionbot.cli.report import check_summary, check_to_json, check_to_text, plan_summary
 from versionbot.core.check import (
     ERROR,
-    RELEASE_TRAILER,
     SQUASH_SHA,
     WARNING,
     CommitCheck,
@@ -456,7 +455,7 @@ def test_edit_message_findings_use_the_file_s_line_numbers() -> None:
 
 def test_ranges_skip_merges_and_release_commits() -> None:
     commits = [
-        Commit("c" * 40, ("b" * 40,), f"chore(release): 1.4.0\n\n{RELEASE_TRAILER}: 1.4.0"),
+        Commit("c" * 40, ("b" * 40,), "chore(release): 1.4.0\n\nVersionbot-Release: 1.4.0"),
         Commit("m" * 40, ("a" * 40, "b" * 40), "Merge branch 'topic'"),
         Commit("b" * 40, ("a" * 40,), "Feat: x"),
         Commit("a" * 40, (), "feat: y"),
@@ -471,10 +470,13 @@ def test_ranges_skip_merges_and_release_commits() -> None:
     assert (checked[2].errors, checked[2].warnings) == (0, 1)
 
 
-def test_the_release_trailer_is_the_release_s() -> None:
-    from versionbot.core.plan import RELEASE_TRAILER as RELEASES_OWN
+def test_the_release_commit_the_transaction_writes_is_skipped() -> None:
+    from versionbot.release.transaction import release_message
 
-    assert RELEASE_TRAILER == RELEASES_OWN
+    for names in (["1.4.0"], ["api-v1.4.0", "web-v0.2.0"]):
+        message = release_message("chore(release): {version} [skip ci]", names)
+        [checked] = check_commits([Commit("c" * 40, ("b" * 40,), message)], RULES)
+        assert checked.skipped == "release commit"
 
 
 # -- the [check] table --------------------------------------------------------------------------

@@ -20,11 +20,11 @@ from versionbot.core.commits import Commit
 from versionbot.core.config import Config, config_from_mapping
 from versionbot.core.errors import ConfigError, RepositoryError
 from versionbot.core.history import PackagesHistory, RepositoryState, Tag, package_baselines
+from versionbot.core.next_run import choose_releases, due_releases
 from versionbot.core.packages import Owners, bits, outside_windows
 from versionbot.core.plan import PackagePlan, PlanRequest, make_package_plans
 from versionbot.core.version import Version
-from versionbot.release.packages import PackagesOutcome, choose_releases
-from versionbot.release.transaction import ReleaseOutcome
+from versionbot.release.transaction import ReleaseOutcome, RunOutcome
 
 STATE = RepositoryState("/repo", "f" * 40, "main")
 
@@ -346,7 +346,7 @@ def test_the_text_report_lists_every_package_first() -> None:
 
 
 def test_ci_outputs_list_the_released_packages() -> None:
-    outcome = PackagesOutcome(sha="a" * 40)
+    outcome = RunOutcome(sha="a" * 40)
     outcome.packages["web"] = ReleaseOutcome(
         released=True, version=Version(0, 3, 0), tag="web@0.3.0", previous_version=Version(0, 2, 0)
     )
@@ -380,7 +380,7 @@ def _due_plans() -> tuple[PackagePlan, ...]:
 
 def test_without_a_release_commit_every_due_package_is_a_new_release() -> None:
     plans = _due_plans()
-    releases = choose_releases(plans, (), (), {})
+    releases = choose_releases(plans, (), (), {}, API_WEB)
     assert [p.package.name for p in releases.new] == ["api", "web"]
     assert releases.at_head == ()
     assert not releases.finishing
@@ -390,7 +390,7 @@ def test_without_a_release_commit_every_due_package_is_a_new_release() -> None:
 def test_a_release_commit_whose_tags_are_missing_is_finished_first() -> None:
     plans = _due_plans()
     marked = ["api-v1.0.1", "web@1.1.0"]
-    releases = choose_releases(plans, (), marked, {"api-v1.0.1": STATE.head})
+    releases = choose_releases(plans, (), marked, {"api-v1.0.1": STATE.head}, API_WEB)
     assert [p.package.name for p in releases.at_head] == ["api", "web"]
     assert releases.new == ()
     assert releases.finishing
@@ -398,13 +398,13 @@ def test_a_release_commit_whose_tags_are_missing_is_finished_first() -> None:
 
 def test_a_release_commit_naming_a_tag_no_package_plans_is_an_error() -> None:
     with pytest.raises(RepositoryError) as caught:
-        choose_releases(_due_plans(), (), ["api-v9.0.0"], {})
+        choose_releases(_due_plans(), (), ["api-v9.0.0"], {}, API_WEB)
     assert "no package plans api-v9.0.0" in caught.value.message
 
 
 def test_a_clone_without_the_release_commits_tags_releases_nothing() -> None:
     marked = ["api-v1.0.1"]
-    releases = choose_releases(_due_plans(), (), marked, {"api-v1.0.1": STATE.head})
+    releases = choose_releases(_due_plans(), (), marked, {"api-v1.0.1": STATE.head}, API_WEB)
     assert releases.at_head == releases.new == ()
     assert (
         releases.idle
@@ -416,7 +416,7 @@ def test_after_one_package_released_on_head_the_others_follow_on_top() -> None:
     api, web = _due_plans()
     marked = [api.plan.next.tag if api.plan.next else ""]
     on_remote = {marked[0]: STATE.head}
-    releases = choose_releases((api, web), (api,), marked, on_remote)
-    assert releases.at_head == (api,)
-    assert releases.new == (web,)
+    releases = choose_releases((api, web), due_releases([api]), marked, on_remote, API_WEB)
+    assert releases.at_head == due_releases([api])
+    assert releases.new == due_releases([web])
     assert not releases.finishing

@@ -9,12 +9,26 @@ holds a credential: only facts from the outcome are written.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from versionbot.release.packages import PackagesOutcome
-from versionbot.release.transaction import ReleaseOutcome
+from versionbot.core.config import Config
+from versionbot.core.packages import WHOLE_REPOSITORY
+from versionbot.release.transaction import ReleaseOutcome, RunOutcome
+
+
+def run_outputs(config: Config, run: RunOutcome) -> dict[str, str]:
+    """The step outputs of a release run: a repository's, or a monorepo's."""
+    return package_outputs(run) if config.packages else outputs(whole_repository(run))
+
+
+def whole_repository(run: RunOutcome) -> ReleaseOutcome:
+    """The outcome of a repository without ``[packages]``: its one package's, with the run's
+    log."""
+    outcome = run.packages.get(WHOLE_REPOSITORY) or ReleaseOutcome()
+    return dataclasses.replace(outcome, log=run.log)
 
 
 def outputs(outcome: ReleaseOutcome) -> dict[str, str]:
@@ -49,12 +63,20 @@ def summary(outcome: ReleaseOutcome, notes: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_github(env: Mapping[str, str], outcome: ReleaseOutcome, notes: str | None) -> None:
-    """Append the outputs and the summary where GitHub Actions asks for them (if it does)."""
-    _append(env, outputs(outcome), summary(outcome, notes))
+def write_github(env: Mapping[str, str], config: Config, run: RunOutcome) -> None:
+    """Append the outputs and the summary where GitHub Actions asks for them (if it does): a
+    repository's, or a monorepo's with a summary section per package."""
+    if config.packages:
+        sections = [summary(o, o.notes) for o in run.packages.values()]
+        text = "".join(sections) or summary(ReleaseOutcome(log=run.log), None)
+    else:
+        outcome = whole_repository(run)
+        text = summary(outcome, outcome.notes)
+    _append_outputs(env, run_outputs(config, run))
+    append_step_summary(env, text)
 
 
-def package_outputs(outcome: PackagesOutcome) -> dict[str, str]:
+def package_outputs(outcome: RunOutcome) -> dict[str, str]:
     """The step outputs of a monorepo's release run."""
     released = sorted(name for name, o in outcome.packages.items() if o.released)
     releases: dict[str, dict[str, object]] = {}
@@ -72,19 +94,17 @@ def package_outputs(outcome: PackagesOutcome) -> dict[str, str]:
     }
 
 
-def write_github_packages(env: Mapping[str, str], outcome: PackagesOutcome) -> None:
-    """``write_github`` for a monorepo: the outputs, and a summary section per package."""
-    sections = [summary(o, o.notes) for o in outcome.packages.values()]
-    text = "".join(sections) or summary(ReleaseOutcome(log=outcome.log), None)
-    _append(env, package_outputs(outcome), text)
+def append_step_summary(env: Mapping[str, str], text: str) -> None:
+    """Append Markdown to the job summary, when GitHub Actions asks for one (the one writer of
+    ``$GITHUB_STEP_SUMMARY``: plan, check and release)."""
+    summary_file = env.get("GITHUB_STEP_SUMMARY")
+    if summary_file and text:
+        with Path(summary_file).open("a", encoding="utf-8") as handle:
+            handle.write(text)
 
 
-def _append(env: Mapping[str, str], values: Mapping[str, str], summary_text: str) -> None:
+def _append_outputs(env: Mapping[str, str], values: Mapping[str, str]) -> None:
     output_file = env.get("GITHUB_OUTPUT")
     if output_file:
         with Path(output_file).open("a", encoding="utf-8") as handle:
             handle.writelines(f"{key}={value}\n" for key, value in values.items())
-    summary_file = env.get("GITHUB_STEP_SUMMARY")
-    if summary_file:
-        with Path(summary_file).open("a", encoding="utf-8") as handle:
-            handle.write(summary_text)

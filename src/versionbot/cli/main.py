@@ -12,7 +12,7 @@ import gc
 import io
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +21,9 @@ from versionbot.core.errors import UsageError, VersionbotError
 
 if TYPE_CHECKING:
     from versionbot.cli.terminal import Progress
+    from versionbot.core.commits import Commit
     from versionbot.core.config import Config
-    from versionbot.core.plan import PlanRequest
+    from versionbot.core.plan import PackagePlan, PlanRequest
     from versionbot.files.changelog_file import ChangelogUpdate
 
 
@@ -66,88 +67,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _plan(args: argparse.Namespace) -> int:
     import os
 
-    from versionbot.cli.report import plan_json_parts, plan_to_text
-    from versionbot.git.repository_plan import repository_plan
+    from versionbot.cli.github_outputs import append_step_summary
+    from versionbot.cli.report import plan_summary
+    from versionbot.files.render import Renderer
 
-    request = _plan_request(args)
     repo = Path(args.directory)
     config = _config(args, repo)
     if args.title is None and args.base is not None:
         raise UsageError("--base goes with --title", 'add --title "<the pull request title>"')
-    if config.packages:
-        return _plan_packages(args, repo, config, request)
-    _no_package_option(args)
+    requests = package_requests(config, _plan_request(args), args.package)
     if args.title is None:
-        plan = repository_plan(repo, config, request, progress=_progress(args))
+        from versionbot.git.repository_plan import package_plans
+
+        plans = package_plans(repo, config, requests, progress=_counted(args))
     else:
-        # The pull-request preview: plan as if the PR were squash-merged with this title.
-        from versionbot.core.check import squash_merged
-        from versionbot.core.plan import make_plan
-        from versionbot.git.reader import read_history, read_range
-
-        pr = None if args.base is None else read_range(repo, config, f"{args.base}..HEAD")[1]
-        replaced = None if pr is None else [c.sha for c in pr]
-        prerelease = request.prerelease is not None
-        history = read_history(repo, config, prerelease=prerelease, exact=True)
-        plan = make_plan(squash_merged(history, args.title, replaced), config, request)
-    notes = None
-    if plan.notes is not None:
-        from versionbot.files.render import Renderer  # Jinja only when there is something to render
-
-        notes = Renderer.for_repository(plan.state, config).changelog(
-            [plan.notes], sections_only=True
-        )
-    if args.json:
-        write_json(*plan_json_parts(plan, notes))
-    else:
-        write_text(plan_to_text(plan, notes, verbose=args.verbose))
-        at_head = plan.previous is not None and plan.previous.tag.sha == plan.state.head
-        if args.title is None and (config.mode == "pr" or at_head):
-            # The mode, and what the next bot release does (only worth saying in those cases).
-            from versionbot.release.pull_request import describe_next_run
-
-            write_text(describe_next_run(config, plan, os.environ) or "")
-    if os.environ.get("GITHUB_STEP_SUMMARY"):  # in GitHub Actions: the job summary too
-        from versionbot.cli.report import plan_summary
-
-        event = os.environ.get("GITHUB_EVENT_NAME", "")
-        in_pr = event.startswith("pull_request") or args.title is not None
-        with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
-            handle.write(plan_summary(plan, notes, pull_request=in_pr))
-    return 0
-
-
-def _plan_packages(
-    args: argparse.Namespace, repo: Path, config: Config, request: PlanRequest
-) -> int:
-    """``bot plan`` in a monorepo: every package's plan (or ``--package NAME``'s)."""
-    import os
-
-    from versionbot.cli.packages_report import packages_json_parts, packages_to_text
-    from versionbot.files.render import Renderer
-    from versionbot.git.repository_plan import repository_package_plans
-
-    requests = package_requests(config, request, args.package)
-    if args.title is None:
-        plans = repository_package_plans(repo, config, requests)
-    elif args.base is None:
-        raise UsageError(
-            "--title needs --base in a monorepo: the pull request's commits say which packages "
-            "it changes",
-            'add --base with the branch it merges into, e.g. --base origin/main --title "..."',
-        )
-    else:
-        # The pull-request preview: as if the PR's commits were squash-merged with this title.
-        from versionbot.core.check import squash_merged_packages
-        from versionbot.core.plan import make_package_plans
-        from versionbot.git.reader import read_packages_history, read_range
-
-        pr = [c.sha for c in read_range(repo, config, f"{args.base}..HEAD")[1]]
-        prerelease = any(r.prerelease is not None for r in requests.values())
-        history = read_packages_history(repo, config, prerelease=prerelease, exact=True)
-        plans = make_package_plans(
-            squash_merged_packages(history, args.title, pr), config, requests
-        )
+        plans = _previewed_plans(args, repo, config, requests)
     if args.package is not None:
         plans = tuple(p for p in plans if p.package.name == args.package)
     notes = [
@@ -159,32 +93,97 @@ def _plan_packages(
         for p in plans
     ]
     if args.json:
-        write_json(*packages_json_parts(plans, notes))
+        write_json(*_plan_json(config, plans, notes))
     else:
-        write_text(packages_to_text(plans, notes, verbose=args.verbose))
-        if config.mode == "pr" and args.title is None and args.package is None:
-            from versionbot.release.packages_pull_request import describe_next_run
+        write_text(_plan_text(config, plans, notes, verbose=args.verbose))
+        if args.title is None and args.package is None:
+            # The mode, and what the next bot release does (only worth saying in some cases).
+            from versionbot.cli.report import next_run_to_text
+            from versionbot.release.run import describe_next_run
 
-            write_text(describe_next_run(config, plans, os.environ) or "")
-    if os.environ.get("GITHUB_STEP_SUMMARY"):  # in GitHub Actions: the job summary too
-        from versionbot.cli.report import plan_summary
-
-        event = os.environ.get("GITHUB_EVENT_NAME", "")
-        in_pr = event.startswith("pull_request") or args.title is not None
-        with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
-            for package_plan, package_notes in zip(plans, notes, strict=True):
-                handle.write(f"## {package_plan.package.name}\n\n")
-                handle.write(plan_summary(package_plan.plan, package_notes, pull_request=in_pr))
+            said = describe_next_run(repo, config, requests, plans, os.environ)
+            if said is not None:
+                write_text(next_run_to_text(config.mode, said))
+    event = os.environ.get("GITHUB_EVENT_NAME", "")
+    in_pr = event.startswith("pull_request") or args.title is not None
+    parts = []
+    for package_plan, package_notes in zip(plans, notes, strict=True):
+        if config.packages:
+            parts.append(f"## {package_plan.package.name}\n\n")
+        parts.append(plan_summary(package_plan.plan, package_notes, pull_request=in_pr))
+    append_step_summary(os.environ, "".join(parts))
     return 0
+
+
+def _plan_json(
+    config: Config, plans: Sequence[PackagePlan], notes: Sequence[str | None]
+) -> list[str]:
+    """The plan JSON: one repository's document, or a monorepo's over every package."""
+    if config.packages:
+        from versionbot.cli.packages_report import packages_json_parts
+
+        return packages_json_parts(plans, notes)
+    from versionbot.cli.report import plan_json_parts
+
+    return plan_json_parts(plans[0].plan, notes[0])
+
+
+def _plan_text(
+    config: Config, plans: Sequence[PackagePlan], notes: Sequence[str | None], *, verbose: bool
+) -> str:
+    """The plan text: one repository's, or a monorepo's with a summary line per package."""
+    if config.packages:
+        from versionbot.cli.packages_report import packages_to_text
+
+        return packages_to_text(plans, notes, verbose=verbose)
+    from versionbot.cli.report import plan_to_text
+
+    return plan_to_text(plans[0].plan, notes[0], verbose=verbose)
+
+
+def _previewed_plans(
+    args: argparse.Namespace, repo: Path, config: Config, requests: Mapping[str, PlanRequest]
+) -> tuple[PackagePlan, ...]:
+    """The pull-request preview (``--title``): the plans as if the pull request's commits
+    (``--base..HEAD``) were squash-merged with this title."""
+    from versionbot.core.check import squash_merged, squash_merged_packages
+    from versionbot.core.plan import PackagePlan, make_package_plans, make_plan
+    from versionbot.git.reader import read_history, read_packages_history, read_range
+
+    prerelease = any(r.prerelease is not None for r in requests.values())
+    if config.packages:
+        if args.base is None:
+            raise UsageError(
+                "--title needs --base in a monorepo: the pull request's commits say which "
+                "packages it changes",
+                'add --base with the branch it merges into, e.g. --base origin/main --title "..."',
+            )
+        pr = [c.sha for c in read_range(repo, config, f"{args.base}..HEAD")[1]]
+        packages_history = read_packages_history(repo, config, prerelease=prerelease, exact=True)
+        squashed = squash_merged_packages(packages_history, args.title, pr)
+        return make_package_plans(squashed, config, requests)
+    from versionbot.core.packages import packages_of
+
+    pr_commits = None if args.base is None else read_range(repo, config, f"{args.base}..HEAD")[1]
+    replaced = None if pr_commits is None else [c.sha for c in pr_commits]
+    history = read_history(repo, config, prerelease=prerelease, exact=True)
+    [root] = packages_of(config)
+    plan = make_plan(squash_merged(history, args.title, replaced), config, requests[root.name])
+    return (PackagePlan(root, plan),)
 
 
 def package_requests(
     config: Config, request: PlanRequest, name: str | None
 ) -> dict[str, PlanRequest]:
-    """Each package's request (``plan.package_requests``), once ``--package`` names a known
-    package, or none is named and neither ``--version`` nor ``--bump`` is given."""
+    """Each package's request (``plan.package_requests``; the repository's one package when it
+    has no ``[packages]``), once ``--package`` names a known package, or none is named and
+    neither ``--version`` nor ``--bump`` is given in a monorepo."""
+    from versionbot.core.packages import WHOLE_REPOSITORY, packages_of
     from versionbot.core.plan import package_requests as requests_by_package
 
+    if not config.packages:
+        _no_package_option(name)
+        return requests_by_package(packages_of(config), request, WHOLE_REPOSITORY)
     forced = request.version is not None or request.bump is not None
     if name is not None:
         config.package(name)  # an unknown name is an error, with the known ones
@@ -196,10 +195,10 @@ def package_requests(
     return requests_by_package(config.packages, request, name)
 
 
-def _no_package_option(args: argparse.Namespace) -> None:
-    if getattr(args, "package", None) is not None:
+def _no_package_option(name: str | None) -> None:
+    if name is not None:
         raise UsageError(
-            f"--package {args.package}: this repository has no [packages]",
+            f"--package {name}: this repository has no [packages]",
             "--package is for monorepos; configure [packages.NAME] tables, or drop it",
         )
 
@@ -207,53 +206,27 @@ def _no_package_option(args: argparse.Namespace) -> None:
 def _release(args: argparse.Namespace) -> int:
     import os
 
-    from versionbot.cli.github_outputs import outputs, write_github
+    from versionbot.cli.github_outputs import run_outputs, write_github
     from versionbot.core.errors import SupersededError
-    from versionbot.release.edges import run_release
-    from versionbot.release.transaction import ReleaseOutcome
+    from versionbot.release.run import run_release
+    from versionbot.release.transaction import RunOutcome
 
     repo = Path(args.directory)
     config = _config(args, repo)
     env = dict(os.environ)
-    if config.packages:
-        return _release_packages(args, repo, config, env)
-    _no_package_option(args)
+    requests = package_requests(config, _plan_request(args), args.package)
     try:  # the configured mode (direct or pr) is picked in run_release
-        outcome = run_release(repo, config, _plan_request(args), env, _progress(args).show)
+        outcome = run_release(repo, config, requests, env, _progress(args).show, only=args.package)
     except SupersededError as exc:
         # CI still learns that this run released nothing (the next run releases).
-        write_github(env, ReleaseOutcome(log=[exc.message]), None)
+        write_github(env, config, RunOutcome(log=[exc.message]))
         raise
     if args.json:
-        write_json(json.dumps({**outputs(outcome), "log": outcome.log}, indent=2) + "\n")
+        document = {**run_outputs(config, outcome), "log": outcome.log}
+        write_json(json.dumps(document, indent=2) + "\n")
     elif not args.quiet:
         write_text("".join(f"{line}\n" for line in outcome.log))
-    write_github(env, outcome, outcome.notes)
-    return 0
-
-
-def _release_packages(
-    args: argparse.Namespace, repo: Path, config: Config, env: dict[str, str]
-) -> int:
-    """``bot release`` in a monorepo: every due package (or ``--package NAME``) at once."""
-    from versionbot.cli.github_outputs import package_outputs, write_github_packages
-    from versionbot.core.errors import SupersededError
-    from versionbot.release.edges import run_packages_release
-    from versionbot.release.packages import PackagesOutcome
-
-    requests = package_requests(config, _plan_request(args), args.package)
-    try:
-        outcome = run_packages_release(
-            repo, config, requests, env, _progress(args).show, only=args.package
-        )
-    except SupersededError as exc:
-        write_github_packages(env, PackagesOutcome(log=[exc.message]))
-        raise
-    if args.json:
-        write_json(json.dumps({**package_outputs(outcome), "log": outcome.log}, indent=2) + "\n")
-    elif not args.quiet:
-        write_text("".join(f"{line}\n" for line in outcome.log))
-    write_github_packages(env, outcome)
+    write_github(env, config, outcome)
     return 0
 
 
@@ -275,7 +248,7 @@ def _tag(args: argparse.Namespace) -> int:
     repo = Path(args.directory)
     config = _config(args, repo)
     if not config.packages:
-        _no_package_option(args)
+        _no_package_option(args.package)
     elif args.package is None:
         raise UsageError(
             "bot tag makes one package's tag in a monorepo", "name it: bot tag --package NAME"
@@ -304,7 +277,7 @@ def _changelog(args: argparse.Namespace) -> int:
     config = _config(args, repo)
     if config.packages:
         return _changelog_packages(args, repo, config)
-    _no_package_option(args)
+    _no_package_option(args.package)
     if args.unreleased:
         from versionbot.core.plan import PlanRequest
         from versionbot.files.render import Renderer
@@ -395,13 +368,13 @@ def _changelog_packages(args: argparse.Namespace, repo: Path, config: Config) ->
 
 def _images(args: argparse.Namespace) -> int:
     from versionbot.cli.report import images_to_json, images_to_text
-    from versionbot.release.edges import plan_for_release, plan_of, release_at_head
+    from versionbot.git.repository_plan import plan_of, release_at_head
 
     repo = Path(args.directory)
     config = _config(args, repo)
     package = args.package
     if not config.packages:
-        _no_package_option(args)
+        _no_package_option(package)
         settings = config
     elif package is None:
         raise UsageError(
@@ -416,7 +389,10 @@ def _images(args: argparse.Namespace) -> int:
             "add an [images] table (see the README), then run again",
         )
     if args.images_command == "plan":
-        plan = plan_for_release(repo, config, _plan_request(args), package)
+        request = _plan_request(args)
+        plan = plan_of(repo, config, request, package)
+        if request.version is None:  # HEAD's own release, when HEAD carries one
+            plan = release_at_head(repo, config, request, plan, package) or plan
         if args.json:
             document = None if plan.images is None else images_to_json(plan.images)
             write_json(json.dumps(document, indent=2) + "\n")
@@ -523,8 +499,9 @@ def _check(args: argparse.Namespace) -> int:
         if errors and hint:
             write_text(f"hint: {hint}\n")
     if os.environ.get("GITHUB_STEP_SUMMARY"):
-        with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
-            handle.write(check_summary(checks))
+        from versionbot.cli.github_outputs import append_step_summary
+
+        append_step_summary(os.environ, check_summary(checks))
     return 1 if errors else 0
 
 
@@ -571,6 +548,12 @@ def _completion(args: argparse.Namespace) -> int:
 
     write_text(completion_script(build_parser(), args.shell))
     return 0
+
+
+def _counted(args: argparse.Namespace) -> Callable[[Iterable[Commit]], Iterable[Commit]]:
+    """The commits passed through, counted on standard error as git streams them."""
+    progress = _progress(args)
+    return lambda commits: progress.count(commits, "commits read")
 
 
 def _progress(args: argparse.Namespace) -> Progress:

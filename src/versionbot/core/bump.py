@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Literal
 
 from versionbot.core.commits import ParsedCommit
 from versionbot.core.version import Version
+
+BumpLabel = Literal["none", "patch", "minor", "major"]
 
 
 class Bump(IntEnum):
@@ -24,9 +27,9 @@ class Bump(IntEnum):
     MAJOR = 3
 
     @property
-    def label(self) -> str:
+    def label(self) -> BumpLabel:
         """The lower-case name used in config files and JSON."""
-        return self.name.lower()
+        return _LABELS[self]
 
     @classmethod
     def from_label(cls, label: str) -> Bump:
@@ -35,6 +38,14 @@ class Bump(IntEnum):
             return cls[label.upper()]
         except KeyError:
             raise ValueError(label) from None
+
+
+_LABELS: dict[Bump, BumpLabel] = {
+    Bump.NONE: "none",
+    Bump.PATCH: "patch",
+    Bump.MINOR: "minor",
+    Bump.MAJOR: "major",
+}
 
 
 DEFAULT_TYPE_RULES: Mapping[str, Bump] = {

@@ -28,11 +28,9 @@ from typing import NamedTuple
 from versionbot.core.commits import BREAKING_TOKENS, Commit, ParsedCommit, parse_commit
 from versionbot.core.config import CheckRules
 from versionbot.core.history import History, PackagesHistory
+from versionbot.core.trailers import is_release_commit
 from versionbot.core.version import InvalidVersion, Version
 
-# The trailer of the bot's own release commit (release.RELEASE_TRAILER; a test keeps them equal,
-# and this module must not import the release machinery).
-RELEASE_TRAILER = "Versionbot-Release"
 ERROR = "error"
 WARNING = "warning"
 SCISSORS = "------------------------ >8 ------------------------"
@@ -43,7 +41,6 @@ _FIXUP = re.compile(r"(fixup|squash|amend)! ")
 _BREAKING_LIKE = re.compile(r"(?P<token>breaking(?:[ _-]*changes?)?)(?P<space>[ \t]*):", re.I)
 _BREAKING_FOOTER = re.compile(r"BREAKING[ -]CHANGE:(?: |$)")
 _RELEASE_AS = re.compile(r"release-as: ", re.I)
-_TRAILER = re.compile(rf"^{RELEASE_TRAILER}: ", re.M)
 # Words people start a subject with when they mean a type (``Fix typo`` -> ``fix: typo``).
 _TYPE_WORDS = {
     "bugfix": "fix",
@@ -98,7 +95,7 @@ def check_commits(commits: Iterable[Commit], rules: CheckRules) -> list[CommitCh
     for commit in commits:
         if commit.is_merge:
             checked.append(CommitCheck(commit.sha, commit.subject, (), "merge commit"))
-        elif _TRAILER.search(commit.message):
+        elif is_release_commit(commit.message):
             checked.append(CommitCheck(commit.sha, commit.subject, (), "release commit"))
         else:
             findings = tuple(check_message(commit.message, rules))

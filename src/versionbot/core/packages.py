@@ -19,7 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from versionbot.core.commits import Commit
-from versionbot.core.config import Package
+from versionbot.core.config import Config, Package
+
+# The name of the one package of a repository without [packages]: the repository at its root.
+WHOLE_REPOSITORY = ""
+
+
+def packages_of(config: Config) -> tuple[Package, ...]:
+    """What a release is made of: the ``[packages]``, or the repository itself as one package
+    at its root (named ``WHOLE_REPOSITORY``) when there are none. One release path serves both."""
+    return config.packages or (Package(WHOLE_REPOSITORY, ".", config),)
 
 
 class Owners:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from versionbot.core.branches import BranchPolicy, branch_policy, line_package
 from versionbot.core.bump import (
@@ -46,16 +46,13 @@ from versionbot.core.history import (
 )
 from versionbot.core.links import ForgeLinks, forge_links
 from versionbot.core.packages import Owners, bits, outside_windows
+from versionbot.core.trailers import is_release_commit
 from versionbot.core.version import InvalidVersion, Version
 
 if TYPE_CHECKING:
     from versionbot.core.image_tags import ImagePlan
 
 SCHEMA_VERSION = 1
-# The trailer of the bot's own release commit (release.py writes it): such a commit is never a
-# reason for a package's release (loop safety in a monorepo; see make_package_plans).
-RELEASE_TRAILER = "Versionbot-Release"
-_RELEASE_COMMIT = f"\n{RELEASE_TRAILER}: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,26 +85,59 @@ class NextRelease(NamedTuple):
     latest: bool = False
 
 
+# The plan's level: the step from the last final release ("none" only when a forced version
+# repeats its X.Y.Z, e.g. an initial_version of 0.0.0), or "prerelease" for the next number of
+# an open prerelease line.
+PlanBump = Literal["major", "minor", "patch", "prerelease", "none"]
+
+
 @dataclass(frozen=True, slots=True)
-class ReleasePlan:
-    """Everything ``bot plan`` shows and ``bot release`` does."""
+class NoRelease:
+    """A plan with no release due: ``reason`` says why. ``next``, ``notes`` and ``images`` are
+    None and ``bump`` is "none", so a report reads either kind of plan the same way."""
 
     state: RepositoryState
     previous: ReleaseTag | None  # the release the window starts after
-    next: NextRelease | None  # None: no release is due
-    bump: str  # "major" | "minor" | "patch" | "prerelease" | "none"
-    reason: str  # one sentence: why this release, or why none
+    reason: str  # one sentence: why no release
+    commits: tuple[PlannedCommit, ...]  # newest first, skipped ones included
+    prerelease: str | None
+    ignored_tags: tuple[str, ...]
+    next: None = None
+    bump: Literal["none"] = "none"
+    decided_by: tuple[PlannedCommit, ...] = ()
+    notes: None = None
+    images: None = None
+
+    @property
+    def release(self) -> bool:
+        """False: no release is due."""
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class DueRelease:
+    """A plan with a release due: everything ``bot plan`` shows and ``bot release`` does. The
+    release steps take only this kind of plan."""
+
+    state: RepositoryState
+    previous: ReleaseTag | None  # the release the window starts after
+    next: NextRelease
+    bump: PlanBump
+    reason: str  # one sentence: why this release
     decided_by: tuple[PlannedCommit, ...]
     commits: tuple[PlannedCommit, ...]  # newest first, skipped ones included
     prerelease: str | None
     ignored_tags: tuple[str, ...]
-    notes: ReleaseNotes | None = None  # the next release's notes; None when none is due
-    images: ImagePlan | None = None  # the image stage; None without [images] or a release
+    notes: ReleaseNotes
+    images: ImagePlan | None = None  # the image stage; None without [images]
 
     @property
     def release(self) -> bool:
-        """True when a release is due."""
-        return self.next is not None
+        """True: a release is due."""
+        return True
+
+
+ReleasePlan = NoRelease | DueRelease
 
 
 def make_plan(
@@ -168,7 +198,7 @@ def plan_window(
         dict(config.changelog.sections),
         forge_links(state.remote_url, config.changelog.forge),
     )
-    return ReleasePlan(
+    return DueRelease(
         state,
         baseline.start,
         plan_next,
@@ -218,11 +248,11 @@ def make_package_plans(
         if kept is not None and package.name != kept:
             # A maintenance line under a package's folder (api/1.x) releases that package alone.
             reason = f"{policy.branch} is a maintenance line of {kept} alone"
-            plan = _no_release(history.state, baseline, window, requests[package.name], reason)
-            plans.append(PackagePlan(package, plan))
+            idle = _no_release(history.state, baseline, window, requests[package.name], reason)
+            plans.append(PackagePlan(package, idle))
             continue
         plan = plan_window(history.state, baseline, window, package.config, requests[package.name])
-        if plan.next is not None:
+        if isinstance(plan, DueRelease):
             # A forge has one latest release per repository: no package's release claims it.
             plan = dataclasses.replace(plan, next=plan.next._replace(latest=False))
         plans.append(PackagePlan(package, plan))
@@ -235,17 +265,9 @@ def _no_release(
     commits: list[PlannedCommit],
     request: PlanRequest,
     reason: str,
-) -> ReleasePlan:
-    return ReleasePlan(
-        state,
-        baseline.start,
-        None,
-        "none",
-        reason,
-        (),
-        tuple(commits),
-        request.prerelease,
-        baseline.ignored,
+) -> NoRelease:
+    return NoRelease(
+        state, baseline.start, reason, tuple(commits), request.prerelease, baseline.ignored
     )
 
 
@@ -317,7 +339,7 @@ def package_pieces(
 def _package_pieces(commit: Commit, config: Config) -> list[PlannedCommit]:
     """``classify_commit``, but the bot's own release commit counts nothing: it changes the
     released packages' files, and must never make a package (one depending on them) due."""
-    if _RELEASE_COMMIT in commit.message:
+    if is_release_commit(commit.message):
         return [PlannedCommit(commit.sha, _subject(commit), None, Bump.NONE, "release commit")]
     return classify_commit(commit, config)
 
@@ -517,7 +539,7 @@ def _check_version(version: Version, baseline: Baseline, config: Config) -> None
             )
 
 
-def _bump_label(version: Version, baseline: Baseline, request: PlanRequest) -> str:
+def _bump_label(version: Version, baseline: Baseline, request: PlanRequest) -> PlanBump:
     pre = baseline.latest_prerelease
     if request.prerelease is not None and pre is not None and version.core == pre.version.core:
         return "prerelease"

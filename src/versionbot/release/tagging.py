@@ -1,7 +1,7 @@
 """``bot tag``: the annotated release tag a person makes by hand, checked against the commits.
 
 Edge: reads the plan of the repository, makes one annotated (or signed) tag on HEAD whose
-message is the release notes (as release.tag_release writes them), and pushes that tag alone
+message is the release notes (as transaction.tag_release writes them), and pushes that tag alone
 when asked. The tag-push workflow's ``bot release`` then completes the release (forge release,
 images) without committing anything.
 
@@ -19,8 +19,12 @@ from pathlib import Path
 
 from versionbot.core.config import Config
 from versionbot.core.errors import RepositoryError, UsageError, VersionConflictError
-from versionbot.core.plan import PlanRequest, ReleasePlan
+from versionbot.core.plan import DueRelease, PlanRequest, ReleasePlan
 from versionbot.core.version import Version
+from versionbot.files.render import Renderer
+from versionbot.git.repository_plan import plan_of
+from versionbot.release.edges import git_writer
+from versionbot.release.transaction import tag_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +71,6 @@ def make_tag(
 ) -> TagOutcome:
     """Tag HEAD with the planned version (or ``version``), the notes as the tag's message; in a
     monorepo, the version of ``package``, with its tag format and notes."""
-    from versionbot.files.render import Renderer
-    from versionbot.release.edges import git_writer, plan_of
-
     settings = config if package is None else config.package(package).config
     planned = plan_of(repo, config, request, package)
     if planned.previous is not None and planned.previous.tag.sha == planned.state.head:
@@ -79,12 +80,12 @@ def make_tag(
             "run bot release to complete that release, or commit something to tag",
         )
     if version is None:
-        if planned.next is None:
+        if not isinstance(planned, DueRelease):
             raise UsageError(
                 f"nothing to tag: {planned.reason}",
                 "give the version (bot tag X.Y.Z --force) to tag anyway",
             )
-        plan = planned
+        plan: ReleasePlan = planned
     else:
         problem = contradiction(planned, version)
         if problem is not None and not force:
@@ -95,18 +96,16 @@ def make_tag(
             )
         # Not greater than the last release, or the tag exists: refused here, --force or not.
         plan = plan_of(repo, config, dataclasses.replace(request, version=version), package)
-    assert plan.next is not None
-    git, _ = git_writer(Path(plan.state.root), settings, env, pushes=push)
+    assert isinstance(plan, DueRelease), "a forced version is always a release"
+    git = git_writer(Path(plan.state.root), settings, env, pushes=push)
     if not git.has_identity():
         raise RepositoryError(
             "git has no identity to make the tag with",
             "set committer in the versionbot configuration, or git config user.name/email",
         )
-    renderer = Renderer.for_repository(plan.state, settings)
-    notes = renderer.release_notes(plan.notes) if plan.notes is not None else ""
+    notes = Renderer.for_repository(plan.state, settings).release_notes(plan.notes)
     tag, sha = plan.next.tag, plan.state.head
-    message = f"{plan.next.version}\n\n{notes}" if notes else f"{plan.next.version}\n"
-    git.tag(tag, sha, message, sign=settings.sign_tags)
+    git.tag(tag, sha, tag_message(plan.next.version, notes), sign=settings.sign_tags)
     log = [f"tagged {tag} on {sha[:7]}"]
     if push:
         result = git.push_atomically(config.remote, [f"refs/tags/{tag}"])

@@ -1,39 +1,36 @@
-"""Execute a release plan: the numbered steps of a release, each one safe to repeat.
+"""The release transaction: the numbered steps that make (or finish) a run's releases.
 
-Edge orchestration. ``bot release`` makes the same plan as ``bot plan`` and hands it to
-``execute``, which runs, in order:
+Edge orchestration over a set of package releases (core/next_run.py's ``Releases``: a
+repository without ``[packages]`` is one package at its root). ``execute`` runs, in order:
 
-1. ``verify_release``: a release branch, a clean work tree, HEAD is the planned commit, and the
-   remote branch has not moved past it (if it has, stop: nothing is pushed, the next run
-   releases); and, before anything changes, that every credential a later step needs is there;
-2. ``write_version_files``;
-3. ``write_changelog``;
-4. ``commit_release`` (with the trailer that marks the bot's own commit) and ``tag_release``;
-5. ``push_atomically``: the commit and the tag land together, or neither does;
-6. ``publish_forge_release``;
-7. ``promote_images``.
+1. ``verify_release``: a release branch, a clean work tree (but for what steps 2-3 write), HEAD
+   is the planned commit and the remote branch has not moved past it (if it has, stop: nothing
+   is pushed, the next run releases); and, before anything changes, that every credential a
+   later step needs is there;
+2. ``write_version_files`` of every new release;
+3. ``write_changelog`` of every new release;
+4. ``commit_release``: ONE commit for every new release (its subject names them, one
+   ``Versionbot-Release`` trailer each), and ``tag_release``: an annotated tag per release, on
+   HEAD for the releases HEAD holds, on the new commit for the others;
+5. ``push_atomically``: the commit and every tag land together, or nothing does;
+6. ``publish_forge_release`` of each release;
+7. ``promote_images`` of each release.
 
-Resuming: a run that finds the release half-made finishes it instead of starting again. HEAD
-already tagged: steps 5-7 where missing. HEAD is the bot's release commit without its tag: steps
-4 (tag only) to 7. Work-tree changes that are exactly what steps 2-3 write are taken as done.
-So a re-run after a crash at any point makes no second commit, tag, changelog section, forge
-release or image tag. Loop safety follows: a push whose HEAD is the bot's release commit never
-makes another release commit.
+Each step is safe to repeat, so a run that finds releases half-made finishes them: tags already
+on the remote are not pushed again, a tag already made locally is kept, work-tree changes that
+are exactly what steps 2-3 write are taken as done, and HEAD being the bot's release commit
+without its tags (``finishing``) resumes at step 4b. A re-run after a crash at any point makes
+no second commit, tag, changelog section, forge release or image tag.
 
-A release tag a person made and pushed (a tag-push workflow checks it out on a detached HEAD) is
-completed the same way: steps 5-7 where missing, no commit, no release branch needed. Making a
-release from a detached HEAD is still refused.
-
-This module is the direct mode (``mode = "direct"``). The release pull request (``mode = "pr"``,
-release_pr.py) reuses steps 2-4 for the pull request's commit and steps 4b-7 for the merged one;
-release_edges.run_release picks the mode.
+The pull-request mode (pull_request.py) reuses steps 2-4a for the pull request's commit and
+steps 4b-7 for the merged one.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -43,15 +40,55 @@ from versionbot.core.changelog import insert_sections, versions_in
 from versionbot.core.config import Config
 from versionbot.core.errors import RepositoryError, SupersededError, UsageError
 from versionbot.core.image_tags import ImagePlan
-from versionbot.core.plan import RELEASE_TRAILER, ReleasePlan
+from versionbot.core.next_run import Due, Releases
+from versionbot.core.plan import ReleasePlan
+from versionbot.core.trailers import trailer_lines
 from versionbot.core.version import Version
 from versionbot.files.atomic import read_text, write_atomically
 from versionbot.files.render import Renderer
-from versionbot.git.writer import GitWriter
+from versionbot.git.writer import PushResult
+
+
+class ReleaseGit(Protocol):
+    """What a release needs of git (git/writer.py's GitWriter is the one implementation)."""
+
+    @property
+    def root(self) -> Path:
+        """The work tree."""
+        ...
+
+    def head(self) -> str: ...
+    def remote_url(self, remote: str) -> str: ...
+    def parent(self, sha: str) -> str: ...
+    def dirty_paths(self) -> list[str]: ...
+    def pending_paths(self, paths: Iterable[str]) -> list[str]: ...
+    def head_text(self, path: str) -> str | None: ...
+    def has_identity(self) -> bool: ...
+    def remove_stale_locks(self, *, older_than: float = 5.0) -> list[str]: ...
+    def remote_sha(self, remote: str, ref: str) -> str | None: ...
+    def remote_tag_commits(self, remote: str, tags: Iterable[str]) -> dict[str, str]: ...
+    def local_tag(self, name: str) -> str | None: ...
+    def fetch(self, remote: str, refspec: str) -> None: ...
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool: ...
+    def commit(self, paths: list[str], message: str) -> str: ...
+    def tag(self, name: str, sha: str, message: str, *, sign: bool) -> None: ...
+    def delete_tag(self, name: str) -> None: ...
+    def reset_to(self, sha: str) -> None: ...
+    def push_atomically(self, remote: str, refspecs: list[str]) -> PushResult: ...
+    # The pull-request mode's own needs.
+    def message(self, sha: str) -> str: ...
+    def first_parent_line(
+        self, limit: int, since: Iterable[str]
+    ) -> list[tuple[str, tuple[str, ...], str]]: ...
+    def same_change(self, old: str, new: str) -> bool: ...
+    def push_with_lease(
+        self, remote: str, sha: str, branch: str, seen: str | None
+    ) -> str | None: ...
+    def worktree(self, sha: str) -> AbstractContextManager[ReleaseGit]: ...
 
 
 class ForgeReleases(Protocol):
-    """What the release needs of a forge (forge.py implements it for GitHub)."""
+    """What a release needs of a forge (forge/ implements it for GitHub)."""
 
     def find_release(self, tag: str) -> object | None: ...
 
@@ -61,26 +98,26 @@ class ForgeReleases(Protocol):
 
 
 class ImageStage(Protocol):
-    """What the release needs of the image stage (image_stage.py implements it)."""
+    """What a release needs of the image stage (registry/stage.py implements it): each tag's
+    (reference, digest, pushed by this call); a tag a re-run pushes finishes the release."""
 
     def __call__(self, images: ImagePlan) -> Sequence[tuple[str, str, bool]]: ...
-
-    # (reference, digest, pushed by this call): a tag a re-run pushes finishes the release
 
 
 @dataclass(frozen=True, slots=True)
 class ReleaseEdges:
-    """The outside world a release touches, built by the CLI (or by tests)."""
+    """The outside world a release touches, built from the environment (edges.py) or by tests:
+    git, the forge, and each package's image stage (by package name)."""
 
-    git: GitWriter
+    git: ReleaseGit
     forge: ForgeReleases | None
-    images: ImageStage | None
+    images: Mapping[str, ImageStage] = field(default_factory=dict)
     forge_missing: str | None = None  # what a due forge release lacks (e.g. "no GITHUB_TOKEN")
 
 
 @dataclass(slots=True)
 class ReleaseOutcome:
-    """What ``execute`` did: the facts CI outputs are made of, and one line per step."""
+    """What a run did for one package: the facts CI outputs are made of, and its log lines."""
 
     released: bool = False
     version: Version | None = None
@@ -93,62 +130,125 @@ class ReleaseOutcome:
     notes: str | None = None  # the release notes of what was released (for the step summary)
 
 
-def execute(plan: ReleasePlan, config: Config, edges: ReleaseEdges) -> ReleaseOutcome:
-    """Run the release the plan describes (or finish a half-made one). Idempotent."""
-    outcome = ReleaseOutcome(previous_version=plan.previous.version if plan.previous else None)
-    if plan.next is None:
-        outcome.log.append(f"nothing to release: {plan.reason}")
+@dataclass(slots=True)
+class RunOutcome:
+    """What a run did: each package's outcome (by name) for what it released or finished, the
+    newest release commit, and the run's log (a package's lines prefixed with its name in a
+    monorepo)."""
+
+    packages: dict[str, ReleaseOutcome] = field(default_factory=dict)
+    sha: str | None = None
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def released(self) -> bool:
+        """Whether this run released (or finished releasing) any package."""
+        return any(o.released for o in self.packages.values())
+
+    def say(self, name: str, line: str) -> None:
+        """Log ``line`` for the package ``name`` (its own log and the run's)."""
+        self.packages[name].log.append(line)
+        self.log.append(f"{name}: {line}" if name else line)
+
+
+def execute(releases: Releases, config: Config, edges: ReleaseEdges) -> RunOutcome:
+    """Make the releases ``releases`` names (or finish them): steps 1-7. Idempotent."""
+    outcome = RunOutcome()
+    everything = (*releases.at_head, *releases.new)
+    if not everything:
+        outcome.log.append(releases.idle)
         return outcome
-    version, tag = plan.next.version, plan.next.tag
-    marked = _release_commit_version(plan)
-    if marked is not None and marked != version:
-        # Loop safety: the bot's own release commit never starts another release.
-        outcome.log.append(
-            f"HEAD {plan.state.head[:7]} is the release commit of {marked}: nothing to release"
-        )
-        return outcome
+    require_forge(edges)
+    notes = {due.package.name: release_notes(due) for due in everything}
+    for due in everything:
+        outcome.packages[due.package.name] = start_outcome(due, notes[due.package.name])
+    sha = commit_tag_and_push(releases, config, edges, notes, outcome)
+    outcome.sha = sha
+    head = everything[0].plan.state.head
+    for due in everything:
+        name = due.package.name
+        target = head if due in releases.at_head else sha
+        outcome.packages[name].sha = target
+        publish_forge_release(due, edges.forge, target, notes[name], outcome)
+        promote_images(due, edges.images.get(name), outcome)
+    return outcome
+
+
+def start_outcome(due: Due, notes: str) -> ReleaseOutcome:
+    """A package's outcome before anything is done: what it releases."""
+    previous = due.plan.previous
+    return ReleaseOutcome(
+        version=due.version,
+        tag=due.tag,
+        previous_version=previous.version if previous else None,
+        notes=notes or None,
+    )
+
+
+def release_notes(due: Due) -> str:
+    """The release's notes, rendered with its package's templates."""
+    renderer = Renderer.for_repository(due.plan.state, due.package.config)
+    return renderer.release_notes(due.plan.notes)
+
+
+def commit_tag_and_push(
+    releases: Releases,
+    config: Config,
+    edges: ReleaseEdges,
+    notes: Mapping[str, str],
+    outcome: RunOutcome,
+) -> str:
+    """Steps 1-5, or what of them the releases still lack; the newest release commit."""
+    git = edges.git
+    first = (*releases.at_head, *releases.new)[0].plan
+    head = first.state.head
+    held = [p.tag for p in releases.at_head]
+    on_remote = git.remote_tag_commits(config.remote, held)
+    missing = [tag for tag in held if on_remote.get(tag) != head]
+    if not releases.new and not missing:
+        outcome.log.append(_already_released(held, head))
+        return head
+    untagged = [p for p in releases.at_head if git.local_tag(p.tag) != head]
+    writes = bool(releases.new or untagged)
+    verify_release(
+        first, config, edges, resuming=releases.finishing, writes=writes, units=releases.new
+    )
+    if releases.finishing:
+        names = ", ".join(releases.marked)
+        outcome.log.append(f"HEAD {head[:7]} is the release commit of {names}: resuming")
+    elif missing and not untagged and not releases.new:
+        outcome.log.append(_completing(missing, head))
+    made = [p.tag for p in untagged if tag_release(p, git, head, notes[p.package.name])]
+    if untagged:
+        outcome.log.append(f"tagged {', '.join(p.tag for p in untagged)} on HEAD {head[:7]}")
+    sha = head
+    new_tags = [p.tag for p in releases.new]
+    if releases.new:
+        sha = commit_release(releases.new, config, git, head)
+        if sha != head:
+            subject = release_subject(config.commit_message, [p.name for p in releases.new])
+            outcome.log.append(f"committed {sha[:7]} {subject}")
+        made += [p.tag for p in releases.new if tag_release(p, git, sha, notes[p.package.name])]
+        outcome.log.append(f"tagged {', '.join(new_tags)} on {sha[:7]}")
+    pushed = missing + new_tags
+    try:
+        push_atomically(first, config, git, sha, pushed)
+    except SupersededError:
+        # The loser of a race changes nothing, not even its own clone.
+        undo_local(git, head, made, committed=sha != head)
+        raise
+    what = f"{sha[:7]} and " if sha != head or releases.finishing else ""
+    outcome.log.append(f"pushed {what}{', '.join(pushed)} to {config.remote}")
+    for due in (*releases.at_head, *releases.new):
+        if due.tag in pushed:
+            outcome.packages[due.package.name].released = True
+    return sha
+
+
+def require_forge(edges: ReleaseEdges) -> None:
+    """Refuse before anything changes when a forge release is due but cannot be made."""
     if edges.forge is None and edges.forge_missing:
         raise UsageError(f"the forge release cannot be made: {edges.forge_missing}", _FORGE_HINT)
-    outcome.version, outcome.tag = version, tag
-    renderer = Renderer.for_repository(plan.state, config)
-    notes = renderer.release_notes(plan.notes) if plan.notes is not None else ""
-    outcome.notes = notes or None
-    git = edges.git
-    resuming = marked == version
-    if git.remote_tag_commit(config.remote, tag) == plan.state.head:
-        sha = plan.state.head
-        outcome.log.append(f"{tag} is already released on HEAD {sha[:7]}: nothing to push")
-    elif git.local_tag(tag) == plan.state.head:
-        sha = plan.state.head
-        verify_release(plan, config, edges, resuming=resuming, writes=False)
-        outcome.log.append(f"{tag} is on HEAD {sha[:7]}: completing the release")
-        push_atomically(plan, config, git, sha, [tag])
-        outcome.log.append(f"pushed {tag} to {config.remote}")
-        outcome.released = True
-    else:
-        verify_release(plan, config, edges, resuming=resuming, writes=True)
-        if resuming:
-            sha = plan.state.head
-            outcome.log.append(f"HEAD {sha[:7]} is the release commit of {version}: resuming")
-        else:
-            changed = write_version_files(plan, config) + write_changelog(plan, config, renderer)
-            sha = commit_release(plan, config, git, changed)
-            if sha != plan.state.head:
-                outcome.log.append(f"committed {sha[:7]} {_subject(config, version)}")
-        made_tag = tag_release(plan, config, git, sha, notes)
-        outcome.log.append(f"tagged {tag} on {sha[:7]}")
-        try:
-            push_atomically(plan, config, git, sha, [tag])
-        except SupersededError:
-            # The loser of a race changes nothing, not even its own clone.
-            undo_local(plan, git, [tag] if made_tag else [], sha != plan.state.head)
-            raise
-        outcome.log.append(f"pushed {sha[:7]} and {tag} to {config.remote}")
-        outcome.released = True
-    outcome.sha = sha
-    publish_forge_release(plan, edges, sha, notes, outcome)
-    promote_images(plan, edges, outcome)
-    return outcome
 
 
 def verify_release(
@@ -158,15 +258,16 @@ def verify_release(
     *,
     resuming: bool,
     writes: bool,
-    units: Sequence[tuple[Config, Version]] | None = None,
+    units: Sequence[Due] = (),
 ) -> None:
-    """Step 1: refuse early, before anything changes. ``units``: what steps 2-3 write (each
-    package's settings and version in a monorepo; by default the plan's release)."""
+    """Step 1: refuse early, before anything changes. ``units``: the releases steps 2-3 write
+    (their files are not foreign work when a crashed run left them)."""
     git = edges.git
     branch = plan.state.branch
+    require_forge(edges)
     if branch is None and not writes:
         # A tag checked out by a tag-push workflow: complete it, no branch to verify or push.
-        verify_tag_completion(plan, edges)
+        verify_head(plan, git)
         return
     if branch is None or rule_for(config.branches, branch) is None:
         raise UsageError(
@@ -174,19 +275,9 @@ def verify_release(
             f"({', '.join(r.pattern for r in config.branches)})",
             "release from a release branch, or add this one to [branches]",
         )
-    if edges.forge is None and edges.forge_missing:
-        raise UsageError(f"the forge release cannot be made: {edges.forge_missing}", _FORGE_HINT)
-    head = git.head()
-    if head != plan.state.head:
-        raise SupersededError(
-            f"HEAD moved to {head[:7]} while planning {plan.state.head[:7]}; nothing was changed",
-            "run bot release again",
-        )
+    verify_head(plan, git)
     # A run killed inside a git command left its lock: the commit, tag or fetch would fail.
     git.remove_stale_locks()
-    if units is None:
-        assert plan.next is not None
-        units = [(config, plan.next.version)]
     foreign = _foreign_changes(units, git)
     if foreign:
         raise UsageError(
@@ -201,15 +292,13 @@ def verify_release(
     # On a resumed release commit, the remote branch is still at its parent.
     expected = [plan.state.head]
     if resuming:
-        expected.insert(0, git.run("rev-parse", "HEAD^").stdout.strip())
+        expected.insert(0, git.parent(plan.state.head))
     verify_remote(git, config.remote, branch, expected)
 
 
-def verify_tag_completion(plan: ReleasePlan, edges: ReleaseEdges) -> None:
-    """Step 1 for completing a tagged HEAD outside any branch: credentials, HEAD unchanged."""
-    if edges.forge is None and edges.forge_missing:
-        raise UsageError(f"the forge release cannot be made: {edges.forge_missing}", _FORGE_HINT)
-    head = edges.git.head()
+def verify_head(plan: ReleasePlan, git: ReleaseGit) -> None:
+    """HEAD is still the commit that was planned."""
+    head = git.head()
     if head != plan.state.head:
         raise SupersededError(
             f"HEAD moved to {head[:7]} while planning {plan.state.head[:7]}; nothing was changed",
@@ -217,7 +306,7 @@ def verify_tag_completion(plan: ReleasePlan, edges: ReleaseEdges) -> None:
         )
 
 
-def verify_remote(git: GitWriter, remote: str, branch: str, expected: list[str]) -> None:
+def verify_remote(git: ReleaseGit, remote: str, branch: str, expected: list[str]) -> None:
     """The remote branch must be one of ``expected``: not ahead (moved), not behind."""
     remote_sha = git.remote_sha(remote, f"refs/heads/{branch}")
     if remote_sha is None:
@@ -240,81 +329,94 @@ def verify_remote(git: GitWriter, remote: str, branch: str, expected: list[str])
     )
 
 
-def write_version_files(plan: ReleasePlan, config: Config) -> list[str]:
-    """Step 2: the new version in every configured version file; the paths that changed."""
-    if not config.version_files or plan.next is None:
+def write_version_files(root: Path, due: Due) -> list[str]:
+    """Step 2: the new version in every version file of the release's package; the paths
+    that changed."""
+    settings = due.package.config
+    if not settings.version_files:
         return []
     from versionbot.files.version_files import write_version_files as write_all
 
-    return write_all(Path(plan.state.root), config.version_files, str(plan.next.version))
+    return write_all(root, settings.version_files, str(due.version))
 
 
-def write_changelog(plan: ReleasePlan, config: Config, renderer: Renderer) -> list[str]:
-    """Step 3: the release's section inserted into the changelog (created when missing)."""
-    if plan.notes is None or plan.next is None:
-        return []
-    path = Path(plan.state.root) / config.changelog.file
+def write_changelog(root: Path, due: Due, renderer: Renderer) -> list[str]:
+    """Step 3: the release's section inserted into its package's changelog (created when
+    missing)."""
+    changelog = due.package.config.changelog.file
+    path = root / changelog
     if path.exists():
         old = read_text(path)
         newline = "\r\n" if "\r\n" in old else "\n"
-        section = (renderer.changelog([plan.notes], sections_only=True) + "\n").replace(
-            "\n", newline
-        )
-        text = insert_sections(old, {plan.next.version: section}, config.changelog.file)
+        section = renderer.changelog([due.plan.notes], sections_only=True) + "\n"
+        text = insert_sections(old, {due.version: section.replace("\n", newline)}, changelog)
+        if text == old:
+            return []
     else:
-        old, text = None, renderer.changelog([plan.notes], sections_only=False)
-    if text == old:
-        return []
+        text = renderer.changelog([due.plan.notes], sections_only=False)
     write_atomically(path, text)
-    return [config.changelog.file]
+    return [changelog]
 
 
-def commit_release(
-    plan: ReleasePlan,
-    config: Config,
-    git: GitWriter,
-    changed: list[str],
-    *,
-    subject: str | None = None,
-) -> str:
-    """Step 4a: the release commit, marked with the trailer; its sha. ``subject`` replaces
-    the configured one (the release pull request's commit)."""
-    assert plan.next is not None
-    version = plan.next.version
-    message = f"{subject or _subject(config, version)}\n\n{RELEASE_TRAILER}: {version}\n"
+def write_release_files(root: Path, releases: Sequence[Due]) -> list[str]:
+    """Steps 2-3 for every one of ``releases``, in the work tree at ``root``."""
+    changed: list[str] = []
+    for due in releases:
+        renderer = Renderer.for_repository(due.plan.state, due.package.config)
+        changed += write_version_files(root, due) + write_changelog(root, due, renderer)
+    return changed
+
+
+def commit_release(releases: Sequence[Due], config: Config, git: ReleaseGit, head: str) -> str:
+    """Steps 2-4a: every release's version files and changelog, in one release commit marked
+    with a trailer per release; its sha (``head`` when there was nothing to write: the tags go
+    on HEAD)."""
+    changed = write_release_files(git.root, releases)
+    own = {path for due in releases for path in own_paths(due.package.config)}
     # What a crashed run wrote before its commit is part of this one (already in the files).
-    paths = sorted({*changed, *git.pending_paths(own_paths(config))})
+    paths = sorted({*changed, *git.pending_paths(own)})
     if not paths:
-        # Nothing to write (no version files, changelog up to date): the tag goes on HEAD.
-        return plan.state.head
-    return git.commit(paths, message)
+        return head
+    return git.commit(paths, release_message(config.commit_message, [p.name for p in releases]))
 
 
-def tag_release(plan: ReleasePlan, config: Config, git: GitWriter, sha: str, notes: str) -> bool:
-    """Step 4b: the annotated tag on the release commit (kept if a crashed run made it); True
+def release_subject(template: str, names: Sequence[str]) -> str:
+    """``commit_message`` with ``{version}`` replaced by the releases' names."""
+    return template.replace("{version}", ", ".join(names))
+
+
+def release_message(template: str, names: Sequence[str]) -> str:
+    """The release commit's whole message: the subject, a blank line, the trailers."""
+    return f"{release_subject(template, names)}\n\n{trailer_lines(names)}"
+
+
+def tag_release(due: Due, git: ReleaseGit, sha: str, notes: str) -> bool:
+    """Step 4b: the release's annotated tag on ``sha`` (kept if a crashed run made it); True
     when this call made it."""
-    assert plan.next is not None
-    tag = plan.next.tag
-    existing = git.local_tag(tag)
+    existing = git.local_tag(due.tag)
     if existing == sha:
         return False
     if existing is not None:
         raise RepositoryError(
-            f"tag {tag} already exists on {existing[:7]}, which is not the release commit",
+            f"tag {due.tag} already exists on {existing[:7]}, which is not the release commit",
             "delete the local tag (git tag -d) if a crashed run left it, then run again",
         )
-    message = f"{plan.next.version}\n\n{notes}" if notes else f"{plan.next.version}\n"
-    git.tag(tag, sha, message, sign=config.sign_tags)
+    git.tag(due.tag, sha, tag_message(due.version, notes), sign=due.package.config.sign_tags)
     return True
 
 
+def tag_message(version: Version, notes: str) -> str:
+    """An annotated release tag's message: the version, then the release notes."""
+    return f"{version}\n\n{notes}" if notes else f"{version}\n"
+
+
 def push_atomically(
-    plan: ReleasePlan, config: Config, git: GitWriter, sha: str, tags: Sequence[str]
+    plan: ReleasePlan, config: Config, git: ReleaseGit, sha: str, tags: Sequence[str]
 ) -> None:
     """Step 5: the commit and the tags together (``git push --atomic``), or nothing."""
     branch = plan.state.branch
     refs = [f"refs/tags/{tag}" for tag in tags]
-    # On a detached HEAD (a tag being completed) the tag alone is pushed.
+    # On a detached HEAD (a tag being completed) the tags alone are pushed.
     if branch is not None and (
         sha != plan.state.head or git.remote_sha(config.remote, f"refs/heads/{branch}") != sha
     ):
@@ -329,90 +431,88 @@ def push_atomically(
 
 
 def publish_forge_release(
-    plan: ReleasePlan, edges: ReleaseEdges, sha: str, notes: str, outcome: ReleaseOutcome
+    due: Due, forge: ForgeReleases | None, sha: str, notes: str, outcome: RunOutcome
 ) -> None:
-    """Step 6: the forge release with the release notes (idempotent in forge.py)."""
-    assert plan.next is not None
-    if edges.forge is None:
-        outcome.log.append("forge release skipped: no forge for this remote")
+    """Step 6: the forge release with the release notes (idempotent in forge/)."""
+    name = due.package.name
+    if forge is None:
+        outcome.say(name, "forge release skipped: no forge for this remote")
         return
-    tag = plan.next.tag
-    if not outcome.released and edges.forge.find_release(tag) is None:
-        outcome.released = True  # the push was done by a run that stopped before this step
-    release = edges.forge.create_release(
-        tag,
+    mine = outcome.packages[name]
+    if not mine.released and forge.find_release(due.tag) is None:
+        mine.released = True  # the push was done by a run that stopped before this step
+    release = forge.create_release(
+        due.tag,
         target=sha,
-        name=tag,
+        name=due.tag,
         body=notes,
-        prerelease=plan.next.version.is_prerelease,
-        latest=plan.next.latest,
+        prerelease=due.version.is_prerelease,
+        latest=due.plan.next.latest,
     )
-    outcome.forge_url = getattr(release, "url", None)
-    outcome.log.append(f"forge release {outcome.forge_url or tag}")
+    mine.forge_url = getattr(release, "url", None)
+    outcome.say(name, f"forge release {mine.forge_url or due.tag}")
 
 
-def promote_images(plan: ReleasePlan, edges: ReleaseEdges, outcome: ReleaseOutcome) -> None:
+def promote_images(due: Due, stage: ImageStage | None, outcome: RunOutcome) -> None:
     """Step 7: the release's image gets its version tags (idempotent in the image stage)."""
-    if plan.images is None or edges.images is None:
+    if due.plan.images is None or stage is None:
         return
-    for ref, digest, pushed in edges.images(plan.images):
-        outcome.image_digests.append((ref, digest))
-        outcome.log.append(f"image {ref} = {digest}")
+    mine = outcome.packages[due.package.name]
+    for ref, digest, pushed in stage(due.plan.images):
+        mine.image_digests.append((ref, digest))
+        outcome.say(due.package.name, f"image {ref} = {digest}")
         # A run that pushed a missing tag finished the release: CI should publish it.
-        outcome.released = outcome.released or pushed
+        mine.released = mine.released or pushed
 
 
-_TRAILER = re.compile(rf"^{RELEASE_TRAILER}:[ \t]*(\S+)[ \t]*$", re.M)
-_FORGE_HINT = "set GITHUB_TOKEN (or GH_TOKEN) with contents: write, or run without a forge remote"
-
-
-def release_trailers(message: str) -> list[str]:
-    """The values of a commit message's ``Versionbot-Release:`` trailers (the version, or in a
-    monorepo each tag, the bot's release commit names); none: not a release commit."""
-    return _TRAILER.findall(message)
-
-
-def _release_commit_version(plan: ReleasePlan) -> Version | None:
-    """The version in HEAD's release trailer, when HEAD is the bot's own release commit."""
-    for commit in plan.commits:
-        if commit.sha != plan.state.head or commit.parsed is None:
-            continue
-        for footer in commit.parsed.footers:
-            if footer.token == RELEASE_TRAILER:
-                try:
-                    return Version.parse(footer.value.strip())
-                except ValueError:
-                    return None
-    return None
+def undo_local(git: ReleaseGit, head: str, tags: Sequence[str], *, committed: bool) -> None:
+    """Take back the tags and commit this run made locally (its push was refused)."""
+    for tag in tags:
+        git.delete_tag(tag)
+    if committed:
+        git.reset_to(head)
 
 
 def own_paths(config: Config) -> set[str]:
-    """The files steps 2-3 write."""
+    """The files steps 2-3 write for a package with the settings ``config``."""
     return {config.changelog.file, *(spec.partition(":")[0] for spec in config.version_files)}
 
 
-def _foreign_changes(units: Sequence[tuple[Config, Version]], git: GitWriter) -> list[str]:
+_FORGE_HINT = "set GITHUB_TOKEN (or GH_TOKEN) with contents: write, or run without a forge remote"
+
+
+def _already_released(tags: Sequence[str], head: str) -> str:
+    if len(tags) == 1:
+        return f"{tags[0]} is already released on HEAD {head[:7]}: nothing to push"
+    return f"{', '.join(tags)} already released on HEAD {head[:7]}"
+
+
+def _completing(tags: Sequence[str], head: str) -> str:
+    if len(tags) == 1:
+        return f"{tags[0]} is on HEAD {head[:7]}: completing the release"
+    return f"{', '.join(tags)} are on HEAD {head[:7]}: completing the releases"
+
+
+def _foreign_changes(units: Sequence[Due], git: ReleaseGit) -> list[str]:
     """Tracked files changed in the work tree other than by what steps 2-3 write.
 
     A crashed run may have left exactly the release's version files and changelog section:
     that is not foreign work, and the release commit takes it. Any other change is foreign.
     """
-    owner = {path: unit for unit in units for path in own_paths(unit[0])}
+    owner = {path: due for due in units for path in own_paths(due.package.config)}
     foreign = [p for p in git.dirty_paths() if p not in owner]
     for path in git.pending_paths(set(owner)):
-        config, version = owner[path]
-        before = git.head_text(path)
+        due = owner[path]
         after = git.root / path
         now = read_text(after) if after.is_file() else None
-        if now is None or not _written_by_release(config, path, before, now, version):
+        if now is None or not _written_by_release(due, path, git.head_text(path), now):
             foreign.append(path)
     return foreign
 
 
-def _written_by_release(
-    config: Config, path: str, before: str | None, now: str, version: Version
-) -> bool:
+def _written_by_release(due: Due, path: str, before: str | None, now: str) -> bool:
     """Whether ``now`` is ``before`` with only the release's version and changelog section."""
+    config, version = due.package.config, due.version
     if path == config.changelog.file:
         added = difflib.SequenceMatcher(
             None, (before or "").splitlines(), now.splitlines(), autojunk=False
@@ -421,7 +521,7 @@ def _written_by_release(
         return only_added and str(version) in versions_in(now) - versions_in(before or "")
     if before is None:
         return False
-    from versionbot.files.version_files import parse_version_file_spec, replace_version
+    from versionbot.core.version_files import parse_version_file_spec, replace_version
 
     expected = before
     for text in config.version_files:
@@ -429,15 +529,3 @@ def _written_by_release(
         if spec.path == path:
             expected = replace_version(spec, expected, str(version))
     return expected == now
-
-
-def undo_local(plan: ReleasePlan, git: GitWriter, tags: Sequence[str], committed: bool) -> None:
-    """Take back the tags and commit this run made locally (its push was refused)."""
-    for tag in tags:
-        git.run("tag", "-d", tag, check=False)
-    if committed:
-        git.run("reset", "--quiet", "--keep", plan.state.head, check=False)
-
-
-def _subject(config: Config, version: Version) -> str:
-    return config.commit_message.replace("{version}", str(version))

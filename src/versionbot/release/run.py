@@ -1,0 +1,183 @@
+"""``bot release`` from top to bottom, and the ``next run`` sentence of ``bot plan``.
+
+Edge orchestration. One release path for every repository and mode:
+
+1. the plans (git/repository_plan.py): every package's next release; a repository without
+   ``[packages]`` is one package at its root;
+2. what HEAD holds: the releases whose tags it carries (planned as they were made) and the
+   names its release trailers give, with where their tags are on the remote;
+3. the decision (core/next_run.py), which ``bot plan`` words with the same code;
+4. the mode decides where the release commit goes: ``direct`` runs the transaction on the
+   branch (transaction.py); ``pr`` puts it in the release pull request and tags what a person
+   merged (pull_request.py). A tag a person pushed is finished by either, committing nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from versionbot.core.config import Config
+from versionbot.core.errors import ForgeError, UsageError
+from versionbot.core.next_run import (
+    Due,
+    PullRequestFacts,
+    Releases,
+    choose_releases,
+    due_releases,
+    marked_tags,
+    sentence,
+)
+from versionbot.core.packages import WHOLE_REPOSITORY, packages_of
+from versionbot.core.plan import PackagePlan, PlanRequest
+from versionbot.core.trailers import release_trailers
+from versionbot.git.repository_plan import package_plans, releases_at_head
+from versionbot.git.writer import GitWriter
+from versionbot.release.edges import forge_of, git_writer, image_stage
+from versionbot.release.pull_request import (
+    find_merged_release,
+    last_releases,
+    release_by_pull_request,
+)
+from versionbot.release.transaction import (
+    ReleaseEdges,
+    ReleaseGit,
+    ReleaseOutcome,
+    RunOutcome,
+    execute,
+)
+
+
+def run_release(
+    repo: Path,
+    config: Config,
+    requests: Mapping[str, PlanRequest],
+    env: Mapping[str, str],
+    progress: Callable[[str], None] | None = None,
+    *,
+    only: str | None = None,
+    git: ReleaseGit | None = None,
+) -> RunOutcome:
+    """``bot release``: every due package's release (or ``only`` that package's) in the
+    configured mode. ``git`` replaces the git edge built from the environment (tests wrap it)."""
+    if only is not None and config.mode == "pr":
+        raise UsageError(
+            "--package does not apply in pr mode: the release pull request holds every due package",
+            'merge the release pull request, or release with mode = "direct"',
+        )
+    plans = package_plans(repo, config, requests)
+    root = Path(plans[0].plan.state.root)
+    git = git or git_writer(root, config, env)
+    at_head = releases_at_head(repo, config, requests, plans)
+    if config.mode == "pr":
+
+        def plan_tree(path: Path) -> tuple[PackagePlan, ...]:
+            return package_plans(path, config, requests)
+
+        edges = connect(root, config, env, git, progress, forge=True)
+        outcome = release_by_pull_request(plans, at_head, config, edges, plan_tree)
+    else:
+        releases = direct_releases(plans, at_head, config, git, remote=True).only(only)
+        due = bool(releases.at_head or releases.new)
+        outcome = execute(releases, config, connect(root, config, env, git, progress, forge=due))
+    if not config.packages and WHOLE_REPOSITORY not in outcome.packages:
+        previous = plans[0].plan.previous
+        outcome.packages[WHOLE_REPOSITORY] = ReleaseOutcome(
+            previous_version=previous.version if previous else None
+        )
+    return outcome
+
+
+def direct_releases(
+    plans: tuple[PackagePlan, ...],
+    at_head: Sequence[Due],
+    config: Config,
+    git: ReleaseGit,
+    *,
+    remote: bool,
+) -> Releases:
+    """What a direct-mode run does. With ``remote``, where the tags HEAD's trailers name are
+    is asked of the remote; without (``bot plan``: no network), the local tags at HEAD are
+    taken for it."""
+    head = plans[0].plan.state.head
+    marked = release_trailers(git.message(head))
+    tags = marked_tags(marked, config)
+    if not tags:
+        on_remote: Mapping[str, str] = {}
+    elif remote:
+        on_remote = git.remote_tag_commits(config.remote, tags)
+    else:
+        on_remote = {p.tag: head for p in at_head}
+    return choose_releases(plans, at_head, marked, on_remote, config)
+
+
+def connect(
+    root: Path,
+    config: Config,
+    env: Mapping[str, str],
+    git: ReleaseGit,
+    progress: Callable[[str], None] | None,
+    *,
+    forge: bool,
+) -> ReleaseEdges:
+    """The edges of a run: ``git``, the forge (only when ``forge``: a release is due, or a
+    release pull request is kept) and every package's image stage."""
+    found, missing = forge_of(env, git.remote_url(config.remote)) if forge else (None, None)
+    images = {
+        package.name: image_stage(package.config, root, env, progress)
+        for package in packages_of(config)
+        if package.config.images is not None
+    }
+    return ReleaseEdges(git=git, forge=found, images=images, forge_missing=missing)
+
+
+def describe_next_run(
+    repo: Path,
+    config: Config,
+    requests: Mapping[str, PlanRequest],
+    plans: tuple[PackagePlan, ...],
+    env: Mapping[str, str],
+) -> str | None:
+    """What the next ``bot release`` does, in one sentence (``bot plan``'s ``next run``); None
+    in direct mode when HEAD carries no release tag (the plan says it all then). Reads git, and
+    in pr mode asks the forge which pull request is open only when a token is there (read-only;
+    without one, or when the forge cannot be reached, the sentence says "open or update")."""
+    head = plans[0].plan.state.head
+    tagged = any(p.plan.previous is not None and p.plan.previous.tag.sha == head for p in plans)
+    if config.mode != "pr" and not tagged:
+        return None
+    git = GitWriter(Path(plans[0].plan.state.root), env=env)
+    at_head = releases_at_head(repo, config, requests, plans) if tagged else ()
+    if config.mode == "pr":
+        releases = Releases(at_head=at_head)
+    else:
+        releases = direct_releases(plans, at_head, config, git, remote=False)
+    due = due_releases(plans)
+    facts = PullRequestFacts()
+    if config.mode == "pr" and not at_head:
+        merged = find_merged_release(git, last_releases(plans), config, None)
+        if merged is not None:
+            facts = PullRequestFacts(merged=(merged.sha, merged.names))
+        else:
+            facts = _open_pull(config, plans, git, env)
+    return sentence(config.mode, config.pr_branch, releases, due, facts)
+
+
+def _open_pull(
+    config: Config, plans: tuple[PackagePlan, ...], git: GitWriter, env: Mapping[str, str]
+) -> PullRequestFacts:
+    from versionbot.forge.client import github_forge, token_from_env
+
+    remote_url = git.remote_url(config.remote)
+    if token_from_env(env) is None or not remote_url:
+        return PullRequestFacts()
+    try:
+        forge = github_forge(env, remote_url)
+        if forge is None:
+            return PullRequestFacts()
+        with forge:
+            pulls = forge.pull_requests(config.pr_branch)
+    except ForgeError:
+        return PullRequestFacts()
+    pull = next((p for p in pulls if p.base == plans[0].plan.state.branch), None)
+    return PullRequestFacts(pull=(pull.number, pull.url) if pull else None, pull_known=True)
