@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 from conftest import GitRepo
 from loopback import LoopbackHTTP
 from versionbot.cli.github_outputs import whole_repository
-from versionbot.core.config import load_config
 from versionbot.core.plan import PlanRequest
+from versionbot.files.config_file import load_config
 from versionbot.git.writer import PushResult
 from versionbot.release.edges import git_writer
 from versionbot.release.run import run_release as run_bot_release

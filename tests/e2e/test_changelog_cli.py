@@ -210,8 +210,8 @@ def test_golden_unreleased(repo: GitRepo, bot: CliRunner) -> None:
 
 def test_golden_release_notes(repo: GitRepo) -> None:
     """The release-notes template (a forge release's body): no heading, same body."""
-    from versionbot.core.config import load_config
     from versionbot.core.plan import PlanRequest
+    from versionbot.files.config_file import load_config
     from versionbot.files.render import Renderer
     from versionbot.git.repository_plan import repository_plan
 

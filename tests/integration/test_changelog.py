@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from versionbot.core.changelog import INSERT_MARKER, versions_in
-from versionbot.core.config import load_config
 from versionbot.core.errors import ChangelogError, FileWriteError
 from versionbot.core.version import Version
 from versionbot.files.atomic import write_atomically
 from versionbot.files.changelog_file import ChangelogUpdate, update_changelog
+from versionbot.files.config_file import load_config
 
 if TYPE_CHECKING:
     from conftest import CliRunner, GitRepo

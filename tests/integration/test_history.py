@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from versionbot.core.config import Config, config_from_mapping, load_config
+from versionbot.core.config import Config, config_from_mapping
 from versionbot.core.errors import RepositoryError, VersionConflictError
 from versionbot.core.plan import PlanRequest, ReleasePlan, make_plan
+from versionbot.files.config_file import load_config
 from versionbot.git.reader import read_history
 from versionbot.git.repository_plan import repository_plan
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from versionbot.core.changelog import INSERT_MARKER
-from versionbot.core.config import load_config
 from versionbot.core.errors import UsageError
+from versionbot.files.config_file import load_config
 from versionbot.init.repository import init_repository, read_files, summary, tag_names
 
 if TYPE_CHECKING:

@@ -21,9 +21,9 @@ import pytest
 from conftest import GitRepo, RepoFactory, SealedEnv
 from forge_server import ForgeServer
 from git_remote import FaultPoint, FaultyGit, Remote, bare_repo
-from versionbot.core.config import load_config
 from versionbot.core.errors import SupersededError
 from versionbot.core.plan import PlanRequest
+from versionbot.files.config_file import load_config
 from versionbot.git.repository_plan import package_plans, releases_at_head
 from versionbot.release.edges import git_writer
 from versionbot.release.run import direct_releases, run_release

@@ -20,9 +20,9 @@ from conftest import CliRunner, GitRepo, RepoFactory, SealedEnv
 from forge_server import ForgeServer
 from git_remote import RELEASE_DATE, Remote, bare_repo, clone_remote, seed_project
 from versionbot.cli.github_outputs import whole_repository
-from versionbot.core.config import load_config
 from versionbot.core.errors import SupersededError, UsageError
 from versionbot.core.plan import PlanRequest
+from versionbot.files.config_file import load_config
 from versionbot.release.run import describe_next_run, run_release
 from versionbot.release.transaction import ReleaseOutcome, RunOutcome
 

@@ -47,8 +47,8 @@ from git_remote import (
     run_release,
     seed_project,
 )
-from versionbot.core.config import load_config
 from versionbot.core.plan import PlanRequest
+from versionbot.files.config_file import load_config
 from versionbot.forge.client import github_forge
 from versionbot.git.repository_plan import package_plans, releases_at_head
 from versionbot.registry.client import RegistryClient

@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from versionbot.core.changelog import escape_block, escape_inline
-from versionbot.core.config import _TOP_LEVEL_KEYS, config_from_mapping, load_config
+from versionbot.core.config import _TOP_LEVEL_KEYS, config_from_mapping
 from versionbot.core.errors import ConfigError
+from versionbot.files.config_file import load_config
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

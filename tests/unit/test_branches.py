@@ -169,7 +169,7 @@ def test_release_branches_is_gone_with_a_pointer() -> None:
 
 
 def test_from_a_file(tmp_path: Any) -> None:
-    from versionbot.core.config import load_config
+    from versionbot.files.config_file import load_config
 
     (tmp_path / "versionbot.toml").write_text(
         '[branches.main]\n[branches.next]\nprerelease = "beta"\n'

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from versionbot.core.bump import Bump, BumpRules
-from versionbot.core.config import Config, config_from_mapping, load_config
+from versionbot.core.config import Config, config_from_mapping
 from versionbot.core.errors import ConfigError, UsageError
 from versionbot.core.history import TagFormat
 from versionbot.core.version import Version
+from versionbot.files.config_file import load_config
 
 SOURCE = "pyproject.toml [tool.versionbot]"
 

@@ -577,7 +577,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def _config(args: argparse.Namespace, repo: Path) -> Config:
-    from versionbot.core.config import load_config
+    from versionbot.files.config_file import load_config
 
     return load_config(_work_tree_root(repo), Path(args.config) if args.config else None)
 

@@ -1,18 +1,16 @@
 """Configuration: ``[tool.versionbot]`` in pyproject.toml, or ``versionbot.toml``.
 
-Owns the schema (every key, its type, its default) and its validation. Reading the files is the
-one piece of I/O here (``load_config``); ``config_from_mapping`` is pure and is what the public
-API offers. Unknown keys and bad values raise ConfigError naming the key and the file.
+Owns the schema (every key, its type, its default) and its validation. Pure: no I/O (reading the
+file is files/config_file.py's); ``config_from_mapping`` is what the public API offers. Unknown
+keys and bad values raise ConfigError naming the key and the file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from versionbot.core.branches import DEFAULT_BRANCHES, BranchRule, parse_branches
@@ -254,43 +252,6 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
     if "packages" not in mapping:
         return config
     return dataclasses.replace(config, packages=_packages(mapping, config, source))
-
-
-def load_config(root: Path, explicit: Path | None = None) -> Config:
-    """Read the configuration of the repository at ``root`` (or the file ``explicit``)."""
-    if explicit is not None:
-        return _load_file(explicit, required=True) or Config()
-    standalone = _load_file(root / "versionbot.toml", required=False)
-    embedded = _load_file(root / "pyproject.toml", required=False)
-    if standalone is not None and embedded is not None:
-        raise ConfigError(
-            "versionbot is configured in both versionbot.toml and pyproject.toml",
-            "keep one of them: move every key into a single place",
-        )
-    return standalone or embedded or Config()
-
-
-def _load_file(path: Path, *, required: bool) -> Config | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        if required:
-            raise ConfigError(
-                f"config file {path} does not exist", "check the path given to --config"
-            ) from None
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}", "check the file's permissions") from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name} is not valid TOML: {exc}", "fix the syntax") from None
-    if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("versionbot")
-        if table is None:
-            return None if not required else Config()
-        return config_from_mapping(table, f"{path.name} [tool.versionbot]")
-    return config_from_mapping(document, path.name)
 
 
 def _flag(mapping: Mapping[str, Any], key: str, default: bool, source: str) -> bool:
