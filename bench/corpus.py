@@ -52,7 +52,8 @@ from typing import Any, Final
 
 from versionbot.api import plan_from_messages
 from versionbot.core.commits import ParseFailure, parse_commit
-from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.config import Config
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import VersionbotError
 from versionbot.core.plan import PlannedCommit, ReleasePlan
 

@@ -29,7 +29,7 @@ __all__ = [
 
 _EXPORTS = {
     "Config": "versionbot.core.config",
-    "config_from_mapping": "versionbot.core.config",
+    "config_from_mapping": "versionbot.core.config_mapping",
     "ParseFailure": "versionbot.core.commits",
     "ParsedCommit": "versionbot.core.commits",
     "parse_commit": "versionbot.core.commits",
@@ -41,7 +41,8 @@ _EXPORTS = {
 if TYPE_CHECKING:
     from versionbot.api import plan_from_messages
     from versionbot.core.commits import ParsedCommit, ParseFailure, parse_commit
-    from versionbot.core.config import Config, config_from_mapping
+    from versionbot.core.config import Config
+    from versionbot.core.config_mapping import config_from_mapping
     from versionbot.core.plan import ReleasePlan
     from versionbot.core.version import Version
 

@@ -13,7 +13,8 @@ import pytest
 
 from conftest import CliRunner, GitRepo, RepoFactory
 from git_remote import Remote, bare_repo, run_release
-from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.config import Config
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import UsageError, VersionConflictError
 from versionbot.core.plan import PlanRequest, ReleasePlan, make_plan
 from versionbot.files.config_file import load_config

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.config import Config
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import RepositoryError, VersionConflictError
 from versionbot.core.plan import PlanRequest, ReleasePlan, make_plan
 from versionbot.files.config_file import load_config

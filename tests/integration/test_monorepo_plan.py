@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from versionbot.core.config import Config, Package, config_from_mapping
+from versionbot.core.config import Config, Package
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError
 from versionbot.core.plan import PackagePlan, PlanRequest, make_package_plans, make_plan
 from versionbot.git.reader import read_history, read_packages_history

@@ -30,7 +30,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from versionbot.core.branches import branch_policy
 from versionbot.core.commits import Commit
-from versionbot.core.config import config_from_mapping
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import VersionConflictError
 from versionbot.core.history import History, RepositoryState, Tag, find_baseline
 from versionbot.core.plan import PlanRequest, make_plan

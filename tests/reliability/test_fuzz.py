@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from versionbot.core.changelog import escape_block, escape_inline
-from versionbot.core.config import _TOP_LEVEL_KEYS, config_from_mapping
+from versionbot.core.config_mapping import config_from_mapping
+from versionbot.core.config_values import TOP_LEVEL_KEYS
 from versionbot.core.errors import ConfigError
 from versionbot.files.config_file import load_config
 
@@ -25,7 +26,7 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 
 KEYS = st.sampled_from(
     [
-        *_TOP_LEVEL_KEYS,
+        *TOP_LEVEL_KEYS,
         "names",
         "source",
         "tags",

@@ -17,7 +17,8 @@ from versionbot.core.branches import (
     parse_branches,
     rule_for,
 )
-from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.config import Config
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError
 from versionbot.core.version import Version
 

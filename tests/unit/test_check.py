@@ -23,7 +23,8 @@ from versionbot.core.check import (
     strip_comments,
 )
 from versionbot.core.commits import Commit, ParsedCommit, parse_commit
-from versionbot.core.config import DEFAULT_TYPES, CheckRules, config_from_mapping
+from versionbot.core.config import DEFAULT_TYPES, CheckRules
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError
 from versionbot.core.history import Baseline, History, RepositoryState
 from versionbot.core.plan import make_plan

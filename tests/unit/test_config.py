@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from versionbot.core.bump import Bump, BumpRules
-from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.config import Config
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError, UsageError
 from versionbot.core.history import TagFormat
 from versionbot.core.version import Version

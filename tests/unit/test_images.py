@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from versionbot.core.config import ImageRules, config_from_mapping
+from versionbot.core.config import ImageRules
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError
 from versionbot.core.image_tags import (
     InvalidImageTag,

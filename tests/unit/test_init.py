@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from versionbot.core.bump import Bump
 from versionbot.core.changelog import INSERT_MARKER, versions_in
-from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.config import Config
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import UsageError
 from versionbot.init.detect import (
     Proposal,

@@ -17,7 +17,8 @@ import pytest
 from versionbot.cli.github_outputs import package_outputs
 from versionbot.cli.packages_report import packages_json_parts, packages_to_text
 from versionbot.core.commits import Commit
-from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.config import Config
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError, RepositoryError
 from versionbot.core.history import PackagesHistory, RepositoryState, Tag, package_baselines
 from versionbot.core.next_run import choose_releases, due_releases

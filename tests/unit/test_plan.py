@@ -18,7 +18,8 @@ from versionbot.api import plan_from_messages
 from versionbot.cli.report import plan_json_parts, plan_to_text
 from versionbot.core.bump import Bump
 from versionbot.core.commits import Commit
-from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.config import Config
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import VersionConflictError
 from versionbot.core.history import (
     History,

@@ -14,7 +14,8 @@ import pytest
 from versionbot.core.branches import branch_policy
 from versionbot.core.bump import Bump
 from versionbot.core.commits import Commit
-from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.config import Config
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import VersionConflictError
 from versionbot.core.history import History, RepositoryState, Tag, find_baseline
 from versionbot.core.plan import PlanRequest, ReleasePlan, make_plan

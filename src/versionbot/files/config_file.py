@@ -11,7 +11,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from versionbot.core.config import Config, config_from_mapping
+from versionbot.core.config import Config
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError
 
 

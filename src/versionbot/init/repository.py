@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from versionbot.core.changelog import INSERT_MARKER
-from versionbot.core.config import config_from_mapping
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import RepositoryError, UsageError
 from versionbot.files.atomic import read_text, write_atomically
 from versionbot.init.detect import (

@@ -1,0 +1,127 @@
+"""``config_from_mapping``: the configuration from a table shaped like ``[tool.versionbot]``.
+
+Pure: no I/O (files/config_file.py reads the file). Owns the top-level keys: unknown keys are an
+error naming the key, and each table is validated by its own module (config_bump, config_changelog,
+config_check, config_images, config_packages). Every error is a ConfigError naming the key and
+``source``, with a hint.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from versionbot.core.branches import parse_branches
+from versionbot.core.config import MODES, Config
+from versionbot.core.config_bump import parse_bump_rules
+from versionbot.core.config_changelog import parse_changelog
+from versionbot.core.config_check import parse_check
+from versionbot.core.config_images import parse_images
+from versionbot.core.config_packages import parse_packages
+from versionbot.core.config_values import (
+    TOP_LEVEL_KEYS,
+    parse_choice,
+    parse_flag,
+    parse_initial_version,
+    parse_tag_format,
+    parse_version_files,
+)
+from versionbot.core.errors import ConfigError
+
+
+def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -> Config:
+    """Build a Config from a dict shaped like the ``[tool.versionbot]`` table."""
+    if "release_branches" in mapping:
+        raise ConfigError(
+            f"release_branches in {source} was replaced by the [branches] table",
+            'write a table per release branch: [branches.main], [branches."release/*"]; '
+            "see the README",
+        )
+    unknown = sorted(set(mapping) - set(TOP_LEVEL_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown key {unknown[0]!r} in {source}",
+            "known keys are: " + ", ".join(sorted(TOP_LEVEL_KEYS)),
+        )
+    defaults = Config()
+    bump_rules = parse_bump_rules(mapping.get("bump", {}), source)
+    changelog = parse_changelog(mapping.get("changelog", {}), source)
+    config = Config(
+        tag_format=parse_tag_format(mapping, source) or defaults.tag_format,
+        initial_version=parse_initial_version(mapping, source) or defaults.initial_version,
+        major_on_zero=parse_flag(mapping, "major_on_zero", defaults.major_on_zero, source),
+        squash_commits=parse_flag(mapping, "squash_commits", defaults.squash_commits, source),
+        ignore_merge_commits=parse_flag(
+            mapping, "ignore_merge_commits", defaults.ignore_merge_commits, source
+        ),
+        fetch_unshallow=parse_flag(mapping, "fetch_unshallow", defaults.fetch_unshallow, source),
+        bump_rules=bump_rules,
+        changelog=changelog,
+        images=parse_images(mapping["images"], source) if "images" in mapping else None,
+        branches=parse_branches(mapping["branches"], source)
+        if "branches" in mapping
+        else defaults.branches,
+        version_files=parse_version_files(mapping, source),
+        commit_message=_commit_message(mapping, defaults.commit_message, source),
+        committer=_committer(mapping.get("committer"), source),
+        sign_tags=parse_flag(mapping, "sign_tags", defaults.sign_tags, source),
+        remote=_text(mapping, "remote", defaults.remote, source),
+        check=parse_check(mapping.get("check", {}), source, bump_rules, changelog),
+        mode=parse_choice(
+            mapping.get("mode", defaults.mode), MODES, "mode", source, TOP_LEVEL_KEYS["mode"]
+        ),
+        pr_branch=_pr_branch(mapping, defaults.pr_branch, source),
+        source=source,
+    )
+    if "packages" not in mapping:
+        return config
+    return dataclasses.replace(config, packages=parse_packages(mapping, config, source))
+
+
+def _text(mapping: Mapping[str, Any], key: str, default: str, source: str) -> str:
+    value = mapping.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key} in {source} must be a non-empty string", TOP_LEVEL_KEYS[key])
+    return value
+
+
+def _commit_message(mapping: Mapping[str, Any], default: str, source: str) -> str:
+    value = _text(mapping, "commit_message", default, source)
+    if "{version}" not in value or "\n" in value:
+        raise ConfigError(
+            f"commit_message in {source} must be one line holding {{version}}, not {value!r}",
+            TOP_LEVEL_KEYS["commit_message"],
+        )
+    return value
+
+
+_BRANCH_NAME = re.compile(r"(?!-)(?!.*(?:\.\.|@\{|//|/\.|\.lock(?:/|$)))[A-Za-z0-9._/-]+(?<![./])")
+
+
+def _pr_branch(mapping: Mapping[str, Any], default: str, source: str) -> str:
+    """A plain branch name (what ``git check-ref-format --branch`` accepts, narrowed to the
+    characters a pull request's head can carry without quoting)."""
+    value = _text(mapping, "pr_branch", default, source)
+    if not _BRANCH_NAME.fullmatch(value) or value.startswith(("/", ".", "refs/")):
+        raise ConfigError(
+            f"pr_branch in {source} is not a branch name: {value!r}",
+            TOP_LEVEL_KEYS["pr_branch"],
+        )
+    return value
+
+
+def _committer(value: object, source: str) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, Mapping)
+        or set(value) != {"name", "email"}
+        or not all(isinstance(v, str) and v.strip() for v in value.values())
+    ):
+        raise ConfigError(
+            f"committer in {source} must be a table with name and email",
+            'write committer = { name = "Release Bot", email = "bot@example.com" }',
+        )
+    return (value["name"], value["email"])
