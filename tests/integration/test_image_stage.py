@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from versionbot.core.config import Config, ImageRules, ImagesConfig
+from versionbot.core.config import Builder, Config, ImageRules, ImagesConfig
 from versionbot.core.errors import RegistryError
 from versionbot.core.image_tags import ImagePlan, image_plan
 from versionbot.core.version import Version
@@ -53,7 +53,7 @@ def stage_for(
     *,
     ca_file: Path | None = None,
     make_client: Callable[..., RegistryClient] = RegistryClient,
-    builder: str = "buildah",
+    builder: Builder = "buildah",
 ) -> RegistryImageStage:
     settings = ImagesConfig(
         names=names,

@@ -1,14 +1,16 @@
 """The configuration's model: ``[tool.versionbot]`` in pyproject.toml, or ``versionbot.toml``.
 
-Pure values, no I/O: every setting, its type and its default, so that no file is needed.
-Building a Config from a table, with the validation of each key, is config_mapping.py's (one
-module per table); reading the file is files/config_file.py's.
+Pure values, no I/O: every setting, its type and its default, so that no file is needed. The
+closed sets (``mode``, ``[images] builder``, ``[changelog] forge``) are Literal types, so that
+mypy checks every caller. Building a Config from a table, with the validation of each key, is
+config_mapping.py's (one module per table); reading the file is files/config_file.py's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from versionbot.core.branches import DEFAULT_BRANCHES, BranchRule, parse_branches
 from versionbot.core.bump import BumpRules
@@ -16,9 +18,15 @@ from versionbot.core.errors import ConfigError
 from versionbot.core.history import TagFormat
 from versionbot.core.version import Version
 
-MODES = ("direct", "pr")
-BUILDERS = ("buildx", "buildah", "docker")
-CHANGELOG_FORGES = ("auto", "none", "github", "gitlab", "gitea", "bitbucket")
+# How bot release releases: commit, tag and push ("direct"), or a release pull request ("pr").
+Mode = Literal["direct", "pr"]
+# What builds the image when CI built none (registry/builders.py).
+Builder = Literal["buildx", "buildah", "docker"]
+# Whose URL shapes the changelog's links take: guessed from the remote, none, or one forge's.
+ChangelogForge = Literal["auto", "none", "github", "gitlab", "gitea", "bitbucket"]
+MODES: tuple[Mode, ...] = get_args(Mode)
+BUILDERS: tuple[Builder, ...] = get_args(Builder)
+CHANGELOG_FORGES: tuple[ChangelogForge, ...] = get_args(ChangelogForge)
 
 # The Conventional Commits / Angular set (commitlint's config-conventional).
 DEFAULT_TYPES = (
@@ -67,7 +75,7 @@ class ImagesConfig:
     source: str | None = None
     platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")
     rules: ImageRules = ImageRules()
-    builder: str = "buildx"
+    builder: Builder = "buildx"
     context: str = "."
     dockerfile: str = "Dockerfile"
     insecure: tuple[str, ...] = ()
@@ -90,7 +98,7 @@ class ChangelogConfig:
     file: str = "CHANGELOG.md"
     sections: tuple[tuple[str, str], ...] = tuple(DEFAULT_SECTIONS.items())
     templates: str | None = None
-    forge: str = "auto"
+    forge: ChangelogForge = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +134,7 @@ class Config:
     sign_tags: bool = False
     remote: str = "origin"
     check: CheckRules = CheckRules()  # bot check's policy
-    mode: str = "direct"  # "direct" | "pr": how bot release releases (release/)
+    mode: Mode = "direct"  # how bot release releases (release/)
     pr_branch: str = "versionbot/release"  # where the release pull request comes from
     packages: tuple[Package, ...] = ()  # a monorepo's packages; empty: one release per repository
     source: str = "defaults"  # where it came from, for messages

@@ -10,7 +10,7 @@ with the hint its errors give.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from versionbot.core.errors import ConfigError
 from versionbot.core.history import TagFormat
@@ -120,8 +120,13 @@ def parse_initial_version(mapping: Mapping[str, Any], source: str) -> Version | 
     return version
 
 
-def parse_choice(value: object, choices: tuple[str, ...], key: str, source: str, hint: str) -> str:
-    """``value`` if it is one of ``choices``, else ConfigError."""
+_Choice = TypeVar("_Choice", bound=str)
+
+
+def parse_choice(
+    value: object, choices: tuple[_Choice, ...], key: str, source: str, hint: str
+) -> _Choice:
+    """``value`` if it is one of ``choices`` (the values of a Literal type), else ConfigError."""
     for choice in choices:
         if value == choice:
             return choice
