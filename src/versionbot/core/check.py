@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Final, Literal, NamedTuple
 
 from versionbot.core.commits import BREAKING_TOKENS, Commit, ParsedCommit, parse_commit
 from versionbot.core.config import CheckRules
@@ -31,8 +31,10 @@ from versionbot.core.history import History, PackagesHistory
 from versionbot.core.trailers import is_release_commit
 from versionbot.core.version import InvalidVersion, Version
 
-ERROR = "error"
-WARNING = "warning"
+# How bad a finding is: an error fails ``bot check``, a warning is only shown.
+Severity = Literal["error", "warning"]
+ERROR: Final = "error"
+WARNING: Final = "warning"
 SCISSORS = "------------------------ >8 ------------------------"
 
 _TYPE = r"[A-Za-z][A-Za-z0-9_-]*"
@@ -66,7 +68,7 @@ class Finding(NamedTuple):
     rule: str
     message: str
     suggestion: str | None = None
-    severity: str = ERROR
+    severity: Severity = ERROR
 
 
 class CommitCheck(NamedTuple):
@@ -222,7 +224,7 @@ class _Position:
         rule: str,
         message: str,
         suggestion: str | None = None,
-        severity: str = ERROR,
+        severity: Severity = ERROR,
     ) -> Finding:
         return Finding(self.line, self.indent + column, rule, message, suggestion, severity)
 
