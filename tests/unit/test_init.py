@@ -15,16 +15,12 @@ from versionbot.core.changelog import INSERT_MARKER, versions_in
 from versionbot.core.config import Config
 from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import UsageError
-from versionbot.init.detect import (
-    Proposal,
-    detect,
-    detect_tag_format,
-    embed_in_pyproject,
-    insert_marker,
-    is_python_version_candidate,
-    render_toml,
-)
-from versionbot.init.migrate import TomlTable, translate_placeholders
+from versionbot.init.changelog_marker import insert_marker
+from versionbot.init.commitizen import translate_placeholders
+from versionbot.init.detect import Proposal, detect, detect_tag_format, is_python_version_candidate
+from versionbot.init.pyproject import embed_in_pyproject
+from versionbot.init.toml_render import render_toml
+from versionbot.init.toml_values import TomlTable
 
 # A python-semantic-release 10.x configuration as projects write it (keys from its docs/config.py).
 PSR_PYPROJECT = """\

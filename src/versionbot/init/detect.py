@@ -1,35 +1,26 @@
-"""``bot init``: propose a configuration from what a repository already holds, and write it as TOML.
+"""``bot init``'s detection: propose a configuration from what a repository already holds.
 
-Pure: no I/O. ``detect`` takes file texts (path → text, as the edge repository_init.py read them)
+Pure: no I/O. ``detect`` takes file texts (path → text, as the edge repository.py read them)
 and tag names, and returns a Proposal: ordered settings (key, value, comment), what was found,
-what was migrated from python-semantic-release or commitizen (migrate.py), and what was not.
-``render_toml`` writes the Proposal as commented TOML that ``config_from_mapping`` accepts;
-``embed_in_pyproject`` puts it into pyproject.toml's text keeping every other byte;
-``insert_marker`` adds the changelog's insertion marker.
-
-Writing into pyproject.toml is textual, not tomlkit: the new ``[tool.versionbot]`` tables are
-appended at the end (or, with --force, put where the old ones were, which are cut out line by
-line). tomlkit keeps bytes too, but it places a new table after the last ``[tool.*]`` table and
-re-renders what it touches; a textual append is obviously byte-preserving. Every result is
-checked: the file must parse, its ``tool.versionbot`` must be the new table and everything else
-must equal what it was; otherwise we refuse rather than write.
+what was migrated from python-semantic-release or commitizen (peers.py), and what was not.
+``describe`` words the Proposal for the report; toml_render.py writes it as TOML.
 """
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from versionbot.core.changelog import INSERT_MARKER, versions_in
-from versionbot.core.errors import UsageError, VersionbotError
+from versionbot.core.errors import VersionbotError
 from versionbot.core.version import InvalidVersion, Version
 from versionbot.core.version_files import locate_versions, parse_version_file_spec
-from versionbot.init.migrate import Migration, Note, Setting, TomlTable, TomlValue, peer_configs
+from versionbot.init.changelog_marker import changelog_advice
+from versionbot.init.migration import Migration, Note, Setting
+from versionbot.init.peers import peer_configs, version_files_of
+from versionbot.init.toml_values import toml_value
 
 # The files the edge reads for detect(): config files of ours and the peers', version files.
 CONFIG_FILES = (
@@ -45,12 +36,16 @@ CONFIG_FILES = (
     ".cz.yaml",
     "cz.yaml",
 )
+
 STANDARD_VERSION_FILES = ("pyproject.toml", "package.json", "Cargo.toml")
+
 # `__version__` candidates: one or two folders deep, never inside these (bounded search).
 PYTHON_VERSION_FILES = ("src/*/__init__.py", "src/*/_version.py", "*/__init__.py", "*/_version.py")
+
 SKIPPED_FOLDERS = frozenset(
     {"node_modules", "venv", "env", "build", "dist", "site-packages", "tests", "test", "docs"}
 )
+
 DEFAULT_CHANGELOG = "CHANGELOG.md"
 
 
@@ -83,9 +78,6 @@ class Proposal:
         return table
 
 
-# --- detection ---------------------------------------------------------------------------------
-
-
 def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
     """Propose a config from the repository's files (path → text) and its tag names."""
     migrations = peer_configs(files)
@@ -101,14 +93,13 @@ def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
     settings.append(_tag_format(tags, migrations, detected, notes))
     found = _version_files(files, detected)
     # A migrated tool decides which files follow the version, as it did before the switch.
-    declared = list(migrations)
-    chosen, suggestions = _choose_version_files(found, migrations, declared)
+    chosen, suggestions = _choose_version_files(found, migrations)
     merged = _merge(migrations, notes)
     settings += [s for s in merged if s.key[0] in ("initial_version", "major_on_zero")]
     if chosen:
-        origin = ", ".join(m.tool for m in declared) or "detected"
+        origin = ", ".join(m.tool for m in migrations) or "detected"
         comment = (
-            f"from {origin}" if declared else "found in the repository: each holds the version"
+            f"from {origin}" if migrations else "found in the repository: each holds the version"
         )
         settings.append(Setting(("version_files",), tuple(chosen), comment, origin))
     settings += [
@@ -119,7 +110,7 @@ def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
     changelog = next(
         (str(s.value) for s in settings if s.key == ("changelog", "file")), DEFAULT_CHANGELOG
     )
-    advice = _changelog_advice(changelog, files.get(changelog))
+    advice = changelog_advice(changelog, files.get(changelog))
     if not any(s.key[0] == "changelog" for s in settings):
         settings.append(
             Setting(("changelog", "file"), changelog, "where releases are written", "default")
@@ -233,16 +224,14 @@ def is_python_version_candidate(path: str) -> bool:
 
 
 def _choose_version_files(
-    found: list[tuple[str, str]], migrations: Sequence[Migration], declared: Sequence[Migration]
+    found: list[tuple[str, str]], migrations: Sequence[Migration]
 ) -> tuple[list[str], list[str]]:
     """The peers' version files when a peer is migrated, else every file found.
 
     A file found that no peer updated becomes a suggestion, not a setting: writing it from now on
     would be a change of behaviour that switching tools should not bring in silently.
     """
-    from versionbot.init.migrate import version_files_of
-
-    if not declared:
+    if not migrations:
         return [spec for spec, _ in found], []
     chosen = version_files_of(migrations)
     paths = {spec.split(":", 1)[0] for spec in chosen}
@@ -263,7 +252,7 @@ def _merge(migrations: Sequence[Migration], notes: list[Note]) -> list[Setting]:
                     Note(
                         setting.origin,
                         setting.dotted,
-                        f"{first.origin}'s value {_toml_value(first.value)} is kept",
+                        f"{first.origin}'s value {toml_value(first.value)} is kept",
                     )
                 )
     return list(merged.values())
@@ -345,7 +334,7 @@ def describe(proposal: Proposal) -> list[str]:
         for setting in proposal.settings:
             if setting.origin == migration.tool:
                 source = f"  <- {setting.source_key}" if setting.source_key else ""
-                lines.append(f"  {setting.dotted} = {_toml_value(setting.value)}{source}")
+                lines.append(f"  {setting.dotted} = {toml_value(setting.value)}{source}")
     if proposal.suggestions:
         lines.append(
             "Also holding a version, not in version_files (add them to keep them in step):"
@@ -356,249 +345,3 @@ def describe(proposal: Proposal) -> list[str]:
         lines += [f"  {note}" for note in proposal.not_migrated]
     lines += [f"Hint: {advice}" for advice in proposal.advice]
     return lines
-
-
-# --- the changelog -----------------------------------------------------------------------------
-
-
-def _changelog_advice(path: str, text: str | None) -> tuple[str, ...]:
-    """A finding about the changelog, then advice (if any)."""
-    if text is None:
-        return (f"{path} does not exist: bot changelog (or the first bot release) creates it",)
-    if any(line.strip() == INSERT_MARKER for line in text.splitlines()):
-        return (f"{path} has the insertion marker",)
-    heading = _newest_heading(text)
-    if heading is not None:
-        return (
-            f"{path} has no insertion marker; new releases go above its newest release heading",
-            f"to choose the place, add the line {INSERT_MARKER} to {path} "
-            f"(bot init --changelog-marker puts it above {heading.strip()!r})",
-        )
-    return (
-        f"{path} has no insertion marker and no release heading",
-        f"add the line {INSERT_MARKER} to {path} where releases should go "
-        "(bot init --changelog-marker puts it at the end); bot changelog refuses without it",
-    )
-
-
-def _newest_heading(text: str) -> str | None:
-    present = versions_in(text)
-    if not present:
-        return None
-    return next(line for line in text.splitlines() if _heading_version(line) in present)
-
-
-def _heading_version(line: str) -> str | None:
-    found = versions_in(line)
-    return next(iter(found)) if found else None
-
-
-def insert_marker(text: str) -> str:
-    """``text`` with the insertion marker above its first release heading (or at its end).
-
-    Unchanged when the marker is already there. Nothing else changes: the marker line and one
-    blank line are inserted; line endings follow the file's.
-    """
-    if any(line.strip() == INSERT_MARKER for line in text.splitlines()):
-        return text
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
-    present = versions_in(text)
-    index = (
-        next((i for i, line in enumerate(lines) if _heading_version(line) in present), None)
-        if present
-        else None
-    )
-    if index is None:
-        ending = "" if not text or text.endswith(("\n", "\r")) else newline
-        spacer = newline if text.strip() and not text.endswith(newline * 2) else ""
-        return f"{text}{ending}{spacer}{INSERT_MARKER}{newline}"
-    return "".join([*lines[:index], INSERT_MARKER, newline, newline, *lines[index:]])
-
-
-# --- TOML --------------------------------------------------------------------------------------
-
-
-def render_toml(proposal: Proposal, *, embedded: bool, newline: str = "\n") -> str:
-    """The proposal as commented TOML: ``[tool.versionbot]`` tables (``embedded``) for
-    pyproject.toml, or top-level keys and ``[bump]``/``[changelog]`` tables for versionbot.toml.
-    """
-    prefix = "tool.versionbot" if embedded else ""
-    lines = [f"{_TITLE} (see docs/init.md)."]
-    sources = ", ".join(f"{m.tool} ({m.where})" for m in proposal.migrated_from)
-    if sources:
-        lines.append(f"# Migrated from {sources}.")
-    if embedded:
-        lines.append("[tool.versionbot]")
-    table: tuple[str, ...] = ()
-    for setting in proposal.settings:
-        if isinstance(setting.value, TomlTable):  # a table of its own, e.g. [branches.next]
-            table = setting.key
-            header = ".".join(p for p in (prefix, *map(_toml_key, table)) if p)
-            lines.append("")
-            lines += [f"# {line}" for line in _comment_lines(setting.comment)]
-            lines.append(f"[{header}]")
-            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in setting.value.items]
-            continue
-        parent = setting.key[:-1]
-        if parent != table:
-            table = parent
-            header = ".".join(p for p in (prefix, *map(_toml_key, parent)) if p)
-            lines += ["", f"[{header}]"]
-        if setting.key == ("version_files",) and proposal.suggestions:
-            lines.append(
-                "# Also holding a version (add to keep it in step): "
-                + ", ".join(proposal.suggestions)
-            )
-        lines += [f"# {line}" for line in _comment_lines(setting.comment)]
-        lines.append(f"{_toml_key(setting.key[-1])} = {_toml_value(setting.value)}")
-    if proposal.suggestions and not any(s.key == ("version_files",) for s in proposal.settings):
-        lines.append("# Holding a version: " + ", ".join(proposal.suggestions))
-        lines.append(
-            "# version_files = [" + ", ".join(map(_toml_string, proposal.suggestions)) + "]"
-        )
-    return newline.join(lines) + newline
-
-
-def _comment_lines(comment: str) -> list[str]:
-    return [" ".join(line.split()) for line in comment.splitlines() if line.strip()]
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
-
-
-def _toml_value(value: TomlValue) -> str:
-    if isinstance(value, TomlTable):
-        pairs = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items)
-        return "{ " + pairs + " }" if pairs else "{}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return _toml_string(value)
-    if value and isinstance(value[0], tuple):
-        pairs = ", ".join(f"{_toml_key(str(k))} = {_toml_string(str(v))}" for k, v in value)
-        return "{ " + pairs + " }"
-    return "[" + ", ".join(_toml_string(str(item)) for item in value) + "]"
-
-
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def _toml_string(text: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-# --- pyproject.toml ----------------------------------------------------------------------------
-
-_TITLE = "# versionbot's release settings, written by `bot init`"
-_OWN_COMMENTS = (_TITLE, "# Migrated from ")
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-
-
-def existing_versionbot_table(pyproject: str) -> bool:
-    """True when pyproject.toml's text already has a ``tool.versionbot`` table."""
-    try:
-        return "versionbot" in tomllib.loads(pyproject).get("tool", {})
-    except tomllib.TOMLDecodeError:
-        return False
-
-
-def embed_in_pyproject(pyproject: str, section: str) -> str:
-    """pyproject.toml's text with ``section`` (rendered ``embedded``) as its ``tool.versionbot``.
-
-    An existing ``[tool.versionbot]`` (and its sub-tables) is cut out and the section goes where
-    it was; otherwise the section is appended at the end after one blank line. Every other byte
-    is kept, and the result is checked; UsageError when that cannot be done safely.
-    """
-    try:
-        before = tomllib.loads(pyproject.removeprefix("\ufeff"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(
-            f"pyproject.toml is not valid TOML: {exc}",
-            "fix it, then run bot init again (or bot init --stdout to see the section)",
-        ) from None
-    newline = "\r\n" if "\r\n" in pyproject else "\n"
-    lines = pyproject.splitlines(keepends=True)
-    kept, at = _cut_versionbot_tables(lines)
-    if at is None:
-        body = "".join(kept)
-        if body and not body.endswith(("\n", "\r")):
-            body += newline
-        spacer = newline if body.strip() and not body.endswith(newline * 2) else ""
-        result = body + spacer + section
-    else:
-        ending = newline if at < len(kept) else ""
-        result = "".join([*kept[:at], section, ending, *kept[at:]])
-    _check_embedding(before, result, section)
-    return result
-
-
-def _cut_versionbot_tables(lines: list[str]) -> tuple[list[str], int | None]:
-    """The lines without the ``[tool.versionbot...]`` tables, and where the first one was.
-
-    A table runs from its header to the next header; comments and blank lines just above the
-    next header belong to that one. Headers inside multi-line strings are not headers: the
-    check in embed_in_pyproject catches that and any other surprise.
-    """
-    kept: list[str] = []
-    at: int | None = None
-    inside = False
-    pending: list[str] = []
-    for line in lines:
-        header = _HEADER.match(line)
-        if header is not None:
-            name = header[1].replace(" ", "").replace('"', "")
-            mine = name == "tool.versionbot" or name.startswith("tool.versionbot.")
-            if inside and not mine:
-                kept += pending
-            pending = []
-            if mine and at is None:
-                while kept and kept[-1].startswith(_OWN_COMMENTS):
-                    kept.pop()  # the header comments bot init wrote above the old section
-                at = len(kept)
-            inside = mine
-            if mine:
-                continue
-        if inside:
-            pending = [*pending, line] if not line.strip() or line.lstrip().startswith("#") else []
-            continue
-        kept.append(line)
-    while at is not None and at < len(kept) and not kept[at].strip():
-        del kept[at]  # blank lines the old section left behind
-    return kept, at
-
-
-def _check_embedding(before: Mapping[str, Any], result: str, section: str) -> None:
-    try:
-        after = tomllib.loads(result.removeprefix("\ufeff"))
-        wanted = tomllib.loads(section)["tool"]["versionbot"]
-    except (tomllib.TOMLDecodeError, KeyError) as exc:
-        raise UsageError(
-            f"cannot add [tool.versionbot] to pyproject.toml without breaking it ({exc})",
-            "run bot init --stdout and paste the section by hand",
-        ) from None
-    expected = {**before, "tool": {**before.get("tool", {}), "versionbot": wanted}}
-    if after != expected:
-        raise UsageError(
-            "cannot replace [tool.versionbot] in pyproject.toml without touching other settings "
-            "(it is not written as [tool.versionbot] tables)",
-            "delete the old versionbot settings by hand, then run bot init again",
-        )

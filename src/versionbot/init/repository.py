@@ -3,8 +3,9 @@
 Reads the config files of versionbot and its peers, the standard version files, and
 ``__init__.py`` / ``_version.py`` files one or two folders deep (a bounded search that skips
 hidden folders, virtual environments, node_modules, build output, tests and docs); lists the tags
-through git.py; asks init.py (pure) for the proposal; writes through ``files.write_atomically``.
-Never overwrites an existing versionbot config unless told to (``force``). Prints nothing.
+through git/reader.py; asks detect.py (pure) for the proposal and toml_render.py for its text;
+writes through ``files.write_atomically``. Never overwrites an existing versionbot config unless
+told to (``force``). Prints nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from versionbot.core.changelog import INSERT_MARKER
 from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import RepositoryError, UsageError
 from versionbot.files.atomic import read_text, write_atomically
+from versionbot.init.changelog_marker import insert_marker
 from versionbot.init.detect import (
     CONFIG_FILES,
     PYTHON_VERSION_FILES,
@@ -24,12 +26,10 @@ from versionbot.init.detect import (
     Proposal,
     describe,
     detect,
-    embed_in_pyproject,
-    existing_versionbot_table,
-    insert_marker,
     is_python_version_candidate,
-    render_toml,
 )
+from versionbot.init.pyproject import embed_in_pyproject, existing_versionbot_table
+from versionbot.init.toml_render import render_toml
 
 _MAX_BYTES = 1 << 20  # a version or config file is small; anything bigger is not one
 _MAX_CANDIDATES = 64  # `__init__.py` files read at most

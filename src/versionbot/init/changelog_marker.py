@@ -1,0 +1,66 @@
+"""The changelog's insertion marker: whether ``bot init`` should advise adding it, and adding it
+(``bot init --changelog-marker``).
+
+Pure: no I/O. New releases go below the marker; without one, above the newest release heading;
+with neither, bot changelog refuses. ``insert_marker`` changes nothing but the marker line and
+one blank line.
+"""
+
+from __future__ import annotations
+
+from versionbot.core.changelog import INSERT_MARKER, versions_in
+
+
+def changelog_advice(path: str, text: str | None) -> tuple[str, ...]:
+    """A finding about the changelog, then advice (if any)."""
+    if text is None:
+        return (f"{path} does not exist: bot changelog (or the first bot release) creates it",)
+    if any(line.strip() == INSERT_MARKER for line in text.splitlines()):
+        return (f"{path} has the insertion marker",)
+    heading = _newest_heading(text)
+    if heading is not None:
+        return (
+            f"{path} has no insertion marker; new releases go above its newest release heading",
+            f"to choose the place, add the line {INSERT_MARKER} to {path} "
+            f"(bot init --changelog-marker puts it above {heading.strip()!r})",
+        )
+    return (
+        f"{path} has no insertion marker and no release heading",
+        f"add the line {INSERT_MARKER} to {path} where releases should go "
+        "(bot init --changelog-marker puts it at the end); bot changelog refuses without it",
+    )
+
+
+def _newest_heading(text: str) -> str | None:
+    present = versions_in(text)
+    if not present:
+        return None
+    return next(line for line in text.splitlines() if _heading_version(line) in present)
+
+
+def _heading_version(line: str) -> str | None:
+    found = versions_in(line)
+    return next(iter(found)) if found else None
+
+
+def insert_marker(text: str) -> str:
+    """``text`` with the insertion marker above its first release heading (or at its end).
+
+    Unchanged when the marker is already there. Nothing else changes: the marker line and one
+    blank line are inserted; line endings follow the file's.
+    """
+    if any(line.strip() == INSERT_MARKER for line in text.splitlines()):
+        return text
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    present = versions_in(text)
+    index = (
+        next((i for i, line in enumerate(lines) if _heading_version(line) in present), None)
+        if present
+        else None
+    )
+    if index is None:
+        ending = "" if not text or text.endswith(("\n", "\r")) else newline
+        spacer = newline if text.strip() and not text.endswith(newline * 2) else ""
+        return f"{text}{ending}{spacer}{INSERT_MARKER}{newline}"
+    return "".join([*lines[:index], INSERT_MARKER, newline, newline, *lines[index:]])
