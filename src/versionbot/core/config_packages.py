@@ -35,10 +35,8 @@ _PACKAGE_KEYS = {
     "version_files": 'files holding its version, from its folder, e.g. ["pyproject.toml"]',
     "images": "its image table, with the keys of [images] (paths from its folder)",
 }
-
 # Keys that describe one released thing: in a monorepo each package has its own.
 _PER_PACKAGE_KEYS = ("tag_format", "initial_version", "version_files", "images")
-
 _PACKAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 

@@ -47,7 +47,6 @@ _CZ_DROPPED = {
     "bump_map_major_version_zero": "on 0.x versionbot bumps the minor for a breaking change "
     "(major_on_zero = false) or releases 1.0.0 (true)",
 }
-
 _CZ_COMMIT_TOOLING = (
     "allow_abort",
     "allowed_prefixes",
@@ -58,9 +57,7 @@ _CZ_COMMIT_TOOLING = (
     "body_length_limit",
     "breaking_change_exclamation_in_title",
 )
-
 _CZ_BUMP_MAP = {"feat": "minor", "fix": "patch", "refactor": "patch", "perf": "patch"}
-
 _CZ_PROVIDERS = {
     "pep621": ("pyproject.toml", ""),
     "poetry": ("pyproject.toml", ""),
@@ -72,7 +69,6 @@ _CZ_PROVIDERS = {
     ),
     "composer": ("composer.json:version", 'composer.json\'s first "version" line is the one read'),
 }
-
 _PLACEHOLDER = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
 

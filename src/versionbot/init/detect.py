@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
 
 from versionbot.core.errors import VersionbotError
 from versionbot.core.version import InvalidVersion, Version
@@ -36,16 +35,12 @@ CONFIG_FILES = (
     ".cz.yaml",
     "cz.yaml",
 )
-
 STANDARD_VERSION_FILES = ("pyproject.toml", "package.json", "Cargo.toml")
-
 # `__version__` candidates: one or two folders deep, never inside these (bounded search).
 PYTHON_VERSION_FILES = ("src/*/__init__.py", "src/*/_version.py", "*/__init__.py", "*/_version.py")
-
 SKIPPED_FOLDERS = frozenset(
     {"node_modules", "venv", "env", "build", "dist", "site-packages", "tests", "test", "docs"}
 )
-
 DEFAULT_CHANGELOG = "CHANGELOG.md"
 
 
@@ -60,22 +55,6 @@ class Proposal:
     advice: tuple[str, ...]  # what to do by hand (the changelog marker, ...)
     changelog_file: str
     suggestions: tuple[str, ...] = ()  # version files found but not configured by a peer
-
-    def mapping(self) -> dict[str, Any]:
-        """The settings as the dict ``config_from_mapping`` takes."""
-        table: dict[str, Any] = {}
-        for setting in self.settings:
-            node = table
-            for part in setting.key[:-1]:
-                node = node.setdefault(part, {})
-            value = setting.value
-            if isinstance(value, tuple) and value and isinstance(value[0], tuple):
-                node[setting.key[-1]] = {str(k): str(v) for k, v in value}
-            elif isinstance(value, tuple):
-                node[setting.key[-1]] = list(value)
-            else:
-                node[setting.key[-1]] = value
-        return table
 
 
 def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:

@@ -51,13 +51,9 @@ _PSR_DROPPED = {
     "changelog_sections": "the changelog is a Jinja template: see docs/templates.md",
     "patch_without_tag": "versionbot releases only when a commit asks for a release",
 }
-
 _PSR_LEVELS = {0: "none", 2: "patch", 3: "minor", 4: "major"}
-
 _PSR_LEVEL_NAMES = {"no_release": 0, "prerelease_revision": 1, "patch": 2, "minor": 3, "major": 4}
-
 _CONVENTIONAL_PARSERS = ("conventional", "angular", "semantic_release.history.angular_parser")
-
 _PSR_PARSER_DEFAULTS = {
     "minor_tags": ("feat",),
     "patch_tags": ("fix", "perf"),
@@ -74,7 +70,6 @@ _PSR_PARSER_DEFAULTS = {
         "test",
     ),
 }
-
 _PSR_FORGES = {"github": "github", "gitlab": "gitlab", "gitea": "gitea", "bitbucket": "bitbucket"}
 
 

@@ -20,7 +20,6 @@ from versionbot.core.errors import UsageError
 from versionbot.init.toml_render import TITLE
 
 _OWN_COMMENTS = (TITLE, "# Migrated from ")
-
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 
 

@@ -8,6 +8,7 @@ that whatever a peer's config held, the file written parses.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -25,10 +26,12 @@ TomlValue = str | bool | tuple[str, ...] | tuple[tuple[str, str], ...] | TomlTab
 
 
 def toml_key(key: str) -> str:
+    """A key as TOML writes it: bare when it can be, else a quoted string."""
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_string(key)
 
 
 def toml_value(value: TomlValue) -> str:
+    """A value as TOML writes it inline (a TomlTable as an inline table)."""
     if isinstance(value, TomlTable):
         pairs = ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items)
         return "{ " + pairs + " }" if pairs else "{}"
@@ -42,25 +45,7 @@ def toml_value(value: TomlValue) -> str:
     return "[" + ", ".join(toml_string(str(item)) for item in value) + "]"
 
 
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
 def toml_string(text: str) -> str:
     """A TOML basic string: quotes, backslashes and control characters escaped."""
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+    # JSON's string escapes are exactly TOML's basic-string ones, but TOML also forbids a raw DEL.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
