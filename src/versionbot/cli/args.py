@@ -1,6 +1,6 @@
 """The ``bot`` command line: its commands, options, help texts and examples.
 
-Pure: builds an argparse parser; cli.py parses with it and runs the command. Shell completion
+Pure: builds an argparse parser; cli/main.py parses with it and runs the command. Shell completion
 (completion.py) is generated from the same parser, so it can never list an option that does
 not exist.
 """

@@ -1,6 +1,6 @@
 """Shell completion scripts for bash, zsh and fish, generated from the command line's parser.
 
-Pure: walks the argparse parser (cli_args.build_parser), so the completions always match the
+Pure: walks the argparse parser (cli/args.py's build_parser), so the completions always match the
 commands and options that exist. ``bot completion bash`` prints the script; the README says where
 each shell wants it.
 """

@@ -1,6 +1,6 @@
 """How a monorepo's plans are shown: ``bot plan`` text and JSON over every package.
 
-Pure: builds strings. Each package's part is the single-package report (report.py) of its plan,
+Pure: builds strings. Each package's part is the single-package report (cli/report.py) of its plan,
 so a package reads the same in a monorepo as a repository of its own does; a summary line per
 package comes first.
 """

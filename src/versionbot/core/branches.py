@@ -5,7 +5,8 @@ kind it is: a plain branch (``main``) makes final releases; a prerelease channel
 ``prerelease = "rc"``) makes ``X.Y.Z-rc.N``; a maintenance line (``1.x``, ``maintenance = true``)
 makes releases that stay inside the range its name says (``1.x`` → >=1.0.0 <2.0.0, ``1.4.x`` →
 >=1.4.0 <1.5.0). This module parses that table, matches a branch name to its rule, and derives the
-policy a plan follows on that branch. The plan (plan.py) and the history read (git.py) apply it.
+policy a plan follows on that branch. The plan (core/plan.py) and the history read
+(git/reader.py) apply it.
 
 >>> rules = parse_branches({"main": {}, "next": {"prerelease": "rc"}, "*.x": {"maintenance": True}})
 >>> policy = branch_policy(rules, "1.4.x", None)

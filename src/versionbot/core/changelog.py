@@ -3,7 +3,8 @@
 Pure: no I/O, no Jinja. ``release_notes`` turns the counted commits of one release into the
 template context (a versioned contract, documented in docs/templates.md); ``insert_sections``
 puts rendered sections into an existing file's text without touching any other byte.
-Rendering the templates is render.py's job; reading and writing files is changelog_file.py's.
+Rendering the templates is files/render.py's job; reading and writing files is
+files/changelog_file.py's.
 """
 
 from __future__ import annotations
@@ -193,7 +194,7 @@ def link_references(text: str, links: ForgeLinks | None) -> str:
 
 # Control characters (ANSI escapes among them, C1 included) would reach every terminal that shows
 # the changelog or the release notes (``cat``, ``bot changelog --stdout``, ``git tag -n``): they
-# become U+FFFD, as in report.py. A tab is kept: it is text.
+# become U+FFFD, as in cli/report.py. A tab is kept: it is text.
 _CONTROL_CHARACTERS = dict.fromkeys(
     [c for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x09], "\ufffd"
 )

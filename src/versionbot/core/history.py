@@ -1,6 +1,6 @@
 """Release tags and where the next release's window of commits begins.
 
-Pure: no I/O. The git edge (git.py) lists the tags and the commits; this module decides which
+Pure: no I/O. The git edge (git/reader.py) lists the tags and the commits; this module decides which
 tags are releases (``tag_format``), which release is the last one on this branch, and so which
 commits the next release is made of.
 """

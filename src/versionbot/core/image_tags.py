@@ -2,7 +2,7 @@
 
 Pure: no I/O. Given the version being released, every release version known (git tags and the
 registry's tags) and the configured tag templates, decide each tag and say why a floating tag
-does or does not move. The registry edge (registry.py) pushes what this decides.
+does or does not move. The registry edge (registry/) pushes what this decides.
 
 Floating tags (``{major}.{minor}``, ``{major}``, ``latest``) move only for a final release that
 is the highest of its line: a 1.4.3 backport made after 1.5.0 moves ``1.4`` but neither ``1`` nor

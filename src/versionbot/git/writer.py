@@ -1,11 +1,12 @@
 """Git edge for releasing: fetch, commit, annotated tag, atomic push, with credentials kept safe.
 
-Plain ``git`` subprocesses, like git.py (GitPython would add 0.1 s of import and its objects,
+Plain ``git`` subprocesses, like git/reader.py (GitPython would add 0.1 s of import and its objects,
 and shells out to git for fetch and push anyway). Credentials never enter a URL, an argument or
 ``.git/config``: when a token is given, git asks a credential helper (passed with ``-c``) that
 reads it from this process's child environment. Every git message we show is redacted first.
 
-Must not decide anything: release.py says what to do, this module does it and reports facts.
+Must not decide anything: release/transaction.py says what to do, this module does it and
+reports facts.
 """
 
 from __future__ import annotations
