@@ -155,10 +155,6 @@ class GitWriter:
         listed = self.run("ls-remote", remote, ref).stdout.split()
         return listed[0] if listed else None
 
-    def remote_tag_commit(self, remote: str, tag: str) -> str | None:
-        """The commit the tag ``tag`` points at on ``remote`` (peeled), or None when absent."""
-        return self.remote_tag_commits(remote, [tag]).get(tag)
-
     def remote_tag_commits(self, remote: str, tags: Iterable[str]) -> dict[str, str]:
         """The commit each of ``tags`` points at on ``remote`` (peeled), in one round trip;
         absent tags are left out."""
