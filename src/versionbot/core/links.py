@@ -1,8 +1,9 @@
-"""Web links for commits, comparisons and issues, derived from a git remote URL.
+"""Git remote URLs, and the web links for commits, comparisons and issues derived from them.
 
-Pure: no I/O, no network. Knows the URL shapes of GitHub, GitLab, Gitea/Forgejo and Bitbucket,
-and the remote URL forms git accepts (scp-like SSH, ssh://, https://, git://). Credentials in a
-remote URL never reach a link.
+Pure: no I/O, no network. :func:`parse_remote_url` is the one reader of the remote URL forms git
+accepts (scp-like SSH, ssh://, https://, git://): the forge settings, the image labels and the
+git credentials all ask it. Knows the URL shapes of GitHub, GitLab, Gitea/Forgejo and Bitbucket.
+Credentials in a remote URL never reach a :class:`RemoteUrl` or a link.
 
 >>> links = forge_links("git@github.com:acme/app.git")
 >>> links.commit("3f2a91c0")
@@ -78,36 +79,73 @@ def forge_links(remote_url: str | None, forge: str = "auto") -> ForgeLinks | Non
     """
     if not remote_url or forge == "none":
         return None
-    located = _host_and_path(remote_url.strip())
-    if located is None:
+    remote = parse_remote_url(remote_url)
+    if remote is None:
         return None
-    scheme, host, path = located
-    kind = forge if forge in FORGES else _guess_forge(host)
-    if kind is None:
+    kind = forge if forge in FORGES else _guess_forge(remote.web_host)
+    if kind is None or remote.path.count("/") < 1:
         return None
-    path = path.strip("/").removesuffix(".git").strip("/")
-    if path.count("/") < 1:
-        return None
-    return ForgeLinks(f"{scheme}://{host}/{path}", kind)
+    return ForgeLinks(remote.web_url, kind)
 
 
-def _host_and_path(url: str) -> tuple[str, str, str] | None:
-    """The web scheme, host (with an HTTP(S) port) and path of a remote URL."""
+@dataclass(frozen=True, slots=True)
+class RemoteUrl:
+    """Where a git remote URL points; its credentials are dropped, never kept.
+
+    >>> remote = parse_remote_url("https://bot:s3cret@git.example.com:8443/acme/app.git/")
+    >>> remote
+    RemoteUrl(scheme='https', host='git.example.com', port=8443, path='acme/app')
+    >>> remote.web_url, remote.over_http
+    ('https://git.example.com:8443/acme/app', True)
+    >>> parse_remote_url("git@github.com:acme/app.git").web_url
+    'https://github.com/acme/app'
+    """
+
+    scheme: str  # https, http, ssh, git, git+ssh or ssh+git (lower-case); "ssh" for scp-like
+    host: str  # lower-case from a URL (which also drops IPv6 brackets), as written scp-like
+    port: int | None
+    path: str  # no surrounding slashes, no ``.git``: ``acme/app``
+
+    @property
+    def over_http(self) -> bool:
+        """Whether git talks HTTP(S) to this remote (so a token can travel with it)."""
+        return self.scheme in ("https", "http")
+
+    @property
+    def web_host(self) -> str:
+        """The host of the web pages: an HTTP(S) port is the web port, an SSH port is not."""
+        return f"{self.host}:{self.port}" if self.port and self.over_http else self.host
+
+    @property
+    def web_url(self) -> str:
+        """The repository's web page; ``http`` only for a forge served over plain HTTP (Gitea
+        on :3000 has no HTTPS page)."""
+        scheme = "http" if self.scheme == "http" else "https"
+        return f"{scheme}://{self.web_host}/{self.path}"
+
+
+_SCHEMES = ("https", "http", "ssh", "git", "git+ssh", "ssh+git")
+
+
+def parse_remote_url(url: str) -> RemoteUrl | None:
+    """The parts of a remote URL git would reach over the network, or None (a local path,
+    ``file://``, an unknown scheme, no host, a port that is no port)."""
+    url = url.strip()
     if "://" in url:
         parts = urlsplit(url)
-        if parts.scheme not in ("https", "http", "ssh", "git", "git+ssh", "ssh+git"):
+        try:
+            port = parts.port
+        except ValueError:  # not a number, or out of range: no address git could reach
             return None
-        host = parts.hostname or ""
-        # An SSH port is not the web port; an HTTP(S) port is.
-        if parts.port and parts.scheme in ("https", "http"):
-            host = f"{host}:{parts.port}"
-        # A forge served over plain HTTP (Gitea on :3000) has no HTTPS page.
-        scheme = "http" if parts.scheme == "http" else "https"
-        return (scheme, host, parts.path) if host else None
-    match = _SCP_LIKE.fullmatch(url)
-    if match is None:
-        return None
-    return "https", match["host"], match["path"]
+        if parts.scheme not in _SCHEMES or not parts.hostname:
+            return None
+        scheme, host, path = parts.scheme, parts.hostname, parts.path
+    else:
+        match = _SCP_LIKE.fullmatch(url)
+        if match is None:
+            return None
+        scheme, host, port, path = "ssh", match["host"], None, match["path"]
+    return RemoteUrl(scheme, host, port, path.strip("/").removesuffix(".git").strip("/"))
 
 
 def _guess_forge(host: str) -> str | None:

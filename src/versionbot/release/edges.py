@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from versionbot.core.config import Config
 from versionbot.core.errors import UsageError
+from versionbot.core.links import parse_remote_url
 from versionbot.git.writer import GitWriter, Identity
 from versionbot.release.transaction import ImageStage
 
@@ -50,7 +51,8 @@ def git_writer(
             f"there is no git remote named {config.remote!r} to push the release to",
             "add one (git remote add origin URL) or set remote in the configuration",
         )
-    over_http = remote_url.startswith(("http://", "https://"))
+    remote = parse_remote_url(remote_url)
+    over_http = remote is not None and remote.over_http
     return GitWriter(
         root,
         username=env.get("VERSIONBOT_GIT_USERNAME"),
