@@ -23,8 +23,9 @@ from versionbot.core.errors import RegistryError
 from versionbot.core.image_tags import ImagePlan, image_plan
 from versionbot.core.version import Version
 from versionbot.registry.builders import build_tag
-from versionbot.registry.client import PushedTag, RegistryClient
+from versionbot.registry.client import RegistryClient
 from versionbot.registry.oci import ImageRef
+from versionbot.registry.promote import PushedTag
 from versionbot.registry.stage import RegistryImageStage
 
 if TYPE_CHECKING:

@@ -22,8 +22,9 @@ import httpx
 import pytest
 
 from versionbot.core.errors import RegistryError
-from versionbot.registry.client import PushedTag, RegistryClient, promote
+from versionbot.registry.client import RegistryClient
 from versionbot.registry.oci import ImageRef
+from versionbot.registry.promote import PushedTag, promote
 
 if TYPE_CHECKING:
     from registry_fixtures import ImageFactory, RegistryFactory, RegistryServer

@@ -20,7 +20,6 @@ from versionbot.core.config import ImageRules, ImagesConfig
 from versionbot.core.errors import BuildError, RegistryError
 from versionbot.core.image_tags import image_plan
 from versionbot.core.version import Version
-from versionbot.registry.auth import Credentials
 from versionbot.registry.builders import (
     BuildahSetup,
     BuildSpec,
@@ -37,6 +36,7 @@ from versionbot.registry.builders import (
     source_url,
     write_authfile,
 )
+from versionbot.registry.credentials import Credentials
 from versionbot.registry.oci import (
     DOCKER_LIST,
     DOCKER_MANIFEST,

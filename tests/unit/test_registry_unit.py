@@ -15,15 +15,14 @@ import pytest
 
 from versionbot.core.errors import RegistryError, UsageError
 from versionbot.core.retries import RetryPolicy, parse_retry_after
-from versionbot.registry.auth import (
-    Challenge,
+from versionbot.registry.auth import Challenge, parse_www_authenticate
+from versionbot.registry.client import RegistryClient
+from versionbot.registry.credentials import (
     Credentials,
     credentials_from_docker_config,
     credentials_from_env,
     env_var_prefix,
-    parse_www_authenticate,
 )
-from versionbot.registry.client import RegistryClient
 from versionbot.registry.oci import (
     OCI_INDEX,
     ImageRef,

@@ -1,52 +1,49 @@
-"""Registry credentials and ``WWW-Authenticate`` challenges: what to send, never how to send it.
+"""Registry auth as an ``httpx.Auth``: ``WWW-Authenticate`` challenges, Basic and Bearer tokens.
 
 What it owns
     * :func:`parse_www_authenticate` - every challenge of a ``WWW-Authenticate`` header
       (RFC 9110 §11.6.1) as a :class:`Challenge` (lower-case scheme, parameters); never raises.
-    * :class:`Credentials` - a username and a password or identity (refresh) token, with the
-      ``Basic`` header value; neither secret ever appears in a repr.
-    * Where credentials come from, first match wins (a pair counts only when both halves are set):
-        1. ``VERSIONBOT_REGISTRY_<HOST>_USERNAME`` / ``VERSIONBOT_REGISTRY_<HOST>_PASSWORD``,
-           where ``<HOST>`` is the registry as written in the image reference, upper-cased, with
-           every character that is not a letter or a digit replaced by ``_``
-           (:func:`env_var_prefix`: ``127.0.0.1:5000`` ->
-           ``VERSIONBOT_REGISTRY_127_0_0_1_5000_USERNAME``, ``ghcr.io`` ->
-           ``VERSIONBOT_REGISTRY_GHCR_IO_PASSWORD``);
-        2. ``VERSIONBOT_REGISTRY_USERNAME`` / ``VERSIONBOT_REGISTRY_PASSWORD`` for any registry
-           (1 and 2 are :func:`credentials_from_env`);
-        3. the Docker config (:func:`docker_config_path`: the ``docker_config`` argument, else
-           ``$DOCKER_CONFIG/config.json``, else ``~/.docker/config.json``): ``auths``,
-           ``credHelpers`` and ``credsStore``, read by docker-py's ``docker.auth``
-           (``load_config``/``resolve_authconfig``), including identity (refresh) tokens
-           (:func:`credentials_from_docker_config`; docker-py is imported only there);
-        4. none: anonymous access.
+    * :class:`RegistryAuth` - one request's auth flow, driven by httpx
+      (https://www.python-httpx.org/advanced/authentication/#custom-authentication-schemes): the
+      registry's last challenge is answered up front; a 401 teaches a new challenge, answered
+      once (never for a streamed body, which cannot be sent twice), and a second 401 is an error
+      that names the registry and where the refused credentials came from.
+    * :class:`AuthCache` - what one client learned per registry: its challenge, its credentials
+      (looked up once, :func:`versionbot.registry.credentials.find_credentials`) and Bearer
+      tokens per (registry, scopes) until shortly before they expire. Scopes are per
+      repository: ``pull`` for a source, ``pull,push`` for a target, both for a mount.
 
 What it must not do
-    * Make HTTP requests, or read ``os.environ``: the environment is always passed in (only a
-      missing ``HOME`` falls back to ``Path.home()``).
-    * Put a credential or token into an exception message, a log record or a repr; a failing
-      credential helper is reported by registry name only, as a
-      :class:`versionbot.core.errors.RegistryError`.
+    * Send a request itself: a token comes through the sender it is given (the session's, which
+      retries), and a token realm over plain HTTP is refused unless the registry is trusted
+      with plain HTTP (:func:`~versionbot.registry.oci.plain_http_allowed`).
+    * Put a credential or token into an exception message, a log record or a repr.
 """
 
 from __future__ import annotations
 
-import base64
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final, Protocol
+from urllib.parse import urlencode, urlsplit
+
+import httpx
 
 from versionbot.core.errors import RegistryError
+from versionbot.registry.credentials import Credentials, env_var_prefix, find_credentials
+from versionbot.registry.oci import json_object, plain_http_allowed
 
 __all__ = [
+    "AuthCache",
     "Challenge",
-    "Credentials",
-    "credentials_from_docker_config",
-    "credentials_from_env",
-    "docker_config_path",
-    "env_var_prefix",
+    "RegistryAuth",
+    "Scopes",
     "parse_www_authenticate",
+    "pull_scope",
+    "push_scope",
 ]
 
 
@@ -102,77 +99,231 @@ def parse_www_authenticate(header: str) -> tuple[Challenge, ...]:
     return tuple(Challenge(scheme, tuple(params)) for scheme, params in challenges)
 
 
-# --------------------------------------------------------------------------- credentials
+def _pick_challenge(header: str) -> Challenge | None:
+    challenges = {c.scheme: c for c in parse_www_authenticate(header)}
+    return challenges.get("bearer") or challenges.get("basic")
 
 
-@dataclass(frozen=True, slots=True)
-class Credentials:
-    """A username and a secret (or an identity token); neither ever appears in a repr."""
+# --------------------------------------------------------------------------- scopes and tokens
 
-    username: str = field(repr=False)
-    password: str = field(repr=False)
-    identity_token: str | None = field(default=None, repr=False)
-    source: str = ""  # where they came from, for hints: never the values themselves
-
-    def basic_header(self) -> str:
-        """The value of an ``Authorization: Basic`` header."""
-        pair = f"{self.username}:{self.password}".encode()
-        return "Basic " + base64.b64encode(pair).decode("ascii")
+Scopes = tuple[str, ...]
 
 
-def env_var_prefix(registry: str) -> str:
-    """``127.0.0.1:5000`` -> ``VERSIONBOT_REGISTRY_127_0_0_1_5000``.
+def pull_scope(repository: str) -> str:
+    """The token scope that reads ``repository``."""
+    return f"repository:{repository}:pull"
 
-    >>> env_var_prefix("ghcr.io")
-    'VERSIONBOT_REGISTRY_GHCR_IO'
+
+def push_scope(repository: str) -> str:
+    """The token scope that reads and writes ``repository``."""
+    return f"repository:{repository}:pull,push"
+
+
+_LOGIN_HINT: Final = (
+    "run `docker login {registry}`, or set VERSIONBOT_REGISTRY_USERNAME/_PASSWORD "
+    "(or {prefix}_USERNAME/_PASSWORD) to a user allowed to {action} {repository}"
+)
+
+
+@dataclass(slots=True)
+class _Token:
+    value: str = field(repr=False)
+    expires: float  # time.monotonic()
+
+
+class TokenSender(Protocol):
+    """How the cache reaches a token service (the session's send: retried, no auth)."""
+
+    def __call__(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        registry: str,
+        repository: str,
+        content: bytes | None = None,
+    ) -> httpx.Response:
+        """The token service's answer."""
+        ...
+
+
+class AuthCache:
+    """Per registry: the challenge to answer, the credentials, and tokens per scopes."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        docker_config: Path,
+        insecure: Sequence[str],
+        send: TokenSender,
+    ) -> None:
+        """Nothing is looked up or sent here; ``send`` fetches tokens when they are needed."""
+        self._env = env
+        self._docker_config = docker_config
+        self._insecure = insecure
+        self._send = send
+        self._challenges: dict[str, Challenge] = {}
+        self._tokens: dict[tuple[str, Scopes], _Token] = {}
+        self._credentials: dict[str, Credentials | None] = {}
+
+    def learn(self, registry: str, scopes: Scopes, challenge: Challenge) -> None:
+        """Answer ``challenge`` from now on, with a new token for ``scopes``."""
+        self._challenges[registry] = challenge
+        self._tokens.pop((registry, scopes), None)
+
+    def authorization(self, registry: str, repository: str, scopes: Scopes) -> str | None:
+        """The ``Authorization`` value the registry's last challenge asks for, if any."""
+        challenge = self._challenges.get(registry)
+        if challenge is None:
+            return None
+        credentials = self.credentials(registry)
+        if challenge.scheme == "basic":
+            return credentials.basic_header() if credentials and credentials.password else None
+        token = self._tokens.get((registry, scopes))
+        if token is None or token.expires <= time.monotonic():
+            token = self._fetch_token(registry, challenge, scopes, repository, credentials)
+            self._tokens[(registry, scopes)] = token
+        return f"Bearer {token.value}"
+
+    def credentials(self, registry: str) -> Credentials | None:
+        """The credentials for ``registry``, looked up on first use."""
+        if registry not in self._credentials:
+            self._credentials[registry] = find_credentials(registry, self._docker_config, self._env)
+        return self._credentials[registry]
+
+    def refused(
+        self, registry: str, repository: str, had_credentials: bool, scopes: Scopes
+    ) -> RegistryError:
+        """The error for a 401 that answering the challenge did not cure."""
+        action = "push to" if any(s.endswith(",push") for s in scopes) else "pull"
+        hint = _LOGIN_HINT.format(
+            registry=registry, prefix=env_var_prefix(registry), action=action, repository=repository
+        )
+        creds = self.credentials(registry)
+        if had_credentials and creds is not None:
+            return RegistryError(
+                f"registry {registry} refused the credentials for {repository} (401)",
+                f"{hint} (the refused ones came from {creds.source})",
+            )
+        return RegistryError(
+            f"registry {registry} requires credentials for {repository} (401)", hint
+        )
+
+    def _fetch_token(
+        self,
+        registry: str,
+        challenge: Challenge,
+        scopes: Scopes,
+        repository: str,
+        credentials: Credentials | None,
+    ) -> _Token:
+        realm = challenge.get("realm")
+        parts = urlsplit(realm)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise RegistryError(
+                f"registry {registry} named no usable token realm for {repository}",
+                "the registry's auth setup is broken; ask its operator",
+            )
+        if parts.scheme == "http" and not plain_http_allowed(parts.netloc, self._insecure):
+            raise RegistryError(
+                f"registry {registry} sends credentials to a plain-HTTP token realm {parts.netloc}",
+                f"refusing; add {parts.netloc} to the insecure registries only if you trust it",
+            )
+        service = challenge.get("service")
+        if credentials is not None and credentials.identity_token:
+            form = {
+                "grant_type": "refresh_token",
+                "refresh_token": credentials.identity_token,
+                "client_id": "versionbot",
+                "scope": " ".join(scopes),
+            }
+            if service:
+                form["service"] = service
+            response = self._send(
+                "POST",
+                realm,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                content=urlencode(form).encode(),
+                registry=registry,
+                repository=repository,
+            )
+        else:
+            query = [("service", service)] if service else []
+            query += [("scope", scope) for scope in scopes]
+            separator = "&" if parts.query else "?"
+            headers = {"Authorization": credentials.basic_header()} if credentials else {}
+            response = self._send(
+                "GET",
+                f"{realm}{separator}{urlencode(query)}",
+                headers=headers,
+                registry=registry,
+                repository=repository,
+            )
+        if response.status_code in {401, 403}:
+            raise self.refused(registry, repository, credentials is not None, scopes)
+        if response.status_code != 200:
+            raise RegistryError(
+                f"the token service of {registry} answered {response.status_code} for {repository}",
+                "the registry's auth service is failing; run the release again later",
+            )
+        document = json_object(response.content)
+        value = document.get("token") or document.get("access_token")
+        if not isinstance(value, str) or not value:
+            raise RegistryError(
+                f"the token service of {registry} sent no token for {repository}",
+                "the registry's auth service is broken; ask its operator",
+            )
+        lifetime = document.get("expires_in", 60)
+        seconds = float(lifetime) if isinstance(lifetime, int | float) else 60.0
+        return _Token(value, time.monotonic() + max(seconds - 10.0, 5.0))
+
+
+# --------------------------------------------------------------------------- the flow
+
+
+class RegistryAuth(httpx.Auth):
+    """The auth of one registry request, for ``repository`` with ``scopes``.
+
+    ``attach`` is False for a URL on another host than the registry's API (an upload location
+    may point elsewhere): credentials never go there, though a 401 from it is still reported.
     """
-    return "VERSIONBOT_REGISTRY_" + re.sub(r"[^A-Z0-9]", "_", registry.upper())
 
+    def __init__(
+        self, cache: AuthCache, registry: str, repository: str, scopes: Scopes, *, attach: bool
+    ) -> None:
+        """Nothing is sent here: httpx runs :meth:`sync_auth_flow` when the request goes."""
+        self._cache = cache
+        self._registry = registry
+        self._repository = repository
+        self._scopes = scopes
+        self._attach = attach
 
-def credentials_from_env(registry: str, env: Mapping[str, str]) -> Credentials | None:
-    """Host-specific ``VERSIONBOT_REGISTRY_<HOST>_*`` first, then ``VERSIONBOT_REGISTRY_*``."""
-    for prefix in (env_var_prefix(registry), "VERSIONBOT_REGISTRY"):
-        username = env.get(f"{prefix}_USERNAME", "")
-        password = env.get(f"{prefix}_PASSWORD", "")
-        if username and password:
-            return Credentials(username, password, source=f"{prefix}_USERNAME/_PASSWORD")
-    return None
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        """Send, answer one 401 challenge, send again; a second 401 raises RegistryError.
 
-
-def docker_config_path(docker_config: Path | None, env: Mapping[str, str]) -> Path:
-    """The Docker ``config.json`` to read: ``docker_config``, ``$DOCKER_CONFIG``, then ``~``."""
-    if docker_config is not None:
-        return docker_config / "config.json" if docker_config.is_dir() else docker_config
-    if env.get("DOCKER_CONFIG"):
-        return Path(env["DOCKER_CONFIG"]) / "config.json"
-    home = env.get("HOME") or str(Path.home())
-    return Path(home) / ".docker" / "config.json"
-
-
-def credentials_from_docker_config(
-    registry: str, config_file: Path, env: Mapping[str, str]
-) -> Credentials | None:
-    """Credentials for ``registry`` from a Docker ``config.json`` via docker-py's helpers."""
-    if not config_file.is_file():
-        return None
-    import docker.auth
-    import docker.errors
-
-    try:
-        config = docker.auth.load_config(config_path=str(config_file), credstore_env=dict(env))
-        entry = docker.auth.resolve_authconfig(config, registry, credstore_env=dict(env))
-    except docker.errors.DockerException:
-        # The helper's own message may quote its output; say only which helper failed.
-        raise RegistryError(
-            f"the Docker credential helper for {registry} failed",
-            f"check `docker login {registry}` works, or set the VERSIONBOT_REGISTRY_* variables",
-        ) from None
-    if not isinstance(entry, Mapping):
-        return None
-    fields = {str(k).lower(): str(v) for k, v in entry.items() if v}
-    source = f"Docker config {config_file}"
-    if fields.get("identitytoken"):
-        return Credentials(fields.get("username", ""), "", fields["identitytoken"], source)
-    if fields.get("username") and fields.get("password"):
-        return Credentials(fields["username"], fields["password"], source=source)
-    return None
+        This overrides ``sync_auth_flow`` (not ``auth_flow``) as httpx asks of a flow that does
+        I/O of its own: a token is fetched through the cache's sender, with its retries.
+        """
+        cache, registry, scopes = self._cache, self._registry, self._scopes
+        sent_credentials = False
+        for round_ in (1, 2):
+            authorization = (
+                cache.authorization(registry, self._repository, scopes) if self._attach else None
+            )
+            if authorization is None:
+                request.headers.pop("Authorization", None)
+            else:
+                request.headers["Authorization"] = authorization
+                sent_credentials = True
+            response = yield request
+            if response.status_code != 401:
+                return
+            challenge = _pick_challenge(response.headers.get("WWW-Authenticate", ""))
+            replayable = isinstance(request.stream, httpx.ByteStream)
+            if challenge is None or round_ == 2 or not replayable:
+                break
+            cache.learn(registry, scopes, challenge)
+        raise cache.refused(registry, self._repository, sent_credentials, scopes)

@@ -71,12 +71,12 @@ from versionbot.core.config import ImagesConfig
 from versionbot.core.errors import BuildError
 from versionbot.core.image_tags import ImagePlan
 from versionbot.core.redaction import redact
-from versionbot.registry.auth import (
+from versionbot.registry.client import RegistryClient
+from versionbot.registry.credentials import (
     Credentials,
     credentials_from_docker_config,
     credentials_from_env,
 )
-from versionbot.registry.client import RegistryClient
 from versionbot.registry.oci import (
     DOCKER_LIST,
     DOCKER_MANIFEST,

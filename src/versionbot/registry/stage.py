@@ -15,8 +15,9 @@ from pathlib import Path
 
 from versionbot.core.config import Config
 from versionbot.core.image_tags import ImagePlan, ImageTagSet, image_tags, versions_from_tags
-from versionbot.registry.client import PushedTag, RegistryClient, promote
+from versionbot.registry.client import RegistryClient
 from versionbot.registry.oci import ImageRef
+from versionbot.registry.promote import PushedTag, promote
 
 
 class RegistryImageStage:

@@ -1,0 +1,131 @@
+"""Registry credentials: where they come from, never how they are sent.
+
+What it owns
+    * :class:`Credentials` - a username and a password or identity (refresh) token, with the
+      ``Basic`` header value; neither secret ever appears in a repr.
+    * Where credentials come from, first match wins (a pair counts only when both halves are set;
+      :func:`find_credentials`):
+        1. ``VERSIONBOT_REGISTRY_<HOST>_USERNAME`` / ``VERSIONBOT_REGISTRY_<HOST>_PASSWORD``,
+           where ``<HOST>`` is the registry as written in the image reference, upper-cased, with
+           every character that is not a letter or a digit replaced by ``_``
+           (:func:`env_var_prefix`: ``127.0.0.1:5000`` ->
+           ``VERSIONBOT_REGISTRY_127_0_0_1_5000_USERNAME``, ``ghcr.io`` ->
+           ``VERSIONBOT_REGISTRY_GHCR_IO_PASSWORD``);
+        2. ``VERSIONBOT_REGISTRY_USERNAME`` / ``VERSIONBOT_REGISTRY_PASSWORD`` for any registry
+           (1 and 2 are :func:`credentials_from_env`);
+        3. the Docker config (:func:`docker_config_path`: the ``docker_config`` argument, else
+           ``$DOCKER_CONFIG/config.json``, else ``~/.docker/config.json``): ``auths``,
+           ``credHelpers`` and ``credsStore``, read by docker-py's ``docker.auth``
+           (``load_config``/``resolve_authconfig``), including identity (refresh) tokens
+           (:func:`credentials_from_docker_config`; docker-py is imported only there);
+        4. none: anonymous access.
+
+What it must not do
+    * Make HTTP requests, or read ``os.environ``: the environment is always passed in (only a
+      missing ``HOME`` falls back to ``Path.home()``).
+    * Put a credential into an exception message, a log record or a repr; a failing
+      credential helper is reported by registry name only, as a
+      :class:`versionbot.core.errors.RegistryError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from versionbot.core.errors import RegistryError
+
+__all__ = [
+    "Credentials",
+    "credentials_from_docker_config",
+    "credentials_from_env",
+    "docker_config_path",
+    "env_var_prefix",
+    "find_credentials",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A username and a secret (or an identity token); neither ever appears in a repr."""
+
+    username: str = field(repr=False)
+    password: str = field(repr=False)
+    identity_token: str | None = field(default=None, repr=False)
+    source: str = ""  # where they came from, for hints: never the values themselves
+
+    def basic_header(self) -> str:
+        """The value of an ``Authorization: Basic`` header."""
+        pair = f"{self.username}:{self.password}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+def env_var_prefix(registry: str) -> str:
+    """``127.0.0.1:5000`` -> ``VERSIONBOT_REGISTRY_127_0_0_1_5000``.
+
+    >>> env_var_prefix("ghcr.io")
+    'VERSIONBOT_REGISTRY_GHCR_IO'
+    """
+    return "VERSIONBOT_REGISTRY_" + re.sub(r"[^A-Z0-9]", "_", registry.upper())
+
+
+def find_credentials(
+    registry: str, config_file: Path, env: Mapping[str, str]
+) -> Credentials | None:
+    """The credentials for ``registry``: the variables, then the Docker config, else None."""
+    found = credentials_from_env(registry, env)
+    if found is None:
+        found = credentials_from_docker_config(registry, config_file, env)
+    return found
+
+
+def credentials_from_env(registry: str, env: Mapping[str, str]) -> Credentials | None:
+    """Host-specific ``VERSIONBOT_REGISTRY_<HOST>_*`` first, then ``VERSIONBOT_REGISTRY_*``."""
+    for prefix in (env_var_prefix(registry), "VERSIONBOT_REGISTRY"):
+        username = env.get(f"{prefix}_USERNAME", "")
+        password = env.get(f"{prefix}_PASSWORD", "")
+        if username and password:
+            return Credentials(username, password, source=f"{prefix}_USERNAME/_PASSWORD")
+    return None
+
+
+def docker_config_path(docker_config: Path | None, env: Mapping[str, str]) -> Path:
+    """The Docker ``config.json`` to read: ``docker_config``, ``$DOCKER_CONFIG``, then ``~``."""
+    if docker_config is not None:
+        return docker_config / "config.json" if docker_config.is_dir() else docker_config
+    if env.get("DOCKER_CONFIG"):
+        return Path(env["DOCKER_CONFIG"]) / "config.json"
+    home = env.get("HOME") or str(Path.home())
+    return Path(home) / ".docker" / "config.json"
+
+
+def credentials_from_docker_config(
+    registry: str, config_file: Path, env: Mapping[str, str]
+) -> Credentials | None:
+    """Credentials for ``registry`` from a Docker ``config.json`` via docker-py's helpers."""
+    if not config_file.is_file():
+        return None
+    import docker.auth
+    import docker.errors
+
+    try:
+        config = docker.auth.load_config(config_path=str(config_file), credstore_env=dict(env))
+        entry = docker.auth.resolve_authconfig(config, registry, credstore_env=dict(env))
+    except docker.errors.DockerException:
+        # The helper's own message may quote its output; say only which helper failed.
+        raise RegistryError(
+            f"the Docker credential helper for {registry} failed",
+            f"check `docker login {registry}` works, or set the VERSIONBOT_REGISTRY_* variables",
+        ) from None
+    if not isinstance(entry, Mapping):
+        return None
+    fields = {str(k).lower(): str(v) for k, v in entry.items() if v}
+    source = f"Docker config {config_file}"
+    if fields.get("identitytoken"):
+        return Credentials(fields.get("username", ""), "", fields["identitytoken"], source)
+    if fields.get("username") and fields.get("password"):
+        return Credentials(fields["username"], fields["password"], source=source)
+    return None

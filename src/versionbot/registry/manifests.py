@@ -1,0 +1,127 @@
+"""Edge: manifests in a registry: read one exactly as stored, check one exists, put one's bytes.
+
+What it owns
+    * :func:`get_manifest` - a manifest (usually an index) by tag or digest, at most 4 MiB,
+      checked to be an OCI or Docker v2 image and, when asked for by digest, to hash to it.
+    * :func:`manifest_exists`, :func:`put_manifest` (the exact bytes, under a tag or a digest;
+      the digest the registry answers must be ours) and :func:`manifest_platforms` (the index's
+      platforms, or the config blob's of a single image).
+
+What it must not do
+    * Re-serialise a manifest (that would change its digest), or decide which tags to move.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from versionbot.core.errors import RegistryError
+from versionbot.registry.auth import Scopes, pull_scope, push_scope
+from versionbot.registry.oci import (
+    MANIFEST_TYPES,
+    ImageRef,
+    Manifest,
+    is_digest,
+    json_object,
+    platform_text,
+)
+from versionbot.registry.session import RegistrySession, expect
+
+__all__ = ["get_manifest", "manifest_exists", "manifest_platforms", "put_manifest"]
+
+_ACCEPT: Final = ", ".join(MANIFEST_TYPES)
+_MAX_MANIFEST_BYTES: Final = 4 * 1024 * 1024  # distribution's own limit for a manifest
+_MAX_CONFIG_BYTES: Final = 8 * 1024 * 1024
+
+
+def get_manifest(
+    session: RegistrySession, registry: str, repository: str, reference: str, scopes: Scopes
+) -> Manifest | None:
+    """The manifest ``repository:reference`` (or ``@digest``) as stored; None when missing."""
+    response = session.request(
+        "GET",
+        registry,
+        f"/v2/{repository}/manifests/{reference}",
+        scopes=scopes,
+        repository=repository,
+        headers={"Accept": _ACCEPT},
+    )
+    if response.status_code == 404:
+        return None
+    expect(response, (200,), registry, repository, "read")
+    if len(response.content) > _MAX_MANIFEST_BYTES:
+        raise RegistryError(
+            f"registry {registry} sent a manifest of {repository} larger than 4 MiB",
+            "check that the reference names an image index or manifest",
+        )
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    manifest = Manifest.from_bytes(response.content, media_type or None)
+    if manifest.media_type not in MANIFEST_TYPES:
+        raise RegistryError(
+            f"{registry}/{repository}:{reference} is a {manifest.media_type or 'untyped'} "
+            "manifest, not an OCI or Docker v2 image",
+            "push the image as an OCI index or a Docker manifest list",
+        )
+    if is_digest(reference) and manifest.digest != reference:
+        raise RegistryError(
+            f"registry {registry} answered {repository}@{reference} with {manifest.digest}",
+            "the registry or something between us altered the manifest; do not trust it",
+        )
+    return manifest
+
+
+def manifest_exists(session: RegistrySession, registry: str, repository: str, digest: str) -> bool:
+    """Whether ``repository@digest`` is there already (asked with push rights: a target)."""
+    response = session.request(
+        "HEAD",
+        registry,
+        f"/v2/{repository}/manifests/{digest}",
+        scopes=(push_scope(repository),),
+        repository=repository,
+        headers={"Accept": _ACCEPT},
+    )
+    if response.status_code == 404:
+        return False
+    expect(response, (200,), registry, repository, "read")
+    return True
+
+
+def put_manifest(session: RegistrySession, target: ImageRef, manifest: Manifest) -> None:
+    """PUT the manifest's exact bytes under ``target.reference`` and check the digest."""
+    response = session.request(
+        "PUT",
+        target.registry,
+        f"/v2/{target.repository}/manifests/{target.reference}",
+        scopes=(push_scope(target.repository),),
+        repository=target.repository,
+        headers={"Content-Type": manifest.media_type},
+        content=manifest.raw,
+    )
+    expect(response, (200, 201), target.registry, target.repository, "push to")
+    answered = response.headers.get("Docker-Content-Digest")
+    if answered and answered != manifest.digest:
+        raise RegistryError(
+            f"registry {target.registry} stored {target} as {answered}, not {manifest.digest}",
+            "the registry rewrote the manifest; it cannot keep a digest, use another registry",
+        )
+
+
+def manifest_platforms(
+    session: RegistrySession, ref: ImageRef, manifest: Manifest
+) -> tuple[str, ...]:
+    """Platforms of ``manifest`` (of ``ref``'s repository): the index's, or the config's."""
+    if manifest.is_index:
+        return manifest.index_platforms()
+    config = next((b for b in manifest.blobs()), None)
+    if config is None or not 0 <= config.size <= _MAX_CONFIG_BYTES:
+        return ()
+    response = session.request(
+        "GET",
+        ref.registry,
+        f"/v2/{ref.repository}/blobs/{config.digest}",
+        scopes=(pull_scope(ref.repository),),
+        repository=ref.repository,
+        follow_redirects=True,
+    )
+    expect(response, (200,), ref.registry, ref.repository, "read the image config of")
+    return (platform_text(json_object(response.content)),)

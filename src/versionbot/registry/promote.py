@@ -1,0 +1,96 @@
+"""Edge: promote a multi-arch image by digest: the same manifest bytes under every target tag.
+
+What it owns
+    * :func:`promote` - resolve a source index, check its platforms, then put the *same manifest
+      bytes* under every target tag: no pull, no layer upload, the digest never changes. Another
+      repository gets the content first (:meth:`~versionbot.registry.client.RegistryClient.
+      copy_image`: mounted on the same registry, streamed from another). Every tag is read back
+      and verified, and reported as a :class:`PushedTag`; a tag that already has the digest is
+      verified, not pushed again, so a re-run is safe.
+
+What it must not do
+    * Decide which tags to move (``images.py``/``release.py``'s policy), or talk HTTP itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from versionbot.core.errors import RegistryError, UsageError
+from versionbot.registry.client import RegistryClient
+from versionbot.registry.oci import ImageRef, Manifest, platform_matches
+
+__all__ = ["PushedTag", "promote"]
+
+
+@dataclass(frozen=True, slots=True)
+class PushedTag:
+    """A tag that now exists, with the digest and platforms read back from the registry."""
+
+    ref: ImageRef
+    digest: str
+    platforms: tuple[str, ...]
+    pushed: bool = True  # False: the tag already had this digest and was only verified
+
+
+def promote(
+    client: RegistryClient,
+    source: ImageRef,
+    targets: Sequence[ImageRef],
+    platforms: Sequence[str],
+) -> list[PushedTag]:
+    """Resolve source, check platforms, copy to every target repository (mount/stream as
+    needed), PUT the same bytes under each target tag, read back and verify. Idempotent: a
+    target tag that already has the digest is verified, not pushed again."""
+    for target in targets:
+        if target.tag is None or target.digest is not None:
+            raise UsageError(
+                f"image target {target} must name a tag and no digest",
+                "write targets as host/repository:tag",
+            )
+    manifest = client.resolve(source)
+    present = client.manifest_platforms(source, manifest)
+    missing = [p for p in platforms if not any(platform_matches(p, q) for q in present)]
+    if missing:
+        raise RegistryError(
+            f"{source} lacks platform {', '.join(missing)} (it has {', '.join(present) or 'none'})",
+            "build the image for every configured platform, or remove the platform from the config",
+        )
+    pushed: set[ImageRef] = set()
+    groups: dict[tuple[str, str], list[ImageRef]] = {}
+    for target in targets:
+        groups.setdefault((target.registry, target.repository), []).append(target)
+    for (registry, repository), group in groups.items():
+        pending = [t for t in group if client.digest_of(t) != manifest.digest]
+        if not pending:
+            continue
+        if (registry, repository) != (source.registry, source.repository):
+            client.copy_image(source, manifest, registry, repository)
+        for target in pending:
+            client.put_manifest(target, manifest)
+            pushed.add(target)
+    return [_verify(client, target, manifest, platforms, target in pushed) for target in targets]
+
+
+def _verify(
+    client: RegistryClient,
+    target: ImageRef,
+    manifest: Manifest,
+    platforms: Sequence[str],
+    pushed: bool,
+) -> PushedTag:
+    back = client.resolve(target)
+    if back.digest != manifest.digest:
+        raise RegistryError(
+            f"{target} reads back as {back.digest}, not {manifest.digest}",
+            "another process moved the tag during the release; run the release again",
+        )
+    found = client.manifest_platforms(target, back)
+    lost = [p for p in platforms if not any(platform_matches(p, q) for q in found)]
+    if lost:
+        raise RegistryError(
+            f"{target} reads back without platform {', '.join(lost)}",
+            "the registry dropped part of the index; check its storage and run again",
+        )
+    return PushedTag(target, back.digest, found, pushed)
