@@ -33,7 +33,7 @@ from versionbot.registry import manifests
 from versionbot.registry.auth import pull_scope
 from versionbot.registry.oci import ImageRef, Manifest, json_object
 from versionbot.registry.session import REGISTRY_RETRIES, RegistrySession, expect
-from versionbot.registry.transfer import copy_image
+from versionbot.registry.transfer import ImageCopy
 
 __all__ = ["RegistryClient"]
 
@@ -125,14 +125,7 @@ class RegistryClient:
         Blobs are mounted on the same registry and streamed otherwise; child manifests are put by
         digest. The top manifest itself is not put: tagging it is :meth:`put_manifest`'s job.
         """
-        copy_image(
-            self._session,
-            source,
-            manifest,
-            registry=registry,
-            repository=repository,
-            progress=self._progress,
-        )
+        ImageCopy(self._session, source, registry, repository, self._progress).copy(manifest)
 
     def put_manifest(self, target: ImageRef, manifest: Manifest) -> None:
         """PUT the manifest's exact bytes under ``target.reference`` and check the digest."""

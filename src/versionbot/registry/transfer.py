@@ -1,12 +1,12 @@
 """Edge: make an image's content exist in another repository, without pulling it.
 
 What it owns
-    * :func:`copy_image` - every child manifest (by digest, after its own content) and blob of
+    * :class:`ImageCopy` - every child manifest (by digest, after its own content) and blob of
       a manifest. On the same registry a blob is mounted from the source repository
       (cross-repository mount); when the registry will not mount (202) it opened an upload,
       which is filled by streaming. To another registry only the blobs it lacks are streamed,
-      in 1 MiB chunks checked against their digest, never a whole blob in memory; a fault
-      starts that blob again, within the session's retry policy.
+      in 1 MiB chunks checked against their digest; a fault starts that blob again, within the
+      session's retry policy.
 
 What it must not do
     * Put the top manifest itself (tagging it is the caller's step), or hold a blob in memory.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlencode, urlsplit
 
@@ -29,206 +30,170 @@ from versionbot.registry.manifests import get_manifest, manifest_exists, put_man
 from versionbot.registry.oci import Descriptor, ImageRef, Manifest
 from versionbot.registry.session import RegistrySession, Unreachable, expect, location
 
-__all__ = ["copy_image"]
+__all__ = ["ImageCopy"]
 
 _CHUNK: Final = 1024 * 1024
 
-Progress = Callable[[str], None] | None
 
+@dataclass(frozen=True, slots=True)
+class ImageCopy:
+    """A copy from ``source``'s repository into ``registry``/``repository``; ``progress`` hears
+    how a blob copy between registries goes."""
 
-def copy_image(
-    session: RegistrySession,
-    source: ImageRef,
-    manifest: Manifest,
-    *,
-    registry: str,
-    repository: str,
-    progress: Progress = None,
-) -> None:
-    """Make ``manifest`` (from ``source``'s repository) and its content exist in ``repository``;
-    ``progress`` hears how a blob copy between registries goes."""
-    for child in manifest.children():
-        if manifest_exists(session, registry, repository, child.digest):
-            continue
-        child_manifest = get_manifest(
-            session,
-            source.registry,
-            source.repository,
-            child.digest,
-            (pull_scope(source.repository),),
-        )
-        if child_manifest is None:
-            raise RegistryError(
-                f"registry {source.registry} lost {source.repository}@{child.digest} (404)",
-                "the source index is incomplete; rebuild and push it again",
+    session: RegistrySession
+    source: ImageRef
+    registry: str
+    repository: str
+    progress: Callable[[str], None] | None = None
+
+    def copy(self, manifest: Manifest) -> None:
+        """Make ``manifest``'s children and blobs exist in the target repository."""
+        source, session = self.source, self.session
+        registry, repository = self.registry, self.repository
+        for child in manifest.children():
+            if manifest_exists(session, registry, repository, child.digest):
+                continue
+            scopes = (pull_scope(source.repository),)
+            found = get_manifest(session, source.registry, source.repository, child.digest, scopes)
+            if found is None:
+                raise RegistryError(
+                    f"registry {source.registry} lost {source.repository}@{child.digest} (404)",
+                    "the source index is incomplete; rebuild and push it again",
+                )
+            self.copy(found)
+            put_manifest(session, ImageRef(registry, repository, None, child.digest), found)
+        for blob in manifest.blobs():
+            if blob.urls:  # non-distributable layer: its bytes live elsewhere
+                continue
+            self._copy_blob(blob)
+
+    def _copy_blob(self, blob: Descriptor) -> None:
+        registry, repository = self.registry, self.repository
+        push = (push_scope(repository),)
+        if self.source.registry == registry:
+            query = urlencode({"mount": blob.digest, "from": self.source.repository})
+            response = self.session.request(
+                "POST",
+                registry,
+                f"/v2/{repository}/blobs/uploads/?{query}",
+                scopes=(*push, pull_scope(self.source.repository)),
+                repository=repository,
+                content=b"",
             )
-        copy_image(
-            session,
-            source,
-            child_manifest,
-            registry=registry,
-            repository=repository,
-            progress=progress,
-        )
-        put_manifest(session, ImageRef(registry, repository, None, child.digest), child_manifest)
-    for blob in manifest.blobs():
-        if blob.urls:  # non-distributable layer: its bytes live elsewhere
-            continue
-        _copy_blob(
-            session, source, registry=registry, repository=repository, blob=blob, progress=progress
-        )
+            expect(response, (201, 202), registry, repository, "mount a blob into")
+            if response.status_code == 201:
+                return
+            # 202: the registry would not mount (e.g. no access to the source); it opened an
+            # upload instead, which we fill by streaming the blob through.
+            upload: str | None = location(response)
+        else:
+            path = f"/v2/{repository}/blobs/{blob.digest}"
+            response = self.session.request(
+                "HEAD", registry, path, scopes=push, repository=repository
+            )
+            if response.status_code == 200:
+                return
+            if response.status_code != 404:
+                expect(response, (200,), registry, repository, "check a blob in")
+            upload = None
 
+        def attempt() -> Failure[Unreachable] | None:
+            nonlocal upload
+            try:
+                url = upload or self._start_upload()
+                upload = None  # an upload location serves one try
+                self._stream_blob(blob, url)
+            except Unreachable as exc:
+                return Failure(exc.message, exc)
+            return None
 
-def _copy_blob(
-    session: RegistrySession,
-    source: ImageRef,
-    *,
-    registry: str,
-    repository: str,
-    blob: Descriptor,
-    progress: Progress,
-) -> None:
-    if source.registry == registry:
-        query = urlencode({"mount": blob.digest, "from": source.repository})
-        response = session.request(
+        outcome: GaveUp[Unreachable] | None = with_retries(
+            attempt, self.session.retry, self.session.sleep
+        )
+        if isinstance(outcome, GaveUp):
+            raise outcome.last.answer
+
+    def _start_upload(self) -> str:
+        registry, repository = self.registry, self.repository
+        response = self.session.request(
             "POST",
             registry,
-            f"/v2/{repository}/blobs/uploads/?{query}",
-            scopes=(push_scope(repository), pull_scope(source.repository)),
+            f"/v2/{repository}/blobs/uploads/",
+            scopes=(push_scope(repository),),
             repository=repository,
             content=b"",
         )
-        expect(response, (201, 202), registry, repository, "mount a blob into")
-        if response.status_code == 201:
-            return
-        # 202: the registry would not mount (e.g. no access to the source); it opened an
-        # upload instead, which we fill by streaming the blob through.
-        upload: str | None = location(response)
-    else:
-        response = session.request(
-            "HEAD",
-            registry,
-            f"/v2/{repository}/blobs/{blob.digest}",
-            scopes=(push_scope(repository),),
-            repository=repository,
-        )
-        if response.status_code == 200:
-            return
-        if response.status_code != 404:
-            expect(response, (200,), registry, repository, "check a blob in")
-        upload = None
+        expect(response, (202,), registry, repository, "start an upload to")
+        return location(response)
 
-    def attempt() -> Failure[Unreachable] | None:
-        nonlocal upload
-        try:
-            url = upload or _start_upload(session, registry, repository)
-            upload = None  # an upload location serves one try
-            _stream_blob(
-                session,
-                source,
-                registry=registry,
+    def _stream_blob(self, blob: Descriptor, url: str) -> None:
+        """Copy one blob through this process in chunks, once (a streamed body is not retried)."""
+        registry, repository = self.registry, self.repository
+        push = (push_scope(repository),)
+        with contextlib.closing(self._open_stream(blob)) as download:
+            hasher = hashlib.sha256()
+
+            def chunks() -> Iterator[bytes]:
+                copied = 0
+                for chunk in download.iter_bytes(_CHUNK):
+                    hasher.update(chunk)
+                    copied += len(chunk)
+                    if self.progress is not None:
+                        self.progress(
+                            f"copying {blob.digest[:19]} to {registry}: "
+                            f"{copied >> 20} of {max(blob.size, 0) >> 20} MiB"
+                        )
+                    yield chunk
+
+            headers = {"Content-Type": "application/octet-stream"}
+            if blob.size >= 0:
+                headers["Content-Length"] = str(blob.size)
+            response = self.session.request(
+                "PATCH",
+                registry,
+                url,
+                scopes=push,
                 repository=repository,
-                blob=blob,
-                url=url,
-                progress=progress,
+                headers=headers,
+                content=chunks(),
+                retry=False,
             )
-        except Unreachable as exc:
-            return Failure(exc.message, exc)
-        return None
-
-    outcome: GaveUp[Unreachable] | None = with_retries(attempt, session.retry, session.sleep)
-    if isinstance(outcome, GaveUp):
-        raise outcome.last.answer
-
-
-def _start_upload(session: RegistrySession, registry: str, repository: str) -> str:
-    response = session.request(
-        "POST",
-        registry,
-        f"/v2/{repository}/blobs/uploads/",
-        scopes=(push_scope(repository),),
-        repository=repository,
-        content=b"",
-    )
-    expect(response, (202,), registry, repository, "start an upload to")
-    return location(response)
-
-
-def _stream_blob(
-    session: RegistrySession,
-    source: ImageRef,
-    *,
-    registry: str,
-    repository: str,
-    blob: Descriptor,
-    url: str,
-    progress: Progress,
-) -> None:
-    """Copy one blob through this process in chunks, once (no retry of a streamed body)."""
-    with contextlib.closing(_open_stream(session, source, blob)) as download:
-        hasher = hashlib.sha256()
-
-        def chunks() -> Iterator[bytes]:
-            copied = 0
-            for chunk in download.iter_bytes(_CHUNK):
-                hasher.update(chunk)
-                copied += len(chunk)
-                if progress is not None:
-                    progress(
-                        f"copying {blob.digest[:19]} to {registry}: "
-                        f"{copied >> 20} of {max(blob.size, 0) >> 20} MiB"
-                    )
-                yield chunk
-
-        headers = {"Content-Type": "application/octet-stream"}
-        if blob.size >= 0:
-            headers["Content-Length"] = str(blob.size)
-        response = session.request(
-            "PATCH",
+            expect(response, (202, 204), registry, repository, "upload a blob to")
+            received = "sha256:" + hasher.hexdigest()
+        if blob.digest.startswith("sha256:") and received != blob.digest:
+            raise Unreachable(
+                f"registry {self.source.registry} sent {blob.digest} with other content",
+                "the blob changed in transit; run the release again",
+            )
+        finish = location(response)
+        separator = "&" if urlsplit(finish).query else "?"
+        response = self.session.request(
+            "PUT",
             registry,
-            url,
-            scopes=(push_scope(repository),),
+            f"{finish}{separator}{urlencode({'digest': blob.digest})}",
+            scopes=push,
             repository=repository,
-            headers=headers,
-            content=chunks(),
+            headers={"Content-Type": "application/octet-stream"},
+            content=b"",
             retry=False,
         )
-        expect(response, (202, 204), registry, repository, "upload a blob to")
-        received = "sha256:" + hasher.hexdigest()
-    if blob.digest.startswith("sha256:") and received != blob.digest:
-        raise Unreachable(
-            f"registry {source.registry} sent {blob.digest} with other content",
-            "the blob changed in transit; run the release again",
+        expect(response, (201, 204), registry, repository, "finish an upload to")
+
+    def _open_stream(self, blob: Descriptor) -> httpx.Response:
+        source = self.source
+        response = self.session.request(
+            "GET",
+            source.registry,
+            f"/v2/{source.repository}/blobs/{blob.digest}",
+            scopes=(pull_scope(source.repository),),
+            repository=source.repository,
+            headers={"Accept-Encoding": "identity"},  # the bytes as stored, so the digest holds
+            stream=True,
+            follow_redirects=True,
+            retry=False,
         )
-    finish = location(response)
-    separator = "&" if urlsplit(finish).query else "?"
-    response = session.request(
-        "PUT",
-        registry,
-        f"{finish}{separator}{urlencode({'digest': blob.digest})}",
-        scopes=(push_scope(repository),),
-        repository=repository,
-        headers={"Content-Type": "application/octet-stream"},
-        content=b"",
-        retry=False,
-    )
-    expect(response, (201, 204), registry, repository, "finish an upload to")
-
-
-def _open_stream(session: RegistrySession, source: ImageRef, blob: Descriptor) -> httpx.Response:
-    response = session.request(
-        "GET",
-        source.registry,
-        f"/v2/{source.repository}/blobs/{blob.digest}",
-        scopes=(pull_scope(source.repository),),
-        repository=source.repository,
-        headers={"Accept-Encoding": "identity"},  # the bytes as stored, so the digest holds
-        stream=True,
-        follow_redirects=True,
-        retry=False,
-    )
-    if response.status_code != 200:
-        response.read()
-        response.close()
-        expect(response, (200,), source.registry, source.repository, "read a blob of")
-    return response
+        if response.status_code != 200:
+            response.read()
+            response.close()
+            expect(response, (200,), source.registry, source.repository, "read a blob of")
+        return response
