@@ -33,7 +33,8 @@ from versionbot.core.config import ImageRules, ImagesConfig
 from versionbot.core.errors import BuildError, RegistryError
 from versionbot.core.image_tags import ImagePlan, image_plan
 from versionbot.core.version import Version
-from versionbot.registry.builders import build_image, build_tag
+from versionbot.registry.build_spec import build_tag
+from versionbot.registry.builders import build_image
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.oci import DOCKER_LIST, OCI_INDEX, ImageRef
 

@@ -22,7 +22,7 @@ from versionbot.core.config import Builder, Config, ImageRules, ImagesConfig
 from versionbot.core.errors import RegistryError
 from versionbot.core.image_tags import ImagePlan, image_plan
 from versionbot.core.version import Version
-from versionbot.registry.builders import build_tag
+from versionbot.registry.build_spec import build_tag
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.oci import ImageRef
 from versionbot.registry.promote import PushedTag

@@ -12,31 +12,37 @@ import doctest
 import json
 import stat
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-import versionbot.registry.builders
+import versionbot.registry.build_spec
+import versionbot.registry.docker_engine
 from versionbot.core.config import ImageRules, ImagesConfig
 from versionbot.core.errors import BuildError, RegistryError
 from versionbot.core.image_tags import image_plan
 from versionbot.core.version import Version
-from versionbot.registry.builders import (
-    BuildahSetup,
+from versionbot.registry.build_spec import (
     BuildSpec,
-    assemble_index,
-    authfile_document,
     build_spec,
     build_tag,
-    buildah_commands,
-    buildx_argv,
-    docker_build_kwargs,
-    labelled_dockerfile,
     oci_labels,
     source_date_epoch,
     source_url,
+)
+from versionbot.registry.buildah import (
+    BuildahSetup,
+    authfile_document,
+    buildah_commands,
     write_authfile,
 )
+from versionbot.registry.buildx import buildx_argv
 from versionbot.registry.credentials import Credentials
+from versionbot.registry.docker_engine import (
+    assemble_index,
+    docker_build_kwargs,
+    labelled_dockerfile,
+)
 from versionbot.registry.oci import (
     DOCKER_LIST,
     DOCKER_MANIFEST,
@@ -64,8 +70,11 @@ def spec(*, timestamp: int | None = None) -> BuildSpec:
     )
 
 
-def test_the_module_doctests_pass() -> None:
-    assert doctest.testmod(versionbot.registry.builders).failed == 0
+@pytest.mark.parametrize(
+    "module", [versionbot.registry.build_spec, versionbot.registry.docker_engine]
+)
+def test_the_module_doctests_pass(module: ModuleType) -> None:
+    assert doctest.testmod(module).failed == 0
 
 
 def test_build_errors_are_registry_errors_with_exit_6() -> None:
