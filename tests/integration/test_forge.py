@@ -18,7 +18,10 @@ import pytest
 
 from forge_server import ForgeServer
 from versionbot.core.errors import ForgeError, VersionbotError
-from versionbot.forge.client import Forge, ForgeRelease, GiteaForge, GitHubForge, github_forge
+from versionbot.forge.gitea import GiteaForge
+from versionbot.forge.github import GitHubForge
+from versionbot.forge.model import Forge, ForgeRelease
+from versionbot.forge.settings import github_forge
 
 TOKEN = "ghp_TESTTOKEN1234567890abcdef"
 WRONG_TOKEN = "ghp_WRONGTOKEN0987654321fedcba"

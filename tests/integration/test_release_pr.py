@@ -326,7 +326,7 @@ def test_protected_main_the_pr_mode_never_pushes_there(
 
 
 def test_gitea_flavour_pull_requests() -> None:
-    from versionbot.forge.client import GiteaForge
+    from versionbot.forge.gitea import GiteaForge
 
     with ForgeServer(FORGE_TOKEN, flavour="gitea") as server:
         gitea = GiteaForge(server.url, "acme/app", FORGE_TOKEN)

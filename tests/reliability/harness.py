@@ -49,7 +49,7 @@ from git_remote import (
 )
 from versionbot.core.plan import PlanRequest
 from versionbot.files.config_file import load_config
-from versionbot.forge.client import github_forge
+from versionbot.forge.settings import github_forge
 from versionbot.git.repository_plan import package_plans, releases_at_head
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.stage import RegistryImageStage

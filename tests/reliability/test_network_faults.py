@@ -32,7 +32,7 @@ from reliability.harness import (
     new_project,
 )
 from versionbot.core.errors import ForgeError
-from versionbot.forge.client import GitHubForge
+from versionbot.forge.github import GitHubForge
 
 if TYPE_CHECKING:
     from registry_fixtures import ImageFactory, RegistryFactory

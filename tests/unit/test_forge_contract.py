@@ -27,16 +27,16 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-import versionbot.forge.client as forge_module
+import versionbot.forge.github as forge_module
 from versionbot import __version__
 from versionbot.core.errors import ForgeError, VersionbotError
 from versionbot.core.redaction import redact
 from versionbot.core.retries import RetryPolicy
-from versionbot.forge.client import (
-    FORGE_RETRIES,
-    ForgeRelease,
-    GiteaForge,
-    GitHubForge,
+from versionbot.forge.conversation import FORGE_RETRIES
+from versionbot.forge.gitea import GiteaForge
+from versionbot.forge.github import GitHubForge
+from versionbot.forge.model import ForgeRelease
+from versionbot.forge.settings import (
     github_forge,
     github_settings,
     missing_forge_settings,

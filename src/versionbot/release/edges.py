@@ -18,7 +18,7 @@ from versionbot.git.writer import GitWriter, Identity
 from versionbot.release.transaction import ImageStage
 
 if TYPE_CHECKING:
-    from versionbot.forge.client import GitHubForge
+    from versionbot.forge.model import Forge
 
 # The identity actions/checkout documents for commits made by workflows.
 ACTIONS_BOT = Identity(
@@ -72,10 +72,10 @@ def _identity(config: Config, env: Mapping[str, str], git: GitWriter) -> Identit
     return None
 
 
-def forge_of(env: Mapping[str, str], remote_url: str) -> tuple[GitHubForge | None, str | None]:
+def forge_of(env: Mapping[str, str], remote_url: str) -> tuple[Forge | None, str | None]:
     """The forge of the remote at ``remote_url`` from the environment's settings, or None and
     what is missing to reach it."""
-    from versionbot.forge.client import github_forge, missing_forge_settings
+    from versionbot.forge.settings import github_forge, missing_forge_settings
 
     missing = missing_forge_settings(env, remote_url)
     if missing is not None:

@@ -41,7 +41,7 @@ from versionbot.core.packages import WHOLE_REPOSITORY
 from versionbot.core.plan import PackagePlan
 from versionbot.core.trailers import release_trailers, trailer_lines
 from versionbot.core.version import InvalidVersion, Version
-from versionbot.forge.client import PullRequest, PullRequestForge
+from versionbot.forge.model import PullRequest, PullRequestForge
 from versionbot.release.transaction import (
     ReleaseEdges,
     ReleaseGit,
@@ -419,6 +419,7 @@ def verify_base(config: Config, base: str) -> None:
 
 def pull_request_forge(edges: ReleaseEdges) -> PullRequestForge | None:
     """The forge of ``edges`` when it serves pull requests (GitHub, Gitea), else None."""
-    from versionbot.forge.client import GiteaForge, GitHubForge
+    from versionbot.forge.gitea import GiteaForge
+    from versionbot.forge.github import GitHubForge
 
     return edges.forge if isinstance(edges.forge, GitHubForge | GiteaForge) else None

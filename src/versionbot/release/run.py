@@ -166,7 +166,7 @@ def describe_next_run(
 def _open_pull(
     config: Config, plans: tuple[PackagePlan, ...], git: GitWriter, env: Mapping[str, str]
 ) -> PullRequestFacts:
-    from versionbot.forge.client import github_forge, token_from_env
+    from versionbot.forge.settings import github_forge, token_from_env
 
     remote_url = git.remote_url(config.remote)
     if token_from_env(env) is None or not remote_url:
