@@ -131,20 +131,21 @@ class _Token:
     expires: float  # time.monotonic()
 
 
-class TokenSender(Protocol):
-    """How the cache reaches a token service (the session's send: retried, no auth)."""
+class Sender(Protocol):
+    """The session's request, which the cache sends a token request with (``scopes=None``)."""
 
     def __call__(
         self,
         method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
         registry: str,
+        path: str,
+        *,
+        scopes: Scopes | None,
         repository: str,
+        headers: Mapping[str, str] | None = None,
         content: bytes | None = None,
     ) -> httpx.Response:
-        """The token service's answer."""
+        """The answer, after the session's retries."""
         ...
 
 
@@ -156,7 +157,7 @@ class AuthCache:
         env: Mapping[str, str],
         docker_config: Path,
         insecure: Sequence[str],
-        send: TokenSender,
+        send: Sender,
     ) -> None:
         """Nothing is looked up or sent here; ``send`` fetches tokens when they are needed."""
         self._env = env
@@ -242,23 +243,21 @@ class AuthCache:
                 form["service"] = service
             response = self._send(
                 "POST",
+                registry,
                 realm,
+                scopes=None,
+                repository=repository,
                 headers={"Content-Type": "application/x-www-form-urlencoded"},
                 content=urlencode(form).encode(),
-                registry=registry,
-                repository=repository,
             )
         else:
             query = [("service", service)] if service else []
             query += [("scope", scope) for scope in scopes]
             separator = "&" if parts.query else "?"
             headers = {"Authorization": credentials.basic_header()} if credentials else {}
+            url = f"{realm}{separator}{urlencode(query)}"
             response = self._send(
-                "GET",
-                f"{realm}{separator}{urlencode(query)}",
-                headers=headers,
-                registry=registry,
-                repository=repository,
+                "GET", registry, url, scopes=None, repository=repository, headers=headers
             )
         if response.status_code in {401, 403}:
             raise self.refused(registry, repository, credentials is not None, scopes)

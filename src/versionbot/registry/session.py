@@ -145,7 +145,7 @@ class RegistrySession:
         )
         self._schemes: dict[str, str] = {}
         config_file = docker_config_path(docker_config, environment)
-        self._auth = AuthCache(environment, config_file, self._insecure, self.send)
+        self._auth = AuthCache(environment, config_file, self._insecure, self.request)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -157,7 +157,7 @@ class RegistrySession:
         registry: str,
         path: str,
         *,
-        scopes: Scopes,
+        scopes: Scopes | None,
         repository: str,
         headers: Mapping[str, str] | None = None,
         content: bytes | Iterator[bytes] | None = None,
@@ -165,39 +165,15 @@ class RegistrySession:
         follow_redirects: bool = False,
         retry: bool = True,
     ) -> httpx.Response:
-        """One API call to ``registry`` (``path``, or an absolute URL it handed out) with auth
-        and, unless ``retry`` is False (a streamed body), bounded retries."""
+        """One call to ``registry`` (``path``, or an absolute URL it handed out) with auth for
+        ``scopes`` (None: none, as for its token service) and, unless ``retry`` is False (a
+        streamed body), retries on 408/429/5xx, timeouts and connection errors;
+        :class:`Unreachable` when they run out."""
         url = path if "://" in path else self._base_url(registry) + path
-        attach = urlsplit(url).netloc == api_host(registry)
-        return self.send(
-            method,
-            url,
-            headers=headers or {},
-            registry=registry,
-            repository=repository,
-            content=content,
-            auth=RegistryAuth(self._auth, registry, repository, scopes, attach=attach),
-            stream=stream,
-            follow_redirects=follow_redirects,
-            policy=self.retry if retry else ONCE,
-        )
-
-    def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        registry: str,
-        repository: str,
-        content: bytes | Iterator[bytes] | None = None,
-        auth: RegistryAuth | None = None,
-        stream: bool = False,
-        follow_redirects: bool = False,
-        policy: RetryPolicy | None = None,
-    ) -> httpx.Response:
-        """Send with retries on 408/429/5xx, timeouts and connection errors (``policy``, by
-        default the session's); :class:`Unreachable` when they run out."""
+        auth = None
+        if scopes is not None:
+            attach = urlsplit(url).netloc == api_host(registry)
+            auth = RegistryAuth(self._auth, registry, repository, scopes, attach=attach)
 
         def attempt() -> httpx.Response | Failure[None]:
             request = self._http.build_request(method, url, headers=headers, content=content)
@@ -216,9 +192,8 @@ class RegistrySession:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             return Failure(str(response.status_code), None, retry_after)
 
-        outcome: httpx.Response | GaveUp[None] = with_retries(
-            attempt, policy or self.retry, self.sleep
-        )
+        policy = self.retry if retry else ONCE
+        outcome: httpx.Response | GaveUp[None] = with_retries(attempt, policy, self.sleep)
         if isinstance(outcome, GaveUp):
             tries = f"{outcome.tries} {'try' if outcome.tries == 1 else 'tries'}"
             raise Unreachable(
