@@ -27,7 +27,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-import versionbot.forge.github as forge_module
+import versionbot.forge.rest as forge_module
 from versionbot import __version__
 from versionbot.core.errors import ForgeError, VersionbotError
 from versionbot.core.redaction import redact

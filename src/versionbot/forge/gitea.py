@@ -1,10 +1,10 @@
 """Forge edge: Gitea and Forgejo, which serve GitHub's release and pull-request shapes under
 ``https://HOST/api/v1``.
 
-Only the dialect differs (:class:`GiteaForge` is :class:`~versionbot.forge.github.GitHubForge`
-speaking it): ``Authorization: token ...``, plain JSON ``Accept``, no API version header, no
-``make_latest`` (Gitea has no such field), ``409`` for a duplicate tag, and a pull-request list
-without a head filter.
+The calls are :class:`~versionbot.forge.rest.RestForge`'s; only the dialect differs:
+``Authorization: token ...``, plain JSON ``Accept``, no API version header, no ``make_latest``
+(Gitea has no such field), ``409`` for a duplicate tag, and a pull-request list without a head
+filter.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from versionbot.forge.conversation import USER_AGENT, Dialect
-from versionbot.forge.github import GitHubForge
 from versionbot.forge.model import PullRequest
+from versionbot.forge.rest import RestForge
 
 __all__ = ["GITEA", "GiteaForge"]
 
@@ -29,7 +29,7 @@ GITEA = Dialect(
 )
 
 
-class GiteaForge(GitHubForge):
+class GiteaForge(RestForge):
     """Gitea and Forgejo: GitHub's shapes in the Gitea dialect."""
 
     dialect: ClassVar[Dialect] = GITEA
