@@ -10,7 +10,7 @@ which labels is :mod:`~versionbot.registry.build_spec`'s (pure); each builder of
 
 What it must not do
     * Put a credential in an argv, a message or a log line.
-    * Decide tags (images.py) or move them (promote.py).
+    * Decide tags (core/image_tags.py) or move them (promote.py).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ What it must not do
       Messages name the registry, the repository and the HTTP status only (the body's error
       codes at most), and every failure is a :class:`versionbot.core.errors.RegistryError`.
     * Pull an image, re-serialise a manifest (that would change its digest), hold a blob in
-      memory, or decide which tags to move (that is ``images.py``/``release.py``'s policy).
+      memory, or decide which tags to move (``core/image_tags.py`` and ``release/`` decide).
 """
 
 from __future__ import annotations

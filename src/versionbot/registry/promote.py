@@ -9,7 +9,7 @@ What it owns
       verified, not pushed again, so a re-run is safe.
 
 What it must not do
-    * Decide which tags to move (``images.py``/``release.py``'s policy), or talk HTTP itself.
+    * Decide which tags to move (``core/image_tags.py`` and ``release/`` do), or talk HTTP.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Edge: the image stage of a release: get the release's image, then give it its version tags.
 
-The plan (images.py) chose the tags from the release tags in git; here the registry has its say
-too (a repository may hold a higher version than git knows, so floating tags are judged again
-against its tags), then registry.promote puts the same manifest bytes under every tag in every
-repository, by digest. Without a ``source``, the image is built first (builders.py) and pushed
+The plan (core/image_tags.py) chose the tags from the release tags in git; here the registry
+has its say too (a repository may hold a higher version than git knows, so floating tags are
+judged again against its tags), then promote.py puts the same manifest bytes under every tag in
+every repository, by digest. Without a ``source``, the image is built first (builders.py) and pushed
 under a digest-addressed name, and promoted from there.
 """
 
