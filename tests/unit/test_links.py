@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 
-from versionbot.core.links import FORGES, ForgeLinks, forge_links
+import versionbot.core.links
+from versionbot.core.links import FORGES, ForgeLinks, forge_links, parse_remote_url
+
+
+def test_the_module_doctests_pass() -> None:
+    assert doctest.testmod(versionbot.core.links).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "over_http"),
+    [
+        ("https://bot:tok@github.com/acme/app.git", True),
+        ("http://127.0.0.1:3000/acme/app", True),
+        ("git@github.com:acme/app.git", False),
+        ("ssh://git@github.com/acme/app.git", False),
+        ("/srv/git/app.git", False),
+        ("file:///srv/git/app.git", False),
+        ("https://github.com:port/acme/app", False),  # no reachable address at all
+    ],
+)
+def test_whether_git_talks_http_to_a_remote(url: str, over_http: bool) -> None:
+    remote = parse_remote_url(url)
+    assert (remote is not None and remote.over_http) is over_http
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 import threading
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+import versionbot.core.retries
 from versionbot.core.errors import RegistryError, UsageError
 from versionbot.core.retries import RetryPolicy, parse_retry_after
 from versionbot.registry.auth import Challenge, parse_www_authenticate
@@ -285,6 +287,10 @@ def test_backoff_schedule_is_bounded() -> None:
     assert policy.delay(1, 600.0, 0.0) == 5.0  # Retry-After is honoured up to a cap
     assert policy.delay(3, 600.0, 8.0) == 1.5  # and never past the total budget
     assert policy.delay(2, None, 9.5) == 0.0
+
+
+def test_the_retry_loop_doctests_pass() -> None:
+    assert doctest.testmod(versionbot.core.retries).failed == 0
 
 
 def test_parse_retry_after() -> None:
