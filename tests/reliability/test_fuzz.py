@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from versionbot.core.changelog import escape_block, escape_inline
 from versionbot.core.config_mapping import config_from_mapping
-from versionbot.core.config_values import TOP_LEVEL_KEYS
+from versionbot.core.config_tables import TOP_LEVEL_KEYS
 from versionbot.core.errors import ConfigError
 from versionbot.files.config_file import load_config
 

@@ -1,9 +1,7 @@
 """The configuration's model: ``[tool.versionbot]`` in pyproject.toml, or ``versionbot.toml``.
 
-Pure values, no I/O: every setting, its type and its default, so that no file is needed. The
-closed sets (``mode``, ``[images] builder``, ``[changelog] forge``) are Literal types, so that
-mypy checks every caller. Building a Config from a table, with the validation of each key, is
-config_mapping.py's (one module per table); reading the file is files/config_file.py's.
+Pure values, no I/O: every setting, its type and its default, so that no file is needed; closed
+sets are Literal types. config_mapping.py builds a Config from a table, validating every key.
 """
 
 from __future__ import annotations
@@ -30,18 +28,8 @@ CHANGELOG_FORGES: tuple[ChangelogForge, ...] = get_args(ChangelogForge)
 
 # The Conventional Commits / Angular set (commitlint's config-conventional).
 DEFAULT_TYPES = (
-    "feat",
-    "fix",
-    "perf",
-    "refactor",
-    "docs",
-    "style",
-    "test",
-    "build",
-    "ci",
-    "chore",
-    "revert",
-)
+    "feat", "fix", "perf", "refactor", "docs", "style", "test", "build", "ci", "chore", "revert",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,7 @@
 """``config_from_mapping``: the configuration from a table shaped like ``[tool.versionbot]``.
 
-Pure: no I/O (files/config_file.py reads the file). Owns the top-level keys: unknown keys are an
-error naming the key, and each table is validated by its own module (config_bump, config_changelog,
-config_check, config_images, config_packages). Every error is a ConfigError naming the key and
-``source``, with a hint.
+Pure: no I/O. Owns the top-level keys (an unknown one is an error naming it); the tables are read
+by config_tables.py and config_packages.py.
 """
 
 from __future__ import annotations
@@ -15,15 +13,15 @@ from typing import Any
 
 from versionbot.core.branches import parse_branches
 from versionbot.core.config import MODES, Config
-from versionbot.core.config_bump import parse_bump_rules
-from versionbot.core.config_changelog import parse_changelog
-from versionbot.core.config_check import parse_check
-from versionbot.core.config_images import parse_images
 from versionbot.core.config_packages import parse_packages
-from versionbot.core.config_values import (
+from versionbot.core.config_tables import (
     TOP_LEVEL_KEYS,
+    parse_bump_rules,
+    parse_changelog,
+    parse_check,
     parse_choice,
     parse_flag,
+    parse_images,
     parse_initial_version,
     parse_tag_format,
     parse_version_files,

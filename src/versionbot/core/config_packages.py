@@ -1,10 +1,7 @@
-"""The configuration's ``[packages.NAME]`` tables: a monorepo's packages, each with its own folder,
-tags, changelog, version files and images.
+"""The configuration's ``[packages.NAME]`` tables: a monorepo's packages.
 
-Pure: no I/O. A package's settings are the repository's with its own keys on top, every path
-resolved from its folder. Packages must not share a folder or tags that one another's format
-would read, and ``depends_on`` is resolved here, transitively, into the folders whose changes
-release each package.
+Pure: no I/O. Packages must not share a folder or tags that one another's format would read;
+``depends_on`` is resolved here, transitively, into the folders whose changes release each one.
 """
 
 from __future__ import annotations
@@ -15,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from versionbot.core.config import Config, ImagesConfig, Package
-from versionbot.core.config_images import parse_images
-from versionbot.core.config_values import (
+from versionbot.core.config_tables import (
     TOP_LEVEL_KEYS,
+    parse_images,
     parse_initial_version,
     parse_tag_format,
     parse_version_files,

@@ -1,9 +1,7 @@
-"""Edge: find and read the configuration file, ``versionbot.toml`` or pyproject.toml's
-``[tool.versionbot]``.
+"""Edge: read the configuration file, ``versionbot.toml`` or pyproject.toml's ``[tool.versionbot]``.
 
-Owns which file is read (an explicit ``--config`` file, else one of the two at the repository
-root, never both) and the TOML decoding; the table read is handed to ``config_from_mapping``
-(pure), which owns the schema. Reads only; never writes or runs git.
+Owns which file is read (``--config FILE``, else one of the two at the repository root, never
+both) and the TOML decoding; ``config_from_mapping`` owns the schema. Never writes or runs git.
 """
 
 from __future__ import annotations
@@ -31,8 +29,7 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
 
 
 def _load_file(path: Path, *, required: bool) -> Config | None:
-    """The file's configuration; None when it is absent (and not ``required``) or, for
-    pyproject.toml, when it has no ``[tool.versionbot]`` table."""
+    """None when the file is absent (and not ``required``) or has no ``[tool.versionbot]``."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
