@@ -17,10 +17,10 @@ from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import UsageError
 from versionbot.init.changelog_marker import insert_marker
 from versionbot.init.commitizen import translate_placeholders
-from versionbot.init.detect import Proposal, detect, detect_tag_format, is_python_version_candidate
+from versionbot.init.detect import detect, detect_tag_format, is_python_version_candidate
+from versionbot.init.proposal import Proposal, TomlTable
 from versionbot.init.pyproject import embed_in_pyproject
 from versionbot.init.toml_render import render_toml
-from versionbot.init.toml_values import TomlTable
 
 # A python-semantic-release 10.x configuration as projects write it (keys from its docs/config.py).
 PSR_PYPROJECT = """\

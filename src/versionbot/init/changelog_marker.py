@@ -15,14 +15,15 @@ def changelog_advice(path: str, text: str | None) -> tuple[str, ...]:
     """A finding about the changelog, then advice (if any)."""
     if text is None:
         return (f"{path} does not exist: bot changelog (or the first bot release) creates it",)
-    if any(line.strip() == INSERT_MARKER for line in text.splitlines()):
+    lines = text.splitlines()
+    if any(line.strip() == INSERT_MARKER for line in lines):
         return (f"{path} has the insertion marker",)
-    heading = _newest_heading(text)
+    heading = _first_heading(lines)
     if heading is not None:
         return (
             f"{path} has no insertion marker; new releases go above its newest release heading",
             f"to choose the place, add the line {INSERT_MARKER} to {path} "
-            f"(bot init --changelog-marker puts it above {heading.strip()!r})",
+            f"(bot init --changelog-marker puts it above {lines[heading].strip()!r})",
         )
     return (
         f"{path} has no insertion marker and no release heading",
@@ -31,16 +32,9 @@ def changelog_advice(path: str, text: str | None) -> tuple[str, ...]:
     )
 
 
-def _newest_heading(text: str) -> str | None:
-    present = versions_in(text)
-    if not present:
-        return None
-    return next(line for line in text.splitlines() if _heading_version(line) in present)
-
-
-def _heading_version(line: str) -> str | None:
-    found = versions_in(line)
-    return next(iter(found)) if found else None
+def _first_heading(lines: list[str]) -> int | None:
+    """Where the first release heading is: the newest release's, new releases go above it."""
+    return next((i for i, line in enumerate(lines) if versions_in(line)), None)
 
 
 def insert_marker(text: str) -> str:
@@ -53,12 +47,7 @@ def insert_marker(text: str) -> str:
         return text
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
-    present = versions_in(text)
-    index = (
-        next((i for i, line in enumerate(lines) if _heading_version(line) in present), None)
-        if present
-        else None
-    )
+    index = _first_heading(lines)
     if index is None:
         ending = "" if not text or text.endswith(("\n", "\r")) else newline
         spacer = newline if text.strip() and not text.endswith(newline * 2) else ""

@@ -1,4 +1,4 @@
-"""Migration from commitizen: its settings translated into versionbot's.
+"""Migration from commitizen: its table found and translated into versionbot's.
 
 Pure: no I/O. Reads commitizen 4.x keys (``commitizen/defaults.py``). Its defaults differ from
 ours where it matters: tags are ``1.2.3`` (``$version``), a breaking change on 0.x goes to 1.0.0
@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from versionbot.core.history import TagFormat
-from versionbot.init.migration import (
+from versionbot.init.proposal import (
     Migration,
     Translation,
     bump_differences,
     checked_spec,
+    peer_document,
     relative_path,
 )
 
@@ -47,16 +48,11 @@ _CZ_DROPPED = {
     "bump_map_major_version_zero": "on 0.x versionbot bumps the minor for a breaking change "
     "(major_on_zero = false) or releases 1.0.0 (true)",
 }
+# `cz commit` / `cz check` settings: nothing to migrate, and still good while cz is kept.
 _CZ_COMMIT_TOOLING = (
-    "allow_abort",
-    "allowed_prefixes",
-    "use_shortcuts",
-    "style",
-    "encoding",
-    "message_length_limit",
-    "body_length_limit",
-    "breaking_change_exclamation_in_title",
-)
+    "allow_abort", "allowed_prefixes", "use_shortcuts", "style", "encoding",
+    "message_length_limit", "body_length_limit", "breaking_change_exclamation_in_title",
+)  # fmt: skip
 _CZ_BUMP_MAP = {"feat": "minor", "fix": "patch", "refactor": "patch", "perf": "patch"}
 _CZ_PROVIDERS = {
     "pep621": ("pyproject.toml", ""),
@@ -70,6 +66,23 @@ _CZ_PROVIDERS = {
     "composer": ("composer.json:version", 'composer.json\'s first "version" line is the one read'),
 }
 _PLACEHOLDER = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+def find_commitizen(files: Mapping[str, str]) -> Migration | None:
+    """commitizen's table in ``files`` (path → text), translated: the first of .cz.toml, cz.toml,
+    .cz.json, cz.json and pyproject.toml that has one (``[tool.commitizen]`` / ``"commitizen"``),
+    as commitizen reads them."""
+    for name in (".cz.toml", "cz.toml", ".cz.json", "cz.json", "pyproject.toml"):
+        document = peer_document(name, files.get(name))
+        if document is None:
+            continue
+        table = document.get("commitizen") if name.endswith(".json") else None
+        if table is None:
+            table = document.get("tool", {}).get("commitizen")
+        if isinstance(table, Mapping):
+            where = f"{name} [tool.commitizen]" if name.endswith(".toml") else name
+            return translate_commitizen(table, where)
+    return None
 
 
 def translate_commitizen(table: Mapping[str, Any], where: str) -> Migration:
@@ -103,26 +116,15 @@ def translate_commitizen(table: Mapping[str, Any], where: str) -> Migration:
             "update_changelog_on_bump",
             "false (commitizen's default), but bot release always writes the changelog",
         )
-    handled = {
-        "tag_format",
-        "major_version_zero",
-        "version_files",
-        "version_provider",
-        "bump_message",
-        "name",
-        "customize",
-        "change_type_map",
-        "change_type_order",
-        "changelog_file",
-        "gpg_sign",
-        "update_changelog_on_bump",
-    }
+    handled = (
+        "tag_format", "major_version_zero", "version_files", "version_provider", "bump_message",
+        "name", "customize", "change_type_map", "change_type_order", "changelog_file",
+        "gpg_sign", "update_changelog_on_bump",
+    )  # fmt: skip
     for key in table:
-        if key in handled:
-            continue
         if key in _CZ_COMMIT_TOOLING:
             out.skip(key, "a setting of `cz commit` / `cz check`, which you may keep using")
-        else:
+        elif key not in handled:
             out.skip(key, _CZ_DROPPED.get(key, "versionbot has no such setting"))
     return Migration(CZ, where, tuple(out.settings), tuple(out.notes))
 

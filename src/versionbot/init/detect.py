@@ -1,40 +1,30 @@
 """``bot init``'s detection: propose a configuration from what a repository already holds.
 
 Pure: no I/O. ``detect`` takes file texts (path → text, as the edge repository.py read them)
-and tag names, and returns a Proposal: ordered settings (key, value, comment), what was found,
-what was migrated from python-semantic-release or commitizen (peers.py), and what was not.
-``describe`` words the Proposal for the report; toml_render.py writes it as TOML.
+and tag names, finds the peers' tables (psr.py, commitizen.py) and returns a Proposal;
+``describe`` words it for the report.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from versionbot.core.errors import VersionbotError
 from versionbot.core.version import InvalidVersion, Version
 from versionbot.core.version_files import locate_versions, parse_version_file_spec
 from versionbot.init.changelog_marker import changelog_advice
-from versionbot.init.migration import Migration, Note, Setting
-from versionbot.init.peers import peer_configs, version_files_of
-from versionbot.init.toml_values import toml_value
+from versionbot.init.commitizen import find_commitizen
+from versionbot.init.proposal import Migration, Note, Proposal, Setting
+from versionbot.init.psr import find_psr
+from versionbot.init.toml_render import toml_value
 
 # The files the edge reads for detect(): config files of ours and the peers', version files.
 CONFIG_FILES = (
-    "pyproject.toml",
-    "versionbot.toml",
-    "setup.cfg",
-    "releaserc.toml",
-    "releaserc.json",
-    ".cz.toml",
-    "cz.toml",
-    ".cz.json",
-    "cz.json",
-    ".cz.yaml",
-    "cz.yaml",
-)
+    "pyproject.toml", "versionbot.toml", "setup.cfg", "releaserc.toml", "releaserc.json",
+    ".cz.toml", "cz.toml", ".cz.json", "cz.json", ".cz.yaml", "cz.yaml",
+)  # fmt: skip
 STANDARD_VERSION_FILES = ("pyproject.toml", "package.json", "Cargo.toml")
 # `__version__` candidates: one or two folders deep, never inside these (bounded search).
 PYTHON_VERSION_FILES = ("src/*/__init__.py", "src/*/_version.py", "*/__init__.py", "*/_version.py")
@@ -44,22 +34,9 @@ SKIPPED_FOLDERS = frozenset(
 DEFAULT_CHANGELOG = "CHANGELOG.md"
 
 
-@dataclass(frozen=True, slots=True)
-class Proposal:
-    """What ``bot init`` would write, and the report of how it got there."""
-
-    settings: tuple[Setting, ...]
-    detected: tuple[str, ...]  # one line per finding
-    migrated_from: tuple[Migration, ...]
-    not_migrated: tuple[Note, ...]
-    advice: tuple[str, ...]  # what to do by hand (the changelog marker, ...)
-    changelog_file: str
-    suggestions: tuple[str, ...] = ()  # version files found but not configured by a peer
-
-
 def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
     """Propose a config from the repository's files (path → text) and its tag names."""
-    migrations = peer_configs(files)
+    migrations = [m for m in (find_psr(files), find_commitizen(files)) if m is not None]
     detected: list[str] = []
     notes: list[Note] = [n for m in migrations for n in m.notes]
     if not any(m.tool == "commitizen" for m in migrations):
@@ -68,24 +45,16 @@ def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
             for name in (".cz.yaml", "cz.yaml")
             if name in files
         ]
-    settings: list[Setting] = []
-    settings.append(_tag_format(tags, migrations, detected, notes))
+    settings = [_tag_format(tags, migrations, detected, notes), *_merge(migrations, notes)]
     found = _version_files(files, detected)
     # A migrated tool decides which files follow the version, as it did before the switch.
     chosen, suggestions = _choose_version_files(found, migrations)
-    merged = _merge(migrations, notes)
-    settings += [s for s in merged if s.key[0] in ("initial_version", "major_on_zero")]
     if chosen:
         origin = ", ".join(m.tool for m in migrations) or "detected"
         comment = (
             f"from {origin}" if migrations else "found in the repository: each holds the version"
         )
         settings.append(Setting(("version_files",), tuple(chosen), comment, origin))
-    settings += [
-        s
-        for s in merged
-        if s.key[0] not in ("tag_format", "initial_version", "major_on_zero", "version_files")
-    ]
     changelog = next(
         (str(s.value) for s in settings if s.key == ("changelog", "file")), DEFAULT_CHANGELOG
     )
@@ -151,14 +120,10 @@ def _tag_format(
         if configured is not None and configured.value == found:
             detected[-1] += f"; {configured.origin}'s tag_format agrees"
         elif configured is not None:
-            notes.append(
-                Note(
-                    configured.origin,
-                    "tag_format",
-                    f"{configured.value!r} was "
-                    f"configured, but the tags follow {found!r}: the tags win",
-                )
+            why = (
+                f"{configured.value!r} was configured, but the tags follow {found!r}: the tags win"
             )
+            notes.append(Note(configured.origin, "tag_format", why))
         return Setting(
             ("tag_format",), found, f"detected: {following} release tags follow it", "detected"
         )
@@ -212,7 +177,10 @@ def _choose_version_files(
     """
     if not migrations:
         return [spec for spec, _ in found], []
-    chosen = version_files_of(migrations)
+    chosen: list[str] = []
+    for setting in (s for m in migrations for s in m.settings):
+        if setting.key == ("version_files",) and isinstance(setting.value, tuple):
+            chosen += [str(s) for s in setting.value if str(s) not in chosen]
     paths = {spec.split(":", 1)[0] for spec in chosen}
     suggestions = [spec for spec, _ in found if spec.split(":", 1)[0] not in paths]
     return chosen, suggestions
@@ -227,13 +195,8 @@ def _merge(migrations: Sequence[Migration], notes: list[Note]) -> list[Setting]:
                 continue
             first = merged.setdefault(setting.key, setting)
             if first is not setting and first.value != setting.value:
-                notes.append(
-                    Note(
-                        setting.origin,
-                        setting.dotted,
-                        f"{first.origin}'s value {toml_value(first.value)} is kept",
-                    )
-                )
+                why = f"{first.origin}'s value {toml_value(first.value)} is kept"
+                notes.append(Note(setting.origin, setting.dotted, why))
     return list(merged.values())
 
 
@@ -255,13 +218,8 @@ def _check_versions(
                 notes.append(Note("bot init", spec_text, "holds no version versionbot can write"))
     if len(set(versions.values())) > 1:
         listed = ", ".join(f"{k} {v}" for k, v in versions.items())
-        notes.append(
-            Note(
-                "bot init",
-                "version_files",
-                f"the files disagree ({listed}): make them equal before the first bot release",
-            )
-        )
+        why = f"the files disagree ({listed}): make them equal before the first bot release"
+        notes.append(Note("bot init", "version_files", why))
     prefix, _, suffix = str(fmt.value).partition("{version}")
     released = []
     for name in tags:
@@ -272,32 +230,16 @@ def _check_versions(
                 continue
     latest = max(released, key=lambda v: v.precedence, default=None)
     if latest is not None and versions and str(latest) not in versions.values():
-        notes.append(
-            Note(
-                "bot init",
-                "version_files",
-                f"the latest release tag is {latest} "
-                "but the files hold another version; the next release overwrites "
-                "them",
-            )
-        )
+        why = f"the latest release tag is {latest} but the files hold another version"
+        notes.append(Note("bot init", "version_files", f"{why}; the next release overwrites them"))
 
 
+# The order of the keys written; tables of their own (branches) after every top-level key.
 _ORDER = (
-    "tag_format",
-    "initial_version",
-    "major_on_zero",
-    "squash_commits",
-    "ignore_merge_commits",
-    "version_files",
-    "commit_message",
-    "committer",
-    "sign_tags",
-    "remote",
-    "branches",  # tables of their own: after every top-level key
-    "bump",
-    "changelog",
-)
+    "tag_format", "initial_version", "major_on_zero", "squash_commits", "ignore_merge_commits",
+    "version_files", "commit_message", "committer", "sign_tags", "remote",
+    "branches", "bump", "changelog",
+)  # fmt: skip
 
 
 def _ordered(settings: Iterable[Setting]) -> tuple[Setting, ...]:

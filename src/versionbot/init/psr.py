@@ -1,4 +1,4 @@
-"""Migration from python-semantic-release: its settings translated into versionbot's.
+"""Migration from python-semantic-release: its table found and translated into versionbot's.
 
 Pure: no I/O. Reads python-semantic-release 10.x keys (``semantic_release/cli/config.py``) and
 7.x's where they differ. Its defaults differ from ours where it matters: a breaking change on
@@ -9,6 +9,7 @@ the versions it released before. The key mapping is tabled in docs/init.md.
 
 from __future__ import annotations
 
+import configparser
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -16,14 +17,15 @@ from typing import Any
 from versionbot.core.changelog import INSERT_MARKER
 from versionbot.core.history import TagFormat
 from versionbot.core.version import is_valid_prerelease_token
-from versionbot.init.migration import (
+from versionbot.init.proposal import (
     Migration,
+    TomlTable,
     Translation,
     bump_differences,
     checked_spec,
+    peer_document,
     relative_path,
 )
-from versionbot.init.toml_values import TomlTable
 
 PSR = "python-semantic-release"
 
@@ -58,19 +60,50 @@ _PSR_PARSER_DEFAULTS = {
     "minor_tags": ("feat",),
     "patch_tags": ("fix", "perf"),
     "allowed_tags": (
-        "feat",
-        "fix",
-        "perf",
-        "build",
-        "chore",
-        "ci",
-        "docs",
-        "style",
-        "refactor",
-        "test",
+        "feat", "fix", "perf", "build", "chore", "ci", "docs", "style", "refactor", "test",
     ),
-}
+}  # fmt: skip
 _PSR_FORGES = {"github": "github", "gitlab": "gitlab", "gitea": "gitea", "bitbucket": "bitbucket"}
+
+
+def find_psr(files: Mapping[str, str]) -> Migration | None:
+    """python-semantic-release's table in ``files`` (path → text), translated. Looked for where
+    it looks: pyproject.toml ``[tool.semantic_release]``, releaserc.toml / releaserc.json
+    (``semantic_release``) and, for 7.x, setup.cfg ``[semantic_release]``."""
+    for name in ("pyproject.toml", "releaserc.toml", "releaserc.json"):
+        document = peer_document(name, files.get(name))
+        if document is None:
+            continue
+        table = document.get("tool", {}).get("semantic_release", document.get("semantic_release"))
+        if isinstance(table, Mapping):
+            where = f"{name} [tool.semantic_release]" if name == "pyproject.toml" else name
+            return translate_psr(table, where)
+    legacy = _setup_cfg_table(files.get("setup.cfg"))
+    if legacy is None:
+        return None
+    return translate_psr(legacy, "setup.cfg [semantic_release]", legacy=True)
+
+
+def _setup_cfg_table(text: str | None) -> Mapping[str, Any] | None:
+    """python-semantic-release 7.x's ``[semantic_release]`` of setup.cfg, typed like TOML."""
+    if text is None:
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    if not parser.has_section("semantic_release"):
+        return None
+    table: dict[str, Any] = {}
+    for key, value in parser.items("semantic_release"):
+        if key in ("version_variable", "version_toml", "version_pattern"):  # lists
+            table[key] = [v.strip() for v in re.split(r"[,\n]", value) if v.strip()]
+        elif value.strip().lower() in ("true", "false"):
+            table[key] = value.strip().lower() == "true"
+        else:
+            table[key] = value.strip()
+    return table
 
 
 def translate_psr(table: Mapping[str, Any], where: str, *, legacy: bool = False) -> Migration:
@@ -89,30 +122,15 @@ def translate_psr(table: Mapping[str, Any], where: str, *, legacy: bool = False)
     _psr_changelog(table, out)
     _psr_remote(table, out)
     _psr_author(table.get("commit_author"), out)
-    handled = {
-        "tag_format",
-        "major_on_zero",
-        "allow_zero_version",
-        "version_toml",
-        "version_variables",
-        "version_variable",
-        "version_pattern",
-        "commit_message",
-        "commit_subject",
-        "commit_parser",
-        "commit_parser_options",
-        "branches",
-        "branch",
-        "changelog",
-        "changelog_file",
-        "remote",
-        "hvcs",
-        "commit_author",
-    }
+    handled = (
+        "tag_format", "major_on_zero", "allow_zero_version", "commit_message", "commit_subject",
+        "version_toml", "version_variables", "version_variable", "version_pattern",
+        "commit_parser", "commit_parser_options", "branches", "branch", "changelog",
+        "changelog_file", "remote", "hvcs", "commit_author",
+    )  # fmt: skip
     for key in table:
-        if key in handled:
-            continue
-        out.skip(key, _PSR_DROPPED.get(key, "versionbot has no such setting"))
+        if key not in handled:
+            out.skip(key, _PSR_DROPPED.get(key, "versionbot has no such setting"))
     return Migration(PSR, where, tuple(out.settings), tuple(out.notes))
 
 
@@ -152,18 +170,13 @@ def _psr_zero(table: Mapping[str, Any], out: Translation, *, legacy: bool) -> No
 
 def _psr_version_files(table: Mapping[str, Any], out: Translation) -> None:
     specs: list[str] = []
-    for key, translate in (
-        ("version_toml", _psr_toml_spec),
-        ("version_variables", _psr_variable_spec),
-        ("version_variable", _psr_variable_spec),
-        ("version_pattern", _psr_pattern_spec),
-    ):
+    for key in ("version_toml", "version_variables", "version_variable", "version_pattern"):
         entries = table.get(key, [])
         if not isinstance(entries, str | list):
             out.skip(key, "not a list of strings")
             continue
         for entry in [entries] if isinstance(entries, str) else entries:
-            spec, why = translate(str(entry))
+            spec, why = _psr_spec(key, str(entry))
             if spec is None:
                 out.skip(f"{key} {entry!r}", why)
             elif spec not in specs:
@@ -172,14 +185,28 @@ def _psr_version_files(table: Mapping[str, Any], out: Translation) -> None:
         out.set("version_files", tuple(specs), "python-semantic-release's version files", "")
 
 
-def _psr_toml_spec(entry: str) -> tuple[str | None, str]:
+def _psr_spec(key: str, entry: str) -> tuple[str | None, str]:
+    """An entry of version_toml (``path:key``) or version_variable(s) (``path:NAME``), with an
+    optional ``:tf``, or of version_pattern (``path:text with {version}``), as a version file."""
     path, _, rest = entry.partition(":")
-    key, _, stamp = rest.partition(":")
     path = relative_path(path)
+    if key == "version_pattern":
+        if rest.count("{version}") != 1:
+            return None, "the pattern holds no {version}"
+        regex = rest.replace("{version}", r"(?P<version>[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*)")
+        return checked_spec(f"{path}:regex:{regex}")
+    name, _, stamp = rest.partition(":")
     if stamp == "tf":
         return None, "versionbot writes the bare version, never the tag (':tf')"
-    base = path.rsplit("/", 1)[-1]
-    if (base, key) in (
+    if key == "version_toml":
+        return _psr_toml_spec(path, name)
+    if name == "*":  # the whole file is the version
+        return checked_spec(f"{path}:regex:\\A\\s*(?P<version>\\S+)")
+    return checked_spec(f"{path}:{name}")
+
+
+def _psr_toml_spec(path: str, key: str) -> tuple[str | None, str]:
+    if (path.rsplit("/", 1)[-1], key) in (
         ("pyproject.toml", "project.version"),
         ("pyproject.toml", "tool.poetry.version"),
         ("Cargo.toml", "package.version"),
@@ -192,25 +219,6 @@ def _psr_toml_spec(entry: str) -> tuple[str | None, str]:
     # Another TOML file: versionbot's NAME form reads the first `name = "..."` line, which is
     # where such a key sits in practice (docs/init.md says so).
     return checked_spec(f"{path}:{name}")
-
-
-def _psr_variable_spec(entry: str) -> tuple[str | None, str]:
-    path, _, rest = entry.partition(":")
-    name, _, stamp = rest.partition(":")
-    path = relative_path(path)
-    if stamp == "tf":
-        return None, "versionbot writes the bare version, never the tag (':tf')"
-    if name == "*":  # the whole file is the version
-        return checked_spec(f"{path}:regex:\\A\\s*(?P<version>\\S+)")
-    return checked_spec(f"{path}:{name}")
-
-
-def _psr_pattern_spec(entry: str) -> tuple[str | None, str]:
-    path, _, pattern = entry.partition(":")
-    if pattern.count("{version}") != 1:
-        return None, "the pattern holds no {version}"
-    regex = pattern.replace("{version}", r"(?P<version>[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*)")
-    return checked_spec(f"{relative_path(path)}:regex:{regex}")
 
 
 def _psr_commit_message(table: Mapping[str, Any], out: Translation) -> None:
@@ -282,7 +290,7 @@ def _psr_branches(table: Mapping[str, Any], out: Translation) -> None:
     """PSR's branches become ``[branches."<glob>"]`` tables; a prerelease branch keeps its token."""
     if isinstance(table.get("branch"), str) and table["branch"].strip():  # 7.x: one branch
         name = str(table["branch"]).strip()
-        out.set_path(("branches", name), TomlTable(), "python-semantic-release branch", "branch")
+        out.set(("branches", name), TomlTable(), "python-semantic-release branch", "branch")
         return
     branches = table.get("branches")
     if not isinstance(branches, Mapping):
@@ -308,7 +316,7 @@ def _psr_branches(table: Mapping[str, Any], out: Translation) -> None:
         for glob in converted:
             if glob not in seen:
                 seen.add(glob)
-                out.set_path(("branches", glob), TomlTable(items), comment, f"branches.{name}")
+                out.set(("branches", glob), TomlTable(items), comment, f"branches.{name}")
 
 
 def _branch_globs(match: str) -> list[str] | None:

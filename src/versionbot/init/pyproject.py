@@ -1,12 +1,10 @@
 """Putting the rendered ``[tool.versionbot]`` section into pyproject.toml's text, keeping every
 other byte.
 
-Pure: no I/O. Writing is textual, not tomlkit: the new ``[tool.versionbot]`` tables are appended
-at the end (or, with --force, put where the old ones were, which are cut out line by line).
-tomlkit keeps bytes too, but it places a new table after the last ``[tool.*]`` table and
-re-renders what it touches; a textual append is obviously byte-preserving. Every result is
-checked: the file must parse, its ``tool.versionbot`` must be the new table and everything else
-must equal what it was; otherwise we refuse rather than write.
+Pure: no I/O. Textual, not tomlkit (which puts a new table after the last ``[tool.*]`` one and
+re-renders what it touches): the section is appended, or with --force put where the old tables
+were, cut out line by line. The result must parse, with the new table as ``tool.versionbot`` and
+everything else as it was; otherwise we refuse rather than write.
 """
 
 from __future__ import annotations

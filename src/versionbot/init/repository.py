@@ -1,11 +1,8 @@
 """Edge of ``bot init``: read a repository's files and tags, write the proposed config.
 
-Reads the config files of versionbot and its peers, the standard version files, and
-``__init__.py`` / ``_version.py`` files one or two folders deep (a bounded search that skips
-hidden folders, virtual environments, node_modules, build output, tests and docs); lists the tags
-through git/reader.py; asks detect.py (pure) for the proposal and toml_render.py for its text;
-writes through ``files.write_atomically``. Never overwrites an existing versionbot config unless
-told to (``force``). Prints nothing.
+Reads the files detect.py names (``__init__.py`` and ``_version.py`` by a bounded search) and
+lists the tags through git/reader.py; writes through ``files.write_atomically``, never over an
+existing versionbot config unless told to (``force``). Prints nothing.
 """
 
 from __future__ import annotations
@@ -23,11 +20,11 @@ from versionbot.init.detect import (
     CONFIG_FILES,
     PYTHON_VERSION_FILES,
     STANDARD_VERSION_FILES,
-    Proposal,
     describe,
     detect,
     is_python_version_candidate,
 )
+from versionbot.init.proposal import Proposal
 from versionbot.init.pyproject import embed_in_pyproject, existing_versionbot_table
 from versionbot.init.toml_render import render_toml
 
@@ -101,16 +98,9 @@ def init_repository(
 
 def read_files(root: Path) -> dict[str, str]:
     """The texts detect() looks at, by path relative to ``root`` ('/'-separated)."""
-    files: dict[str, str] = {}
-    for name in dict.fromkeys([*CONFIG_FILES, *STANDARD_VERSION_FILES]):
-        text = _read(root / name)
-        if text is not None:
-            files[name] = text
-    for relative in _python_candidates(root):
-        text = _read(root / relative)
-        if text is not None:
-            files[relative] = text
-    return files
+    names = [*dict.fromkeys([*CONFIG_FILES, *STANDARD_VERSION_FILES]), *_python_candidates(root)]
+    texts = {name: _read(root / name) for name in names}
+    return {name: text for name, text in texts.items() if text is not None}
 
 
 def _python_candidates(root: Path) -> list[str]:

@@ -3,21 +3,23 @@
 
 Pure: no I/O. Settings come in the proposal's order, each with its comment above it; a key
 under a table (``changelog.file``) opens that table once, and a TomlTable setting is a table of
-its own (``[branches.next]``).
+its own (``[branches.next]``). Keys are quoted only when they must be, and strings escape every
+control character, so that whatever a peer's config held, the file written parses.
 """
 
 from __future__ import annotations
 
-from versionbot.init.detect import Proposal
-from versionbot.init.toml_values import TomlTable, toml_key, toml_string, toml_value
+import json
+import re
+
+from versionbot.init.proposal import Proposal, TomlTable, TomlValue
 
 TITLE = "# versionbot's release settings, written by `bot init`"
 
 
 def render_toml(proposal: Proposal, *, embedded: bool, newline: str = "\n") -> str:
-    """The proposal as commented TOML: ``[tool.versionbot]`` tables (``embedded``) for
-    pyproject.toml, or top-level keys and ``[bump]``/``[changelog]`` tables for versionbot.toml.
-    """
+    """The proposal as ``[tool.versionbot]`` tables (``embedded``) for pyproject.toml, or as
+    top-level keys and tables for versionbot.toml."""
     prefix = "tool.versionbot" if embedded else ""
     lines = [f"{TITLE} (see docs/init.md)."]
     sources = ", ".join(f"{m.tool} ({m.where})" for m in proposal.migrated_from)
@@ -57,3 +59,29 @@ def render_toml(proposal: Proposal, *, embedded: bool, newline: str = "\n") -> s
 
 def _comment_lines(comment: str) -> list[str]:
     return [" ".join(line.split()) for line in comment.splitlines() if line.strip()]
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML writes it: bare when it can be, else a quoted string."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_string(key)
+
+
+def toml_value(value: TomlValue) -> str:
+    """A value as TOML writes it inline (a TomlTable as an inline table)."""
+    if isinstance(value, TomlTable):
+        pairs = ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items)
+        return "{ " + pairs + " }" if pairs else "{}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return toml_string(value)
+    if value and isinstance(value[0], tuple):
+        pairs = ", ".join(f"{toml_key(str(k))} = {toml_string(str(v))}" for k, v in value)
+        return "{ " + pairs + " }"
+    return "[" + ", ".join(toml_string(str(item)) for item in value) + "]"
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    # JSON's string escapes are exactly TOML's basic-string ones, but TOML also forbids a raw DEL.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")

@@ -1,19 +1,33 @@
-"""What a migration produces, and the helpers the translations of both peers share.
+"""What ``bot init`` proposes: Settings (a key, its TOML value, the comment written above it and
+where it came from), the Migrations of the peers' tables, and Notes on what did not carry over;
+and the Translation each peer's translator (psr.py, commitizen.py) fills, with the helpers both use.
 
-Pure: no I/O. A Migration is one peer table's translation: Settings (each key with its value,
-the comment ``bot init`` writes above it, and where it came from) and Notes (a peer key that
-does not carry over, and why). Translation collects them while a translator walks the table.
+Pure: no I/O.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from versionbot.core.bump import DEFAULT_TYPE_RULES
 from versionbot.core.version_files import parse_version_file_spec
-from versionbot.init.toml_values import TomlValue
+
+
+@dataclass(frozen=True, slots=True)
+class TomlTable:
+    """A setting that is a table of its own (``[branches."release/*"]``), maybe empty."""
+
+    items: tuple[tuple[str, str | bool], ...] = ()
+
+
+# A TOML value bot init writes: a string, a flag, a list of strings, an inline table of strings,
+# or a table of its own.
+TomlValue = str | bool | tuple[str, ...] | tuple[tuple[str, str], ...] | TomlTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +68,19 @@ class Migration:
     notes: tuple[Note, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What ``bot init`` would write, and the report of how it got there."""
+
+    settings: tuple[Setting, ...]
+    detected: tuple[str, ...]  # one line per finding
+    migrated_from: tuple[Migration, ...]
+    not_migrated: tuple[Note, ...]
+    advice: tuple[str, ...]  # what to do by hand (the changelog marker, ...)
+    changelog_file: str
+    suggestions: tuple[str, ...] = ()  # version files found but not configured by a peer
+
+
 @dataclass
 class Translation:
     """Collects one translation's settings and notes."""
@@ -62,20 +89,29 @@ class Translation:
     settings: list[Setting] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
 
-    def set(self, key: str, value: TomlValue, comment: str, source_key: str) -> None:
-        """Propose ``key`` (dotted: ``changelog.file``) = ``value``, translated from
-        ``source_key``, with ``comment`` above it."""
-        self.settings.append(Setting(tuple(key.split(".")), value, comment, self.tool, source_key))
-
-    def set_path(
-        self, key: tuple[str, ...], value: TomlValue, comment: str, source_key: str
+    def set(
+        self, key: str | tuple[str, ...], value: TomlValue, comment: str, source_key: str
     ) -> None:
-        """Like ``set``, for a key whose parts may hold dots (a branch named ``1.x``)."""
-        self.settings.append(Setting(key, value, comment, self.tool, source_key))
+        """Propose ``key`` = ``value``, translated from ``source_key``, with ``comment`` above it.
+        ``key`` is dotted (``changelog.file``), or its parts when one may hold a dot (``1.x``)."""
+        path = tuple(key.split(".")) if isinstance(key, str) else key
+        self.settings.append(Setting(path, value, comment, self.tool, source_key))
 
     def skip(self, key: str, why: str) -> None:
         """Note that the peer's ``key`` does not carry over, and why."""
         self.notes.append(Note(self.tool, key, why))
+
+
+def peer_document(name: str, text: str | None) -> Mapping[str, Any] | None:
+    """A peer's config file ``name`` decoded (JSON or TOML); None when it is absent or does not
+    decode: it is not ours to judge, and the peer would refuse it too."""
+    if text is None:
+        return None
+    try:
+        loaded = json.loads(text) if name.endswith(".json") else tomllib.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError):
+        return None
+    return loaded if isinstance(loaded, Mapping) else None
 
 
 def bump_differences(rules: Mapping[str, str], out: Translation, where: str) -> None:
