@@ -1,30 +1,30 @@
-"""A local, strict stand-in for GitHub's releases API (and Gitea's), for the forge tests.
+"""A local, strict stand-in for GitHub's releases and pull-request API, for the forge tests.
 
-NOT a real forge: no Gitea, Forgejo or GitLab server can be installed here (see
-testinfra/README.md section 5), so this is our own small server, standard library only: a
-threading ``http.server`` on 127.0.0.1 at a port the OS picks. It follows
+NOT GitHub: no real forge can be installed here (see testinfra/README.md section 5), so
+this is our own small server, standard library only: a threading ``http.server`` on
+127.0.0.1 at a port the OS picks. It follows
 https://docs.github.com/en/rest/releases/releases for the three calls the bot makes:
 
-    GET   {prefix}/repos/{owner}/{repo}/releases/tags/{tag}   200 release | 404
-    POST  {prefix}/repos/{owner}/{repo}/releases              201 | 422 already_exists (409 Gitea)
-    PATCH {prefix}/repos/{owner}/{repo}/releases/{id}         200 | 404
+    GET   /repos/{owner}/{repo}/releases/tags/{tag}   200 release | 404
+    POST  /repos/{owner}/{repo}/releases              201 | 422 already_exists
+    PATCH /repos/{owner}/{repo}/releases/{id}         200 | 404
 
 and, for the release pull request, https://docs.github.com/en/rest/pulls/pulls:
 
-    GET   {prefix}/repos/{owner}/{repo}/pulls?head=owner:branch&state=open|closed|all   200 [..]
-    POST  {prefix}/repos/{owner}/{repo}/pulls           201 | 422 (one open per head, 409 Gitea)
-    PATCH {prefix}/repos/{owner}/{repo}/pulls/{number}  200 | 404 | 422 (a merged one stays shut)
+    GET   /repos/{owner}/{repo}/pulls?head=owner:branch&state=open|closed|all   200 [..]
+    POST  /repos/{owner}/{repo}/pulls           201 | 422 (one open per head)
+    PATCH /repos/{owner}/{repo}/pulls/{number}  200 | 404 | 422 (a merged one stays shut)
 
 Merging is what a person does on the forge: the test makes the merge in git, then tells the
 server (``merge_pull``). With ``git_dirs`` set for a repository, a pull request's head and base
 must be branches of that bare repository, as on GitHub.
 
 It is strict where GitHub is lenient, so a sloppy client fails here first: every request must
-carry exactly the headers of the flavour (``Authorization: Bearer TOKEN``, ``Accept:
+carry exactly GitHub's headers (``Authorization: Bearer TOKEN``, ``Accept:
 application/vnd.github+json``, ``X-GitHub-Api-Version: 2022-11-28``, a ``versionbot/``
-User-Agent; for Gitea ``Authorization: token TOKEN`` and ``Accept: application/json``), and
-JSON bodies must hold exactly the documented fields with the documented types. A request
-that breaks a rule is answered 400 and listed in ``violations``, which the tests assert empty.
+User-Agent), and JSON bodies must hold exactly the documented fields with the documented
+types. A request that breaks a rule is answered 400 and listed in ``violations``, which the
+tests assert empty.
 
 Tests can make the next requests fail (``fail_next``: 500/502/503/429/403 with Retry-After,
 ``disconnect_next``: close the connection without an answer), make the next create lose a race
@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from loopback import LoopbackHTTP
@@ -82,15 +82,10 @@ UPDATE_PULL_FIELDS: dict[str, type] = {
     "base": str,
     "maintainer_can_modify": bool,
 }
-LIST_PULL_PARAMETERS = {
-    "github": {"state", "head", "base", "sort", "direction", "per_page", "page"},
-    "gitea": {"state", "sort", "milestone", "labels", "page", "limit"},
-}
+LIST_PULL_PARAMETERS = {"state", "head", "base", "sort", "direction", "per_page", "page"}
 _SHA = re.compile(r"[0-9a-f]{40}")
 # Enough of git's ref-name rules to refuse the tags a test sends on purpose.
 _BAD_TAG = re.compile(r"[\s~^:?*\[\\]|\.\.|@\{|^[./-]|[./]$|\.lock$")
-
-Flavour = Literal["github", "gitea"]
 
 
 @dataclass(frozen=True)
@@ -120,12 +115,9 @@ class ForgeServer:
         token: str,
         *,
         repositories: tuple[str, ...] = ("acme/app",),
-        flavour: Flavour = "github",
     ) -> None:
         self.token = token
         self.repositories = repositories
-        self.flavour: Flavour = flavour
-        self.prefix = "/api/v1" if flavour == "gitea" else ""
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self.releases: dict[str, list[dict[str, Any]]] = {}
@@ -160,7 +152,7 @@ class ForgeServer:
     @property
     def url(self) -> str:
         """The API base URL a client is given (``GITHUB_API_URL``)."""
-        return f"http://127.0.0.1:{self.port}{self.prefix}"
+        return f"http://127.0.0.1:{self.port}"
 
     def reset(self) -> None:
         """Forget every release, request, violation and planned fault."""
@@ -271,8 +263,8 @@ class ForgeServer:
             return [dict(r) for r in self.releases.get(repository, [])]
 
     def calls(self) -> list[tuple[str, str]]:
-        """``(method, path)`` of every request, in order (the prefix left out)."""
-        return [(r.method, r.path.removeprefix(self.prefix)) for r in self.requests]
+        """``(method, path)`` of every request, in order."""
+        return [(r.method, r.path) for r in self.requests]
 
     def _store(self, repository: str, data: dict[str, Any]) -> dict[str, Any]:
         rid = self._next_id
@@ -280,7 +272,7 @@ class ForgeServer:
         owner_repo = f"http://127.0.0.1:{self.port}/{repository}"
         release = {
             "id": rid,
-            "url": f"http://127.0.0.1:{self.port}{self.prefix}/repos/{repository}/releases/{rid}",
+            "url": f"http://127.0.0.1:{self.port}/repos/{repository}/releases/{rid}",
             "html_url": f"{owner_repo}/releases/tag/{data['tag_name']}",
             "created_at": "2024-01-01T00:00:00Z",
             **data,
@@ -367,7 +359,7 @@ class _Handler(BaseHTTPRequestHandler):
         if forge.token in self.path:
             self._violation("the token is in the URL")
             return
-        if self.headers.get("Authorization") != self._expected_authorization():
+        if self.headers.get("Authorization") != f"Bearer {forge.token}":
             self._error(401, "Bad credentials")
             return
         problem = self._header_problem()
@@ -376,21 +368,16 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._route(body)
 
-    def _expected_authorization(self) -> str:
-        scheme = "token" if self.forge.flavour == "gitea" else "Bearer"
-        return f"{scheme} {self.forge.token}"
-
     def _header_problem(self) -> str | None:
-        """The first way the headers differ from the flavour's contract, or None."""
-        github = self.forge.flavour == "github"
-        accept = "application/vnd.github+json" if github else "application/json"
+        """The first way the headers differ from GitHub's contract, or None."""
+        accept = "application/vnd.github+json"
         version = self.headers.get("X-GitHub-Api-Version")
         agent = self.headers.get("User-Agent") or ""
         with_body = self.command in ("POST", "PATCH")
         checks = [
             (self.headers.get("Accept") == accept, f"Accept is not {accept!r}"),
             (
-                version == (GITHUB_API_VERSION if github else None),
+                version == GITHUB_API_VERSION,
                 f"X-GitHub-Api-Version is {version!r}",
             ),
             (agent.startswith("versionbot/"), f"User-Agent is {agent!r}"),
@@ -409,10 +396,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, body: Any) -> None:
         path = self.path.split("?", 1)[0]
-        if not path.startswith(self.forge.prefix + "/repos/"):
+        if not path.startswith("/repos/"):
             self._error(404, "Not Found")
             return
-        parts = [unquote(p) for p in path.removeprefix(self.forge.prefix).split("/")[1:]]
+        parts = [unquote(p) for p in path.split("/")[1:]]
         if len(parts) < 4 or parts[3] not in ("releases", "pulls"):
             self._error(404, "Not Found")
             return
@@ -446,7 +433,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _list_pulls(self, repository: str) -> None:
         forge = self.forge
         query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
-        unknown = set(query) - LIST_PULL_PARAMETERS[forge.flavour]
+        unknown = set(query) - LIST_PULL_PARAMETERS
         if unknown:
             self._violation(f"unknown query parameters {sorted(unknown)}")
             return
@@ -507,9 +494,7 @@ class _Handler(BaseHTTPRequestHandler):
             }
             if not taken:
                 pulls.append(pull)
-        if taken and forge.flavour == "gitea":
-            self._error(409, "pull request already exists for these targets")
-        elif taken:
+        if taken:
             message = f"A pull request already exists for {owner}:{head}."
             errors = [{"resource": "PullRequest", "code": "custom", "message": message}]
             self._error(422, "Validation Failed", errors=errors)
@@ -558,7 +543,7 @@ class _Handler(BaseHTTPRequestHandler):
             hits = [
                 r
                 for r in self.forge.releases.get(repository, [])
-                if r["tag_name"] == tag and not (r["draft"] and self.forge.flavour == "github")
+                if r["tag_name"] == tag and not r["draft"]
             ]
         if hits:
             self._send(200, hits[0])
@@ -569,16 +554,13 @@ class _Handler(BaseHTTPRequestHandler):
         """The first way a JSON body differs from the documented fields and types, or None."""
         if not isinstance(body, dict):
             return f"the body is not a JSON object: {body!r}"
-        allowed = dict(fields)
-        if self.forge.flavour == "gitea":
-            allowed.pop("make_latest")
-        problems = [f"unknown field {name!r}" for name in body if name not in allowed]
-        if required and set(body) != set(allowed):
-            problems.append(f"fields {sorted(body)}, expected exactly {sorted(allowed)}")
+        problems = [f"unknown field {name!r}" for name in body if name not in fields]
+        if required and set(body) != set(fields):
+            problems.append(f"fields {sorted(body)}, expected exactly {sorted(fields)}")
         problems += [
-            f"{name} is {type(value).__name__}, not {allowed[name].__name__}"
+            f"{name} is {type(value).__name__}, not {fields[name].__name__}"
             for name, value in body.items()
-            if name in allowed and type(value) is not allowed[name]
+            if name in fields and type(value) is not fields[name]
         ]
         if body.get("make_latest", "true") not in ("true", "false", "legacy"):
             problems.append(f"make_latest is {body['make_latest']!r}")
@@ -614,9 +596,7 @@ class _Handler(BaseHTTPRequestHandler):
             lose = forge.faults.lose_create_answer
             forge.faults.lose_create_answer = False
             release = None if exists else forge._store(repository, _fields(body))
-        if exists and forge.flavour == "gitea":
-            self._error(409, "release already exists")  # Gitea answers a duplicate with 409
-        elif exists:
+        if exists:
             errors = [{"resource": "Release", "code": "already_exists", "field": "tag_name"}]
             self._error(422, "Validation Failed", errors=errors)
         elif lose:

@@ -18,7 +18,6 @@ import pytest
 
 from forge_server import ForgeServer
 from versionbot.core.errors import ForgeError, VersionbotError
-from versionbot.forge.gitea import GiteaForge
 from versionbot.forge.github import GitHubForge
 from versionbot.forge.model import Forge, ForgeRelease
 from versionbot.forge.settings import github_forge
@@ -37,24 +36,11 @@ def github_server() -> Iterator[ForgeServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def gitea_server() -> Iterator[ForgeServer]:
-    with ForgeServer(TOKEN, flavour="gitea") as server:
-        yield server
-
-
 @pytest.fixture
 def server(github_server: ForgeServer) -> Iterator[ForgeServer]:
     github_server.reset()
     yield github_server
     assert github_server.violations == []
-
-
-@pytest.fixture
-def gitea(gitea_server: ForgeServer) -> Iterator[ForgeServer]:
-    gitea_server.reset()
-    yield gitea_server
-    assert gitea_server.violations == []
 
 
 @pytest.fixture
@@ -335,31 +321,6 @@ def test_a_validation_failure_shows_githubs_message(
     )
     assert "\n" not in caught.value.message
     assert "v1.4.0..bad" in caught.value.hint
-
-
-# -- Gitea / Forgejo ------------------------------------------------------------------------------
-
-
-def test_gitea_speaks_the_same_shapes_under_api_v1(gitea: ForgeServer, sleeps: list[float]) -> None:
-    with GiteaForge(gitea.url, "acme/app", TOKEN, sleep=sleeps.append) as forge:
-        made = create(forge)
-        again = create(forge)
-
-    assert again == made
-    assert gitea.calls() == [("GET", TAGS), ("POST", RELEASES), ("GET", TAGS)]
-    assert gitea.requests[1].path == "/api/v1/repos/acme/app/releases"
-    assert gitea.requests[1].headers["authorization"] == f"token {TOKEN}"
-    assert "make_latest" not in gitea.requests[1].body
-
-
-def test_gitea_409_for_a_duplicate_converges(gitea: ForgeServer, sleeps: list[float]) -> None:
-    gitea.race_next_create()
-    with GiteaForge(gitea.url, "acme/app", TOKEN, sleep=sleeps.append) as forge:
-        release = create(forge)
-
-    assert [m for m, _ in gitea.calls()] == ["GET", "POST", "GET", "PATCH"]
-    assert release.body == NOTES
-    assert len(gitea.releases_of()) == 1
 
 
 # -- the token never shows ----------------------------------------------------------------------

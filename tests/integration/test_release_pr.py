@@ -325,19 +325,19 @@ def test_protected_main_the_pr_mode_never_pushes_there(
     assert "refs/heads/main bot" in project.pushes()
 
 
-def test_gitea_flavour_pull_requests() -> None:
-    from versionbot.forge.gitea import GiteaForge
+def test_the_pull_request_calls() -> None:
+    from versionbot.forge.github import GitHubForge
 
-    with ForgeServer(FORGE_TOKEN, flavour="gitea") as server:
-        gitea = GiteaForge(server.url, "acme/app", FORGE_TOKEN)
-        assert gitea.pull_requests(BRANCH) == []
-        made = gitea.create_pull_request(head=BRANCH, base="main", title="t", body="b")
-        again = gitea.create_pull_request(head=BRANCH, base="main", title="t", body="b")
-        assert again.number == made.number == 1  # 409: the open one is returned
-        assert gitea.update_pull_request(1, title="t2").title == "t2"
-        assert gitea.close_pull_request(1).state == "closed"
-        assert gitea.pull_requests(BRANCH) == []
-        assert [p.number for p in gitea.pull_requests(BRANCH, state="closed")] == [1]
+    with ForgeServer(FORGE_TOKEN) as server:
+        github = GitHubForge(server.url, "acme/app", FORGE_TOKEN)
+        assert github.pull_requests(BRANCH) == []
+        made = github.create_pull_request(head=BRANCH, base="main", title="t", body="b")
+        again = github.create_pull_request(head=BRANCH, base="main", title="t", body="b")
+        assert again.number == made.number == 1  # 422: the open one is returned
+        assert github.update_pull_request(1, title="t2").title == "t2"
+        assert github.close_pull_request(1).state == "closed"
+        assert github.pull_requests(BRANCH) == []
+        assert [p.number for p in github.pull_requests(BRANCH, state="closed")] == [1]
         assert server.violations == []
 
 

@@ -33,7 +33,6 @@ from versionbot.core.errors import ForgeError, VersionbotError
 from versionbot.core.redaction import redact
 from versionbot.core.retries import RetryPolicy
 from versionbot.forge.conversation import FORGE_RETRIES
-from versionbot.forge.gitea import GiteaForge
 from versionbot.forge.github import GitHubForge
 from versionbot.forge.model import ForgeRelease
 from versionbot.forge.settings import (
@@ -278,25 +277,6 @@ def test_enterprise_server_urls_keep_the_api_path() -> None:
     assert str(wire.requests[0].url) == (
         "https://github.acme.com/api/v3/repos/acme/app/releases/tags/v1.4.0"
     )
-
-
-def test_gitea_shapes() -> None:
-    """Gitea/Forgejo: /api/v1, ``token`` auth, no API version header, no make_latest."""
-    wire = Wire((404, {}), (201, RELEASE_JSON))
-    forge = GiteaForge("https://codeberg.org/api/v1", "acme/app", TOKEN, transport=wire.transport)
-    forge.create_release(
-        "v1.4.0", target=SHA, name="v1.4.0", body="notes", prerelease=False, latest=True
-    )
-    lookup, post = wire.requests
-    assert str(lookup.url) == "https://codeberg.org/api/v1/repos/acme/app/releases/tags/v1.4.0"
-    assert str(post.url) == "https://codeberg.org/api/v1/repos/acme/app/releases"
-    assert headers_of(post) == {
-        "authorization": f"token {TOKEN}",
-        "accept": "application/json",
-        "user-agent": f"versionbot/{__version__}",
-        "content-type": "application/json",
-    }
-    assert "make_latest" not in json.loads(post.content)
 
 
 # -- retries --------------------------------------------------------------------------------------

@@ -1,1 +1,1 @@
-"""Edge: the forge's releases and pull requests (GitHub, Gitea)."""
+"""Edge: the forge's releases and pull requests (GitHub)."""

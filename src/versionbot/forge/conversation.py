@@ -1,4 +1,4 @@
-"""Edge: the HTTP conversation with a forge's REST API, shared by GitHub and Gitea/Forgejo.
+"""Edge: the HTTP conversation with a forge's REST API, in GitHub's shapes.
 
 What it owns
     * :class:`Conversation` - requests to one repository's API with the token, bounded retries

@@ -1,8 +1,8 @@
 """What a forge holds (a release, a pull request) and what the release needs a forge to do.
 
 Pure: no I/O. :class:`Forge` and :class:`PullRequestForge` are the capabilities as typed
-Protocols, so ``release/`` depends on them, not on a forge's class (GitHubForge and GiteaForge
-implement both). ``from_json`` reads a value from a forge's JSON answer, None when it is not one.
+Protocols, so ``release/`` depends on them, not on a forge's class (GitHubForge implements
+both). ``from_json`` reads a value from a forge's JSON answer, None when it is not one.
 """
 
 from __future__ import annotations

@@ -3,9 +3,8 @@
 Owns the calls to a forge's releases and pull-request APIs, and nothing else: it does not
 render notes, decide versions or touch git; the HTTP, retries and error wording are
 :mod:`~versionbot.forge.conversation`'s, and what differs between forges is their
-:class:`~versionbot.forge.conversation.Dialect` (:mod:`~versionbot.forge.github`,
-:mod:`~versionbot.forge.gitea`). It follows these GitHub REST API pages (API version
-2022-11-28):
+:class:`~versionbot.forge.conversation.Dialect` (:mod:`~versionbot.forge.github`). It
+follows these GitHub REST API pages (API version 2022-11-28):
 
 - "Get a release by tag name": ``GET /repos/{owner}/{repo}/releases/tags/{tag}``
   https://docs.github.com/en/rest/releases/releases#get-a-release-by-tag-name
@@ -27,7 +26,6 @@ and, for the release pull request (``mode = "pr"``), these pull-request pages:
 and, for the headers, retries and rate limits,
 https://docs.github.com/en/rest/using-the-rest-api/getting-started-with-the-rest-api and
 https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api.
-Gitea and Forgejo serve the same shapes under ``/api/v1``.
 
 **Idempotent.** ``create_release`` looks the tag up first; a release that exists (found, or
 reported by the forge as ``already_exists`` when another run won the race) is returned, and

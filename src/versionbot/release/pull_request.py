@@ -418,8 +418,7 @@ def verify_base(config: Config, base: str) -> None:
 
 
 def pull_request_forge(edges: ReleaseEdges) -> PullRequestForge | None:
-    """The forge of ``edges`` when it serves pull requests (GitHub, Gitea), else None."""
-    from versionbot.forge.gitea import GiteaForge
+    """The forge of ``edges`` when it serves pull requests (GitHub), else None."""
     from versionbot.forge.github import GitHubForge
 
-    return edges.forge if isinstance(edges.forge, GitHubForge | GiteaForge) else None
+    return edges.forge if isinstance(edges.forge, GitHubForge) else None
