@@ -27,13 +27,12 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-import versionbot.forge.rest as forge_module
+import versionbot.forge.github as forge_module
 from versionbot import __version__
 from versionbot.core.errors import ForgeError, VersionbotError
 from versionbot.core.redaction import redact
 from versionbot.core.retries import RetryPolicy
-from versionbot.forge.conversation import FORGE_RETRIES
-from versionbot.forge.github import GitHubForge
+from versionbot.forge.github import FORGE_RETRIES, GitHubForge
 from versionbot.forge.model import ForgeRelease
 from versionbot.forge.settings import (
     github_forge,

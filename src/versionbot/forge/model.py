@@ -1,8 +1,8 @@
 """What a forge holds (a release, a pull request) and what the release needs a forge to do.
 
-Pure: no I/O. :class:`Forge` and :class:`PullRequestForge` are the capabilities as typed
-Protocols, so ``release/`` depends on them, not on a forge's class (GitHubForge implements
-both). ``from_json`` reads a value from a forge's JSON answer, None when it is not one.
+Pure: no I/O. :class:`Forge` and :class:`PullRequestForge` are typed Protocols, so ``release/``
+depends on them, not on GitHubForge. ``from_json`` reads a value from a forge's JSON answer,
+None when it is not one.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-__all__ = ["Forge", "ForgeRelease", "PullRequest", "PullRequestForge"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +87,7 @@ class PullRequest:
         if not isinstance(head_ref, str) or not isinstance(base_ref, str):
             return None
         body, state, sha = data.get("body"), data.get("state"), data.get("merge_commit_sha")
-        # GitHub says merged_at (a time or null); Gitea says merged (a boolean).
-        merged = isinstance(data.get("merged_at"), str) or data.get("merged") is True
+        merged = isinstance(data.get("merged_at"), str)  # a time, or null
         return cls(
             number=number,
             url=url,

@@ -18,23 +18,10 @@ from urllib.parse import urlsplit
 from versionbot.core.errors import ForgeError
 from versionbot.core.links import parse_remote_url
 from versionbot.core.redaction import REDACTED
-from versionbot.forge.conversation import REPOSITORY, TOKEN_CHARS
-from versionbot.forge.github import GitHubForge
+from versionbot.forge.github import REPOSITORY, TOKEN_CHARS, GitHubForge
 
 if TYPE_CHECKING:
     import httpx
-
-__all__ = [
-    "DEFAULT_API_URL",
-    "GitHubSettings",
-    "api_url_from_env",
-    "github_forge",
-    "github_settings",
-    "github_web_hosts",
-    "missing_forge_settings",
-    "repository_from_remote",
-    "token_from_env",
-]
 
 DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
