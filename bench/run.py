@@ -30,12 +30,19 @@ installed. Nothing here changes the repositories it measures (checked after each
     .venv/bin/python bench/run.py                      # every size; writes the docs
     .venv/bin/python bench/run.py --smoke              # CI
     .venv/bin/python bench/run.py --only-monorepo      # the monorepo section only; prints it
+    .venv/bin/python bench/run.py --compare 34d2bbc    # this bot against another revision
+
+``--compare REV`` is the gate of a change: the bot at ``REV`` (installed into
+``bench/.venvs/base``) and this one, interleaved on the same repositories: ``bot plan --json`` at
+``--compare-size`` commits on one package and on the monorepo, and ``bot --version``; it prints
+the medians, their ratio and whether both printed the same bytes, and writes nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -79,6 +86,11 @@ TARGET_LINEAR = 1.2  # time (or RSS) per commit at 100k at most this times that 
 REAL_WINDOW = 400  # the window size of a real repository's release (commits since the tag)
 MONOREPO_PACKAGES = 50
 TARGET_MONOREPO_RATIO = 1.5  # "well under 2 x" the single package's plan: at most 1.5 x (decisions)
+# A change may make `bot plan --json` at most this much slower than the revision it is compared
+# with (--compare), and `bot --version` not slower at all.
+COMPARE_PLAN_RATIO = 1.05
+COMPARE_STARTUP_RATIO = 1.0
+BASE = VENVS / "base"  # --compare: the bot at the other revision
 _HEADING = re.compile(r"^## \[?v?(\d+\.\d+\.\d+[^\s\])]*)", re.MULTILINE)
 
 
@@ -658,6 +670,123 @@ def measure_startup(bot: Path, reps: int, seed: int) -> list[Result]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Two revisions side by side
+
+
+def install_base(revision: str, log: Callable[[str], None]) -> Path:
+    """The ``bot`` of ``revision``: its tree (``git archive``, so no worktree is registered)
+    installed editable, as the .venv's is, into ``bench/.venvs/base``; kept while the revision
+    is the same."""
+    found = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if found.returncode != 0:
+        raise SystemExit(f"--compare {revision}: not a commit of this repository")
+    sha = found.stdout.strip()
+    bot, stamp, tree = BASE / "bin" / "bot", BASE / "revision", BASE / "src"
+    if bot.is_file() and stamp.is_file() and stamp.read_text() == sha:
+        return bot
+    log(f"installing the bot at {sha[:7]} into {BASE.relative_to(ROOT)}")
+    shutil.rmtree(BASE, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(BASE)], check=True)
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", sha], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    pip = [str(BASE / "bin" / "python"), "-m", "pip", "install", "--quiet", "-e", str(tree)]
+    subprocess.run(pip, check=True)
+    stamp.write_text(sha)
+    return bot
+
+
+def output_digest(stdout: str) -> str:
+    """What a compared command printed, as a digest: the two revisions must print the same."""
+    return hashlib.sha256(stdout.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+
+
+def measure_compare(
+    base: Path,
+    bot: Path,
+    *,
+    size: int,
+    packages: int,
+    settings: Settings,
+    startup_reps: int,
+    log: Callable[[str], None],
+    seed: int,
+) -> list[Result]:
+    """``bot plan --json`` on ``size`` commits (one package, then ``packages`` of them) and
+    ``bot --version``, each by ``base`` then by ``bot``: the results come in those pairs.
+
+    The four plan runs of a repetition go in a rotating order, as the tools of a size do; so
+    do the two start-ups. Each answer is a digest of the command's output.
+    """
+    single = make_repo(RepoSpec(size, seed), CACHE / f"repo-{size}-s{seed}")
+    mono = make_repo(
+        RepoSpec(size, seed, packages=packages), CACHE / f"mono-{packages}-{size}-s{seed}"
+    )
+    tiny = make_repo(RepoSpec(10, seed), CACHE / f"repo-10-s{seed}")
+
+    def pair(name: str, args: tuple[str, ...], repo: Path) -> list[Tool]:
+        return [
+            Tool("base", name, (str(exe), *args), output_digest, cwd=repo) for exe in (base, bot)
+        ]
+
+    plans = [
+        *pair("bot plan --json (one package)", ("plan", "--json"), single),
+        *pair(f"bot plan --json ({packages} packages)", ("plan", "--json"), mono),
+    ]
+    results = measure_repo(single, size, plans, settings, log)
+    startup = Settings(startup_reps, settings.slow, settings.timeout)
+    versions = pair("bot --version", ("--version",), tiny)
+    return results + measure_repo(tiny, 10, versions, startup, log)
+
+
+def compare_table(results: list[Result]) -> str:
+    """Base against this bot, per command: medians, their ratio, the median of the ratios of
+    the runs made side by side, the gate, and whether both printed the same bytes."""
+    rows = [
+        "| command | commits | base median s | this median s | this / base | paired ratio "
+        "| runs | gate | same output? |",
+        "|---|---:|---:|---:|---:|---:|---|---|---|",
+    ]
+    for old, new in zip(results[::2], results[1::2], strict=True):
+        limit = COMPARE_STARTUP_RATIO if new.tool == "bot --version" else COMPARE_PLAN_RATIO
+        ratio = paired = None
+        if old.median and new.median is not None:
+            ratio = new.median / old.median
+        if old.times and len(old.times) == len(new.times):
+            paired = statistics.median(b / a for a, b in zip(old.times, new.times, strict=True))
+        gate = f"≤ {limit:.2f}: " + ("-" if ratio is None else _verdict(ratio <= limit))
+        same = "-" if old.answer is None else "yes" if old.answer == new.answer else "**NO**"
+        rows.append(
+            f"| {new.tool} | {new.size:,} | {_seconds(old.median)} | {_seconds(new.median)} "
+            f"| {'-' if ratio is None else f'{ratio:.3f}'} "
+            f"| {'-' if paired is None else f'{paired:.3f}'} "
+            f"| {runs_cell(old)} / {runs_cell(new)} | {gate} | {same} |"
+        )
+    return "\n".join(rows)
+
+
+def compare_report(results: list[Result], *, base: str, info: dict[str, str]) -> str:
+    """The printed section of ``--compare``."""
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return "\n".join(
+        [
+            f"### This bot against {base}, side by side",
+            "",
+            f"Measured {when}. Machine: " + "; ".join(f"{k} {v}" for k, v in info.items()) + ".",
+            "",
+            compare_table(results),
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Reporting
 
 
@@ -1020,6 +1149,17 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="comma-separated keys: floor,git-z,bot,bot-package,psr,cz,cliff,cliff-unreleased",
     )
     parser.add_argument("--bot", type=Path, default=Path(sys.executable).parent / "bot")
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="this bot against the bot at REV, side by side (installed into bench/.venvs/base)",
+    )
+    parser.add_argument(
+        "--base-bot", type=Path, help="--compare with this installed bot instead of a revision"
+    )
+    parser.add_argument(
+        "--compare-size", type=int, default=100_000, help="--compare: commits since the tag"
+    )
     parser.add_argument("--smoke", action="store_true", help="one small size, once; no files")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--install-peers", action="store_true", help="set up bench/.venvs")
@@ -1032,15 +1172,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.install_peers:
         install_peers()
         return 0
-    if not args.bot.is_file():
-        found = shutil.which("bot")
-        if found is None:
-            raise SystemExit("cannot find the `bot` command: pass --bot PATH")
-        args.bot = Path(found)
+    args.bot = _find_bot(args.bot)
     if args.smoke:
-        args.sizes, args.changelog_sizes, args.reps, args.no_write = "200", "500", 1, True
-        args.monorepo_sizes, args.packages = "300", 5
-        args.startup_reps = min(args.startup_reps, 3)
+        _smoke(args)
+    if args.compare or args.base_bot:
+        return compare(args)
     if args.only_monorepo:
         args.sizes, args.changelog_sizes, args.startup_reps, args.no_write = "", "", 0, True
     sizes = _sizes(args.sizes)
@@ -1095,6 +1231,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     everything = results + changelog + monorepo + startup
     failed = [r for r in everything if r.note.startswith("failed") or r.failures]
     return 1 if failed else 0
+
+
+def _find_bot(given: Path) -> Path:
+    """``--bot``, else the ``bot`` on PATH."""
+    if given.is_file():
+        return given
+    found = shutil.which("bot")
+    if found is None:
+        raise SystemExit("cannot find the `bot` command: pass --bot PATH")
+    return Path(found)
+
+
+def _smoke(args: argparse.Namespace) -> None:
+    """One small size of everything, once; nothing written."""
+    args.sizes, args.changelog_sizes, args.reps, args.no_write = "200", "500", 1, True
+    args.monorepo_sizes, args.packages, args.compare_size = "300", 5, 300
+    args.startup_reps = min(args.startup_reps, 3)
+
+
+def compare(args: argparse.Namespace) -> int:
+    """``--compare``: print the side-by-side section; 1 when a run failed (never a timing)."""
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    base = args.base_bot.resolve() if args.base_bot else install_base(args.compare, log)
+    info = {k: v for k, v in machine().items() if k in ("cpu", "os", "python", "git", "versionbot")}
+    info["load average before"] = load_average()
+    results = measure_compare(
+        base,
+        args.bot,
+        size=args.compare_size,
+        packages=args.packages,
+        settings=Settings(args.reps, args.slow, args.timeout),
+        startup_reps=args.startup_reps,
+        log=log,
+        seed=args.seed,
+    )
+    info["after"] = load_average()
+    print(compare_report(results, base=args.compare or str(base), info=info))
+    return 1 if any(r.note.startswith("failed") or r.failures for r in results) else 0
 
 
 def _sizes(text: str) -> list[int]:

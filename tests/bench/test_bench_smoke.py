@@ -40,3 +40,28 @@ def test_smoke_run_reports_the_bot_rows() -> None:
     assert re.search(changelog_row, report, re.M), report
     for command in ("bot --version", "bot plan"):
         assert re.search(rf"^\| {command} \| \d+\.\d+ \|", report, re.M), report
+
+
+@pytest.mark.timeout(60)
+def test_smoke_compare_reports_both_bots_side_by_side() -> None:
+    # The installed bot against itself: the gate's table, with the same output on both sides.
+    bot = Path(sys.executable).parent / "bot"
+    done = subprocess.run(
+        [sys.executable, "bench/run.py", "--smoke", "--base-bot", str(bot)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=55,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = done.stdout
+    assert report.startswith(f"### This bot against {bot}, side by side")
+    for command, commits in (
+        (r"bot plan --json \(one package\)", "300"),
+        (r"bot plan --json \(5 packages\)", "300"),
+        ("bot --version", "10"),
+    ):
+        row = rf"^\| {command} \| {commits} \| \d+\.\d+ \| \d+\.\d+ \| \d+\.\d+ \|.*\| yes \|$"
+        assert re.search(row, report, re.M), report
