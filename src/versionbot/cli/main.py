@@ -493,9 +493,9 @@ def _check(args: argparse.Namespace) -> int:
     if args.json:
         write_json(check_to_json(checks, source, args.range))
     else:
-        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        color = color and os.environ.get("TERM") != "dumb"
-        write_text(check_to_text(checks, where, color=color))
+        from versionbot.cli.terminal import wants_colour
+
+        write_text(check_to_text(checks, where, color=wants_colour(sys.stdout)))
         if errors and hint:
             write_text(f"hint: {hint}\n")
     if os.environ.get("GITHUB_STEP_SUMMARY"):

@@ -7,11 +7,12 @@ docs/plan-json.md); ``schema`` changes only when a field changes meaning or disa
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from json.encoder import encode_basestring as _string  # the C encoder of one JSON string
 from typing import TYPE_CHECKING, Any
 
+from versionbot.cli.terminal import paint
 from versionbot.core.bump import Bump
+from versionbot.core.neutralise import neutralise
 from versionbot.core.plan import SCHEMA_VERSION, PlannedCommit, ReleasePlan
 
 if TYPE_CHECKING:  # bot check's types: bot plan should not import the linter (nor images)
@@ -19,8 +20,6 @@ if TYPE_CHECKING:  # bot check's types: bot plan should not import the linter (n
     from versionbot.core.image_tags import ImagePlan
 
 _LABELS = {level: level.label for level in Bump}  # Enum properties are slow on a hot path
-# Commit text is shown on a terminal: control characters (ANSI escapes among them) become U+FFFD.
-_CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd")
 
 
 def plan_json_parts(
@@ -85,11 +84,11 @@ def images_to_json(images: ImagePlan) -> dict[str, Any]:
 def images_to_text(images: ImagePlan) -> list[str]:
     """The image section of the human report."""
     source = images.source or "a build of this commit"
-    lines = [f"Images ({', '.join(images.platforms)}) from {_clean(source)}:"]
+    lines = [f"Images ({', '.join(images.platforms)}) from {neutralise(source)}:"]
     width = max((len(t.tag) for t in images.tag_set.tags), default=0)
     for tag in images.tag_set.tags:
         action = "push" if tag.pushed else "keep"
-        lines.append(f"  {action}  {tag.tag:<{width}}  {_clean(tag.reason)}")
+        lines.append(f"  {action}  {tag.tag:<{width}}  {neutralise(tag.reason)}")
     lines.append("  to    " + ", ".join(images.names))
     return lines
 
@@ -127,7 +126,7 @@ def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool =
         lines.append(f"  next       {plan.next.tag}  ({plan.next.version}, {plan.bump})")
     else:
         lines.append("  next       no release")
-    lines.append(f"  why        {_clean(plan.reason)}")
+    lines.append(f"  why        {neutralise(plan.reason)}")
     if plan.decided_by:
         lines.append("  decided by " + _line(plan.decided_by[0]))
         lines += ["             " + _line(c) for c in plan.decided_by[1:]]
@@ -135,7 +134,8 @@ def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool =
         lines.append("")
         lines.append("Release notes:")
         lines.append("")
-        lines += ["  " + _clean(line) if line else "" for line in notes.rstrip("\n").split("\n")]
+        notes_lines = notes.rstrip("\n").split("\n")
+        lines += ["  " + neutralise(line) if line else "" for line in notes_lines]
     if plan.images is not None:
         lines.append("")
         lines += images_to_text(plan.images)
@@ -148,9 +148,9 @@ def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool =
     )
     for commit in plan.commits:
         level = commit.bump.label if commit.skipped_reason is None else "skip"
-        entry = f"  {commit.sha[:7]}  {level:<6} {_clean(commit.subject)}"
+        entry = f"  {commit.sha[:7]}  {level:<6} {neutralise(commit.subject)}"
         if commit.skipped_reason is not None:
-            entry += f"  ({_clean(commit.skipped_reason)})"
+            entry += f"  ({neutralise(commit.skipped_reason)})"
         lines.append(entry)
     if verbose and plan.ignored_tags:
         lines.append("")
@@ -160,22 +160,16 @@ def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool =
 
 def next_run_to_text(mode: str, sentence: str) -> str:
     """The mode and what the next ``bot release`` does: two lines under the plan."""
-    return f"\nMode: {mode}\n  next run   {_clean(sentence)}\n"
+    return f"\nMode: {mode}\n  next run   {neutralise(sentence)}\n"
 
 
 def _line(commit: PlannedCommit) -> str:
-    return f"{commit.sha[:7]} {_clean(commit.subject)}"
-
-
-def _clean(text: str) -> str:
-    # Control characters are not printable: most text needs no (character by character) translate.
-    return text if text.isprintable() else text.translate(_CONTROL)
+    return f"{commit.sha[:7]} {neutralise(commit.subject)}"
 
 
 # -- bot check and the GitHub step summary ----------------------------------------------------
 
-_COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "sha": "\x1b[1m", "fix": "\x1b[32m"}
-_RESET = "\x1b[0m"
+_SEVERITY_STYLES = {"error": "red", "warning": "yellow"}
 _MARKDOWN_SPECIALS = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|#~"})
 
 
@@ -183,18 +177,15 @@ def check_to_text(checks: list[CommitCheck], where: str, *, color: bool = False)
     """The human ``bot check`` report: the findings grouped per commit (``sha subject``), then
     one line of totals. ``where`` names what was checked: ``since v1.3.0``, ``COMMIT_EDITMSG``.
     A clean message (no sha) prints nothing: a commit-msg hook stays quiet."""
-
-    def paint(kind: str, text: str) -> str:
-        return f"{_COLORS[kind]}{text}{_RESET}" if color else text
-
     lines: list[str] = []
     for check in checks:
         if not check.findings:
             continue
         label = check.sha[:7] if check.sha is not None else where
-        lines.append(f"{paint('sha', _clean(label))} {_clean(check.subject)}")
+        sha = paint(neutralise(label), "bold", colour=color)
+        lines.append(f"{sha} {neutralise(check.subject)}")
         for finding in check.findings:
-            lines.append(_finding_line(finding, paint))
+            lines.append(_finding_line(finding, colour=color))
         lines.append("")
     errors = sum(c.errors for c in checks)
     warnings = sum(c.warnings for c in checks)
@@ -205,7 +196,7 @@ def check_to_text(checks: list[CommitCheck], where: str, *, color: bool = False)
     else:
         linted = [c for c in checks if c.skipped is None]
         skipped = len(checks) - len(linted)
-        checked = f"Checked {_plural(len(linted), 'commit')} {_clean(where)}"
+        checked = f"Checked {_plural(len(linted), 'commit')} {neutralise(where)}"
         if skipped:
             checked += f" ({skipped} merge or release {_plural_word(skipped, 'commit')} skipped)"
         bad = sum(1 for c in linted if c.findings)
@@ -216,12 +207,13 @@ def check_to_text(checks: list[CommitCheck], where: str, *, color: bool = False)
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def _finding_line(finding: Finding, paint: Callable[[str, str], str]) -> str:
+def _finding_line(finding: Finding, *, colour: bool) -> str:
     where = f"{finding.line}:{finding.column}"
-    severity = paint(finding.severity, f"{finding.severity:<7}")
-    entry = f"  {where:<6} {severity}  {finding.rule}  {_clean(finding.message)}"
+    severity = paint(f"{finding.severity:<7}", _SEVERITY_STYLES[finding.severity], colour=colour)
+    entry = f"  {where:<6} {severity}  {finding.rule}  {neutralise(finding.message)}"
     if finding.suggestion is not None:
-        entry += f"  (did you mean: {paint('fix', _clean(finding.suggestion))})"
+        suggestion = paint(neutralise(finding.suggestion), "green", colour=colour)
+        entry += f"  (did you mean: {suggestion})"
     return entry
 
 
@@ -325,4 +317,4 @@ def plan_summary(plan: ReleasePlan, notes: str | None, *, pull_request: bool) ->
 
 def _md(text: str) -> str:
     """Commit text inside Markdown: no control characters, no markup, no table breaks."""
-    return _clean(text).translate(_MARKDOWN_SPECIALS)
+    return neutralise(text).translate(_MARKDOWN_SPECIALS)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from versionbot.core.commits import BREAKING_TOKENS, ParsedCommit
 from versionbot.core.errors import ChangelogError
 from versionbot.core.links import ForgeLinks
+from versionbot.core.neutralise import IN_MARKDOWN
 from versionbot.core.version import InvalidVersion, Version
 
 TEMPLATE_CONTEXT_VERSION = 1
@@ -192,15 +193,11 @@ def link_references(text: str, links: ForgeLinks | None) -> str:
     return _REFERENCE.sub(lambda m: f"[{m.group()}]({reference_url(m.group(), links)})", text)
 
 
-# Control characters (ANSI escapes among them, C1 included) would reach every terminal that shows
-# the changelog or the release notes (``cat``, ``bot changelog --stdout``, ``git tag -n``): they
-# become U+FFFD, as in cli/report.py. A tab is kept: it is text.
-_CONTROL_CHARACTERS = dict.fromkeys(
-    [c for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x09], "\ufffd"
-)
+# Control characters would reach every terminal that shows the changelog or the release notes:
+# they are neutralised in the same pass as the Markdown.
 _INLINE_ESCAPES = str.maketrans(
     {
-        **_CONTROL_CHARACTERS,
+        **IN_MARKDOWN,
         "\\": "\\\\",
         "<": "&lt;",
         ">": "&gt;",
