@@ -25,7 +25,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple
 
-from versionbot.core.commits import BREAKING_TOKENS, Commit, ParsedCommit, parse_commit
+from versionbot.core.commits import (
+    BREAKING_TOKENS,
+    SCOPE,
+    TYPE,
+    Commit,
+    ParsedCommit,
+    parse_commit,
+)
 from versionbot.core.config import CheckRules
 from versionbot.core.history import History, PackagesHistory
 from versionbot.core.trailers import is_release_commit
@@ -37,8 +44,6 @@ ERROR: Final = "error"
 WARNING: Final = "warning"
 SCISSORS = "------------------------ >8 ------------------------"
 
-_TYPE = r"[A-Za-z][A-Za-z0-9_-]*"
-_SCOPE = r"\([^()\n]*\)"
 _FIXUP = re.compile(r"(fixup|squash|amend)! ")
 _BREAKING_LIKE = re.compile(r"(?P<token>breaking(?:[ _-]*changes?)?)(?P<space>[ \t]*):", re.I)
 _BREAKING_FOOTER = re.compile(r"BREAKING[ -]CHANGE:(?: |$)")
@@ -344,18 +349,18 @@ _RULES = {
 }
 # For each rule, the header shape it fixes: (pattern, the corrected header, the column).
 _REPAIRS: dict[str, tuple[re.Pattern[str], str, str]] = {
-    "space-after-colon": (re.compile(rf"({_TYPE}(?:{_SCOPE})?!?:)(.*)"), r"\1 \2", "e1"),
+    "space-after-colon": (re.compile(rf"({TYPE}(?:{SCOPE})?!?:)(.*)"), r"\1 \2", "e1"),
     "space-before-colon": (
-        re.compile(rf"({_TYPE}(?:{_SCOPE})?!?)\s+:\s*(.*)"),
+        re.compile(rf"({TYPE}(?:{SCOPE})?!?)\s+:\s*(.*)"),
         r"\1: \2",
         "e1",
     ),
-    "bang-position": (re.compile(rf"({_TYPE})!({_SCOPE}):\s*(.*)"), r"\1\2!: \3", "e1"),
-    "space-before-scope": (re.compile(rf"({_TYPE})\s+(\(.*)"), r"\1\2", "e1"),
-    "colon-after-scope": (re.compile(rf"({_TYPE}{_SCOPE}!?)\s+(.*)"), r"\1: \2", "e1"),
-    "empty-scope": (re.compile(rf"({_TYPE})\(\s*\)(.*)"), r"\1\2", "e1"),
-    "empty-description": (re.compile(rf"({_TYPE}(?:{_SCOPE})?!?:)\s*"), "", "e1+1"),
-    "scope-parentheses": (re.compile(rf"({_TYPE})\("), "", "e1"),
+    "bang-position": (re.compile(rf"({TYPE})!({SCOPE}):\s*(.*)"), r"\1\2!: \3", "e1"),
+    "space-before-scope": (re.compile(rf"({TYPE})\s+(\(.*)"), r"\1\2", "e1"),
+    "colon-after-scope": (re.compile(rf"({TYPE}{SCOPE}!?)\s+(.*)"), r"\1: \2", "e1"),
+    "empty-scope": (re.compile(rf"({TYPE})\(\s*\)(.*)"), r"\1\2", "e1"),
+    "empty-description": (re.compile(rf"({TYPE}(?:{SCOPE})?!?:)\s*"), "", "e1+1"),
+    "scope-parentheses": (re.compile(rf"({TYPE})\("), "", "e1"),
 }
 
 

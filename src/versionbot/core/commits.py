@@ -18,10 +18,14 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-# type: a word of letters (digits, '-' and '_' allowed after the first letter); scope: anything
-# but parentheses and line breaks; then an optional '!', ': ' and a non-empty description.
+# A commit type: a letter, then letters, digits, '-' and '_' (ASCII: the parser reads nothing else
+# as a type, so [check] and [bump] accept nothing else either); a scope: anything but parentheses
+# and line breaks, in parentheses.
+TYPE = r"[A-Za-z][A-Za-z0-9_-]*"
+SCOPE = r"\([^()\n]*\)"
+# The header: type, optional scope, an optional '!', ': ' and a non-empty description.
 _HEADER = re.compile(
-    r"(?P<type>[A-Za-z][A-Za-z0-9_-]*)(?:\((?P<scope>[^()\n]*)\))?(?P<bang>!)?: [ \t]*(?P<desc>.*)"
+    rf"(?P<type>{TYPE})(?:\((?P<scope>[^()\n]*)\))?(?P<bang>!)?: [ \t]*(?P<desc>.*)"
 )
 # A footer is `Token: value` or `Token #value`; the token is a word with '-' for spaces, except
 # BREAKING CHANGE, which keeps its space (Conventional Commits 1.0.0, rules 8-11 and 16).
@@ -46,7 +50,7 @@ _FOOTER_START = re.compile(r"\n[ \t]*\n" + _FOOTER_OPENING)
 _GIT_REVERT_HEADER = r'Revert "(?P<subject>.*)"(?: \(#[0-9]+\))?'
 _REVERTS_LINE = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,64})\b")
 _SHA = re.compile(r"\b[0-9a-fA-F]{7,64}\b")
-_SQUASH_BULLET = r"\* (?=[A-Za-z][A-Za-z0-9_-]*(?:\([^()\n]*\))?!?: )"
+_SQUASH_BULLET = rf"\* (?={TYPE}(?:{SCOPE})?!?: )"
 
 BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
 
@@ -414,20 +418,28 @@ def _git_revert(header: str, rest: str) -> ParsedCommit | None:
     )
 
 
-_TYPE = r"[A-Za-z][A-Za-z0-9_-]*"
 # Checked in order; the first that matches names the problem (strings: see _GIT_REVERT_HEADER).
 _HEADER_PROBLEMS = (
-    (rf"{_TYPE}(\([^()\n]*\))?!?:\s*", "empty description after 'type: '"),
-    (rf"{_TYPE}(\([^()\n]*\))?!?:(?! )", "missing space after ':'"),
-    (rf"{_TYPE}(\([^()\n]*\))?!?\s+:", "space before ':'"),
+    (rf"{TYPE}({SCOPE})?!?:\s*", "empty description after 'type: '"),
+    (rf"{TYPE}({SCOPE})?!?:(?! )", "missing space after ':'"),
+    (rf"{TYPE}({SCOPE})?!?\s+:", "space before ':'"),
     (
-        rf"{_TYPE}!\([^()\n]*\):",
+        rf"{TYPE}!{SCOPE}:",
         "'!' must follow the scope: 'type(scope)!: description'",
     ),
-    (rf"{_TYPE}\s+\(", "space between the type and the scope"),
-    (rf"{_TYPE}\([^()\n]*\)!?\s", "missing ':' after the scope"),
-    (rf"{_TYPE}\(", "unbalanced parentheses in the scope"),
+    (rf"{TYPE}\s+\(", "space between the type and the scope"),
+    (rf"{TYPE}{SCOPE}!?\s", "missing ':' after the scope"),
+    (rf"{TYPE}\(", "unbalanced parentheses in the scope"),
 )
+
+
+def is_commit_type(word: str) -> bool:
+    """True when ``word`` can be a commit's type: a letter, then letters, digits, '-' or '_'.
+
+    >>> is_commit_type("feat"), is_commit_type("no-ci_2"), is_commit_type("2fix")
+    (True, True, False)
+    """
+    return re.fullmatch(TYPE, word) is not None
 
 
 def _header_problem(header: str) -> str:

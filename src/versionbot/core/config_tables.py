@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from versionbot.core.bump import DEFAULT_TYPE_RULES, Bump, BumpRules
+from versionbot.core.commits import is_commit_type
 from versionbot.core.config import (
     BUILDERS,
     CHANGELOG_FORGES,
@@ -209,7 +210,7 @@ def parse_bump_rules(table: object, source: str) -> BumpRules:
 
 def _rule_key(key: str, where: str) -> tuple[str, str | None]:
     kind, paren, rest = key.partition("(")
-    valid_kind = bool(kind) and _valid_type(kind)
+    valid_kind = is_commit_type(kind)
     if not paren and valid_kind:
         return kind.lower(), None
     if paren and valid_kind and rest.endswith(")") and "(" not in rest[:-1] and rest[:-1].strip():
@@ -267,7 +268,7 @@ def parse_check(
     default_types = tuple(dict.fromkeys([*DEFAULT_TYPES, *(t.lower() for t in named)]))
     types = _check_names(table, "types", default_types, source)
     for kind in types:
-        if not _valid_type(kind):
+        if not is_commit_type(kind):
             raise ConfigError(
                 f"check.types in {source}: {kind!r} is not a commit type",
                 "a type is a letter, then letters, digits, '-' or '_', e.g. \"feat\"",
@@ -302,10 +303,6 @@ def _check_names(
 ) -> tuple[str, ...]:
     value = _strings(table.get(key, list(default)), f"check.{key} in {source}", _CHECK_KEYS[key])
     return tuple(v.strip() for v in value)
-
-
-def _valid_type(kind: str) -> bool:
-    return kind[0].isalpha() and kind.replace("-", "").replace("_", "").isalnum()
 
 
 def parse_images(table: object, source: str) -> ImagesConfig:
