@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from versionbot.core.commits import (
     _HEADER,
     BREAKING_TOKENS,
+    BelowHeader,
     ParsedCommit,
     ParseFailure,
     _body_and_footers,
@@ -189,12 +190,11 @@ def eager(message: str) -> ParsedCommit | ParseFailure:
         result.type,
         result.scope,
         result.description,
-        body,
-        footers,
         bool(notes),
         notes,
         reverts,
         _release_as(footers),
+        BelowHeader("", (body, footers)),
     )
 
 

@@ -498,7 +498,7 @@ def test_failure_header_is_the_first_line_only() -> None:
 def test_parsed_commit_is_immutable() -> None:
     commit = parsed("feat: x\n\nbody\n\nRefs: #1")
     with pytest.raises(AttributeError):
-        commit.type = "fix"
+        commit.type = "fix"  # type: ignore[misc]
     with pytest.raises(AttributeError):
         commit.body = "other"  # type: ignore[misc]
     with pytest.raises(AttributeError):
@@ -525,7 +525,7 @@ def test_parsed_commit_copies_and_replaces_as_a_value() -> None:
     commit = parsed("feat(api)!: x\n\nbody\n\nCloses #3")
     assert copy.deepcopy(commit) == commit
     assert pickle.loads(pickle.dumps(commit)) == commit
-    bare = commit._replace(body="")
+    bare = commit.without_body()
     assert (bare.body, bare.footers, bare.breaking) == ("", (Footer("Closes", "#3"),), True)
     assert bare != commit
     assert {commit, parsed("feat(api)!: x\n\nbody\n\nCloses #3")} == {commit}

@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 # A commit type: a letter, then letters, digits, '-' and '_' (ASCII: the parser reads nothing else
 # as a type, so [check] and [bump] accept nothing else either); a scope: anything but parentheses
@@ -56,9 +56,8 @@ BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
 
 
 # The per-commit value types are NamedTuples, not frozen dataclasses: just as immutable, and four
-# times cheaper to build (0.3 µs against 1.4 µs), which is a fifth of the budget per commit of a
-# 100,000-commit plan. ParsedCommit is a slotted class built as cheaply, because a tuple cannot
-# split its body later. See docs/decisions.md.
+# times cheaper to build (0.3 µs against 1.0 µs), which is a fifth of the budget per commit of a
+# 100,000-commit plan. See docs/decisions.md.
 
 
 class Commit(NamedTuple):
@@ -86,153 +85,90 @@ class Footer(NamedTuple):
     value: str
 
 
-class ParsedCommit:
-    """A message that follows Conventional Commits (or git's own revert form).
+class BelowHeader:
+    """The text below a header, split into the body and the footers when first read.
 
-    ``body`` and ``footers`` are split from the text below the header when first read: a plan
-    reads neither for most commits (the header decides the bump), and splitting them is most of
-    the cost of a parse. ``parse_commit`` splits them at once when they can change the plan (a
-    revert, a ``BREAKING`` or a ``Release-As`` footer) or name an issue (``#``, ``!``) that the
-    release notes list. The value is the same either way:
-    equality, hashing, ``repr`` and ``_replace`` see the ten fields. Immutable, like the
-    NamedTuples around it.
+    A plan reads neither for most commits (the header decides the bump), and splitting them is
+    most of the cost of a parse. The split is a cache, not a change of value: equality, hashing
+    and ``repr`` see the body and the footers, whenever the split happens.
     """
 
-    __slots__ = (
-        "_body",
-        "_footers",
-        "_text",
-        "breaking",
-        "breaking_notes",
-        "description",
-        "header",
-        "release_as",
-        "reverts",
-        "scope",
-        "type",
-    )
-    _FIELDS = (
-        "header",
-        "type",
-        "scope",
-        "description",
-        "body",
-        "footers",
-        "breaking",
-        "breaking_notes",
-        "reverts",
-        "release_as",
-    )
+    __slots__ = ("_parts", "_text")
+
+    def __init__(self, text: str, parts: tuple[str, tuple[Footer, ...]] | None = None) -> None:
+        self._text = text  # "" once split
+        self._parts = parts
+
+    def parts(self) -> tuple[str, tuple[Footer, ...]]:
+        """The body (trailing whitespace removed) and the footers, in order."""
+        if self._parts is None:
+            self._parts = _body_and_footers(self._text) if self._text else ("", ())
+            self._text = ""
+        return self._parts
+
+    def may_mention(self, needles: tuple[str, ...]) -> bool:
+        """False when no needle is in the body or the footers, True when one may be: before the
+        split, a test of the text, which costs no split."""
+        # map, not a generator: this runs for every commit of the release notes
+        return self._parts is not None or any(map(self._text.__contains__, needles))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BelowHeader):
+            return NotImplemented
+        return self.parts() == other.parts()
+
+    def __hash__(self) -> int:
+        return hash(self.parts())
+
+    def __repr__(self) -> str:
+        body, footers = self.parts()
+        return f"BelowHeader(body={body!r}, footers={footers!r})"
+
+
+_NOTHING_BELOW = BelowHeader("", ("", ()))  # a header alone: shared, as it is already split
+
+
+class ParsedCommit(NamedTuple):
+    """A message that follows Conventional Commits (or git's own revert form).
+
+    ``parse_commit`` splits the body and the footers at once when they can change the plan (a
+    revert, a ``BREAKING`` or a ``Release-As`` footer) or name an issue (``#``, ``!``) that the
+    release notes list; otherwise when first read (``BelowHeader``).
+    """
 
     header: str  # the first line as written
     type: str  # lower case
     scope: str | None
     description: str
-    _body: str | None  # None until split from _text
-    _footers: tuple[Footer, ...] | None
     breaking: bool
     breaking_notes: tuple[str, ...]  # the texts that describe the breaking change
     reverts: tuple[str, ...]  # shas (or sha prefixes) of the commits a revert reverts
     release_as: str | None  # the value of a `Release-As:` footer
-    _text: str  # the message below the header while body and footers are not split
-
-    # Positional, as a NamedTuple's: keyword construction costs twice as much on the hot path.
-    def __new__(  # noqa: PLR0917
-        cls,
-        header: str,
-        type: str,
-        scope: str | None,
-        description: str,
-        body: str | None,  # None (with footers): split from ``text`` when first read
-        footers: tuple[Footer, ...] | None,
-        breaking: bool,
-        breaking_notes: tuple[str, ...],
-        reverts: tuple[str, ...],
-        release_as: str | None,
-        text: str = "",
-    ) -> ParsedCommit:
-        # Filled in as a _Writable, then made a ParsedCommit (same slots): object.__setattr__
-        # on each field would cost 1 µs a commit, three times the rest of the construction.
-        parsed: ParsedCommit = object.__new__(_Writable)
-        parsed.header = header
-        parsed.type = type
-        parsed.scope = scope
-        parsed.description = description
-        parsed._body = body
-        parsed._footers = footers
-        parsed.breaking = breaking
-        parsed.breaking_notes = breaking_notes
-        parsed.reverts = reverts
-        parsed.release_as = release_as
-        parsed._text = text
-        parsed.__class__ = ParsedCommit
-        return parsed
+    below: BelowHeader
 
     @property
     def body(self) -> str:
         """The text between the header and the footers, trailing whitespace removed."""
-        return self._body if self._body is not None else self._split()[0]
+        return self.below.parts()[0]
 
     @property
     def footers(self) -> tuple[Footer, ...]:
         """The footers, in order."""
-        return self._footers if self._footers is not None else self._split()[1]
+        return self.below.parts()[1]
 
     def may_mention(self, *needles: str) -> bool:
-        """False when no needle is in the body or the footers, True when one may be: before they
-        are split, a test of the text below the header, which costs no split."""
-        # map, not a generator: this runs for every commit of the release notes
-        return self._body is not None or any(map(self._text.__contains__, needles))
+        """False when no needle is in the body or the footers, True when one may be."""
+        return self.below.may_mention(needles)
+
+    def without_body(self) -> ParsedCommit:
+        """The same commit with an empty body: release notes never show one, and a long
+        history's bodies are most of its memory."""
+        return self._replace(below=BelowHeader("", ("", self.footers)))
 
     @property
     def conventional(self) -> bool:
         """True: tells a ParsedCommit from a ParseFailure without isinstance."""
         return True
-
-    def _split(self) -> tuple[str, tuple[Footer, ...]]:
-        body, footers = _body_and_footers(self._text) if self._text else ("", ())
-        # A cache, not a change of value: the one write after construction.
-        object.__setattr__(self, "_body", body)
-        object.__setattr__(self, "_footers", footers)
-        object.__setattr__(self, "_text", "")
-        return body, footers
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self._FIELDS)
-
-    def _replace(self, **changes: Any) -> ParsedCommit:
-        """A copy with some fields changed, as a NamedTuple's ``_replace``."""
-        return ParsedCommit(**{**dict(zip(self._FIELDS, self._values(), strict=True)), **changes})
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"ParsedCommit is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"ParsedCommit is immutable: cannot delete {name!r}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return ParsedCommit, self._values()  # copy and pickle build it anew
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ParsedCommit):
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        values = zip(self._FIELDS, self._values(), strict=True)
-        return "ParsedCommit(" + ", ".join(f"{name}={value!r}" for name, value in values) + ")"
-
-
-class _Writable(ParsedCommit):
-    """A ParsedCommit while ``ParsedCommit.__new__`` fills it in."""
-
-    __slots__ = ()
-    # object's own (both: they share one slot), so that CPython sets a slot without a Python call
-    __setattr__ = object.__setattr__  # type: ignore[assignment]
-    __delattr__ = object.__delattr__
 
 
 class ParseFailure(NamedTuple):
@@ -267,9 +203,8 @@ def parse_commit(message: str) -> ParsedCommit | ParseFailure:
             return ParseFailure(header, "empty scope '()': name a scope or drop the parentheses")
     kind = kind.lower()
     notes = (description,) if bang else ()
-    parsed = ParsedCommit(
-        header, kind, scope, description, None, None, bool(notes), notes, (), None, rest
-    )
+    below = BelowHeader(rest) if rest else _NOTHING_BELOW
+    parsed = ParsedCommit(header, kind, scope, description, bool(notes), notes, (), None, below)
     # The cheap scan: only a revert, a breaking-change footer or a Release-As footer (tokens
     # compare case-insensitively) can make the text below the header change the plan.
     if rest and (kind == "revert" or "BREAKING" in rest or "release-as" in rest.lower()):
@@ -277,7 +212,7 @@ def parse_commit(message: str) -> ParsedCommit | ParseFailure:
     if "#" in rest or "!" in rest:
         # A footer may name an issue, which the release notes list: split now, while git is
         # still writing the log (the parse keeps up with it), not after it, when time counts.
-        parsed._split()
+        below.parts()
     return parsed
 
 
@@ -287,17 +222,11 @@ def _in_full(parsed: ParsedCommit) -> ParsedCommit:
     described = tuple(f.value or parsed.description for f in footers if f.token in BREAKING_TOKENS)
     notes = described or parsed.breaking_notes  # a `!` alone: the description
     reverts = _reverted_shas(body, footers) if parsed.type == "revert" else ()
-    return ParsedCommit(
-        parsed.header,
-        parsed.type,
-        parsed.scope,
-        parsed.description,
-        body,
-        footers,
-        bool(notes),
-        notes,
-        reverts,
-        _release_as(footers),
+    return parsed._replace(
+        breaking=bool(notes),
+        breaking_notes=notes,
+        reverts=reverts,
+        release_as=_release_as(footers),
     )
 
 
@@ -403,18 +332,16 @@ def _git_revert(header: str, rest: str) -> ParsedCommit | None:
     match = re.fullmatch(_GIT_REVERT_HEADER, header)
     if match is None or not match["subject"].strip():  # `Revert ""` names nothing
         return None
-    body, footers = _body_and_footers(rest)
     return ParsedCommit(
         header=header,
         type="revert",
         scope=None,
         description=match["subject"],
-        body=body,
-        footers=footers,
         breaking=False,
         breaking_notes=(),
         reverts=tuple(dict.fromkeys(m["sha"].lower() for m in _REVERTS_LINE.finditer(rest))),
         release_as=None,
+        below=BelowHeader("", _body_and_footers(rest)),
     )
 
 

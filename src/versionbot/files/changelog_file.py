@@ -164,7 +164,7 @@ class _Notable:
             or any(piece.sha.startswith(prefix) for prefix in self._named)
         ):
             return None
-        return piece._replace(parsed=parsed._replace(body="")) if parsed.body else piece
+        return piece._replace(parsed=parsed.without_body()) if parsed.body else piece
 
 
 def _graph_of(stream: Iterator[Commit], graph: list[Commit]) -> Iterator[Commit]:
