@@ -108,13 +108,14 @@ class Tool:
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """One child process: wall seconds, peak RSS in KiB, exit status."""
+    """One child process: wall seconds, peak RSS in KiB, exit status, CPU seconds."""
 
     seconds: float
     max_rss_kib: int
     returncode: int
     timed_out: bool
     error: str = ""  # the last line of stderr when the run failed
+    cpu: float = 0.0  # user and system CPU of the child and the children it waited for
 
     @property
     def problem(self) -> str | None:
@@ -135,6 +136,7 @@ class Result:
     tool: str
     size: int
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # CPU seconds of each timed run
     max_rss_kib: int = 0
     answer: str | None = None
     expected: str | None = None  # what the answer should be; None: the answer is the reference
@@ -228,7 +230,8 @@ def run_once(
             err.seek(0)
             lines = err.read().decode("utf-8", "replace").strip().splitlines()
             error = lines[-1][:120] if lines else ""
-    return Run(seconds, peak, proc.returncode, killed.is_set(), error)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, peak, proc.returncode, killed.is_set(), error, cpu)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -440,6 +443,7 @@ def measure_repo(
                     result.failures.append(run.problem)
                     continue
                 result.times.append(run.seconds)
+                result.cpu.append(run.cpu)
                 if GNU_TIME is None:
                     result.max_rss_kib = max(result.max_rss_kib, run.max_rss_kib)
     for where, state in zip(repos, before, strict=True):
@@ -747,29 +751,33 @@ def measure_compare(
 
 
 def compare_table(results: list[Result]) -> str:
-    """Base against this bot, per command: medians, their ratio, the median of the ratios of
-    the runs made side by side, the gate, and whether both printed the same bytes."""
+    """Base against this bot, per command: wall medians and their ratio (the gate), the median
+    of the ratios of the runs made in the same rep, the ratio of the CPU medians (steadier when
+    other work shares the machine), and whether both printed the same bytes."""
     rows = [
         "| command | commits | base median s | this median s | this / base | paired ratio "
-        "| runs | gate | same output? |",
-        "|---|---:|---:|---:|---:|---:|---|---|---|",
+        "| CPU this / base | runs | gate | same output? |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for old, new in zip(results[::2], results[1::2], strict=True):
         limit = COMPARE_STARTUP_RATIO if new.tool == "bot --version" else COMPARE_PLAN_RATIO
-        ratio = paired = None
-        if old.median and new.median is not None:
-            ratio = new.median / old.median
+        ratio = _ratio(new.median, old.median)
+        paired = cpu = None
         if old.times and len(old.times) == len(new.times):
             paired = statistics.median(b / a for a, b in zip(old.times, new.times, strict=True))
+            cpu = _ratio(statistics.median(new.cpu), statistics.median(old.cpu))
         gate = f"≤ {limit:.2f}: " + ("-" if ratio is None else _verdict(ratio <= limit))
         same = "-" if old.answer is None else "yes" if old.answer == new.answer else "**NO**"
+        figures = " | ".join("-" if x is None else f"{x:.3f}" for x in (ratio, paired, cpu))
         rows.append(
             f"| {new.tool} | {new.size:,} | {_seconds(old.median)} | {_seconds(new.median)} "
-            f"| {'-' if ratio is None else f'{ratio:.3f}'} "
-            f"| {'-' if paired is None else f'{paired:.3f}'} "
-            f"| {runs_cell(old)} / {runs_cell(new)} | {gate} | {same} |"
+            f"| {figures} | {runs_cell(old)} / {runs_cell(new)} | {gate} | {same} |"
         )
     return "\n".join(rows)
+
+
+def _ratio(new: float | None, old: float | None) -> float | None:
+    return new / old if new is not None and old else None
 
 
 def compare_report(results: list[Result], *, base: str, info: dict[str, str]) -> str:
