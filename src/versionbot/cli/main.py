@@ -39,10 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is None:
         parser.print_help()
         return 2
-    # A command builds many small objects, none in cycles, then ends: the cycle collector would
-    # rescan them again and again (0.8 s of a 100,000-commit plan) to free nothing.
-    collecting = gc.isenabled()
-    gc.disable()
+    # A command builds many small objects, none in cycles, then ends: at the default threshold
+    # the cycle collector would rescan them again and again (0.45 s of CPU in a 100,000-commit
+    # plan) to free nothing. A pass every million allocations costs no more than none, and
+    # still frees what cycles a long release makes.
+    threshold = gc.get_threshold()
+    gc.set_threshold(1_000_000)
     try:
         return command(args)
     except VersionbotError as exc:
@@ -60,8 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     finally:
-        if collecting:
-            gc.enable()
+        gc.set_threshold(*threshold)
 
 
 def _plan(args: argparse.Namespace) -> int:
