@@ -11,7 +11,9 @@ import functools
 import gc
 import io
 import json
+import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,8 +68,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    import os
-
     from versionbot.cli.github_outputs import append_step_summary
     from versionbot.cli.report import plan_summary
     from versionbot.files.render import Renderer
@@ -205,8 +205,6 @@ def _no_package_option(name: str | None) -> None:
 
 
 def _release(args: argparse.Namespace) -> int:
-    import os
-
     from versionbot.cli.github_outputs import run_outputs, write_github
     from versionbot.core.errors import SupersededError
     from versionbot.release.run import run_release
@@ -232,8 +230,6 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _tag(args: argparse.Namespace) -> int:
-    import os
-
     from versionbot.core.plan import PlanRequest
     from versionbot.core.version import InvalidVersion, Version, is_valid_prerelease_token
     from versionbot.release.tagging import make_tag
@@ -402,8 +398,6 @@ def _images(args: argparse.Namespace) -> int:
         else:
             write_text("\n".join(images_to_text(plan.images)) + "\n")
         return 0
-    import os
-
     from versionbot.core.plan import PlanRequest
     from versionbot.registry.client import RegistryClient
     from versionbot.registry.stage import RegistryImageStage
@@ -442,7 +436,6 @@ def _images(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     import dataclasses
-    import os
 
     from versionbot.cli.report import check_summary, check_to_json, check_to_text
     from versionbot.core.check import (
@@ -585,9 +578,6 @@ def _config(args: argparse.Namespace, repo: Path) -> Config:
 
 def _today() -> str:
     """Today in UTC, or the day of SOURCE_DATE_EPOCH (reproducible builds) when it is set."""
-    import os
-    import time
-
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     seconds = int(epoch) if epoch.isdigit() else int(time.time())
     return time.strftime("%Y-%m-%d", time.gmtime(seconds))
