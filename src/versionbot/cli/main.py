@@ -10,7 +10,6 @@ import argparse
 import functools
 import gc
 import io
-import json
 import os
 import sys
 import time
@@ -205,6 +204,8 @@ def _no_package_option(name: str | None) -> None:
 
 
 def _release(args: argparse.Namespace) -> int:
+    import json
+
     from versionbot.cli.github_outputs import run_outputs, write_github
     from versionbot.core.errors import SupersededError
     from versionbot.release.run import run_release
@@ -230,6 +231,8 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _tag(args: argparse.Namespace) -> int:
+    import json
+
     from versionbot.core.plan import PlanRequest
     from versionbot.core.version import InvalidVersion, Version, is_valid_prerelease_token
     from versionbot.release.tagging import make_tag
@@ -270,6 +273,8 @@ def _tag(args: argparse.Namespace) -> int:
 
 
 def _changelog(args: argparse.Namespace) -> int:
+    import json
+
     repo = Path(args.directory)
     config = _config(args, repo)
     if config.packages:
@@ -318,6 +323,8 @@ def _changelog_line(name: str, update: ChangelogUpdate) -> str:
 def _changelog_packages(args: argparse.Namespace, repo: Path, config: Config) -> int:
     """``bot changelog`` in a monorepo: each package's changelog in its folder (or
     ``--package NAME``'s)."""
+    import json
+
     names = (
         [config.package(args.package).name] if args.package else [p.name for p in config.packages]
     )
@@ -364,6 +371,8 @@ def _changelog_packages(args: argparse.Namespace, repo: Path, config: Config) ->
 
 
 def _images(args: argparse.Namespace) -> int:
+    import json
+
     from versionbot.cli.report import images_to_json, images_to_text
     from versionbot.git.repository_plan import plan_of, release_at_head
 
@@ -500,6 +509,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    import json
+
     from versionbot.init.repository import init_repository, summary
 
     if args.stdout and args.changelog_marker:
@@ -552,6 +563,7 @@ def _counted(args: argparse.Namespace) -> Callable[[Iterable[Commit]], Iterable[
 
 def _progress(args: argparse.Namespace) -> Progress:
     """Progress on standard error: only on a terminal, never with --quiet or --json."""
+
     from versionbot.cli.terminal import Progress
 
     quiet = args.quiet or getattr(args, "json", False)
