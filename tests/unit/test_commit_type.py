@@ -8,7 +8,7 @@ import pytest
 
 import versionbot.core.commits
 from versionbot.core.commits import ParsedCommit, is_commit_type, parse_commit
-from versionbot.core.config import config_from_mapping
+from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError
 
 WORDS = ["feat", "Fix", "no-ci_2", "x", "fé", "ß", "a²", "2fix", "-x", "_x", "fe at", "a.b"]
