@@ -12,7 +12,6 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal, overload
 
 from versionbot.core.errors import RepositoryError
 
@@ -29,50 +28,13 @@ def git_command(cwd: Path | str, args: Sequence[str], options: Sequence[str] = (
     return ["git", "-C", str(cwd), *options, *args]
 
 
-@overload
 def run_git(
-    cwd: Path | str,
-    args: Sequence[str],
-    env: Mapping[str, str],
-    *,
-    options: Sequence[str] = (),
-    text: Literal[True],
-) -> subprocess.CompletedProcess[str]: ...
-
-
-@overload
-def run_git(
-    cwd: Path | str,
-    args: Sequence[str],
-    env: Mapping[str, str],
-    *,
-    options: Sequence[str] = (),
-    text: Literal[False] = False,
-) -> subprocess.CompletedProcess[bytes]: ...
-
-
-def run_git(
-    cwd: Path | str,
-    args: Sequence[str],
-    env: Mapping[str, str],
-    *,
-    options: Sequence[str] = (),
-    text: bool = False,
-) -> subprocess.CompletedProcess[str] | subprocess.CompletedProcess[bytes]:
-    """Run git to the end with its output captured (text: decoded, undecodable bytes
-    replaced); never raises for git's own exit code, only when git is not installed."""
+    cwd: Path | str, args: Sequence[str], env: Mapping[str, str], *, options: Sequence[str] = ()
+) -> subprocess.CompletedProcess[bytes]:
+    """Run git to the end with its output captured; never raises for git's own exit code,
+    only when git is not installed."""
     command = git_command(cwd, args, options)
     try:
-        if text:
-            return subprocess.run(
-                command,
-                capture_output=True,
-                env=dict(env),
-                stdin=subprocess.DEVNULL,
-                check=False,
-                text=True,
-                errors="replace",
-            )
         return subprocess.run(
             command, capture_output=True, env=dict(env), stdin=subprocess.DEVNULL, check=False
         )
@@ -106,3 +68,13 @@ def last_line(text: str) -> str:
     """The last non-blank line of git's message (where git says why), or "no message"."""
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "no message"
+
+
+def decoded(result: subprocess.CompletedProcess[bytes]) -> subprocess.CompletedProcess[str]:
+    """``result`` with its output as text, as ``subprocess.run(text=True)`` gives it: UTF-8
+    (undecodable bytes replaced), line endings as ``\n``."""
+    out, err = (
+        stream.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+        for stream in (result.stdout, result.stderr)
+    )
+    return subprocess.CompletedProcess(result.args, result.returncode, out, err)

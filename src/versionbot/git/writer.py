@@ -24,7 +24,7 @@ from pathlib import Path
 
 from versionbot.core.errors import RepositoryError
 from versionbot.core.redaction import redact
-from versionbot.git.runner import git_env, last_line, run_git
+from versionbot.git.runner import decoded, git_env, last_line, run_git
 
 # A credential helper given on the command line: the token stays in the environment of the git
 # child process (VERSIONBOT_GIT_PASSWORD), never in argv, config files or trace output.
@@ -97,7 +97,7 @@ class GitWriter:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``git args`` in the work tree; raise RepositoryError (redacted) on failure."""
-        result = run_git(self.root, args, self._env, options=self._config, text=True)
+        result = decoded(run_git(self.root, args, self._env, options=self._config))
         if check and result.returncode != 0:
             raise RepositoryError(
                 f"git {args[0]} failed: {self.redact(last_line(result.stderr))}",
