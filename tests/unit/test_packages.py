@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from versionbot.cli.github_outputs import package_outputs
-from versionbot.cli.packages_report import packages_json_parts, packages_to_text
+from versionbot.cli.report import packages_json_parts, packages_to_text
 from versionbot.core.commits import Commit
 from versionbot.core.config import Config
 from versionbot.core.config_mapping import config_from_mapping

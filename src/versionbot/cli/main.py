@@ -120,7 +120,7 @@ def _plan_json(
 ) -> list[str]:
     """The plan JSON: one repository's document, or a monorepo's over every package."""
     if config.packages:
-        from versionbot.cli.packages_report import packages_json_parts
+        from versionbot.cli.report import packages_json_parts
 
         return packages_json_parts(plans, notes)
     from versionbot.cli.report import plan_json_parts
@@ -133,7 +133,7 @@ def _plan_text(
 ) -> str:
     """The plan text: one repository's, or a monorepo's with a summary line per package."""
     if config.packages:
-        from versionbot.cli.packages_report import packages_to_text
+        from versionbot.cli.report import packages_to_text
 
         return packages_to_text(plans, notes, verbose=verbose)
     from versionbot.cli.report import plan_to_text

@@ -1,4 +1,5 @@
-"""How a release plan is shown: the ``bot plan`` text and the versioned JSON document.
+"""How a release plan is shown: the ``bot plan`` text and the versioned JSON document; in a
+monorepo a summary line per package, then each package's part as a repository of its own has it.
 
 Pure: builds strings and plain dicts; the CLI prints them. The JSON shape is a contract (see
 docs/plan-json.md); ``schema`` changes only when a field changes meaning or disappears.
@@ -7,13 +8,14 @@ docs/plan-json.md); ``schema`` changes only when a field changes meaning or disa
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from json.encoder import encode_basestring as _string  # the C encoder of one JSON string
 from typing import TYPE_CHECKING, Any
 
 from versionbot.cli.terminal import paint
 from versionbot.core.bump import Bump
 from versionbot.core.neutralise import neutralise
-from versionbot.core.plan import SCHEMA_VERSION, PlannedCommit, ReleasePlan
+from versionbot.core.plan import SCHEMA_VERSION, PackagePlan, PlannedCommit, ReleasePlan
 
 if TYPE_CHECKING:  # bot check's types: bot plan should not import the linter (nor images)
     from versionbot.core.check import CommitCheck, Finding
@@ -159,6 +161,51 @@ def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool =
         lines.append("")
         lines.append("Tags ignored (not in the tag format): " + ", ".join(plan.ignored_tags))
     return "\n".join(lines) + "\n"
+
+
+# -- a monorepo: one line per package, then each package's own report ----------------------
+
+
+def packages_json_parts(plans: Sequence[PackagePlan], notes: Sequence[str | None]) -> list[str]:
+    """The monorepo ``bot plan --json`` document: ``{"schema": 1, "packages": [{"name",
+    "path", "plan"}]}``, where ``plan`` is the package's single-package document; in parts, as
+    ``plan_json_parts`` gives them."""
+    parts = [f'{{\n  "schema": {SCHEMA_VERSION},\n  "packages": [']
+    for i, (package_plan, package_notes) in enumerate(zip(plans, notes, strict=True)):
+        package = package_plan.package
+        document = plan_json_parts(package_plan.plan, package_notes, margin="      ")
+        parts.append(
+            f'{"," if i else ""}\n    {{\n      "name": {json.dumps(package.name)},\n'
+            f'      "path": {json.dumps(package.path)},\n      "plan": '
+        )
+        parts += document[:-1]
+        parts.append(document[-1][:-1])  # its last line break: the entry's closing brace follows
+        parts.append("\n    }")
+    parts.append("\n  ]\n}\n" if plans else "]\n}\n")
+    return parts
+
+
+def packages_to_text(
+    plans: Sequence[PackagePlan], notes: Sequence[str | None], *, verbose: bool = False
+) -> str:
+    """The human monorepo report: one line per package, then each package's plan."""
+    width = max((len(p.package.name) for p in plans), default=0)
+    due = sum(1 for p in plans if p.plan.next is not None)
+    lines = [f"Packages: {len(plans)}, {due} with a release due"]
+    for package_plan in plans:
+        plan, name = package_plan.plan, package_plan.package.name
+        if plan.next is None:
+            what = "no release"
+        else:
+            previous = str(plan.previous.version) if plan.previous else "none"
+            what = f"{previous} -> {plan.next.version} ({plan.bump})"
+        lines.append(f"  {name:<{width}}  {what}")
+    parts = ["\n".join(lines) + "\n"]
+    for package_plan, package_notes in zip(plans, notes, strict=True):
+        package = package_plan.package
+        parts.append(f"\n== {package.name} ({package.path}) ==\n")
+        parts.append(plan_to_text(package_plan.plan, package_notes, verbose=verbose))
+    return "".join(parts)
 
 
 def next_run_to_text(mode: str, sentence: str) -> str:
