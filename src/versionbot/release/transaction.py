@@ -46,6 +46,7 @@ from versionbot.core.trailers import trailer_lines
 from versionbot.core.version import Version
 from versionbot.files.atomic import read_text, write_atomically
 from versionbot.files.render import Renderer
+from versionbot.forge.model import Forge
 from versionbot.git.writer import PushResult
 
 
@@ -87,16 +88,6 @@ class ReleaseGit(Protocol):
     def worktree(self, sha: str) -> AbstractContextManager[ReleaseGit]: ...
 
 
-class ForgeReleases(Protocol):
-    """What a release needs of a forge (forge/ implements it for GitHub)."""
-
-    def find_release(self, tag: str) -> object | None: ...
-
-    def create_release(
-        self, tag: str, *, target: str, name: str, body: str, prerelease: bool, latest: bool
-    ) -> object: ...
-
-
 class ImageStage(Protocol):
     """What a release needs of the image stage (registry/stage.py implements it): each tag's
     (reference, digest, pushed by this call); a tag a re-run pushes finishes the release."""
@@ -110,7 +101,7 @@ class ReleaseEdges:
     git, the forge, and each package's image stage (by package name)."""
 
     git: ReleaseGit
-    forge: ForgeReleases | None
+    forge: Forge | None
     images: Mapping[str, ImageStage] = field(default_factory=dict)
     forge_missing: str | None = None  # what a due forge release lacks (e.g. "no GITHUB_TOKEN")
 
@@ -431,7 +422,7 @@ def push_atomically(
 
 
 def publish_forge_release(
-    due: Due, forge: ForgeReleases | None, sha: str, notes: str, outcome: RunOutcome
+    due: Due, forge: Forge | None, sha: str, notes: str, outcome: RunOutcome
 ) -> None:
     """Step 6: the forge release with the release notes (idempotent in forge/)."""
     name = due.package.name
@@ -449,7 +440,7 @@ def publish_forge_release(
         prerelease=due.version.is_prerelease,
         latest=due.plan.next.latest,
     )
-    mine.forge_url = getattr(release, "url", None)
+    mine.forge_url = release.url
     outcome.say(name, f"forge release {mine.forge_url or due.tag}")
 
 
