@@ -36,17 +36,6 @@ from versionbot.core.errors import RegistryError
 from versionbot.registry.credentials import Credentials, env_var_prefix, find_credentials
 from versionbot.registry.oci import json_object, plain_http_allowed
 
-__all__ = [
-    "AuthCache",
-    "Challenge",
-    "RegistryAuth",
-    "Scopes",
-    "parse_www_authenticate",
-    "pull_scope",
-    "push_scope",
-]
-
-
 # --------------------------------------------------------------------------- challenges
 
 

@@ -32,8 +32,6 @@ from versionbot.core.image_tags import ImagePlan
 from versionbot.core.links import parse_remote_url
 from versionbot.registry.oci import ImageRef
 
-__all__ = ["BuildSpec", "build_spec", "build_tag", "oci_labels", "source_date_epoch", "source_url"]
-
 OCI_PREFIX = "org.opencontainers.image."
 _RELEASE_KEYS = ("version", "revision", "created")
 

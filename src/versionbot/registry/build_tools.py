@@ -20,8 +20,6 @@ from versionbot.core.errors import BuildError
 from versionbot.core.redaction import redact
 from versionbot.registry.credentials import credentials_from_env
 
-__all__ = ["last_line", "run_tool", "secrets"]
-
 
 def secrets(registry: str, env: Mapping[str, str]) -> list[str]:
     """Every secret an error text might echo: the registry variables' passwords."""

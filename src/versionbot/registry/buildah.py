@@ -32,14 +32,6 @@ from versionbot.registry.client import RegistryClient
 from versionbot.registry.credentials import Credentials, credentials_from_env, docker_config_path
 from versionbot.registry.oci import plain_http_allowed
 
-__all__ = [
-    "BuildahSetup",
-    "authfile_document",
-    "build_with_buildah",
-    "buildah_commands",
-    "write_authfile",
-]
-
 
 @dataclass(frozen=True, slots=True)
 class BuildahSetup:

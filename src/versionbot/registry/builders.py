@@ -30,8 +30,6 @@ from versionbot.registry.client import RegistryClient
 from versionbot.registry.docker_engine import build_with_docker
 from versionbot.registry.oci import ImageRef
 
-__all__ = ["build_image"]
-
 _Builder = Callable[[BuildSpec, ImagesConfig, Path, RegistryClient, Mapping[str, str]], str]
 _BUILDERS: Mapping[str, _Builder] = {
     "buildx": build_with_buildx,

@@ -19,8 +19,6 @@ from versionbot.registry.build_spec import BuildSpec
 from versionbot.registry.build_tools import run_tool, secrets
 from versionbot.registry.client import RegistryClient
 
-__all__ = ["build_with_buildx", "buildx_argv"]
-
 
 def buildx_argv(spec: BuildSpec, metadata_file: Path) -> list[str]:
     """The one ``docker buildx build`` command of the ``buildx`` builder."""

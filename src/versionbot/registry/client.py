@@ -35,8 +35,6 @@ from versionbot.registry.oci import ImageRef, Manifest, json_object
 from versionbot.registry.session import REGISTRY_RETRIES, RegistrySession, expect
 from versionbot.registry.transfer import ImageCopy
 
-__all__ = ["RegistryClient"]
-
 
 class RegistryClient:
     """Talks the OCI distribution API to any number of registries; close it when done."""

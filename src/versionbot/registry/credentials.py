@@ -38,15 +38,6 @@ from pathlib import Path
 
 from versionbot.core.errors import RegistryError
 
-__all__ = [
-    "Credentials",
-    "credentials_from_docker_config",
-    "credentials_from_env",
-    "docker_config_path",
-    "env_var_prefix",
-    "find_credentials",
-]
-
 
 @dataclass(frozen=True, slots=True)
 class Credentials:

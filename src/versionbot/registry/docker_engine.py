@@ -37,14 +37,6 @@ from versionbot.registry.oci import (
     platform_matches,
 )
 
-__all__ = [
-    "assemble_index",
-    "build_with_docker",
-    "docker_build_kwargs",
-    "labelled_dockerfile",
-    "platform_tag",
-]
-
 
 def platform_tag(tag: str, platform: str) -> str:
     """The per-platform tag of the ``docker`` builder.

@@ -27,8 +27,6 @@ from versionbot.registry.oci import (
 )
 from versionbot.registry.session import RegistrySession, expect
 
-__all__ = ["get_manifest", "manifest_exists", "manifest_platforms", "put_manifest"]
-
 _ACCEPT: Final = ", ".join(MANIFEST_TYPES)
 _MAX_MANIFEST_BYTES: Final = 4 * 1024 * 1024  # distribution's own limit for a manifest
 _MAX_CONFIG_BYTES: Final = 8 * 1024 * 1024

@@ -31,27 +31,6 @@ from typing import Any, Final
 
 from versionbot.core.errors import RegistryError, UsageError
 
-__all__ = [
-    "DOCKER_HUB",
-    "DOCKER_HUB_API",
-    "DOCKER_LIST",
-    "DOCKER_MANIFEST",
-    "INDEX_TYPES",
-    "MANIFEST_TYPES",
-    "OCI_INDEX",
-    "OCI_MANIFEST",
-    "Descriptor",
-    "ImageRef",
-    "InvalidImageRef",
-    "Manifest",
-    "api_host",
-    "is_digest",
-    "json_object",
-    "plain_http_allowed",
-    "platform_matches",
-    "platform_text",
-]
-
 OCI_INDEX: Final = "application/vnd.oci.image.index.v1+json"
 DOCKER_LIST: Final = "application/vnd.docker.distribution.manifest.list.v2+json"
 OCI_MANIFEST: Final = "application/vnd.oci.image.manifest.v1+json"

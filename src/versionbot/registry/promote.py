@@ -21,8 +21,6 @@ from versionbot.core.errors import RegistryError, UsageError
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.oci import ImageRef, Manifest, platform_matches
 
-__all__ = ["PushedTag", "promote"]
-
 
 @dataclass(frozen=True, slots=True)
 class PushedTag:

@@ -51,15 +51,6 @@ from versionbot.registry.auth import AuthCache, RegistryAuth, Scopes
 from versionbot.registry.credentials import docker_config_path
 from versionbot.registry.oci import api_host, plain_http_allowed
 
-__all__ = [
-    "REGISTRY_RETRIES",
-    "TIMEOUT_VARIABLE",
-    "RegistrySession",
-    "Unreachable",
-    "expect",
-    "location",
-]
-
 _log = logging.getLogger(__name__)
 
 # Bounded: a registry that stays down ends the run in under ten seconds.

@@ -30,8 +30,6 @@ from versionbot.registry.manifests import get_manifest, manifest_exists, put_man
 from versionbot.registry.oci import Descriptor, ImageRef, Manifest
 from versionbot.registry.session import RegistrySession, Unreachable, expect, location
 
-__all__ = ["ImageCopy"]
-
 _CHUNK: Final = 1024 * 1024
 
 
