@@ -36,6 +36,7 @@ from versionbot.core.version import Version
 from versionbot.registry.build_spec import build_tag
 from versionbot.registry.builders import build_image
 from versionbot.registry.client import RegistryClient
+from versionbot.registry.manifests import digest_of, list_tags, platforms_of, resolve
 from versionbot.registry.oci import DOCKER_LIST, OCI_INDEX, ImageRef
 
 if TYPE_CHECKING:
@@ -154,11 +155,11 @@ def test_buildah_builds_both_platforms_pushes_one_index_and_labels_it(
     with RegistryClient(env=env, ca_file=server.ca_file) as client:
         built = build_image(settings, widget.path, images, client, env=env)
         assert str(built).startswith(f"{name}@sha256:")
-        assert client.digest_of(ImageRef.parse(name).with_tag(build_tag(widget.head()))) == (
+        assert digest_of(client, ImageRef.parse(name).with_tag(build_tag(widget.head()))) == (
             built.digest
         )
-        assert set(client.platforms(built)) == set(PLATFORMS)
-        assert client.resolve(built).media_type == OCI_INDEX
+        assert set(platforms_of(client, built)) == set(PLATFORMS)
+        assert resolve(client, built).media_type == OCI_INDEX
         # A re-run finds the build tag and builds nothing: the same digest comes back at once.
         started = time.monotonic()
         assert build_image(settings, widget.path, images, client, env=env) == built
@@ -301,13 +302,13 @@ def test_the_docker_engine_builds_each_platform_and_the_index_is_assembled(
     with RegistryClient(env=env) as client:
         built = build_image(settings, widget.path, plan_for(widget, name), client, env=env)
         assert built.digest is not None
-        assert client.digest_of(ImageRef.parse(name).with_tag(build_tag(widget.head()))) == (
+        assert digest_of(client, ImageRef.parse(name).with_tag(build_tag(widget.head()))) == (
             built.digest
         )
-        index = client.resolve(built)
+        index = resolve(client, built)
         assert index.media_type == DOCKER_LIST
-        assert set(client.platforms(built)) == set(PLATFORMS)
-        tags = client.tags(registry_basic.host, "b/docker-engine")
+        assert set(platforms_of(client, built)) == set(PLATFORMS)
+        tags = list_tags(client, registry_basic.host, "b/docker-engine")
     assert sorted(tags) == sorted(
         [build_tag(widget.head())]
         + [f"{build_tag(widget.head())}-linux-{arch}" for arch in ("amd64", "arm64")]
@@ -398,7 +399,7 @@ def _buildx_setup(
     source = ImageRef.parse(image_in(server))
     name = f"{source.registry}/{source.repository}"
     with RegistryClient(env={}) as client:
-        (stub / "index.json").write_bytes(client.resolve(source).raw)
+        (stub / "index.json").write_bytes(resolve(client, source).raw)
     env = {
         **widget.env.variables,
         "PATH": f"{stub}{os.pathsep}{widget.env.variables['PATH']}",
@@ -415,7 +416,7 @@ def test_buildx_runs_exactly_one_command_and_takes_the_digest_from_its_metadata(
     name, settings, env = _buildx_setup(widget, registry_plain, image_in, buildx_stub)
     with RegistryClient(env=env) as client:
         built = build_image(settings, widget.path, plan_for(widget, name), client, env=env)
-        assert set(client.platforms(built)) == set(PLATFORMS)
+        assert set(platforms_of(client, built)) == set(PLATFORMS)
     calls = [json.loads(line) for line in (buildx_stub / "argv.jsonl").read_text().splitlines()]
     assert len(calls) == 1
     argv = calls[0]

@@ -24,6 +24,7 @@ from versionbot.core.image_tags import ImagePlan, image_plan
 from versionbot.core.version import Version
 from versionbot.registry.build_spec import build_tag
 from versionbot.registry.client import RegistryClient
+from versionbot.registry.manifests import digest_of, list_tags, put_manifest, resolve
 from versionbot.registry.oci import ImageRef
 from versionbot.registry.promote import PushedTag
 from versionbot.registry.stage import RegistryImageStage
@@ -90,8 +91,8 @@ def tags_of(name: str, env: dict[str, str], ca_file: Path | None = None) -> dict
     ref = ImageRef.parse(name)
     with RegistryClient(env=env, ca_file=ca_file) as client:
         found = {}
-        for tag in client.tags(ref.registry, ref.repository):
-            digest = client.digest_of(ref.with_tag(tag))
+        for tag in list_tags(client, ref.registry, ref.repository):
+            digest = digest_of(client, ref.with_tag(tag))
             assert digest is not None
             found[tag] = digest
         return found
@@ -173,10 +174,10 @@ def test_a_registry_holding_a_higher_release_keeps_its_latest_tag(
     name = source.partition("@")[0]
     env = registry_basic.env()
     with RegistryClient(env=env) as client:
-        child = client.resolve(ImageRef.parse(source)).children()[0].digest
-        amd64 = client.resolve(ImageRef.parse(f"{name}@{child}"))
+        child = resolve(client, ImageRef.parse(source)).children()[0].digest
+        amd64 = resolve(client, ImageRef.parse(f"{name}@{child}"))
         for tag in ("2.0.0", "latest", "1.4.0"):
-            client.put_manifest(ImageRef.parse(f"{name}:{tag}"), amd64)
+            put_manifest(client, ImageRef.parse(f"{name}:{tag}"), amd64)
     stage = stage_for((name,), source, env, tmp_path)
     images = plan("1.5.0", (name,), source, released=("1.4.0",))
     assert [t.tag for t in images.tag_set.pushed] == ["1.5.0", "1.5", "1", "latest", "sha-0123456"]
@@ -313,7 +314,7 @@ def test_without_a_source_the_stage_builds_once_and_promotes_that_digest(
     pushed = stage.push(images)
     build = ImageRef.parse(names[0]).with_tag(build_tag(repo.head()))
     with RegistryClient(env=env) as client:
-        digest = client.digest_of(build)
+        digest = digest_of(client, build)
     assert digest is not None
     assert_promoted(pushed, digest)
     assert {p.ref.tag for p in pushed} == {"0.2.0", "0.2", "latest", "sha-" + repo.head()[:7]}

@@ -23,6 +23,7 @@ import pytest
 
 from versionbot.core.errors import RegistryError
 from versionbot.registry.client import RegistryClient
+from versionbot.registry.manifests import list_tags, platforms_of, resolve
 from versionbot.registry.oci import ImageRef
 from versionbot.registry.promote import PushedTag, promote
 
@@ -105,9 +106,9 @@ def targets(source: ImageRef, *tags: str, repository: str | None = None) -> list
 def blob_digests(client: RegistryClient, source: ImageRef) -> list[str]:
     """Config and layer digests of every child of ``source`` (shared blobs repeat)."""
     found = []
-    for child in client.resolve(source).children():
+    for child in resolve(client, source).children():
         reference = ImageRef(source.registry, source.repository, None, child.digest)
-        found += [blob.digest for blob in client.resolve(reference).blobs()]
+        found += [blob.digest for blob in resolve(client, reference).blobs()]
     return found
 
 
@@ -143,14 +144,14 @@ def test_promote_in_the_same_repository_puts_only_manifest_bytes(
         assert sorted(wire.manifest_puts()) == sorted(
             f"/v2/{source.repository}/manifests/{tag}" for tag in ("1.4.2", "1.4", "1", "latest")
         )
-        assert set(client.tags(source.registry, source.repository)) == {
+        assert set(list_tags(client, source.registry, source.repository)) == {
             "src",
             "1.4.2",
             "1.4",
             "1",
             "latest",
         }
-        assert client.platforms(wanted[0]) == PLATFORMS
+        assert platforms_of(client, wanted[0]) == PLATFORMS
 
 
 @pytest.mark.parametrize("variant", ["registry_plain", "registry_token"])
@@ -253,9 +254,9 @@ def test_a_registry_that_dies_midway_fails_cleanly_and_a_rerun_completes(
 
     dying.start()  # same port, same storage: the first tag survived
     with make_client(registry_plain, dying) as client:
-        assert client.tags(dying.host, "acme/app") == ["7.0.0"]
+        assert list_tags(client, dying.host, "acme/app") == ["7.0.0"]
         results = promote(client, source, wanted, PLATFORMS)
-        assert sorted(client.tags(dying.host, "acme/app")) == ["7", "7.0", "7.0.0"]
+        assert sorted(list_tags(client, dying.host, "acme/app")) == ["7", "7.0", "7.0.0"]
     assert [r.pushed for r in results] == [False, True, True]
     assert_all_verified(results, str(source.digest), wanted)
 
@@ -296,7 +297,7 @@ def test_no_credentials_say_they_are_required(
 ) -> None:
     source = ImageRef.parse(image_in(registry_basic))
     with make_client(registry_basic, env={}) as client, pytest.raises(RegistryError) as failure:
-        client.resolve(source)
+        resolve(client, source)
     assert str(failure.value) == (
         f"registry {registry_basic.host} requires credentials for {source.repository} (401)"
     )
@@ -312,7 +313,7 @@ def test_host_specific_credentials_win_over_the_generic_ones(
         "VERSIONBOT_REGISTRY_PASSWORD": "not-this-one",
     }
     with make_client(registry_token, env=env) as client:
-        assert client.resolve(source).digest == source.digest
+        assert resolve(client, source).digest == source.digest
 
 
 def test_credentials_from_a_docker_credential_helper(
@@ -340,7 +341,7 @@ def test_credentials_from_a_docker_credential_helper(
         json.dumps({"credHelpers": {registry_basic.host: "versionbot-test"}})
     )
     with make_client(registry_basic, env={}, docker_config=config) as client:
-        assert client.platforms(source) == PLATFORMS
+        assert platforms_of(client, source) == PLATFORMS
 
 
 def test_a_missing_platform_is_named_and_nothing_is_pushed(
@@ -351,7 +352,7 @@ def test_a_missing_platform_is_named_and_nothing_is_pushed(
     with make_client(registry_plain, wire=wire) as client:
         with pytest.raises(RegistryError) as failure:
             promote(client, source, targets(source, "1.0.0"), ["linux/amd64", "linux/s390x"])
-        assert client.tags(source.registry, source.repository) == ["src"]
+        assert list_tags(client, source.registry, source.repository) == ["src"]
     assert "lacks platform linux/s390x" in str(failure.value)
     assert "linux/amd64, linux/arm64" in str(failure.value)
     assert wire.manifest_puts() == []
@@ -372,7 +373,7 @@ def test_tls_without_the_ca_fails_with_a_clear_error(
     source = ImageRef.parse(image_in(registry_tls))
     client = RegistryClient(env=registry_tls.env(), docker_config=tmp_path, sleep=Sleeps())
     with client, pytest.raises(RegistryError) as failure:
-        client.resolve(source)
+        resolve(client, source)
     assert (
         str(failure.value) == f"the TLS certificate of registry {registry_tls.host} is not trusted"
     )
@@ -383,9 +384,9 @@ def test_tags_of_a_missing_repository_are_empty_and_a_missing_tag_is_an_error(
     registry_token: RegistryServer,
 ) -> None:
     with make_client(registry_token) as client:
-        assert client.tags(registry_token.host, "nobody/here") == []
+        assert list_tags(client, registry_token.host, "nobody/here") == []
         with pytest.raises(RegistryError) as failure:
-            client.resolve(ImageRef(registry_token.host, "nobody/here", "1.0", None))
+            resolve(client, ImageRef(registry_token.host, "nobody/here", "1.0", None))
     assert str(failure.value) == (
         f"registry {registry_token.host} has no manifest nobody/here:1.0 (404)"
     )
@@ -396,7 +397,7 @@ def test_tags_with_a_page_size(registry_plain: RegistryServer, image_in: ImageFa
     source = ImageRef.parse(image_in(registry_plain))
     with make_client(registry_plain) as client:
         promote(client, source, targets(source, "a", "b", "c", "d"), PLATFORMS)
-        found = client.tags(source.registry, source.repository, page_size=2)
+        found = list_tags(client, source.registry, source.repository, page_size=2)
     assert sorted(found) == ["a", "b", "c", "d", "src"]
 
 

@@ -25,6 +25,7 @@ from versionbot.registry.credentials import (
     credentials_from_env,
     env_var_prefix,
 )
+from versionbot.registry.manifests import list_tags, resolve
 from versionbot.registry.oci import (
     OCI_INDEX,
     ImageRef,
@@ -271,7 +272,7 @@ def test_plain_http_is_never_tried_for_a_remote_registry() -> None:
         env={}, sleep=sleeps.append, timeout=2.0, event_hooks={"request": [record]}
     )
     with client, pytest.raises(RegistryError) as failure:
-        client.resolve(ImageRef.parse("registry.invalid/acme/app:1"))
+        resolve(client, ImageRef.parse("registry.invalid/acme/app:1"))
     assert urls
     assert {url.scheme for url in urls} == {"https"}
     assert "registry registry.invalid did not answer GET for acme/app" in str(failure.value)
@@ -343,7 +344,7 @@ def test_retries_a_503_honouring_retry_after(flaky: tuple[str, type[_Flaky]]) ->
     handler.failures = 2
     sleeps: list[float] = []
     with RegistryClient(env={}, sleep=sleeps.append) as client:
-        manifest = client.resolve(ImageRef.parse(f"{host}/acme/app:1"))
+        manifest = resolve(client, ImageRef.parse(f"{host}/acme/app:1"))
     assert manifest.is_index
     assert sleeps == [1.0, 1.0]
 
@@ -353,7 +354,7 @@ def test_gives_up_after_four_tries_within_ten_seconds(flaky: tuple[str, type[_Fl
     handler.failures = 100
     sleeps: list[float] = []
     with RegistryClient(env={}, sleep=sleeps.append) as client, pytest.raises(RegistryError) as e:
-        client.resolve(ImageRef.parse(f"{host}/acme/app:1"))
+        resolve(client, ImageRef.parse(f"{host}/acme/app:1"))
     assert len(sleeps) == 3
     assert sum(sleeps) < 10
     assert str(e.value) == f"registry {host} did not answer GET for acme/app after 4 tries (503)"
@@ -368,7 +369,7 @@ def test_connection_refused_backs_off_exponentially() -> None:
         port = sock.getsockname()[1]
     sleeps: list[float] = []
     with RegistryClient(env={}, sleep=sleeps.append) as client, pytest.raises(RegistryError) as e:
-        client.tags(f"127.0.0.1:{port}", "acme/app")
+        list_tags(client, f"127.0.0.1:{port}", "acme/app")
     assert sleeps == [0.5, 1.0, 2.0]
     assert "(ConnectError)" in str(e.value)
 
@@ -412,7 +413,9 @@ def test_tags_follow_the_next_links() -> None:
 
     try:
         with RegistryClient(env={}, event_hooks={"request": [record]}) as client:
-            found = client.tags(f"127.0.0.1:{server.server_address[1]}", "acme/app", page_size=2)
+            found = list_tags(
+                client, f"127.0.0.1:{server.server_address[1]}", "acme/app", page_size=2
+            )
     finally:
         server.shutdown()
         server.server_close()

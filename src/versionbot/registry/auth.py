@@ -14,7 +14,7 @@ What it owns
       repository: ``pull`` for a source, ``pull,push`` for a target, both for a mount.
 
 What it must not do
-    * Send a request itself: a token comes through the sender it is given (the session's, which
+    * Send a request itself: a token comes through the sender it is given (the client's, which
       retries), and a token realm over plain HTTP is refused unless the registry is trusted
       with plain HTTP (:func:`~versionbot.registry.oci.plain_http_allowed`).
     * Put a credential or token into an exception message, a log record or a repr.
@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Final
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -120,24 +120,6 @@ class _Token:
     expires: float  # time.monotonic()
 
 
-class Sender(Protocol):
-    """The session's request, which the cache sends a token request with (``scopes=None``)."""
-
-    def __call__(
-        self,
-        method: str,
-        registry: str,
-        path: str,
-        *,
-        scopes: Scopes | None,
-        repository: str,
-        headers: Mapping[str, str] | None = None,
-        content: bytes | None = None,
-    ) -> httpx.Response:
-        """The answer, after the session's retries."""
-        ...
-
-
 class AuthCache:
     """Per registry: the challenge to answer, the credentials, and tokens per scopes."""
 
@@ -146,9 +128,10 @@ class AuthCache:
         env: Mapping[str, str],
         docker_config: Path,
         insecure: Sequence[str],
-        send: Sender,
+        send: Callable[..., httpx.Response],
     ) -> None:
-        """Nothing is looked up or sent here; ``send`` fetches tokens when they are needed."""
+        """Nothing is looked up or sent here; ``send`` (the client's request, which retries)
+        fetches tokens, with ``scopes=None``, when they are needed."""
         self._env = env
         self._docker_config = docker_config
         self._insecure = insecure
@@ -221,6 +204,7 @@ class AuthCache:
                 f"refusing; add {parts.netloc} to the insecure registries only if you trust it",
             )
         service = challenge.get("service")
+        content: bytes | None = None
         if credentials is not None and credentials.identity_token:
             form = {
                 "grant_type": "refresh_token",
@@ -230,24 +214,22 @@ class AuthCache:
             }
             if service:
                 form["service"] = service
-            response = self._send(
-                "POST",
-                registry,
-                realm,
-                scopes=None,
-                repository=repository,
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-                content=urlencode(form).encode(),
-            )
+            method, url, content = "POST", realm, urlencode(form).encode()
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
         else:
             query = [("service", service)] if service else []
             query += [("scope", scope) for scope in scopes]
-            separator = "&" if parts.query else "?"
+            method, url = "GET", f"{realm}{'&' if parts.query else '?'}{urlencode(query)}"
             headers = {"Authorization": credentials.basic_header()} if credentials else {}
-            url = f"{realm}{separator}{urlencode(query)}"
-            response = self._send(
-                "GET", registry, url, scopes=None, repository=repository, headers=headers
-            )
+        response = self._send(
+            method,
+            registry,
+            url,
+            scopes=None,
+            repository=repository,
+            headers=headers,
+            content=content,
+        )
         if response.status_code in {401, 403}:
             raise self.refused(registry, repository, credentials is not None, scopes)
         if response.status_code != 200:

@@ -28,6 +28,7 @@ from versionbot.registry.buildah import build_with_buildah
 from versionbot.registry.buildx import build_with_buildx
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.docker_engine import build_with_docker
+from versionbot.registry.manifests import digest_of
 from versionbot.registry.oci import ImageRef
 
 _Builder = Callable[[BuildSpec, ImagesConfig, Path, RegistryClient, Mapping[str, str]], str]
@@ -51,7 +52,7 @@ def build_image(
     it as ``names[0]@sha256:…``; reuse that tag when a previous run pushed it already."""
     environment = dict(os.environ if env is None else env)
     target = ImageRef.parse(images.names[0]).with_tag(build_tag(images.sha))
-    existing = client.digest_of(target)
+    existing = digest_of(client, target)
     if existing is not None:
         return ImageRef(target.registry, target.repository, None, existing)
     timestamp = source_date_epoch(environment)
@@ -72,7 +73,7 @@ def build_image(
         )
     build = _BUILDERS[settings.builder]
     digest = build(spec, settings, root, client, environment)
-    found = client.digest_of(target)
+    found = digest_of(client, target)
     if found != digest:
         raise BuildError(
             f"{target} reads back as {found or 'nothing'}, not the {digest} that "

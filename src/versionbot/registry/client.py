@@ -1,39 +1,96 @@
-"""Edge: an OCI distribution API client, the one object the image stage and the builders use.
+"""Edge: the HTTP conversation with any number of registries: TLS, scheme, auth and retries.
 
 What it owns
-    * :class:`RegistryClient` - the public operations on any number of registries: resolve a
-      reference, read platforms and tags, copy an image's content to another repository, put a
-      manifest under a tag. The work is done by the modules beside it:
-        - :mod:`~versionbot.registry.session` - HTTP(S), trust, retries and timeouts;
-        - :mod:`~versionbot.registry.auth` - Basic and Bearer challenges, tokens per scopes,
-          over the credentials of :mod:`~versionbot.registry.credentials`;
-        - :mod:`~versionbot.registry.manifests` - manifests read, checked and put as stored;
-        - :mod:`~versionbot.registry.transfer` - blob mounts, streamed blobs, child manifests.
-      :func:`versionbot.registry.promote.promote` is the promotion built from these.
+    * :class:`RegistryClient` - one ``httpx.Client`` for every registry; :meth:`~RegistryClient.
+      request` sends one OCI distribution API call with its :class:`~versionbot.registry.auth.
+      RegistryAuth` and bounded retries (:func:`versionbot.core.retries.with_retries`). What is
+      asked is the modules' beside it: manifests.py (manifests and tags), transfer.py (blobs)
+      and promote.py (the same manifest bytes under every target tag).
+    * :func:`expect` - a status that is not the one asked for, as a RegistryError naming the
+      registry, the repository and the status (the body's error codes at most).
+
+Transport rules
+    * HTTPS always, verified against the system store plus ``ca_file``. Plain HTTP only for a
+      loopback registry (``127.0.0.0/8``, ``localhost``, ``::1``) or one named in ``insecure``;
+      even then HTTPS is tried first and a certificate that fails verification is an error, never
+      a reason to fall back. A token realm follows the same rule before credentials go to it.
+    * Proxy variables are ignored (``trust_env=False``) so no proxy sees registry credentials.
+    * 408, 429, 5xx, timeouts and connection errors are retried: 4 tries, backoff 0.5 s, 1 s,
+      2 s, ``Retry-After`` honoured up to 5 s, total sleep under 10 s; the sleep is injectable.
+      A 401 and its challenge are answered inside one try; a token fetch has retries of its own.
+    * Timeouts are bounded: 30 s of silence per request (connect: 10 s), or
+      ``VERSIONBOT_REGISTRY_TIMEOUT`` seconds from the ``env`` mapping (the ``timeout``
+      argument wins over both).
 
 What it must not do
-    * Print, or put a credential or token into an exception message, a log record or a repr.
-      Messages name the registry, the repository and the HTTP status only (the body's error
-      codes at most), and every failure is a :class:`versionbot.core.errors.RegistryError`.
-    * Pull an image, re-serialise a manifest (that would change its digest), hold a blob in
-      memory, or decide which tags to move (``core/image_tags.py`` and ``release/`` decide).
+    * Print, or put a credential or token into an exception message, a log record or a repr;
+      every failure is a :class:`versionbot.core.errors.RegistryError`.
+    * Read ``os.environ`` except when no ``env`` mapping is given.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
-from urllib.parse import urljoin
+from typing import Any, Final
+from urllib.parse import urljoin, urlsplit
+
+import httpx
 
 from versionbot.core.errors import RegistryError
-from versionbot.core.retries import RetryPolicy
-from versionbot.registry import manifests
-from versionbot.registry.auth import pull_scope
-from versionbot.registry.oci import ImageRef, Manifest, json_object
-from versionbot.registry.session import REGISTRY_RETRIES, RegistrySession, expect
-from versionbot.registry.transfer import ImageCopy
+from versionbot.core.retries import (
+    ONCE,
+    Failure,
+    GaveUp,
+    RetryPolicy,
+    parse_retry_after,
+    with_retries,
+)
+from versionbot.registry.auth import AuthCache, RegistryAuth, Scopes
+from versionbot.registry.credentials import docker_config_path
+from versionbot.registry.oci import api_host, plain_http_allowed
+
+_log = logging.getLogger(__name__)
+
+# Bounded: a registry that stays down ends the run in under ten seconds.
+REGISTRY_RETRIES = RetryPolicy()
+_RETRYABLE_STATUS: Final = frozenset({408, 429, 500, 502, 503, 504})
+
+TIMEOUT_VARIABLE: Final = "VERSIONBOT_REGISTRY_TIMEOUT"
+_DEFAULT_TIMEOUT: Final = 30.0
+
+
+def _timeout_from(env: Mapping[str, str]) -> float:
+    """Seconds a registry may stay silent (connect: at most 10): ``VERSIONBOT_REGISTRY_TIMEOUT``
+    when it is a positive number, else 30. A stalled registry costs at most ``tries`` times it."""
+    try:
+        value = float(env.get(TIMEOUT_VARIABLE, ""))
+    except ValueError:
+        return _DEFAULT_TIMEOUT
+    return value if 0 < value <= 3600 else _DEFAULT_TIMEOUT
+
+
+class Unreachable(RegistryError):
+    """Retries ran out on transport errors or 408/429/5xx (a re-run may succeed)."""
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def _is_cert_failure(exc: BaseException) -> bool:
+    return any(
+        isinstance(e, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(e)
+        for e in _causes(exc)
+    )
 
 
 class RegistryClient:
@@ -54,21 +111,37 @@ class RegistryClient:
     ) -> None:
         """Configure trust, credentials and retries; no request is made here. ``progress`` is
         told how a blob copy between registries goes (a terminal shows it)."""
-        self._progress = progress
-        self._session = RegistrySession(
-            insecure=insecure,
-            ca_file=ca_file,
-            env=env,
-            docker_config=docker_config,
-            sleep=sleep,
-            timeout=timeout,
-            retry=retry,
-            event_hooks=event_hooks,
+        self._insecure = tuple(insecure)
+        self.progress = progress
+        environment: Mapping[str, str] = dict(os.environ if env is None else env)
+        self.sleep = sleep
+        self.retry = retry
+        context = ssl.create_default_context()
+        if ca_file is not None:
+            try:
+                context.load_verify_locations(cafile=str(ca_file))
+            except (OSError, ssl.SSLError):
+                raise RegistryError(
+                    f"cannot read the CA certificate file {ca_file}",
+                    "give a PEM file holding the CA that signed the registry's certificate",
+                ) from None
+        self._ca_file = ca_file
+        if timeout is None:
+            timeout = _timeout_from(environment)
+        self._http = httpx.Client(
+            verify=context,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            trust_env=False,
+            follow_redirects=False,
+            event_hooks=dict(event_hooks or {}),
         )
+        self._schemes: dict[str, str] = {}
+        config_file = docker_config_path(docker_config, environment)
+        self._auth = AuthCache(environment, config_file, self._insecure, self.request)
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._session.close()
+        self._http.close()
 
     def __enter__(self) -> RegistryClient:
         return self
@@ -76,61 +149,129 @@ class RegistryClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def resolve(self, ref: ImageRef) -> Manifest:
-        """The manifest (usually an index) that ``ref`` names, exactly as stored."""
-        manifest = self._get(ref)
-        if manifest is None:
-            raise RegistryError(
-                f"registry {ref.registry} has no manifest {ref.repository}:{ref.reference} (404)",
-                "check the image reference; was the image pushed by CI for this commit?",
+    def request(
+        self,
+        method: str,
+        registry: str,
+        path: str,
+        *,
+        scopes: Scopes | None,
+        repository: str,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | Iterator[bytes] | None = None,
+        stream: bool = False,
+        follow_redirects: bool = False,
+        retry: bool = True,
+    ) -> httpx.Response:
+        """One call to ``registry`` (``path``, or an absolute URL it handed out) with auth for
+        ``scopes`` (None: none, as for its token service) and, unless ``retry`` is False (a
+        streamed body), retries on 408/429/5xx, timeouts and connection errors;
+        :class:`Unreachable` when they run out."""
+        url = path if "://" in path else self._base_url(registry) + path
+        auth = None
+        if scopes is not None:
+            attach = urlsplit(url).netloc == api_host(registry)
+            auth = RegistryAuth(self._auth, registry, repository, scopes, attach=attach)
+
+        def attempt() -> httpx.Response | Failure[None]:
+            request = self._http.build_request(method, url, headers=headers, content=content)
+            try:
+                response = self._http.send(
+                    request, auth=auth, stream=stream, follow_redirects=follow_redirects
+                )
+            except httpx.TransportError as exc:
+                if _is_cert_failure(exc):
+                    raise self._tls_error(registry) from None
+                return Failure(type(exc).__name__, None)
+            _log.debug("%s %s -> %s", method, urlsplit(url).path, response.status_code)
+            if response.status_code not in _RETRYABLE_STATUS:
+                return response
+            response.close()
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            return Failure(str(response.status_code), None, retry_after)
+
+        policy = self.retry if retry else ONCE
+        outcome: httpx.Response | GaveUp[None] = with_retries(attempt, policy, self.sleep)
+        if isinstance(outcome, GaveUp):
+            tries = f"{outcome.tries} {'try' if outcome.tries == 1 else 'tries'}"
+            raise Unreachable(
+                f"registry {registry} did not answer {method} for {repository} "
+                f"after {tries} ({outcome.last.reason})",
+                "the registry is down or rate-limiting; run the release again, "
+                "every step is safe to repeat",
             )
-        return manifest
+        return outcome
 
-    def platforms(self, ref: ImageRef) -> tuple[str, ...]:
-        """The platforms of ``ref``: from the index, or from the config of a single image."""
-        return self.manifest_platforms(ref, self.resolve(ref))
+    def _base_url(self, registry: str) -> str:
+        host = api_host(registry)
+        scheme = self._schemes.get(registry) or self._probe_scheme(registry, host)
+        return f"{scheme}://{host}"
 
-    def manifest_platforms(self, ref: ImageRef, manifest: Manifest) -> tuple[str, ...]:
-        """Platforms of an already resolved manifest of ``ref``'s repository."""
-        return manifests.manifest_platforms(self._session, ref, manifest)
+    def _probe_scheme(self, registry: str, host: str) -> str:
+        """HTTPS unless plain HTTP is allowed and the host answers a TLS hello with plain HTTP.
 
-    def tags(self, registry: str, repository: str, *, page_size: int = 1000) -> list[str]:
-        """Every tag of ``repository`` (all pages); ``[]`` when the repository does not exist."""
-        found: list[str] = []
-        url: str | None = f"/v2/{repository}/tags/list?n={page_size}"
-        while url is not None:
-            response = self._session.request(
-                "GET", registry, url, scopes=(pull_scope(repository),), repository=repository
-            )
-            if response.status_code == 404:
-                return found
-            expect(response, (200,), registry, repository, "list the tags of")
-            found += [str(t) for t in (json_object(response.content).get("tags") or ())]
-            next_link = response.links.get("next", {}).get("url")
-            url = urljoin(str(response.url), next_link) if next_link else None
-        return found
-
-    def digest_of(self, ref: ImageRef) -> str | None:
-        """The digest ``ref`` points to now, or None when it does not exist."""
-        manifest = self._get(ref)
-        return None if manifest is None else manifest.digest
-
-    def copy_image(
-        self, source: ImageRef, manifest: Manifest, registry: str, repository: str
-    ) -> None:
-        """Make ``manifest`` (from ``source``'s repository) and its content exist in ``repository``.
-
-        Blobs are mounted on the same registry and streamed otherwise; child manifests are put by
-        digest. The top manifest itself is not put: tagging it is :meth:`put_manifest`'s job.
+        The answer is remembered only when the probe reached the host: a registry that is down
+        right now is tried over plain HTTP this time and probed again on the next request.
         """
-        ImageCopy(self._session, source, registry, repository, self._progress).copy(manifest)
+        scheme = "https"
+        if plain_http_allowed(host, self._insecure):
+            try:
+                self._http.get(f"https://{host}/v2/").close()
+            except httpx.TransportError as exc:
+                if _is_cert_failure(exc):
+                    raise self._tls_error(registry) from None
+                if not any(isinstance(e, ssl.SSLError) for e in _causes(exc)):
+                    return "http"
+                scheme = "http"
+        self._schemes[registry] = scheme
+        return scheme
 
-    def put_manifest(self, target: ImageRef, manifest: Manifest) -> None:
-        """PUT the manifest's exact bytes under ``target.reference`` and check the digest."""
-        manifests.put_manifest(self._session, target, manifest)
+    def _tls_error(self, registry: str) -> RegistryError:
+        if self._ca_file is None:
+            hint = "pass the CA that signed its certificate (ca_file / --registry-ca)"
+        else:
+            hint = f"{self._ca_file} did not sign its certificate; pass the right CA file"
+        return RegistryError(f"the TLS certificate of registry {registry} is not trusted", hint)
 
-    def _get(self, ref: ImageRef) -> Manifest | None:
-        scopes = (pull_scope(ref.repository),)
-        return manifests.get_manifest(
-            self._session, ref.registry, ref.repository, ref.reference, scopes
+
+def expect(
+    response: httpx.Response, ok: tuple[int, ...], registry: str, repository: str, action: str
+) -> None:
+    """Return when the status is one of ``ok``; else raise what went wrong, for ``action``."""
+    status = response.status_code
+    if status in ok:
+        return
+    codes = ""
+    try:
+        document = json.loads(response.read())
+        found = [str(e.get("code")) for e in document.get("errors", ()) if isinstance(e, dict)]
+        codes = f" {', '.join(found)}" if found else ""
+    except (ValueError, AttributeError, httpx.HTTPError):
+        pass
+    if status == 403:
+        raise RegistryError(
+            f"registry {registry} denied the right to {action} {repository} (403{codes})",
+            f"give the credentials for {registry} access to {repository}",
         )
+    if status == 404:
+        raise RegistryError(
+            f"registry {registry} could not find what was needed to {action} {repository} "
+            f"(404{codes})",
+            "check the repository name and that the source image is complete",
+        )
+    raise RegistryError(
+        f"registry {registry} answered {status}{codes} when asked to {action} {repository}",
+        "see the registry's documentation for that status; the request was not changed",
+    )
+
+
+def location(response: httpx.Response) -> str:
+    """The absolute ``Location`` of an answer that opened or moved an upload."""
+    where = response.headers.get("Location")
+    if not where:
+        raise RegistryError(
+            f"registry {response.url.netloc.decode()} opened an upload without a Location",
+            "the registry does not follow the OCI distribution spec",
+        )
+    joined: str = urljoin(str(response.url), where)
+    return joined

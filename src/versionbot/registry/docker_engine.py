@@ -27,6 +27,7 @@ from versionbot.registry.build_spec import BuildSpec
 from versionbot.registry.build_tools import last_line, secrets
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.credentials import docker_config_path, find_credentials
+from versionbot.registry.manifests import platforms_of, put_manifest, resolve
 from versionbot.registry.oci import (
     DOCKER_LIST,
     DOCKER_MANIFEST,
@@ -175,8 +176,8 @@ def build_with_docker(
             pushed = ImageRef.parse(kwargs["tag"])
             digest = _docker_push(engine, pushed, auth, hidden)
             child = ImageRef(registry, spec.ref.repository, None, digest)
-            manifest = client.resolve(child)
-            found = client.manifest_platforms(child, manifest)
+            manifest = resolve(client, child)
+            found = platforms_of(client, child, manifest)
             if not any(platform_matches(platform, p) for p in found):
                 raise BuildError(
                     f"the Docker engine built {', '.join(found) or 'no platform'} when asked "
@@ -185,7 +186,7 @@ def build_with_docker(
                 )
             children.append((manifest, found[0]))
     index = assemble_index(children, spec.labels)
-    client.put_manifest(spec.ref, index)
+    put_manifest(client, spec.ref, index)
     return index.digest
 
 

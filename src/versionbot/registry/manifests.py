@@ -1,11 +1,12 @@
-"""Edge: manifests in a registry: read one exactly as stored, check one exists, put one's bytes.
+"""Edge: manifests and tags in a registry: read a manifest exactly as stored, put its bytes.
 
 What it owns
-    * :func:`get_manifest` - a manifest (usually an index) by tag or digest, at most 4 MiB,
-      checked to be an OCI or Docker v2 image and, when asked for by digest, to hash to it.
+    * :func:`get_manifest` (None when missing) and :func:`resolve` (an error when missing) - a
+      manifest (usually an index) by tag or digest, at most 4 MiB, checked to be an OCI or
+      Docker v2 image and, when asked for by digest, to hash to it; :func:`digest_of`.
     * :func:`manifest_exists`, :func:`put_manifest` (the exact bytes, under a tag or a digest;
-      the digest the registry answers must be ours) and :func:`manifest_platforms` (the index's
-      platforms, or the config blob's of a single image).
+      the digest the registry answers must be ours), :func:`platforms_of` (the index's platforms,
+      or the config blob's of a single image) and :func:`list_tags` (every page).
 
 What it must not do
     * Re-serialise a manifest (that would change its digest), or decide which tags to move.
@@ -14,9 +15,11 @@ What it must not do
 from __future__ import annotations
 
 from typing import Final
+from urllib.parse import urljoin
 
 from versionbot.core.errors import RegistryError
-from versionbot.registry.auth import Scopes, pull_scope, push_scope
+from versionbot.registry.auth import pull_scope, push_scope
+from versionbot.registry.client import RegistryClient, expect
 from versionbot.registry.oci import (
     MANIFEST_TYPES,
     ImageRef,
@@ -25,22 +28,20 @@ from versionbot.registry.oci import (
     json_object,
     platform_text,
 )
-from versionbot.registry.session import RegistrySession, expect
 
 _ACCEPT: Final = ", ".join(MANIFEST_TYPES)
 _MAX_MANIFEST_BYTES: Final = 4 * 1024 * 1024  # distribution's own limit for a manifest
 _MAX_CONFIG_BYTES: Final = 8 * 1024 * 1024
 
 
-def get_manifest(
-    session: RegistrySession, registry: str, repository: str, reference: str, scopes: Scopes
-) -> Manifest | None:
-    """The manifest ``repository:reference`` (or ``@digest``) as stored; None when missing."""
-    response = session.request(
+def get_manifest(client: RegistryClient, ref: ImageRef) -> Manifest | None:
+    """The manifest ``ref`` names, exactly as stored; None when there is none."""
+    registry, repository, reference = ref.registry, ref.repository, ref.reference
+    response = client.request(
         "GET",
         registry,
         f"/v2/{repository}/manifests/{reference}",
-        scopes=scopes,
+        scopes=(pull_scope(repository),),
         repository=repository,
         headers={"Accept": _ACCEPT},
     )
@@ -68,9 +69,26 @@ def get_manifest(
     return manifest
 
 
-def manifest_exists(session: RegistrySession, registry: str, repository: str, digest: str) -> bool:
+def resolve(client: RegistryClient, ref: ImageRef) -> Manifest:
+    """The manifest (usually an index) that ``ref`` names, exactly as stored."""
+    manifest = get_manifest(client, ref)
+    if manifest is None:
+        raise RegistryError(
+            f"registry {ref.registry} has no manifest {ref.repository}:{ref.reference} (404)",
+            "check the image reference; was the image pushed by CI for this commit?",
+        )
+    return manifest
+
+
+def digest_of(client: RegistryClient, ref: ImageRef) -> str | None:
+    """The digest ``ref`` points to now, or None when it does not exist."""
+    manifest = get_manifest(client, ref)
+    return None if manifest is None else manifest.digest
+
+
+def manifest_exists(client: RegistryClient, registry: str, repository: str, digest: str) -> bool:
     """Whether ``repository@digest`` is there already (asked with push rights: a target)."""
-    response = session.request(
+    response = client.request(
         "HEAD",
         registry,
         f"/v2/{repository}/manifests/{digest}",
@@ -84,9 +102,9 @@ def manifest_exists(session: RegistrySession, registry: str, repository: str, di
     return True
 
 
-def put_manifest(session: RegistrySession, target: ImageRef, manifest: Manifest) -> None:
+def put_manifest(client: RegistryClient, target: ImageRef, manifest: Manifest) -> None:
     """PUT the manifest's exact bytes under ``target.reference`` and check the digest."""
-    response = session.request(
+    response = client.request(
         "PUT",
         target.registry,
         f"/v2/{target.repository}/manifests/{target.reference}",
@@ -104,16 +122,19 @@ def put_manifest(session: RegistrySession, target: ImageRef, manifest: Manifest)
         )
 
 
-def manifest_platforms(
-    session: RegistrySession, ref: ImageRef, manifest: Manifest
+def platforms_of(
+    client: RegistryClient, ref: ImageRef, manifest: Manifest | None = None
 ) -> tuple[str, ...]:
-    """Platforms of ``manifest`` (of ``ref``'s repository): the index's, or the config's."""
+    """The platforms of ``ref`` (resolved unless its ``manifest`` is given): the index's, or
+    the config blob's of a single image."""
+    if manifest is None:
+        manifest = resolve(client, ref)
     if manifest.is_index:
         return manifest.index_platforms()
     config = next((b for b in manifest.blobs()), None)
     if config is None or not 0 <= config.size <= _MAX_CONFIG_BYTES:
         return ()
-    response = session.request(
+    response = client.request(
         "GET",
         ref.registry,
         f"/v2/{ref.repository}/blobs/{config.digest}",
@@ -123,3 +144,22 @@ def manifest_platforms(
     )
     expect(response, (200,), ref.registry, ref.repository, "read the image config of")
     return (platform_text(json_object(response.content)),)
+
+
+def list_tags(
+    client: RegistryClient, registry: str, repository: str, *, page_size: int = 1000
+) -> list[str]:
+    """Every tag of ``repository`` (all pages); ``[]`` when the repository does not exist."""
+    found: list[str] = []
+    url: str | None = f"/v2/{repository}/tags/list?n={page_size}"
+    while url is not None:
+        response = client.request(
+            "GET", registry, url, scopes=(pull_scope(repository),), repository=repository
+        )
+        if response.status_code == 404:
+            return found
+        expect(response, (200,), registry, repository, "list the tags of")
+        found += [str(t) for t in (json_object(response.content).get("tags") or ())]
+        next_link = response.links.get("next", {}).get("url")
+        url = urljoin(str(response.url), next_link) if next_link else None
+    return found

@@ -3,8 +3,8 @@
 What it owns
     * :func:`promote` - resolve a source index, check its platforms, then put the *same manifest
       bytes* under every target tag: no pull, no layer upload, the digest never changes. Another
-      repository gets the content first (:meth:`~versionbot.registry.client.RegistryClient.
-      copy_image`: mounted on the same registry, streamed from another). Every tag is read back
+      repository gets the content first (:class:`~versionbot.registry.transfer.ImageCopy`:
+      mounted on the same registry, streamed from another). Every tag is read back
       and verified, and reported as a :class:`PushedTag`; a tag that already has the digest is
       verified, not pushed again, so a re-run is safe.
 
@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 from versionbot.core.errors import RegistryError, UsageError
 from versionbot.registry.client import RegistryClient
+from versionbot.registry.manifests import digest_of, platforms_of, put_manifest, resolve
 from versionbot.registry.oci import ImageRef, Manifest, platform_matches
+from versionbot.registry.transfer import ImageCopy
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +49,8 @@ def promote(
                 f"image target {target} must name a tag and no digest",
                 "write targets as host/repository:tag",
             )
-    manifest = client.resolve(source)
-    present = client.manifest_platforms(source, manifest)
+    manifest = resolve(client, source)
+    present = platforms_of(client, source, manifest)
     missing = [p for p in platforms if not any(platform_matches(p, q) for q in present)]
     if missing:
         raise RegistryError(
@@ -60,13 +62,13 @@ def promote(
     for target in targets:
         groups.setdefault((target.registry, target.repository), []).append(target)
     for (registry, repository), group in groups.items():
-        pending = [t for t in group if client.digest_of(t) != manifest.digest]
+        pending = [t for t in group if digest_of(client, t) != manifest.digest]
         if not pending:
             continue
         if (registry, repository) != (source.registry, source.repository):
-            client.copy_image(source, manifest, registry, repository)
+            ImageCopy(client, source, registry, repository).copy(manifest)
         for target in pending:
-            client.put_manifest(target, manifest)
+            put_manifest(client, target, manifest)
             pushed.add(target)
     return [_verify(client, target, manifest, platforms, target in pushed) for target in targets]
 
@@ -78,13 +80,13 @@ def _verify(
     platforms: Sequence[str],
     pushed: bool,
 ) -> PushedTag:
-    back = client.resolve(target)
+    back = resolve(client, target)
     if back.digest != manifest.digest:
         raise RegistryError(
             f"{target} reads back as {back.digest}, not {manifest.digest}",
             "another process moved the tag during the release; run the release again",
         )
-    found = client.manifest_platforms(target, back)
+    found = platforms_of(client, target, back)
     lost = [p for p in platforms if not any(platform_matches(p, q) for q in found)]
     if lost:
         raise RegistryError(

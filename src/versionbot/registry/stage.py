@@ -16,6 +16,7 @@ from pathlib import Path
 from versionbot.core.config import Config
 from versionbot.core.image_tags import ImagePlan, ImageTagSet, image_tags, versions_from_tags
 from versionbot.registry.client import RegistryClient
+from versionbot.registry.manifests import list_tags
 from versionbot.registry.oci import ImageRef
 from versionbot.registry.promote import PushedTag, promote
 
@@ -65,7 +66,7 @@ class RegistryImageStage:
         in_registries = []
         for name in images.names:
             ref = ImageRef.parse(name)
-            tags = client.tags(ref.registry, ref.repository)
+            tags = list_tags(client, ref.registry, ref.repository)
             in_registries += versions_from_tags(tags, images.rules)
         version = images.tag_set.version
         return image_tags(version, [*images.released, *in_registries], images.sha, images.rules)

@@ -6,7 +6,7 @@ What it owns
       (cross-repository mount); when the registry will not mount (202) it opened an upload,
       which is filled by streaming. To another registry only the blobs it lacks are streamed,
       in 1 MiB chunks checked against their digest; a fault starts that blob again, within the
-      session's retry policy.
+      client's retry policy.
 
 What it must not do
     * Put the top manifest itself (tagging it is the caller's step), or hold a blob in memory.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlencode, urlsplit
@@ -26,40 +26,39 @@ import httpx
 from versionbot.core.errors import RegistryError
 from versionbot.core.retries import Failure, GaveUp, with_retries
 from versionbot.registry.auth import pull_scope, push_scope
+from versionbot.registry.client import RegistryClient, Unreachable, expect, location
 from versionbot.registry.manifests import get_manifest, manifest_exists, put_manifest
 from versionbot.registry.oci import Descriptor, ImageRef, Manifest
-from versionbot.registry.session import RegistrySession, Unreachable, expect, location
 
 _CHUNK: Final = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class ImageCopy:
-    """A copy from ``source``'s repository into ``registry``/``repository``; ``progress`` hears
-    how a blob copy between registries goes."""
+    """A copy from ``source``'s repository into ``registry``/``repository``."""
 
-    session: RegistrySession
+    client: RegistryClient
     source: ImageRef
     registry: str
     repository: str
-    progress: Callable[[str], None] | None = None
 
     def copy(self, manifest: Manifest) -> None:
         """Make ``manifest``'s children and blobs exist in the target repository."""
-        source, session = self.source, self.session
+        source, client = self.source, self.client
         registry, repository = self.registry, self.repository
         for child in manifest.children():
-            if manifest_exists(session, registry, repository, child.digest):
+            if manifest_exists(client, registry, repository, child.digest):
                 continue
-            scopes = (pull_scope(source.repository),)
-            found = get_manifest(session, source.registry, source.repository, child.digest, scopes)
+            found = get_manifest(
+                client, ImageRef(source.registry, source.repository, None, child.digest)
+            )
             if found is None:
                 raise RegistryError(
                     f"registry {source.registry} lost {source.repository}@{child.digest} (404)",
                     "the source index is incomplete; rebuild and push it again",
                 )
             self.copy(found)
-            put_manifest(session, ImageRef(registry, repository, None, child.digest), found)
+            put_manifest(client, ImageRef(registry, repository, None, child.digest), found)
         for blob in manifest.blobs():
             if blob.urls:  # non-distributable layer: its bytes live elsewhere
                 continue
@@ -70,7 +69,7 @@ class ImageCopy:
         push = (push_scope(repository),)
         if self.source.registry == registry:
             query = urlencode({"mount": blob.digest, "from": self.source.repository})
-            response = self.session.request(
+            response = self.client.request(
                 "POST",
                 registry,
                 f"/v2/{repository}/blobs/uploads/?{query}",
@@ -86,7 +85,7 @@ class ImageCopy:
             upload: str | None = location(response)
         else:
             path = f"/v2/{repository}/blobs/{blob.digest}"
-            response = self.session.request(
+            response = self.client.request(
                 "HEAD", registry, path, scopes=push, repository=repository
             )
             if response.status_code == 200:
@@ -106,14 +105,14 @@ class ImageCopy:
             return None
 
         outcome: GaveUp[Unreachable] | None = with_retries(
-            attempt, self.session.retry, self.session.sleep
+            attempt, self.client.retry, self.client.sleep
         )
         if isinstance(outcome, GaveUp):
             raise outcome.last.answer
 
     def _start_upload(self) -> str:
         registry, repository = self.registry, self.repository
-        response = self.session.request(
+        response = self.client.request(
             "POST",
             registry,
             f"/v2/{repository}/blobs/uploads/",
@@ -136,8 +135,8 @@ class ImageCopy:
                 for chunk in download.iter_bytes(_CHUNK):
                     hasher.update(chunk)
                     copied += len(chunk)
-                    if self.progress is not None:
-                        self.progress(
+                    if self.client.progress is not None:
+                        self.client.progress(
                             f"copying {blob.digest[:19]} to {registry}: "
                             f"{copied >> 20} of {max(blob.size, 0) >> 20} MiB"
                         )
@@ -146,7 +145,7 @@ class ImageCopy:
             headers = {"Content-Type": "application/octet-stream"}
             if blob.size >= 0:
                 headers["Content-Length"] = str(blob.size)
-            response = self.session.request(
+            response = self.client.request(
                 "PATCH",
                 registry,
                 url,
@@ -165,7 +164,7 @@ class ImageCopy:
             )
         finish = location(response)
         separator = "&" if urlsplit(finish).query else "?"
-        response = self.session.request(
+        response = self.client.request(
             "PUT",
             registry,
             f"{finish}{separator}{urlencode({'digest': blob.digest})}",
@@ -179,7 +178,7 @@ class ImageCopy:
 
     def _open_stream(self, blob: Descriptor) -> httpx.Response:
         source = self.source
-        response = self.session.request(
+        response = self.client.request(
             "GET",
             source.registry,
             f"/v2/{source.repository}/blobs/{blob.digest}",
