@@ -30,13 +30,13 @@ from versionbot.registry.build_spec import (
     source_date_epoch,
     source_url,
 )
+from versionbot.registry.build_tools import buildx_argv
 from versionbot.registry.buildah import (
     BuildahSetup,
     authfile_document,
     buildah_commands,
     write_authfile,
 )
-from versionbot.registry.buildx import buildx_argv
 from versionbot.registry.credentials import Credentials
 from versionbot.registry.docker_engine import (
     assemble_index,

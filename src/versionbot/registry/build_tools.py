@@ -1,10 +1,15 @@
-"""Edge: run a build tool (docker buildx, buildah) and word its failure without secrets.
+"""Edge: run a build tool without leaking secrets, and the ``buildx`` builder, which is one run.
 
 What it owns
     * :func:`run_tool` - one process in the work tree, stdin closed, output captured; a missing
-      tool or a non-zero exit is a BuildError ending with the tool's last line of output.
-    * :func:`secrets` - every secret such a line might echo (the registry variables' passwords
-      and the Basic pair), for :func:`versionbot.core.redaction.redact`.
+      tool or a non-zero exit is a BuildError ending with the tool's last line of output
+      (:func:`last_line`), every :func:`secrets` value (the registry variables' passwords and the
+      Basic pair) replaced by ``***``. buildah.py and docker_engine.py word failures the same way.
+    * The ``buildx`` builder (the default, the standard in GitHub Actions): one
+      ``docker buildx build --platform a,b --push`` (:func:`buildx_argv`); the digest is
+      ``containerimage.digest`` from its ``--metadata-file``. Registry credentials and trust are
+      the Docker CLI's own (``docker login`` / docker/login-action, the builder instance's
+      config); the ``VERSIONBOT_REGISTRY_*`` variables are not handed to BuildKit.
 
 What it must not do
     * Put a credential in an argv, a message or a log line.
@@ -12,12 +17,15 @@ What it must not do
 
 from __future__ import annotations
 
+import json
 import subprocess
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from versionbot.core.errors import BuildError
 from versionbot.core.redaction import redact
+from versionbot.registry.build_spec import BuildSpec
 from versionbot.registry.credentials import credentials_from_env
 
 
@@ -67,3 +75,31 @@ def last_line(text: str) -> str:
     """The last non-blank line of a tool's output, at most 300 characters."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1][:300] if lines else "no message"
+
+
+def buildx_argv(spec: BuildSpec, metadata_file: Path) -> list[str]:
+    """The one ``docker buildx build`` command of the ``buildx`` builder."""
+    argv = ["docker", "buildx", "build", "--platform", ",".join(spec.platforms), "--push"]
+    argv += ["--tag", str(spec.ref), "--metadata-file", str(metadata_file)]
+    for key, value in spec.labels:
+        argv += ["--label", f"{key}={value}"]
+    return [*argv, "-f", str(spec.dockerfile), str(spec.context)]
+
+
+def build_with_buildx(spec: BuildSpec, root: Path, env: Mapping[str, str]) -> str:
+    """Build and push ``spec`` with buildx; the pushed index's digest."""
+    with tempfile.TemporaryDirectory(prefix="versionbot-buildx-") as work:
+        metadata_file = Path(work) / "metadata.json"
+        hidden = secrets(spec.ref.registry, env)
+        run_tool(buildx_argv(spec, metadata_file), env, "docker buildx build", root, hidden)
+        try:
+            metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            metadata = None
+    digest = metadata.get("containerimage.digest") if isinstance(metadata, dict) else None
+    if not isinstance(digest, str) or not digest.startswith("sha256:"):
+        raise BuildError(
+            f"docker buildx build pushed {spec.ref} but wrote no containerimage.digest",
+            "use a buildx that writes --metadata-file (0.6 or later) and a builder that pushes",
+        )
+    return digest

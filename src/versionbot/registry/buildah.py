@@ -28,7 +28,6 @@ from versionbot.core.errors import BuildError
 from versionbot.core.redaction import redact
 from versionbot.registry.build_spec import BuildSpec
 from versionbot.registry.build_tools import last_line, run_tool, secrets
-from versionbot.registry.client import RegistryClient
 from versionbot.registry.credentials import Credentials, credentials_from_env, docker_config_path
 from versionbot.registry.oci import plain_http_allowed
 
@@ -101,11 +100,7 @@ def write_authfile(registry: str, env: Mapping[str, str], work: Path) -> Path | 
 
 
 def build_with_buildah(
-    spec: BuildSpec,
-    settings: ImagesConfig,
-    root: Path,
-    client: RegistryClient,
-    env: Mapping[str, str],
+    spec: BuildSpec, settings: ImagesConfig, root: Path, env: Mapping[str, str]
 ) -> str:
     """Build and push ``spec`` with buildah; the pushed index's digest."""
     registry = spec.ref.registry

@@ -1,12 +1,10 @@
 """Edge: build the release's multi-arch image once, push it, and name it by digest.
 
-Used by the image stage (stage.py) when ``[images]`` has no ``source``: CI did not build an
-image for the commit, so the release builds it here, once, and the stage then promotes that one
-index to every version tag by digest (promote.py). What is built, under which tag and with
-which labels is :mod:`~versionbot.registry.build_spec`'s (pure); each builder of
-``images.builder`` is a module of its own: :mod:`~versionbot.registry.buildx` (the default),
-:mod:`~versionbot.registry.buildah` (daemonless) and :mod:`~versionbot.registry.docker_engine`
-(a Docker engine through docker-py).
+When ``[images]`` has no ``source`` (CI built no image for the commit), the image stage builds
+it here, once, then promotes that one index to every version tag by digest. What is built,
+under which tag and with which labels is build_spec.py's (pure); ``images.builder`` picks buildx
+(build_tools.py, the default), buildah (buildah.py, daemonless) or a Docker engine through
+docker-py (docker_engine.py).
 
 What it must not do
     * Put a credential in an argv, a message or a log line.
@@ -16,27 +14,20 @@ What it must not do
 from __future__ import annotations
 
 import os
-import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from versionbot.core.config import ImagesConfig
 from versionbot.core.errors import BuildError
 from versionbot.core.image_tags import ImagePlan
-from versionbot.registry.build_spec import BuildSpec, build_spec, build_tag, source_date_epoch
+from versionbot.git.runner import git_env, run_git
+from versionbot.registry.build_spec import build_spec, build_tag, source_date_epoch
+from versionbot.registry.build_tools import build_with_buildx
 from versionbot.registry.buildah import build_with_buildah
-from versionbot.registry.buildx import build_with_buildx
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.docker_engine import build_with_docker
 from versionbot.registry.manifests import digest_of
 from versionbot.registry.oci import ImageRef
-
-_Builder = Callable[[BuildSpec, ImagesConfig, Path, RegistryClient, Mapping[str, str]], str]
-_BUILDERS: Mapping[str, _Builder] = {
-    "buildx": build_with_buildx,
-    "buildah": build_with_buildah,
-    "docker": build_with_docker,
-}
 
 
 def build_image(
@@ -71,8 +62,12 @@ def build_image(
             "set images.dockerfile (from the repository root), or images.source to an image CI "
             "built",
         )
-    build = _BUILDERS[settings.builder]
-    digest = build(spec, settings, root, client, environment)
+    if settings.builder == "buildah":
+        digest = build_with_buildah(spec, settings, root, environment)
+    elif settings.builder == "docker":
+        digest = build_with_docker(spec, client, environment)
+    else:
+        digest = build_with_buildx(spec, root, environment)
     found = digest_of(client, target)
     if found != digest:
         raise BuildError(
@@ -94,13 +89,5 @@ def _commit_time(root: Path, sha: str, env: Mapping[str, str]) -> int:
 
 
 def _git(root: Path, env: Mapping[str, str], *args: str) -> str | None:
-    result = subprocess.run(
-        ["git", "-C", str(root), *args],
-        env=dict(env),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        check=False,
-    )
+    result = run_git(root, args, git_env(env), text=True)
     return result.stdout.strip() if result.returncode == 0 else None

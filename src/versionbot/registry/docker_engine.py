@@ -20,7 +20,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from versionbot.core.config import ImagesConfig
 from versionbot.core.errors import BuildError
 from versionbot.core.redaction import redact
 from versionbot.registry.build_spec import BuildSpec
@@ -126,13 +125,7 @@ def assemble_index(
     return Manifest.from_bytes(raw, OCI_INDEX if oci else DOCKER_LIST)
 
 
-def build_with_docker(
-    spec: BuildSpec,
-    settings: ImagesConfig,
-    root: Path,
-    client: RegistryClient,
-    env: Mapping[str, str],
-) -> str:
+def build_with_docker(spec: BuildSpec, client: RegistryClient, env: Mapping[str, str]) -> str:
     """Build ``spec`` per platform on the engine, push each, PUT their index; its digest."""
     import docker
     import docker.errors
