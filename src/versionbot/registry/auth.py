@@ -1,23 +1,19 @@
-"""Registry auth as an ``httpx.Auth``: ``WWW-Authenticate`` challenges, Basic and Bearer tokens.
+"""Edge: registry auth as an ``httpx.Auth``: ``WWW-Authenticate`` challenges, Basic and Bearer.
 
 What it owns
     * :func:`parse_www_authenticate` - every challenge of a ``WWW-Authenticate`` header
-      (RFC 9110 §11.6.1) as a :class:`Challenge` (lower-case scheme, parameters); never raises.
-    * :class:`RegistryAuth` - one request's auth flow, driven by httpx
-      (https://www.python-httpx.org/advanced/authentication/#custom-authentication-schemes): the
-      registry's last challenge is answered up front; a 401 teaches a new challenge, answered
-      once (never for a streamed body, which cannot be sent twice), and a second 401 is an error
-      that names the registry and where the refused credentials came from.
-    * :class:`AuthCache` - what one client learned per registry: its challenge, its credentials
-      (looked up once, :func:`versionbot.registry.credentials.find_credentials`) and Bearer
-      tokens per (registry, scopes) until shortly before they expire. Scopes are per
-      repository: ``pull`` for a source, ``pull,push`` for a target, both for a mount.
+      (RFC 9110 §11.6.1) as a :class:`Challenge`; never raises.
+    * :class:`RegistryAuth` - one request's auth flow, driven by httpx: the registry's last
+      challenge is answered up front; a 401 teaches a new challenge, answered once (never for a
+      streamed body, which cannot be sent twice), and a second 401 is an error that names the
+      registry and where the refused credentials came from.
+    * :class:`AuthCache` - per registry: its challenge, its credentials (looked up once) and
+      Bearer tokens per scopes until shortly before they expire. Scopes are per repository:
+      ``pull`` for a source, ``pull,push`` for a target, both for a mount.
 
-What it must not do
-    * Send a request itself: a token comes through the sender it is given (the client's, which
-      retries), and a token realm over plain HTTP is refused unless the registry is trusted
-      with plain HTTP (:func:`~versionbot.registry.oci.plain_http_allowed`).
-    * Put a credential or token into an exception message, a log record or a repr.
+Must not: send a request itself (a token comes through the client's request, which retries);
+send credentials to a plain-HTTP token realm the transport rule does not allow; put a credential
+or token into a message, a log record or a repr.
 """
 
 from __future__ import annotations
@@ -252,22 +248,20 @@ class AuthCache:
 # --------------------------------------------------------------------------- the flow
 
 
+@dataclass(frozen=True, slots=True)
 class RegistryAuth(httpx.Auth):
-    """The auth of one registry request, for ``repository`` with ``scopes``.
+    """The auth of one registry request, for ``repository`` with ``scopes``; httpx runs
+    :meth:`sync_auth_flow` when the request goes.
 
     ``attach`` is False for a URL on another host than the registry's API (an upload location
     may point elsewhere): credentials never go there, though a 401 from it is still reported.
     """
 
-    def __init__(
-        self, cache: AuthCache, registry: str, repository: str, scopes: Scopes, *, attach: bool
-    ) -> None:
-        """Nothing is sent here: httpx runs :meth:`sync_auth_flow` when the request goes."""
-        self._cache = cache
-        self._registry = registry
-        self._repository = repository
-        self._scopes = scopes
-        self._attach = attach
+    cache: AuthCache
+    registry: str
+    repository: str
+    scopes: Scopes
+    attach: bool
 
     def sync_auth_flow(
         self, request: httpx.Request
@@ -277,11 +271,11 @@ class RegistryAuth(httpx.Auth):
         This overrides ``sync_auth_flow`` (not ``auth_flow``) as httpx asks of a flow that does
         I/O of its own: a token is fetched through the cache's sender, with its retries.
         """
-        cache, registry, scopes = self._cache, self._registry, self._scopes
+        cache, registry, scopes = self.cache, self.registry, self.scopes
         sent_credentials = False
         for round_ in (1, 2):
             authorization = (
-                cache.authorization(registry, self._repository, scopes) if self._attach else None
+                cache.authorization(registry, self.repository, scopes) if self.attach else None
             )
             if authorization is None:
                 request.headers.pop("Authorization", None)
@@ -296,4 +290,4 @@ class RegistryAuth(httpx.Auth):
             if challenge is None or round_ == 2 or not replayable:
                 break
             cache.learn(registry, scopes, challenge)
-        raise cache.refused(registry, self._repository, sent_credentials, scopes)
+        raise cache.refused(registry, self.repository, sent_credentials, scopes)

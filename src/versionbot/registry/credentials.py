@@ -1,31 +1,19 @@
 """Registry credentials: where they come from, never how they are sent.
 
-What it owns
-    * :class:`Credentials` - a username and a password or identity (refresh) token, with the
-      ``Basic`` header value; neither secret ever appears in a repr.
-    * Where credentials come from, first match wins (a pair counts only when both halves are set;
-      :func:`find_credentials`):
-        1. ``VERSIONBOT_REGISTRY_<HOST>_USERNAME`` / ``VERSIONBOT_REGISTRY_<HOST>_PASSWORD``,
-           where ``<HOST>`` is the registry as written in the image reference, upper-cased, with
-           every character that is not a letter or a digit replaced by ``_``
-           (:func:`env_var_prefix`: ``127.0.0.1:5000`` ->
-           ``VERSIONBOT_REGISTRY_127_0_0_1_5000_USERNAME``, ``ghcr.io`` ->
-           ``VERSIONBOT_REGISTRY_GHCR_IO_PASSWORD``);
-        2. ``VERSIONBOT_REGISTRY_USERNAME`` / ``VERSIONBOT_REGISTRY_PASSWORD`` for any registry
-           (1 and 2 are :func:`credentials_from_env`);
-        3. the Docker config (:func:`docker_config_path`: the ``docker_config`` argument, else
-           ``$DOCKER_CONFIG/config.json``, else ``~/.docker/config.json``): ``auths``,
-           ``credHelpers`` and ``credsStore``, read by docker-py's ``docker.auth``
-           (``load_config``/``resolve_authconfig``), including identity (refresh) tokens
-           (:func:`credentials_from_docker_config`; docker-py is imported only there);
-        4. none: anonymous access.
+First match wins (:func:`find_credentials`; a pair counts only when both halves are set):
+    1. ``VERSIONBOT_REGISTRY_<HOST>_USERNAME``/``_PASSWORD``: ``<HOST>`` is the registry as
+       written in the image reference, upper-cased, every character other than a letter or a
+       digit replaced by ``_`` (:func:`env_var_prefix`; ``127.0.0.1:5000`` ->
+       ``VERSIONBOT_REGISTRY_127_0_0_1_5000_USERNAME``);
+    2. ``VERSIONBOT_REGISTRY_USERNAME``/``_PASSWORD``, for any registry;
+    3. the Docker config (:func:`docker_config_path`): ``auths``, ``credHelpers`` and
+       ``credsStore``, identity (refresh) tokens included, read by docker-py's ``docker.auth``
+       (imported only then);
+    4. none: anonymous access.
 
-What it must not do
-    * Make HTTP requests, or read ``os.environ``: the environment is always passed in (only a
-      missing ``HOME`` falls back to ``Path.home()``).
-    * Put a credential into an exception message, a log record or a repr; a failing
-      credential helper is reported by registry name only, as a
-      :class:`versionbot.core.errors.RegistryError`.
+Must not: make HTTP requests, or read ``os.environ`` (the environment is passed in; only a
+missing ``HOME`` falls back to ``Path.home()``); put a credential into a message, a log record
+or a repr (a failing credential helper is named by its registry only).
 """
 
 from __future__ import annotations

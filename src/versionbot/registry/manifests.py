@@ -1,15 +1,9 @@
 """Edge: manifests and tags in a registry: read a manifest exactly as stored, put its bytes.
 
-What it owns
-    * :func:`get_manifest` (None when missing) and :func:`resolve` (an error when missing) - a
-      manifest (usually an index) by tag or digest, at most 4 MiB, checked to be an OCI or
-      Docker v2 image and, when asked for by digest, to hash to it; :func:`digest_of`.
-    * :func:`manifest_exists`, :func:`put_manifest` (the exact bytes, under a tag or a digest;
-      the digest the registry answers must be ours), :func:`platforms_of` (the index's platforms,
-      or the config blob's of a single image) and :func:`list_tags` (every page).
-
-What it must not do
-    * Re-serialise a manifest (that would change its digest), or decide which tags to move.
+A manifest (usually an index) is read by tag or digest, at most 4 MiB, checked to be an OCI or
+Docker v2 image and, when asked for by digest, to hash to it; it is put as the exact bytes read,
+and the digest the registry answers must be ours. Must not: re-serialise a manifest (that would
+change its digest), or decide which tags to move.
 """
 
 from __future__ import annotations

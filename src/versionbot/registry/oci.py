@@ -2,21 +2,15 @@
 
 What it owns
     * :class:`ImageRef` - ``host[:port]/repo[:tag][@digest]`` with Docker's defaults
-      (``alpine`` is ``docker.io/library/alpine``; Docker Hub's API is ``registry-1.docker.io``,
-      :func:`api_host`); :class:`InvalidImageRef` for a string that is not one.
+      (``alpine`` is ``docker.io/library/alpine``, served by ``registry-1.docker.io``).
     * :class:`Manifest` - a manifest or index exactly as the registry sent it (raw bytes, media
       type, sha256 digest), never re-serialised; :class:`Descriptor` - one of its children or blobs.
-    * The four manifest media types (OCI index/manifest, Docker list/manifest v2).
-    * Platforms: ``os/arch[/variant]`` text from a descriptor or config (:func:`platform_text`)
-      and :func:`platform_matches` with the default variants (``arm64`` is ``v8``, ``arm`` is
-      ``v7``) and the usual aliases (``aarch64``, ``x86_64``).
+    * Platforms (``os/arch[/variant]``): :func:`platform_matches` knows the default variants
+      (``arm64`` is ``v8``, ``arm`` is ``v7``) and the usual aliases (``aarch64``, ``x86_64``).
     * :func:`plain_http_allowed` - the transport rule: loopback hosts and hosts the user named.
 
-What it must not do
-    * Touch the network, the file system or the environment; import httpx or docker.
-    * Re-serialise a manifest (that would change its digest).
-    * Malformed registry data is a :class:`versionbot.core.errors.RegistryError`; a malformed
-      reference written by the user is an :class:`InvalidImageRef` (a ``UsageError``).
+Malformed registry data is a :class:`~versionbot.core.errors.RegistryError`; a malformed
+reference written by the user is an :class:`InvalidImageRef` (a ``UsageError``).
 """
 
 from __future__ import annotations
