@@ -26,8 +26,7 @@ from versionbot.registry.build_spec import build_tag
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.manifests import digest_of, list_tags, put_manifest, resolve
 from versionbot.registry.oci import ImageRef
-from versionbot.registry.promote import PushedTag
-from versionbot.registry.stage import RegistryImageStage
+from versionbot.registry.stage import PushedTag, RegistryImageStage
 
 if TYPE_CHECKING:
     from conftest import RepoFactory

@@ -25,7 +25,7 @@ from versionbot.core.errors import RegistryError
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.manifests import list_tags, platforms_of, resolve
 from versionbot.registry.oci import ImageRef
-from versionbot.registry.promote import PushedTag, promote
+from versionbot.registry.stage import PushedTag, promote
 
 if TYPE_CHECKING:
     from registry_fixtures import ImageFactory, RegistryFactory, RegistryServer

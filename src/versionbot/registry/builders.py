@@ -8,7 +8,7 @@ docker-py (docker_engine.py).
 
 What it must not do
     * Put a credential in an argv, a message or a log line.
-    * Decide tags (core/image_tags.py) or move them (promote.py).
+    * Decide tags (core/image_tags.py) or move them (stage.py).
 """
 
 from __future__ import annotations

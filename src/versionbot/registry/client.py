@@ -1,13 +1,10 @@
 """Edge: the HTTP conversation with any number of registries: TLS, scheme, auth and retries.
 
-What it owns
-    * :class:`RegistryClient` - one ``httpx.Client`` for every registry; :meth:`~RegistryClient.
-      request` sends one OCI distribution API call with its :class:`~versionbot.registry.auth.
-      RegistryAuth` and bounded retries (:func:`versionbot.core.retries.with_retries`). What is
-      asked is the modules' beside it: manifests.py (manifests and tags), transfer.py (blobs)
-      and promote.py (the same manifest bytes under every target tag).
-    * :func:`expect` - a status that is not the one asked for, as a RegistryError naming the
-      registry, the repository and the status (the body's error codes at most).
+:class:`RegistryClient` holds one ``httpx.Client`` for every registry; its ``request`` sends one
+OCI distribution API call with its :class:`~versionbot.registry.auth.RegistryAuth` and bounded
+retries. What is asked is the business of manifests.py, transfer.py and stage.py;
+:func:`expect` turns an unexpected status into a RegistryError naming the registry, the
+repository and the status (the body's error codes at most).
 
 Transport rules
     * HTTPS always, verified against the system store plus ``ca_file``. Plain HTTP only for a
@@ -22,10 +19,8 @@ Transport rules
       ``VERSIONBOT_REGISTRY_TIMEOUT`` seconds from the ``env`` mapping (the ``timeout``
       argument wins over both).
 
-What it must not do
-    * Print, or put a credential or token into an exception message, a log record or a repr;
-      every failure is a :class:`versionbot.core.errors.RegistryError`.
-    * Read ``os.environ`` except when no ``env`` mapping is given.
+Must not: print; put a credential or token into a message, a log record or a repr; read
+``os.environ`` unless no ``env`` mapping is given.
 """
 
 from __future__ import annotations

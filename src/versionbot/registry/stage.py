@@ -2,23 +2,28 @@
 
 The plan (core/image_tags.py) chose the tags from the release tags in git; here the registry
 has its say too (a repository may hold a higher version than git knows, so floating tags are
-judged again against its tags), then promote.py puts the same manifest bytes under every tag in
-every repository, by digest. Without a ``source``, the image is built first (builders.py) and pushed
-under a digest-addressed name, and promoted from there.
+judged again against its tags). Without a ``source``, the image is built first (builders.py)
+and pushed under a digest-addressed name. Then :func:`promote` checks the image's platforms,
+copies its content to every other repository (transfer.py) and puts the *same manifest bytes*
+under every target tag: no pull, no layer upload, the digest never changes. Every tag is read
+back and verified; a tag that already has the digest is verified, not pushed again, so a re-run
+is safe. Must not: decide which tags to move (``core/image_tags.py`` and ``release/`` do).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from versionbot.core.config import Config
+from versionbot.core.errors import RegistryError, UsageError
 from versionbot.core.image_tags import ImagePlan, ImageTagSet, image_tags, versions_from_tags
 from versionbot.registry.client import RegistryClient
-from versionbot.registry.manifests import list_tags
-from versionbot.registry.oci import ImageRef
-from versionbot.registry.promote import PushedTag, promote
+from versionbot.registry.manifests import digest_of, list_tags, platforms_of, put_manifest, resolve
+from versionbot.registry.oci import ImageRef, Manifest, platform_matches
+from versionbot.registry.transfer import ImageCopy
 
 
 class RegistryImageStage:
@@ -81,3 +86,74 @@ class RegistryImageStage:
         return build_image(
             settings, self._root, images, client, env=self._env, remote=self._config.remote
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PushedTag:
+    """A tag that now exists, with the digest and platforms read back from the registry."""
+
+    ref: ImageRef
+    digest: str
+    platforms: tuple[str, ...]
+    pushed: bool = True  # False: the tag already had this digest and was only verified
+
+
+def promote(
+    client: RegistryClient,
+    source: ImageRef,
+    targets: Sequence[ImageRef],
+    platforms: Sequence[str],
+) -> list[PushedTag]:
+    """Resolve ``source`` and check its platforms, copy its content to every other target
+    repository, put its exact manifest bytes under each target tag, and read each tag back."""
+    for target in targets:
+        if target.tag is None or target.digest is not None:
+            raise UsageError(
+                f"image target {target} must name a tag and no digest",
+                "write targets as host/repository:tag",
+            )
+    manifest = resolve(client, source)
+    present = platforms_of(client, source, manifest)
+    missing = [p for p in platforms if not any(platform_matches(p, q) for q in present)]
+    if missing:
+        raise RegistryError(
+            f"{source} lacks platform {', '.join(missing)} (it has {', '.join(present) or 'none'})",
+            "build the image for every configured platform, or remove the platform from the config",
+        )
+    pushed: set[ImageRef] = set()
+    groups: dict[tuple[str, str], list[ImageRef]] = {}
+    for target in targets:
+        groups.setdefault((target.registry, target.repository), []).append(target)
+    for (registry, repository), group in groups.items():
+        pending = [t for t in group if digest_of(client, t) != manifest.digest]
+        if not pending:
+            continue
+        if (registry, repository) != (source.registry, source.repository):
+            ImageCopy(client, source, registry, repository).copy(manifest)
+        for target in pending:
+            put_manifest(client, target, manifest)
+            pushed.add(target)
+    return [_verify(client, target, manifest, platforms, target in pushed) for target in targets]
+
+
+def _verify(
+    client: RegistryClient,
+    target: ImageRef,
+    manifest: Manifest,
+    platforms: Sequence[str],
+    pushed: bool,
+) -> PushedTag:
+    back = resolve(client, target)
+    if back.digest != manifest.digest:
+        raise RegistryError(
+            f"{target} reads back as {back.digest}, not {manifest.digest}",
+            "another process moved the tag during the release; run the release again",
+        )
+    found = platforms_of(client, target, back)
+    lost = [p for p in platforms if not any(platform_matches(p, q) for q in found)]
+    if lost:
+        raise RegistryError(
+            f"{target} reads back without platform {', '.join(lost)}",
+            "the registry dropped part of the index; check its storage and run again",
+        )
+    return PushedTag(target, back.digest, found, pushed)

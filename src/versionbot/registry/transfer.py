@@ -1,15 +1,11 @@
 """Edge: make an image's content exist in another repository, without pulling it.
 
-What it owns
-    * :class:`ImageCopy` - every child manifest (by digest, after its own content) and blob of
-      a manifest. On the same registry a blob is mounted from the source repository
-      (cross-repository mount); when the registry will not mount (202) it opened an upload,
-      which is filled by streaming. To another registry only the blobs it lacks are streamed,
-      in 1 MiB chunks checked against their digest; a fault starts that blob again, within the
-      client's retry policy.
-
-What it must not do
-    * Put the top manifest itself (tagging it is the caller's step), or hold a blob in memory.
+:class:`ImageCopy` copies every child manifest (by digest, after its own content) and blob of a
+manifest. On the same registry a blob is mounted from the source repository; when the registry
+will not mount (202) it opened an upload, which is filled by streaming. To another registry only
+the blobs it lacks are streamed, in 1 MiB chunks checked against their digest; a fault starts
+that blob again, within the client's retry policy. Must not: put the top manifest itself
+(tagging it is stage.py's step), or hold a blob in memory.
 """
 
 from __future__ import annotations
