@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -31,8 +30,6 @@ import httpx
 from versionbot.core.errors import RegistryError
 from versionbot.registry.credentials import Credentials, env_var_prefix, find_credentials
 from versionbot.registry.oci import json_object, plain_http_allowed
-
-# --------------------------------------------------------------------------- challenges
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +86,6 @@ def _pick_challenge(header: str) -> Challenge | None:
     return challenges.get("bearer") or challenges.get("basic")
 
 
-# --------------------------------------------------------------------------- scopes and tokens
-
 Scopes = tuple[str, ...]
 
 
@@ -102,12 +97,6 @@ def pull_scope(repository: str) -> str:
 def push_scope(repository: str) -> str:
     """The token scope that reads and writes ``repository``."""
     return f"repository:{repository}:pull,push"
-
-
-_LOGIN_HINT: Final = (
-    "run `docker login {registry}`, or set VERSIONBOT_REGISTRY_USERNAME/_PASSWORD "
-    "(or {prefix}_USERNAME/_PASSWORD) to a user allowed to {action} {repository}"
-)
 
 
 @dataclass(slots=True)
@@ -166,8 +155,10 @@ class AuthCache:
     ) -> RegistryError:
         """The error for a 401 that answering the challenge did not cure."""
         action = "push to" if any(s.endswith(",push") for s in scopes) else "pull"
-        hint = _LOGIN_HINT.format(
-            registry=registry, prefix=env_var_prefix(registry), action=action, repository=repository
+        hint = (
+            f"run `docker login {registry}`, or set VERSIONBOT_REGISTRY_USERNAME/_PASSWORD (or "
+            f"{env_var_prefix(registry)}_USERNAME/_PASSWORD) to a user allowed to {action} "
+            f"{repository}"
         )
         creds = self.credentials(registry)
         if had_credentials and creds is not None:
@@ -243,9 +234,6 @@ class AuthCache:
         lifetime = document.get("expires_in", 60)
         seconds = float(lifetime) if isinstance(lifetime, int | float) else 60.0
         return _Token(value, time.monotonic() + max(seconds - 10.0, 5.0))
-
-
-# --------------------------------------------------------------------------- the flow
 
 
 @dataclass(frozen=True, slots=True)

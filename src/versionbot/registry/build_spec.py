@@ -1,10 +1,7 @@
 """Pure: what a release build makes, where it is pushed, and how the image is labelled.
 
-The build tag
-    The image is pushed to the first configured name under ``sha-<full commit sha>`` (see
-    :func:`build_tag`), then addressed as ``names[0]@sha256:…`` from there on. A re-run that
-    finds that tag already in the registry reuses it and builds nothing (the same commit gives
-    the same image; promote still checks every platform).
+The build is pushed to the first configured name under ``sha-<full commit sha>``
+(:func:`build_tag`; a re-run that finds it reuses it), then addressed by digest.
 
 Labels (every builder; :func:`oci_labels`)
     ``org.opencontainers.image.`` ``version``, ``revision`` (the commit), ``created`` (RFC 3339

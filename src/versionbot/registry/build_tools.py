@@ -1,18 +1,12 @@
 """Edge: run a build tool without leaking secrets, and the ``buildx`` builder, which is one run.
 
-What it owns
-    * :func:`run_tool` - one process in the work tree, stdin closed, output captured; a missing
-      tool or a non-zero exit is a BuildError ending with the tool's last line of output
-      (:func:`last_line`), every :func:`secrets` value (the registry variables' passwords and the
-      Basic pair) replaced by ``***``. buildah.py and docker_engine.py word failures the same way.
-    * The ``buildx`` builder (the default, the standard in GitHub Actions): one
-      ``docker buildx build --platform a,b --push`` (:func:`buildx_argv`); the digest is
-      ``containerimage.digest`` from its ``--metadata-file``. Registry credentials and trust are
-      the Docker CLI's own (``docker login`` / docker/login-action, the builder instance's
-      config); the ``VERSIONBOT_REGISTRY_*`` variables are not handed to BuildKit.
-
-What it must not do
-    * Put a credential in an argv, a message or a log line.
+:func:`run_tool` runs one process in the work tree (stdin closed, output captured); a missing
+tool or a non-zero exit is a BuildError ending with the tool's last line, every :func:`secrets`
+value replaced by ``***``. The ``buildx`` builder (the default, GitHub Actions' standard) is one
+``docker buildx build --platform a,b --push``; the digest is ``containerimage.digest`` from its
+``--metadata-file``. Its credentials and trust are the Docker CLI's own (``docker login``, the
+builder instance's config): the ``VERSIONBOT_REGISTRY_*`` variables are only redacted from its
+errors, never handed to BuildKit. Must not: put a credential in an argv, a message or a log line.
 """
 
 from __future__ import annotations

@@ -37,9 +37,6 @@ DOCKER_HUB_API: Final = "registry-1.docker.io"
 _DOCKER_HUB_ALIASES: Final = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 
 
-# --------------------------------------------------------------------------- references
-
-
 class InvalidImageRef(UsageError, ValueError):
     """A string that is not an image reference (``host[:port]/repo[:tag][@digest]``)."""
 
@@ -158,8 +155,6 @@ def plain_http_allowed(host: str, insecure: Iterable[str] = ()) -> bool:
         return False
 
 
-# --------------------------------------------------------------------------- platforms
-
 _DEFAULT_VARIANT: Final = {"arm64": "v8", "arm": "v7"}
 
 
@@ -191,9 +186,6 @@ def platform_text(platform: Mapping[str, Any]) -> str:
     if platform.get("variant"):
         text += f"/{platform['variant']}"
     return text
-
-
-# --------------------------------------------------------------------------- manifests
 
 
 @dataclass(frozen=True, slots=True)
