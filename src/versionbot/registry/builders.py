@@ -20,7 +20,7 @@ from pathlib import Path
 from versionbot.core.config import ImagesConfig
 from versionbot.core.errors import BuildError
 from versionbot.core.image_tags import ImagePlan
-from versionbot.git.runner import git_env, run_git
+from versionbot.git.runner import decoded, git_env, run_git
 from versionbot.registry.build_spec import build_spec, build_tag, source_date_epoch
 from versionbot.registry.build_tools import build_with_buildx
 from versionbot.registry.buildah import build_with_buildah
@@ -89,5 +89,5 @@ def _commit_time(root: Path, sha: str, env: Mapping[str, str]) -> int:
 
 
 def _git(root: Path, env: Mapping[str, str], *args: str) -> str | None:
-    result = run_git(root, args, git_env(env), text=True)
+    result = decoded(run_git(root, args, git_env(env)))
     return result.stdout.strip() if result.returncode == 0 else None
