@@ -5,18 +5,29 @@
     ├── VersionFileError            exit 1   a version file is missing, unparsable or ambiguous
     ├── UsageError                  exit 2   bad command line or bad configuration
     │   ├── ConfigError             exit 2   a config file with an unknown key or a bad value
-    │   └── TemplateError           exit 2   a changelog template that does not compile or render
+    │   ├── TemplateError           exit 2   a changelog template that does not compile or render
+    │   └── InvalidImageRef         exit 2   no image reference (registry/oci.py; a ValueError too)
     ├── RepositoryError             exit 3   not a repository, empty, shallow, git failed
     ├── VersionConflictError        exit 4   the version to release is taken or goes backwards
     ├── ChangelogError              exit 5   CHANGELOG.md has no place to insert a release
     ├── RegistryError               exit 6   an OCI registry refused, lacked or lost an image
-    │   └── BuildError              exit 6   building or pushing the release's image failed
-    ├── ForgeError                  exit 7   the forge (GitHub, Gitea) refused or failed a release
+    │   ├── BuildError              exit 6   building or pushing the release's image failed
+    │   └── Unreachable             exit 6   retries ran out on a registry (registry/client.py)
+    ├── ForgeError                  exit 7   GitHub refused or failed a release or pull request
     └── SupersededError             exit 8   the branch moved on or another run released first:
                                              nothing was pushed, the next run releases
 
 The CLI prints ``error: <message>`` and ``hint: <hint>`` and exits with ``exit_code``; nothing
 else in the program prints errors. Messages are one line and never hold credentials.
+
+Raised inside the program and never shown as they are (their callers turn them into the above):
+
+    ValueError
+    ├── InvalidVersion              core/version.py: not SemVer (the parser's one error)
+    └── InvalidImageTag             core/image_tags.py: an image tag template that cannot work
+    Exception
+    ├── GuessedWrong                git/reader.py: the fast guess of the last release did not hold
+    └── TruncatedHistory            core/history.py: a shallow clone ends before the last release
 """
 
 from __future__ import annotations
