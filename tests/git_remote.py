@@ -37,8 +37,9 @@ from versionbot.core.plan import PlanRequest
 from versionbot.files.config_file import load_config
 from versionbot.git.writer import PushResult
 from versionbot.release.edges import git_writer
+from versionbot.release.outcome import ReleaseOutcome
 from versionbot.release.run import run_release as run_bot_release
-from versionbot.release.transaction import ReleaseGit, ReleaseOutcome
+from versionbot.release.transaction import ReleaseGit
 
 USER = "release-bot"
 

@@ -26,8 +26,8 @@ from versionbot.core.plan import PlanRequest
 from versionbot.files.config_file import load_config
 from versionbot.git.repository_plan import package_plans, releases_at_head
 from versionbot.release.edges import git_writer
+from versionbot.release.outcome import RunOutcome
 from versionbot.release.run import direct_releases, run_release
-from versionbot.release.transaction import RunOutcome
 
 if TYPE_CHECKING:
     from conftest import CliRunner

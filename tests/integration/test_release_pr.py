@@ -23,8 +23,8 @@ from versionbot.cli.github_outputs import whole_repository
 from versionbot.core.errors import SupersededError, UsageError
 from versionbot.core.plan import PlanRequest
 from versionbot.files.config_file import load_config
+from versionbot.release.outcome import ReleaseOutcome, RunOutcome
 from versionbot.release.run import describe_next_run, run_release
-from versionbot.release.transaction import ReleaseOutcome, RunOutcome
 
 pytestmark = pytest.mark.timeout(60)
 

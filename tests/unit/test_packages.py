@@ -25,7 +25,7 @@ from versionbot.core.next_run import choose_releases, due_releases
 from versionbot.core.packages import Owners, bits, outside_windows
 from versionbot.core.plan import PackagePlan, PlanRequest, make_package_plans
 from versionbot.core.version import Version
-from versionbot.release.transaction import ReleaseOutcome, RunOutcome
+from versionbot.release.outcome import ReleaseOutcome, RunOutcome
 
 STATE = RepositoryState("/repo", "f" * 40, "main")
 

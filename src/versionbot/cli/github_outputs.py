@@ -16,7 +16,7 @@ from pathlib import Path
 
 from versionbot.core.config import Config
 from versionbot.core.packages import WHOLE_REPOSITORY
-from versionbot.release.transaction import ReleaseOutcome, RunOutcome
+from versionbot.release.outcome import ReleaseOutcome, RunOutcome
 
 
 def run_outputs(config: Config, run: RunOutcome) -> dict[str, str]:

@@ -67,8 +67,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from versionbot.cli.github_outputs import append_step_summary
-    from versionbot.cli.report import plan_summary
     from versionbot.files.render import Renderer
 
     repo = Path(args.directory)
@@ -104,14 +102,18 @@ def _plan(args: argparse.Namespace) -> int:
             said = describe_next_run(repo, config, requests, plans, os.environ)
             if said is not None:
                 write_text(next_run_to_text(config.mode, said))
-    event = os.environ.get("GITHUB_EVENT_NAME", "")
-    in_pr = event.startswith("pull_request") or args.title is not None
-    parts = []
-    for package_plan, package_notes in zip(plans, notes, strict=True):
-        if config.packages:
-            parts.append(f"## {package_plan.package.name}\n\n")
-        parts.append(plan_summary(package_plan.plan, package_notes, pull_request=in_pr))
-    append_step_summary(os.environ, "".join(parts))
+    if os.environ.get("GITHUB_STEP_SUMMARY"):  # in GitHub Actions: the job summary too
+        from versionbot.cli.github_outputs import append_step_summary
+        from versionbot.cli.report import plan_summary
+
+        event = os.environ.get("GITHUB_EVENT_NAME", "")
+        in_pr = event.startswith("pull_request") or args.title is not None
+        parts = []
+        for package_plan, package_notes in zip(plans, notes, strict=True):
+            if config.packages:
+                parts.append(f"## {package_plan.package.name}\n\n")
+            parts.append(plan_summary(package_plan.plan, package_notes, pull_request=in_pr))
+        append_step_summary(os.environ, "".join(parts))
     return 0
 
 
@@ -208,8 +210,8 @@ def _release(args: argparse.Namespace) -> int:
 
     from versionbot.cli.github_outputs import run_outputs, write_github
     from versionbot.core.errors import SupersededError
+    from versionbot.release.outcome import RunOutcome
     from versionbot.release.run import run_release
-    from versionbot.release.transaction import RunOutcome
 
     repo = Path(args.directory)
     config = _config(args, repo)

@@ -42,10 +42,10 @@ from versionbot.core.plan import PackagePlan
 from versionbot.core.trailers import release_trailers, trailer_lines
 from versionbot.core.version import InvalidVersion, Version
 from versionbot.forge.model import PullRequest, PullRequestForge
+from versionbot.release.outcome import RunOutcome
 from versionbot.release.transaction import (
     ReleaseEdges,
     ReleaseGit,
-    RunOutcome,
     execute,
     promote_images,
     publish_forge_release,

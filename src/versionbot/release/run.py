@@ -34,6 +34,7 @@ from versionbot.core.trailers import release_trailers
 from versionbot.git.repository_plan import package_plans, releases_at_head
 from versionbot.git.writer import GitWriter
 from versionbot.release.edges import forge_of, git_writer, image_stage
+from versionbot.release.outcome import ReleaseOutcome, RunOutcome
 from versionbot.release.pull_request import (
     find_merged_release,
     last_releases,
@@ -42,8 +43,6 @@ from versionbot.release.pull_request import (
 from versionbot.release.transaction import (
     ReleaseEdges,
     ReleaseGit,
-    ReleaseOutcome,
-    RunOutcome,
     execute,
 )
 

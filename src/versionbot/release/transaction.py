@@ -48,6 +48,7 @@ from versionbot.files.atomic import read_text, write_atomically
 from versionbot.files.render import Renderer
 from versionbot.forge.model import Forge
 from versionbot.git.writer import PushResult
+from versionbot.release.outcome import ReleaseOutcome, RunOutcome
 
 
 class ReleaseGit(Protocol):
@@ -104,42 +105,6 @@ class ReleaseEdges:
     forge: Forge | None
     images: Mapping[str, ImageStage] = field(default_factory=dict)
     forge_missing: str | None = None  # what a due forge release lacks (e.g. "no GITHUB_TOKEN")
-
-
-@dataclass(slots=True)
-class ReleaseOutcome:
-    """What a run did for one package: the facts CI outputs are made of, and its log lines."""
-
-    released: bool = False
-    version: Version | None = None
-    tag: str | None = None
-    previous_version: Version | None = None
-    sha: str | None = None
-    forge_url: str | None = None
-    image_digests: list[tuple[str, str]] = field(default_factory=list)
-    log: list[str] = field(default_factory=list)
-    notes: str | None = None  # the release notes of what was released (for the step summary)
-
-
-@dataclass(slots=True)
-class RunOutcome:
-    """What a run did: each package's outcome (by name) for what it released or finished, the
-    newest release commit, and the run's log (a package's lines prefixed with its name in a
-    monorepo)."""
-
-    packages: dict[str, ReleaseOutcome] = field(default_factory=dict)
-    sha: str | None = None
-    log: list[str] = field(default_factory=list)
-
-    @property
-    def released(self) -> bool:
-        """Whether this run released (or finished releasing) any package."""
-        return any(o.released for o in self.packages.values())
-
-    def say(self, name: str, line: str) -> None:
-        """Log ``line`` for the package ``name`` (its own log and the run's)."""
-        self.packages[name].log.append(line)
-        self.log.append(f"{name}: {line}" if name else line)
 
 
 def execute(releases: Releases, config: Config, edges: ReleaseEdges) -> RunOutcome:
