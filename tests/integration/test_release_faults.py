@@ -10,6 +10,7 @@ the remote branch, one annotated tag, one changelog section, one forge release.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from git_remote import (
     seed_project,
 )
 from versionbot.core.errors import ForgeError, SupersededError, VersionbotError
+from versionbot.release.outcome import ReleaseOutcome
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -79,17 +81,36 @@ def project(
     return Project(repo, remote, env, remote.head())
 
 
-def assert_converged(project: Project, forge: ForgeServer) -> str:
+def ci_rerun(project: Project) -> ReleaseOutcome:
+    """The release re-run as CI re-runs a failed job: a fresh clone of the remote, the
+    triggering commit (``project.before``) checked out on main; never the clone that failed."""
+    destination = project.root.with_name(f"ci-{next(_ci_runs)}")
+    clone = clone_remote(project.remote, project.repo, destination)
+    clone.run("remote", "set-url", "origin", project.repo.run("remote", "get-url", "origin"))
+    clone.run("checkout", "--quiet", "-B", "main", project.before)
+    return run_release(clone.path, project.env)
+
+
+_ci_runs = itertools.count(1)
+
+
+def rerun(project: Project, *, same_clone: bool) -> ReleaseOutcome:
+    """The next run: in the clone that failed, or as CI re-runs a failed job."""
+    return run_release(project.root, project.env) if same_clone else ci_rerun(project)
+
+
+def assert_converged(project: Project, forge: ForgeServer, *, same_clone: bool = True) -> str:
     """One release everywhere; and one more run changes nothing and says so."""
     sha = assert_released_once(project.remote, project.before)
     [release] = forge.releases_of("acme/app")
     assert (release["tag_name"], release["target_commitish"]) == ("v0.2.0", sha)
     assert "add the thing" in release["body"]
-    assert project.repo.head() == sha
-    assert project.repo.run("status", "--porcelain", "--untracked-files=all") == ""
-    again = run_release(project.root, project.env)
+    if same_clone:
+        assert project.repo.head() == sha
+        assert project.repo.run("status", "--porcelain", "--untracked-files=all") == ""
+    again = rerun(project, same_clone=same_clone)
     assert not again.released
-    assert "already released" in again.log[0]
+    assert any("already released" in line for line in again.log), again.log
     assert project.remote.head() == sha
     assert len(forge.releases_of("acme/app")) == 1
     return sha
@@ -103,23 +124,27 @@ def no_secret(project: Project, *texts: str) -> None:
             assert secret not in text
 
 
+SAME_CLONE = pytest.mark.parametrize("same_clone", [True, False], ids=["same-clone", "ci-rerun"])
+
+
 @pytest.mark.parametrize(
     "point",
     ["before-commit", "after-commit", "after-tag", "after-push"],
     ids=["files-written", "committed", "tagged", "pushed"],
 )
+@SAME_CLONE
 def test_a_run_killed_between_steps_is_finished_by_the_next(
-    project: Project, forge: ForgeServer, point: FaultPoint
+    project: Project, forge: ForgeServer, point: FaultPoint, same_clone: bool
 ) -> None:
     run_killed(project.root, project.env, point)
     pushed = point == "after-push"
     assert (project.remote.head() != project.before) is pushed
     assert project.remote.tags() == (["v0.1.0", "v0.2.0"] if pushed else ["v0.1.0"])
     assert forge.releases_of("acme/app") == []
-    outcome = run_release(project.root, project.env)
+    outcome = rerun(project, same_clone=same_clone)
     # The run that finishes a release reports it as released (CI publishes on that output).
     assert outcome.released
-    sha = assert_converged(project, forge)
+    sha = assert_converged(project, forge, same_clone=same_clone)
     assert outcome.sha == sha
     no_secret(project, *outcome.log)
 
@@ -152,8 +177,9 @@ def test_an_exception_after_the_tag_then_a_rerun(project: Project, forge: ForgeS
     assert_converged(project, forge)
 
 
+@SAME_CLONE
 def test_forge_5xx_fails_after_the_push_and_a_rerun_makes_the_release(
-    project: Project, forge: ForgeServer
+    project: Project, forge: ForgeServer, same_clone: bool
 ) -> None:
     forge.echo_credentials()  # a careless proxy quoting the Authorization header back
     forge.fail_next(5, 503, retry_after="0")  # every try of the first request
@@ -165,10 +191,12 @@ def test_forge_5xx_fails_after_the_push_and_a_rerun_makes_the_release(
     no_secret(project, caught.value.message, caught.value.hint)
     assert project.remote.tags() == ["v0.1.0", "v0.2.0"]  # git's part is done
     assert forge.releases_of("acme/app") == []
-    outcome = run_release(project.root, project.env)
+    outcome = rerun(project, same_clone=same_clone)
     assert outcome.released
-    assert outcome.log[0].startswith("v0.2.0 is already released on HEAD")
-    assert_converged(project, forge)
+    assert any(line.startswith("v0.2.0 is already released on HEAD") for line in outcome.log)
+    if not same_clone:
+        assert "is behind origin/main, which released v0.2.0 after it" in outcome.log[0]
+    assert_converged(project, forge, same_clone=same_clone)
 
 
 def test_forge_422_already_exists_converges_on_the_other_runs_release(

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import multiprocessing
 import os
@@ -44,6 +45,7 @@ from git_remote import (
     GitHttpServer,
     Remote,
     assert_released_once,
+    clone_remote,
     run_release,
     seed_project,
 )
@@ -54,6 +56,7 @@ from versionbot.git.repository_plan import package_plans, releases_at_head
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.stage import RegistryImageStage
 from versionbot.release.edges import git_writer
+from versionbot.release.outcome import ReleaseOutcome
 from versionbot.release.run import direct_releases
 from versionbot.release.transaction import ReleaseEdges, execute
 
@@ -142,23 +145,45 @@ def image_digest(registry_url: str, repository: str, tag: str) -> str | None:
     return response.headers.get("Docker-Content-Digest") if response.status_code == 200 else None
 
 
-def assert_converged(project: Project, forge: ForgeServer, registry_url: str | None = None) -> str:
-    """The release is made exactly once everywhere; one more run changes nothing."""
+def ci_rerun(project: Project) -> ReleaseOutcome:
+    """Re-run the release the way CI re-runs a failed job: in a fresh clone of the remote with
+    the triggering commit (``project.before``) checked out on main, never in the clone that
+    failed (whose release commit, if any, is the remote's tip and starts no run: [skip ci])."""
+    destination = project.root.with_name(f"{project.root.name}-ci-{next(_ci_runs)}")
+    clone = clone_remote(project.remote, project.repo, destination)
+    clone.run("remote", "set-url", "origin", project.repo.run("remote", "get-url", "origin"))
+    clone.run("checkout", "--quiet", "-B", "main", project.before)
+    return run_release(clone.path, project.env)
+
+
+_ci_runs = itertools.count(1)
+
+
+def assert_converged(
+    project: Project,
+    forge: ForgeServer,
+    registry_url: str | None = None,
+    *,
+    same_clone: bool = True,
+) -> str:
+    """The release is made exactly once everywhere; one more run changes nothing. With
+    ``same_clone`` False the runs were CI's (ci_rerun): the failed clone is not looked at."""
     sha = assert_released_once(project.remote, project.before)
     releases = forge.releases_of("acme/app")
     assert [(r["tag_name"], r["target_commitish"]) for r in releases] == [("v0.2.0", sha)]
     assert "add the thing" in releases[0]["body"]
-    assert project.repo.head() == sha
-    status = project.repo.run("status", "--porcelain", "--untracked-files=all", "--ignored")
-    assert status == "", f"left in the work tree: {status}"
+    if same_clone:
+        assert project.repo.head() == sha
+        status = project.repo.run("status", "--porcelain", "--untracked-files=all", "--ignored")
+        assert status == "", f"left in the work tree: {status}"
     if project.images is not None:
         assert registry_url is not None
         repository = project.images.target.partition("/")[2]
         for tag in IMAGE_TAGS:
             assert image_digest(registry_url, repository, tag) == project.images.digest, tag
-    again = run_release(project.root, project.env)
+    again = run_release(project.root, project.env) if same_clone else ci_rerun(project)
     assert not again.released
-    assert "already released" in again.log[0]
+    assert any("already released" in line for line in again.log), again.log
     assert project.remote.head() == sha
     assert len(forge.releases_of("acme/app")) == 1
     return sha

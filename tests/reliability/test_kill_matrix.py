@@ -29,7 +29,14 @@ import pytest
 from conftest import RepoFactory
 from forge_server import ForgeServer
 from git_remote import GitHttpServer, run_release
-from reliability.harness import Images, Project, assert_converged, new_project, run_child
+from reliability.harness import (
+    Images,
+    Project,
+    assert_converged,
+    ci_rerun,
+    new_project,
+    run_child,
+)
 
 if TYPE_CHECKING:
     from registry_fixtures import ImageFactory, RegistryServer
@@ -62,18 +69,29 @@ def _project(
 
 
 def _kill_and_converge(
-    project: Project, forge: ForgeServer, registry: RegistryServer, **kill: float
+    project: Project,
+    forge: ForgeServer,
+    registry: RegistryServer,
+    *,
+    same_clone: bool,
+    **kill: float,
 ) -> tuple[bool, int]:
-    """Kill a run as ``kill`` says, re-run, check convergence; whether the child was killed,
-    and (when it finished instead) how many events it had."""
+    """Kill a run as ``kill`` says, re-run (in the same clone, or as CI does: ci_rerun), check
+    convergence; whether the child was killed, and (when it finished instead) how many events
+    it had."""
     child = run_child(project.root, project.env, **kill)  # type: ignore[arg-type]
     assert child.killed or child.exitcode == 0, f"the child ended with {child.exitcode}"
-    run_release(project.root, project.env)  # the next run
-    assert_converged(project, forge, registry.url)
+    if same_clone:
+        run_release(project.root, project.env)  # the next run
+    else:
+        ci_rerun(project)
+    assert_converged(project, forge, registry.url, same_clone=same_clone)
     return child.killed, len(child.events)
 
 
+@pytest.mark.parametrize("same_clone", [True, False], ids=["same-clone", "ci-rerun"])
 def test_a_kill_at_every_event_of_a_release_converges(
+    same_clone: bool,
     *,
     make_repo: RepoFactory,
     git_server: GitHttpServer,
@@ -102,7 +120,9 @@ def test_a_kill_at_every_event_of_a_release_converges(
     tried = []
     for index, label in enumerate(events, start=1):
         here = project()
-        killed, had = _kill_and_converge(here, forge, registry_plain, kill_at=index)
+        killed, had = _kill_and_converge(
+            here, forge, registry_plain, same_clone=same_clone, kill_at=index
+        )
         assert killed or had < index, f"event {index} ({label}) never came"
         if killed:
             tried.append(label)
@@ -114,7 +134,9 @@ def test_a_kill_at_every_event_of_a_release_converges(
     assert len(tried) >= len(events) - 2
 
 
+@pytest.mark.parametrize("same_clone", [True, False], ids=["same-clone", "ci-rerun"])
 def test_kills_at_random_moments_converge(
+    same_clone: bool,
     *,
     make_repo: RepoFactory,
     git_server: GitHttpServer,
@@ -137,7 +159,9 @@ def test_kills_at_random_moments_converge(
     for delay in delays:
         here = _project(make_repo, git_server, forge, registry_plain, image_in, tmp_path=tmp_path)
         try:
-            killed += _kill_and_converge(here, forge, registry_plain, delay=delay)[0]
+            killed += _kill_and_converge(
+                here, forge, registry_plain, same_clone=same_clone, delay=delay
+            )[0]
         except AssertionError as exc:  # the seed reproduces it: VERSIONBOT_KILL_SEED=<seed>
             raise AssertionError(f"seed {seed}, kill after {delay:.3f} s: {exc}") from exc
     record_property("kill_points_random", len(delays))

@@ -527,8 +527,9 @@ def _check_version(version: Version, baseline: Baseline, config: Config) -> None
             raise VersionConflictError(
                 f"tag {release.tag.name} already exists on {release.tag.sha[:7]}, "
                 "which is not reachable from HEAD",
-                "a release was made on another branch: merge it first, or choose another "
-                "version with --version X.Y.Z",
+                "it is released from another branch or a later commit: merge that branch, or "
+                "run from the commit it tags (bot release finishes it from there); never "
+                "release the same changes again under another version",
             )
         final = not release.version.is_prerelease
         if version.is_prerelease and final and release.version.same_precedence(version.core):

@@ -54,6 +54,11 @@ class GuessedWrong(Exception):
     """The fast guess of the last release did not hold; read the history again, exactly."""
 
 
+def repository_state(path: Path) -> RepositoryState:
+    """The work tree holding ``path``: its root, HEAD, branch and remote URL (no history read)."""
+    return _Repo.open(path).state
+
+
 def read_history(
     path: Path,
     config: Config,

@@ -158,19 +158,31 @@ class GitWriter:
     def remote_tag_commits(self, remote: str, tags: Iterable[str]) -> dict[str, str]:
         """The commit each of ``tags`` points at on ``remote`` (peeled), in one round trip;
         absent tags are left out."""
-        refs = [f"refs/tags/{tag}" for tag in tags]
-        listed: dict[str, str] = {}
         # Both patterns: with only the first, ls-remote leaves out the peeled line.
-        patterns = [p for ref in refs for p in (ref, f"{ref}^{{}}")]
+        wanted = set(tags)
+        patterns = [p for tag in wanted for p in (f"refs/tags/{tag}", f"refs/tags/{tag}^{{}}")]
+        listed = self._listed_tags(remote, patterns) if patterns else {}
+        return {tag: sha for tag, sha in listed.items() if tag in wanted}
+
+    def remote_tags(self, remote: str, globs: Iterable[str]) -> dict[str, str]:
+        """Every tag on ``remote`` that one of the ``refs/tags/`` ``globs`` matches, with the
+        commit it points at (peeled), in one round trip."""
+        patterns = [f"refs/tags/{glob}" for glob in globs]
+        return self._listed_tags(remote, patterns) if patterns else {}
+
+    def _listed_tags(self, remote: str, patterns: list[str]) -> dict[str, str]:
+        listed: dict[str, str] = {}
         for line in self.run("ls-remote", remote, *patterns).stdout.splitlines():
             sha, _, name = line.partition("\t")
-            listed[name] = sha
-        found = {}
-        for ref in refs:
-            peeled = listed.get(f"{ref}^{{}}") or listed.get(ref)
-            if peeled is not None:
-                found[ref.removeprefix("refs/tags/")] = peeled
-        return found
+            tag, peeled, _ = name.removeprefix("refs/tags/").partition("^{}")
+            # An annotated tag is listed twice: itself, then ``^{}`` with its commit.
+            if peeled or tag not in listed:
+                listed[tag] = sha
+        return listed
+
+    def commits_after(self, base: str, tip: str) -> list[str]:
+        """The commits ``tip`` has and ``base`` lacks, oldest first."""
+        return self.run("rev-list", "--reverse", tip, f"^{base}").stdout.split()
 
     def pending_paths(self, paths: Iterable[str]) -> list[str]:
         """Those of ``paths`` that differ from HEAD in the work tree, untracked ones included."""

@@ -31,8 +31,11 @@ from versionbot.core.next_run import (
 from versionbot.core.packages import WHOLE_REPOSITORY, packages_of
 from versionbot.core.plan import PackagePlan, PlanRequest
 from versionbot.core.trailers import release_trailers
+from versionbot.core.version import Version
+from versionbot.git.reader import repository_state
 from versionbot.git.repository_plan import package_plans, releases_at_head
 from versionbot.git.writer import GitWriter
+from versionbot.release.behind import finish_past_head, releases_past_head
 from versionbot.release.edges import forge_of, git_writer, image_stage
 from versionbot.release.outcome import ReleaseOutcome, RunOutcome
 from versionbot.release.pull_request import (
@@ -64,9 +67,19 @@ def run_release(
             "--package does not apply in pr mode: the release pull request holds every due package",
             'merge the release pull request, or release with mode = "direct"',
         )
-    plans = package_plans(repo, config, requests)
-    root = Path(plans[0].plan.state.root)
+    state = repository_state(repo)
+    root = Path(state.root)
     git = git or git_writer(root, config, env)
+
+    def connect_tree(tree: ReleaseGit) -> ReleaseEdges:
+        return connect(tree.root, config, env, tree, progress, forge=True)
+
+    past = releases_past_head(git, config, state)
+    if past:
+        return _with_whole_repository(
+            finish_past_head(past, config, requests, git, state, connect=connect_tree), config, None
+        )
+    plans = package_plans(repo, config, requests)
     at_head = releases_at_head(repo, config, requests, plans)
     if config.mode == "pr":
 
@@ -79,11 +92,16 @@ def run_release(
         releases = direct_releases(plans, at_head, config, git, remote=True).only(only)
         due = bool(releases.at_head or releases.new)
         outcome = execute(releases, config, connect(root, config, env, git, progress, forge=due))
+    previous = plans[0].plan.previous
+    return _with_whole_repository(outcome, config, previous.version if previous else None)
+
+
+def _with_whole_repository(
+    outcome: RunOutcome, config: Config, previous: Version | None
+) -> RunOutcome:
+    """A repository without ``[packages]`` always reports its one package (CI outputs)."""
     if not config.packages and WHOLE_REPOSITORY not in outcome.packages:
-        previous = plans[0].plan.previous
-        outcome.packages[WHOLE_REPOSITORY] = ReleaseOutcome(
-            previous_version=previous.version if previous else None
-        )
+        outcome.packages[WHOLE_REPOSITORY] = ReleaseOutcome(previous_version=previous)
     return outcome
 
 
