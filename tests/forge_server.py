@@ -100,7 +100,7 @@ class Recorded:
 
 @dataclass
 class _Faults:
-    fail: list[tuple[int, str | None]] = field(default_factory=list)
+    fail: list[tuple[int, str | None] | None] = field(default_factory=list)
     disconnect: int = 0
     race_create: bool = False
     lose_create_answer: bool = False
@@ -124,6 +124,9 @@ class ForgeServer:
         self.pulls: dict[str, list[dict[str, Any]]] = {}
         self.git_dirs: dict[str, Path] = {}  # repository -> bare repo whose branches PRs use
         self.faults = _Faults()
+        # "Get a repository" answers a user's token with its ``permissions``; an installation
+        # token (Actions' GITHUB_TOKEN) gets none: None here.
+        self.permissions: dict[str, bool] | None = None
         self.lock = threading.Lock()
         self._next_id = 1
         self._http: LoopbackHTTP | None = None
@@ -163,14 +166,18 @@ class ForgeServer:
             self.pulls.clear()
             self.git_dirs.clear()
             self.faults = _Faults()
+            self.permissions = None
             self._next_id = 1
 
     # -- what tests plan --------------------------------------------------------------------
 
-    def fail_next(self, count: int, status: int = 500, *, retry_after: str | None = None) -> None:
-        """Answer the next ``count`` requests with ``status`` (and Retry-After, if given)."""
+    def fail_next(
+        self, count: int, status: int = 500, *, retry_after: str | None = None, after: int = 0
+    ) -> None:
+        """Answer the next ``count`` requests with ``status`` (and Retry-After, if given), once
+        ``after`` requests were answered as usual (a release's first request is its check)."""
         with self.lock:
-            self.faults.fail.extend([(status, retry_after)] * count)
+            self.faults.fail.extend([None] * after + [(status, retry_after)] * count)
 
     def disconnect_next(self, count: int) -> None:
         """Close the connection of the next ``count`` requests without answering."""
@@ -400,6 +407,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, "Not Found")
             return
         parts = [unquote(p) for p in path.split("/")[1:]]
+        if len(parts) == 3 and self.command == "GET":
+            self._get_repository(f"{parts[1]}/{parts[2]}")
+            return
         if len(parts) < 4 or parts[3] not in ("releases", "pulls"):
             self._error(404, "Not Found")
             return
@@ -417,6 +427,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._update(repository, int(rest[0]), body)
         else:
             self._violation("not one of the three documented calls")
+
+    def _get_repository(self, repository: str) -> None:
+        """GET /repos/{owner}/{repo} ("Get a repository",
+        https://docs.github.com/en/rest/repos/repos#get-a-repository): the fields the bot
+        reads, ``permissions`` only for a token that has them."""
+        if repository not in self.forge.repositories:
+            self._error(404, "Not Found")
+            return
+        data: dict[str, Any] = {"full_name": repository, "private": False}
+        if self.forge.permissions is not None:
+            data["permissions"] = dict(self.forge.permissions)
+        self._send(200, data)
 
     # -- pull requests ----------------------------------------------------------------------
 

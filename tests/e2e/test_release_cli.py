@@ -185,7 +185,7 @@ def test_failures_are_one_line_each_and_never_show_the_token(
     assert "gt_ffff" not in result.stderr
     # The forge fails every try (and its error bodies quote the Authorization header).
     forge.echo_credentials()
-    forge.fail_next(5, 500, retry_after="0")
+    forge.fail_next(5, 500, retry_after="0", after=1)  # after the check before the push
     result = bot("-C", job.repo.path, "release", env=job.env)
     results.append(result)
     assert result.exit_code == 7, result.stderr

@@ -145,7 +145,12 @@ def test_release_over_authenticated_http_with_a_forge_release(
     assert release["prerelease"] is False
     assert "add the thing" in release["body"]
     assert outcome.forge_url == release["html_url"]
-    assert [m for m, _ in forge.calls()] == ["GET", "POST"]
+    # The check before the push ("Get a repository"), then the release's own two calls.
+    assert forge.calls() == [
+        ("GET", "/repos/acme/app"),
+        ("GET", "/repos/acme/app/releases/tags/v0.2.0"),
+        ("POST", "/repos/acme/app/releases"),
+    ]
     [make_latest] = [r.body["make_latest"] for r in forge.requests if r.method == "POST"]
     assert make_latest == "true"
     # The remote really asked for credentials, and got them from the helper, not the URL.

@@ -182,7 +182,8 @@ def test_forge_5xx_fails_after_the_push_and_a_rerun_makes_the_release(
     project: Project, forge: ForgeServer, same_clone: bool
 ) -> None:
     forge.echo_credentials()  # a careless proxy quoting the Authorization header back
-    forge.fail_next(5, 503, retry_after="0")  # every try of the first request
+    # Every try of the first request after the check before the push (which passes).
+    forge.fail_next(5, 503, retry_after="0", after=1)
     with pytest.raises(ForgeError) as caught:
         run_release(project.root, project.env)
     assert caught.value.exit_code == 7
@@ -199,13 +200,48 @@ def test_forge_5xx_fails_after_the_push_and_a_rerun_makes_the_release(
     assert_converged(project, forge, same_clone=same_clone)
 
 
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        ("down", "GitHub failed to read the repository in acme/app after 5 tries"),
+        ("read-only", "the GitHub token may read acme/app but not write to it"),
+        ("bad-token", "GitHub refused the token for acme/app (401)"),
+    ],
+)
+def test_a_forge_that_cannot_take_the_release_stops_it_before_the_push(
+    project: Project, forge: ForgeServer, fault: str, words: str
+) -> None:
+    if fault == "down":
+        forge.fail_next(5, 503, retry_after="0")
+    elif fault == "read-only":
+        forge.permissions = {"admin": False, "push": False, "pull": True}
+    env = project.env | ({"GITHUB_TOKEN": "ghp_" + "0" * 36} if fault == "bad-token" else {})
+    with pytest.raises(ForgeError) as caught:
+        run_release(project.root, env)
+    assert caught.value.exit_code == 7
+    assert words in caught.value.message
+    no_secret(project, caught.value.message, caught.value.hint)
+    assert project.remote.head() == project.before  # nothing pushed: no commit, no tag
+    assert project.remote.tags() == ["v0.1.0"]
+    assert [m for m, _ in forge.calls()] == ["GET"] * len(forge.calls())
+    forge.reset()
+    run_release(project.root, project.env)  # mended: the next run releases
+    assert_converged(project, forge)
+
+
+def test_a_token_that_may_push_passes_the_check(project: Project, forge: ForgeServer) -> None:
+    forge.permissions = {"admin": False, "push": True, "pull": True}
+    run_release(project.root, project.env)
+    assert_converged(project, forge)
+
+
 def test_forge_422_already_exists_converges_on_the_other_runs_release(
     project: Project, forge: ForgeServer
 ) -> None:
     forge.race_next_create()  # another run's release appears just before our POST
     outcome = run_release(project.root, project.env)
     assert outcome.released
-    assert [m for m, _ in forge.calls()] == ["GET", "POST", "GET", "PATCH"]
+    assert [m for m, _ in forge.calls()] == ["GET", "GET", "POST", "GET", "PATCH"]
     assert_converged(project, forge)
 
 

@@ -13,8 +13,10 @@ from git_remote import GitHttpServer, git_http_server
 from registry_fixtures import (
     image_in,
     multiarch_index,
+    registry_basic,
     registry_factory,
     registry_plain,
+    registry_tls,
     registry_token,
     seed_image,
 )
@@ -23,8 +25,10 @@ from reliability.harness import FORGE_TOKEN
 __all__ = [
     "image_in",
     "multiarch_index",
+    "registry_basic",
     "registry_factory",
     "registry_plain",
+    "registry_tls",
     "registry_token",
     "seed_image",
 ]

@@ -72,6 +72,8 @@ class Images:
     source: str  # host/repo@digest
     digest: str
     target: str  # host/repo (no tag)
+    ca_file: str | None = None  # the CA of a registry over TLS
+    platforms: tuple[str, ...] = ("linux/amd64", "linux/arm64")
 
 
 @dataclass
@@ -96,8 +98,9 @@ def images_table(images: Images) -> str:
         "\n[tool.versionbot.images]\n"
         f'names = ["{images.target}"]\n'
         f'source = "{images.source}"\n'
-        'platforms = ["linux/amd64", "linux/arm64"]\n'
+        f"platforms = {json.dumps(list(images.platforms))}\n"
         'tags = ["{version}", "{major}.{minor}", "latest"]\n'
+        + (f'ca_file = "{images.ca_file}"\n' if images.ca_file else "")
     )
 
 

@@ -154,7 +154,7 @@ def test_every_failure_then_the_release_shows_no_secret(
     # 3. A wrong forge token: 401, and the forge quotes the header back.
     assert job.run(bot, {"GITHUB_TOKEN": WRONG_FORGE}).exit_code == 7
     # 4. The forge failing every try (5xx, quoting the header) after the push.
-    forge.fail_next(5, 502, retry_after="0")
+    forge.fail_next(5, 502, retry_after="0", after=1)
     assert job.run(bot).exit_code == 7
     # 5. A wrong registry password: the token server refuses.
     assert job.run(bot, {host_password: WRONG_REGISTRY}).exit_code == 6

@@ -144,6 +144,20 @@ class GitHubForge:
 
     # -- releases --------------------------------------------------------------------------
 
+    def check_access(self) -> None:
+        """The token reads the repository and, where GitHub says so, may write to it ("Get a
+        repository": a user's token is told its ``permissions``; an app's installation token,
+        such as Actions' GITHUB_TOKEN, is not, and its write access shows at the first write)."""
+        response = self._request("GET", self._releases.removesuffix("/releases"))
+        if response.status_code != 200:
+            raise self._error(response, "read the repository", None)
+        permissions = _json_object(response).get("permissions")
+        if isinstance(permissions, dict) and permissions.get("push") is False:
+            raise ForgeError(
+                f"the GitHub token may read {self.repository} but not write to it",
+                _TOKEN_HINT,
+            )
+
     def find_release(self, tag: str) -> ForgeRelease | None:
         """The published release of ``tag``, or None ("Get a release by tag name")."""
         response = self._request("GET", f"{self._releases}/tags/{quote(tag, safe='')}")

@@ -104,6 +104,10 @@ class PullRequest:
 class Forge(Protocol):
     """What a release needs of a forge: the release of its tag, found or made."""
 
+    def check_access(self) -> None:
+        """Raise when the token cannot make releases in the repository (before the push)."""
+        ...
+
     def find_release(self, tag: str) -> ForgeRelease | None:
         """The published release of ``tag``, or None."""
         ...

@@ -23,6 +23,7 @@ from versionbot.core.image_tags import ImagePlan, ImageTagSet, image_tags, versi
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.manifests import digest_of, list_tags, platforms_of, put_manifest, resolve
 from versionbot.registry.oci import ImageRef, Manifest, platform_matches
+from versionbot.registry.preflight import check_image_stage, require_platforms
 from versionbot.registry.transfer import ImageCopy
 
 
@@ -49,14 +50,26 @@ class RegistryImageStage:
         ``(reference, digest, pushed now)`` per tag."""
         return [(str(p.ref), p.digest, p.pushed) for p in self.push(images)]
 
+    def check(self, images: ImagePlan) -> None:
+        """Before the release is pushed: raise what would make ``push`` fail (preflight.py)."""
+        settings = self._config.images
+        if settings is None:
+            return
+        with self._client() as client:
+            check_image_stage(client, images)
+
+    def _client(self) -> RegistryClient:
+        settings = self._config.images
+        assert settings is not None
+        ca_file = Path(self._root, settings.ca_file) if settings.ca_file else None
+        return self._make_client(insecure=settings.insecure, ca_file=ca_file, env=self._env)
+
     def push(self, images: ImagePlan) -> list[PushedTag]:
         """Like ``__call__``, returning what the registry reported for each tag."""
         settings = self._config.images
         if settings is None:
             return []
-        ca_file = Path(self._root, settings.ca_file) if settings.ca_file else None
-        client = self._make_client(insecure=settings.insecure, ca_file=ca_file, env=self._env)
-        with client:
+        with self._client() as client:
             tag_set = self.judge(client, images)
             source = self._source(client, images)
             targets = [
@@ -113,13 +126,7 @@ def promote(
                 "write targets as host/repository:tag",
             )
     manifest = resolve(client, source)
-    present = platforms_of(client, source, manifest)
-    missing = [p for p in platforms if not any(platform_matches(p, q) for q in present)]
-    if missing:
-        raise RegistryError(
-            f"{source} lacks platform {', '.join(missing)} (it has {', '.join(present) or 'none'})",
-            "build the image for every configured platform, or remove the platform from the config",
-        )
+    require_platforms(client, source, manifest, platforms)
     pushed: set[ImageRef] = set()
     groups: dict[tuple[str, str], list[ImageRef]] = {}
     for target in targets:

@@ -8,6 +8,8 @@ remote alone says what to finish: the release tags on the commits its branch has
 Each is finished the way a tag a person pushed is, in a temporary work tree at its commit
 (tag already pushed: forge release, image tags), committing nothing. No new release is
 planned: HEAD's commits are in those releases, and what came after them is the newer run's.
+The remote is asked only when HEAD's next version is taken already (run.py): in a re-run of
+the run that made a release, it is taken by that release.
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ from versionbot.release.transaction import (
     ReleaseEdges,
     ReleaseGit,
     execute,
+    preflight,
     promote_images,
     publish_forge_release,
     release_message,
@@ -239,6 +240,7 @@ def tag_merged_release(
     missing = [due for due in releases if due.tag not in on_remote]
     if missing:
         _verify_on_remote(git, config, releases[0].plan.state.branch, sha)
+        preflight(releases, edges)
         if not git.has_identity():
             raise RepositoryError(
                 "git has no identity to make the release tag with",

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from versionbot.core.config import Config
-from versionbot.core.errors import ForgeError, UsageError
+from versionbot.core.errors import ForgeError, UsageError, VersionConflictError
 from versionbot.core.next_run import (
     Due,
     PullRequestFacts,
@@ -74,12 +74,16 @@ def run_release(
     def connect_tree(tree: ReleaseGit) -> ReleaseEdges:
         return connect(tree.root, config, env, tree, progress, forge=True)
 
-    past = releases_past_head(git, config, state)
-    if past:
-        return _with_whole_repository(
-            finish_past_head(past, config, requests, git, state, connect=connect_tree), config, None
-        )
-    plans = package_plans(repo, config, requests)
+    try:
+        plans = package_plans(repo, config, requests)
+    except VersionConflictError:
+        # The version is taken: by a release on another branch, or (a CI re-run of the run
+        # that made it) by one the remote branch holds past HEAD, which is finished instead.
+        past = releases_past_head(git, config, state)
+        if not past:
+            raise
+        outcome = finish_past_head(past, config, requests, git, state, connect=connect_tree)
+        return _with_whole_repository(outcome, config, None)
     at_head = releases_at_head(repo, config, requests, plans)
     if config.mode == "pr":
 

@@ -6,7 +6,8 @@ repository without ``[packages]`` is one package at its root). ``execute`` runs,
 1. ``verify_release``: a release branch, a clean work tree (but for what steps 2-3 write), HEAD
    is the planned commit and the remote branch has not moved past it (if it has, stop: nothing
    is pushed, the next run releases); and, before anything changes, that every credential a
-   later step needs is there;
+   later step needs is there; then ``preflight``: the forge and every registry answer as the
+   later steps need (token and rights, the source image with every platform);
 2. ``write_version_files`` of every new release;
 3. ``write_changelog`` of every new release;
 4. ``commit_release``: ONE commit for every new release (its subject names them, one
@@ -96,6 +97,9 @@ class ImageStage(Protocol):
     (reference, digest, pushed by this call); a tag a re-run pushes finishes the release."""
 
     def __call__(self, images: ImagePlan) -> Sequence[tuple[str, str, bool]]: ...
+    def check(self, images: ImagePlan) -> None:
+        """Before anything is pushed: raise what would make the stage fail."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +175,7 @@ def commit_tag_and_push(
     verify_release(
         first, config, edges, resuming=releases.finishing, writes=writes, units=releases.new
     )
+    preflight((*releases.at_head, *releases.new), edges)
     if releases.finishing:
         names = ", ".join(releases.marked)
         outcome.log.append(f"HEAD {head[:7]} is the release commit of {names}: resuming")
@@ -207,6 +212,19 @@ def require_forge(edges: ReleaseEdges) -> None:
     """Refuse before anything changes when a forge release is due but cannot be made."""
     if edges.forge is None and edges.forge_missing:
         raise UsageError(f"the forge release cannot be made: {edges.forge_missing}", _FORGE_HINT)
+
+
+def preflight(releases: Sequence[Due], edges: ReleaseEdges) -> None:
+    """Step 1b, before anything is pushed: every remote thing a later step needs answers as
+    it must. The forge takes the token and lets it write; each registry lets the credentials
+    push, and the source image is there with every platform. The forge release and the images
+    come after the push, so a failure found there would leave a public release half made."""
+    if edges.forge is not None:
+        edges.forge.check_access()
+    for due in releases:
+        stage = edges.images.get(due.package.name)
+        if stage is not None and due.plan.images is not None:
+            stage.check(due.plan.images)
 
 
 def verify_release(

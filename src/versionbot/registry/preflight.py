@@ -1,0 +1,62 @@
+"""Edge: before a release publishes anything, prove that its image stage can finish.
+
+The image stage runs after the release commit and tags are pushed and the forge release is
+made, so a registry problem found there is found too late: the release is public and its
+image is not. Here, before the push, each target repository is asked for push rights the way
+the stage will ask (the token exchange for ``pull,push``, then an upload opened and left
+unfinished: no blob and no tag is written), and the source image must exist with every configured
+platform. Must not: write anything a registry keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from versionbot.core.errors import RegistryError
+from versionbot.core.image_tags import ImagePlan
+from versionbot.registry.auth import push_scope
+from versionbot.registry.client import RegistryClient, expect
+from versionbot.registry.manifests import platforms_of, resolve
+from versionbot.registry.oci import ImageRef, Manifest, platform_matches
+
+
+def check_image_stage(client: RegistryClient, images: ImagePlan) -> None:
+    """Raise what would make the image stage of ``images`` fail: a source image that is
+    missing or lacks a platform, a target repository the credentials cannot push to."""
+    if images.source is not None:
+        source = ImageRef.parse(images.source)
+        require_platforms(client, source, resolve(client, source), images.platforms)
+    for name in images.names:
+        check_push_access(client, ImageRef.parse(name))
+
+
+def require_platforms(
+    client: RegistryClient, source: ImageRef, manifest: Manifest, platforms: Sequence[str]
+) -> None:
+    """Every one of ``platforms`` is in the image ``source`` (whose manifest is ``manifest``)."""
+    present = platforms_of(client, source, manifest)
+    missing = [p for p in platforms if not any(platform_matches(p, q) for q in present)]
+    if missing:
+        raise RegistryError(
+            f"{source} lacks platform {', '.join(missing)} (it has {', '.join(present) or 'none'})",
+            "build the image for every configured platform, or remove the platform from the config",
+        )
+
+
+def check_push_access(client: RegistryClient, target: ImageRef) -> None:
+    """The credentials for ``target``'s registry may push to its repository: an upload is
+    opened there, as a blob copy opens it."""
+    registry, repository = target.registry, target.repository
+    scopes = (push_scope(repository),)
+    opened = client.request(
+        "POST",
+        registry,
+        f"/v2/{repository}/blobs/uploads/",
+        scopes=scopes,
+        repository=repository,
+        content=b"",
+    )
+    # A 401 the token flow could not cure was raised by it, naming where credentials go.
+    expect(opened, (202,), registry, repository, "push to")
+    # Not cancelled: a DELETE needs more than push rights (the distribution registry asks for
+    # "*"), and an upload nobody finishes is purged by the registry.
