@@ -145,6 +145,42 @@ def test_images_push_without_a_release_tag_at_head_is_a_usage_error(
     assert error == "error: HEAD carries no release tag, so there is no release image to tag"
 
 
+def test_images_push_at_a_prerelease_tag_pushes_its_own_and_its_channel_tag(
+    repo: GitRepo, bot: CliRunner, registry_basic: RegistryServer, image_in: ImageFactory
+) -> None:
+    source = image_in(registry_basic)
+    name, _, digest = source.partition("@")
+    config = _push_config(name, source) + 'channel_tags = { rc = "next" }\n'
+    repo.commit("feat: first", {"versionbot.toml": config})
+    repo.tag("v1.1.0", annotated=True)
+    repo.commit("feat: second")
+    repo.tag("v1.2.0-rc.1", annotated=True)
+    repo.checkout("v1.2.0-rc.1", detach=True)  # the tag-push workflow's checkout
+    tags = ["1.2.0-rc.1", "next", f"sha-{repo.head()[:7]}"]
+
+    planned = bot("-C", repo.path, "images", "plan")
+    pushed = bot("-C", repo.path, "images", "push", env=registry_basic.env())
+
+    assert planned.exit_code == 0, planned.stderr
+    assert [line.split()[:2] for line in planned.stdout.splitlines()[1:7]] == [
+        ["push", "1.2.0-rc.1"],
+        ["keep", "1.2"],
+        ["keep", "1"],
+        ["keep", "latest"],
+        ["push", "next"],
+        ["push", tags[2]],
+    ]
+    assert pushed.exit_code == 0, pushed.stderr
+    assert pushed.stdout.splitlines() == [f"{name}:{tag}  {digest}  (pushed)" for tag in tags]
+    repository = name.split("/", 1)[1]
+    with registry_basic.http() as client:
+        listed = client.get(
+            f"/v2/{repository}/tags/list",
+            headers=registry_basic.authorization(f"repository:{repository}:pull"),
+        )
+    assert sorted(listed.json()["tags"]) == sorted(["src", *tags])
+
+
 def test_images_push_without_a_source_builds_with_buildah_and_promotes(
     repo: GitRepo, bot: CliRunner, registry_plain: RegistryServer
 ) -> None:

@@ -14,11 +14,12 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conftest import CliResult, CliRunner, GitRepo, RepoFactory, SealedEnv
-from forge_server import ForgeServer
+from forge_server import ForgeServer, recorded_bodies
 from git_remote import (
     GitHttpServer,
     Remote,
@@ -27,6 +28,9 @@ from git_remote import (
     git_http_server,
     seed_project,
 )
+
+if TYPE_CHECKING:
+    from registry_fixtures import ImageFactory, RegistryServer
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -218,3 +222,64 @@ def test_no_remote_says_what_is_missing(job: Job, bot: CliRunner) -> None:
         "hint: add one (git remote add origin URL) or set remote in the configuration",
     ]
     assert job.repo.run("status", "--porcelain", "--untracked-files=all") == ""
+
+
+@pytest.fixture
+def built(registry_basic: RegistryServer, image_in: ImageFactory) -> tuple[RegistryServer, str]:
+    """The image CI built, pinned by digest, in a registry with basic auth."""
+    return registry_basic, image_in(registry_basic)
+
+
+@pytest.mark.parametrize("mode", ["direct", "pr"])
+def test_the_tag_push_workflow_completes_a_release_candidate_with_no_flags(
+    job: Job, bot: CliRunner, forge: ForgeServer, built: tuple[RegistryServer, str], mode: str
+) -> None:
+    registry_basic, source = built
+    name, _, digest = source.partition("@")
+    pyproject = (job.repo.path / "pyproject.toml").read_text()
+    images = f'names = ["{name}"]\nsource = "{source}"\nchannel_tags = {{ rc = "next" }}\n'
+    settings = f'mode = "{mode}"\n\n[tool.versionbot.images]\n{images}'
+    job.repo.commit("ci: the image", {"pyproject.toml": pyproject + settings})
+    job.repo.tag("v0.2.0-rc.1", annotated=True)  # git tag -a, then git push origin TAG
+    job.repo.run("push", "--quiet", job.remote.path.as_uri(), "main", "v0.2.0-rc.1")
+    main = job.remote.head()
+    ci = clone_remote(job.remote, job.repo, job.repo.path.parent / "ci")  # checkout of the tag
+    ci.run("remote", "set-url", "origin", job.repo.run("remote", "get-url", "origin"))
+    ci.checkout("v0.2.0-rc.1", detach=True)
+    env = job.env | registry_basic.env()
+
+    plan = bot("-C", ci.path, "plan", env=env)
+    result = bot("-C", ci.path, "release", env=env)
+
+    assert plan.exit_code == 0, plan.stderr
+    assert plan.stdout.rstrip().splitlines()[-1] == (
+        "  next run   complete the release of v0.2.0-rc.1 at HEAD (push the tag if missing, "
+        "forge release, image tags), committing nothing"
+    )
+    assert result.exit_code == 0, result.stderr
+    outputs = job.outputs()
+    assert {k: outputs[k] for k in ("released", "version", "is_prerelease", "sha")} == {
+        "released": "true",
+        "version": "0.2.0-rc.1",
+        "is_prerelease": "true",
+        "sha": main,
+    }
+    assert json.loads(outputs["image_digests"]) == {
+        f"{name}:0.2.0-rc.1": digest,
+        f"{name}:next": digest,
+    }
+    [release] = forge.releases_of("acme/app")
+    assert (release["tag_name"], release["prerelease"]) == ("v0.2.0-rc.1", True)
+    [created] = [b for b in recorded_bodies(forge, "POST") if "tag_name" in b]
+    assert created["make_latest"] == "false"
+    assert forge.pulls_of("acme/app") == []
+    repository = name.split("/", 1)[1]
+    with registry_basic.http() as client:
+        listed = client.get(
+            f"/v2/{repository}/tags/list",
+            headers=registry_basic.authorization(f"repository:{repository}:pull"),
+        ).json()["tags"]
+    assert sorted(listed) == ["0.2.0-rc.1", "next", "src"]  # no 0.2, 0 or latest
+    assert job.remote.head() == main
+    assert job.remote.tags() == ["v0.1.0", "v0.2.0-rc.1"]
+    assert job.token not in job.everything(plan, result)

@@ -392,6 +392,36 @@ def test_bot_tag_makes_one_package_tag_that_the_next_run_completes(
     assert mono.remote.git("rev-parse", "refs/tags/web-v0.3.1^{commit}") == head
 
 
+def test_a_tag_checkout_completes_the_tagged_packages_alone(mono: Mono) -> None:
+    # web had a release candidate on its first fix, then another fix; a person then tags
+    # HEAD as api's first candidate and as web's final, and pushes the tags.
+    mono.repo.tag("web-v0.3.1-rc.1", annotated=True, sha=mono.repo.run("rev-parse", "HEAD~1"))
+    mono.repo.commit("fix: the button's border", {"services/web/border.js": "export {};\n"})
+    mono.repo.commit("feat: list the gadgets", {"docs/gadgets.md": "# Gadgets\n"})
+    head = mono.repo.head()
+    mono.repo.tag("api-v1.1.0-rc.1", annotated=True)
+    mono.repo.tag("web-v0.3.1", annotated=True)
+    mono.repo.run("push", "--quiet", "origin", "main", "--tags")
+    mono.repo.checkout("web-v0.3.1", detach=True)  # the tag-push workflow's checkout
+
+    outcome = release(mono)
+
+    # docs is due too (a feat), but a tag's checkout has no branch to commit a release on.
+    assert sorted(outcome.packages) == ["api", "web"]
+    api, web = outcome.packages["api"], outcome.packages["web"]
+    assert (str(api.version), str(api.previous_version)) == ("1.1.0-rc.1", "1.0.0")
+    assert (str(web.version), str(web.previous_version)) == ("0.3.1", "0.3.0")
+    assert api.sha == web.sha == head
+    assert api.notes is not None
+    assert web.notes is not None
+    assert "list the widgets" in api.notes
+    # The final's notes hold every change since the last final, its candidate's too.
+    assert "the button's colour" in web.notes
+    assert "the button's border" in web.notes
+    assert mono.remote.head() == head
+    assert not any(t.startswith("docs-v1.1") for t in remote_tags(mono))
+
+
 def test_tags_made_but_not_pushed_are_pushed_by_the_next_run(mono: Mono) -> None:
     before = mono.remote.head()
     with pytest.raises(Crash):

@@ -297,6 +297,58 @@ def test_plan_says_what_the_next_run_does(project: Project) -> None:
     assert "complete the release of v0.2.0 at HEAD" in sentence()
 
 
+@pytest.mark.parametrize("tag", ["v0.2.1", "v0.2.1-rc.1"])
+def test_a_hand_made_tag_at_head_is_completed_not_proposed_again(
+    project: Project, tag: str
+) -> None:
+    project.release()
+    project.merge(1, "merge")
+    project.release()  # tags v0.2.0
+    fixed = project.push_to_main("fix: after the release")
+    project.release()  # proposes 0.2.1 in pull request #2
+    project.person_git("tag", "--annotate", "--message", f"release {tag}", tag, fixed)
+    project.person_git("push", "--quiet", "origin", tag)
+    final = "-" not in tag
+    then = (
+        "nothing is due (an open release pull request would be closed)"
+        if final
+        else "the release pull request for 0.2.1"
+    )
+    assert next_run_of(project) == (
+        f"complete the release of {tag} at HEAD (push the tag if missing, forge release, image "
+        f"tags), committing nothing; then {then}"
+    )
+
+    outcome = project.release()
+
+    assert outcome.released
+    assert (outcome.tag, outcome.sha) == (tag, fixed)
+    release = next(r for r in project.forge.releases_of() if r["tag_name"] == tag)
+    assert release["prerelease"] is not final
+    assert "after the release" in release["body"]
+    assert "add the thing" not in release["body"]
+    pulls = [(p["number"], p["state"], p["title"]) for p in project.forge.pulls_of()]
+    if final:  # released by hand: the proposal of 0.2.1 is closed, no new one
+        assert pulls[1:] == [(2, "closed", "chore(release): 0.2.1")]
+        assert outcome.log[-1] == "closed pull request #2: nothing to release"
+    else:  # a candidate: the final 0.2.1 is still what the pull request proposes
+        assert pulls[1:] == [(2, "open", "chore(release): 0.2.1")]
+    assert project.remote.head() == fixed
+    no_bot_push_to_main(project)
+
+
+def next_run_of(project: Project) -> str | None:
+    """``bot plan``'s ``next run`` sentence in a CI checkout of main."""
+    from versionbot.git.repository_plan import package_plans
+
+    project.repo.run("fetch", "--quiet", "--tags", "origin")
+    project.repo.run("reset", "--quiet", "--hard", "origin/main")
+    config = load_config(project.repo.path, None)
+    requests = {"": PlanRequest(date=RELEASE_DATE)}
+    plans = package_plans(project.repo.path, config, requests)
+    return describe_next_run(project.repo.path, config, requests, plans, project.env)
+
+
 # -- protected main ---------------------------------------------------------------------------
 
 

@@ -398,9 +398,10 @@ def _images(args: argparse.Namespace) -> int:
         )
     if args.images_command == "plan":
         request = _plan_request(args)
-        plan = plan_of(repo, config, request, package)
+        plan = None
         if request.version is None:  # HEAD's own release, when HEAD carries one
-            plan = release_at_head(repo, config, request, plan, package) or plan
+            plan = release_at_head(repo, config, request, package)
+        plan = plan or plan_of(repo, config, request, package)
         if args.json:
             document = None if plan.images is None else images_to_json(plan.images)
             write_json(json.dumps(document, indent=2) + "\n")
@@ -414,9 +415,7 @@ def _images(args: argparse.Namespace) -> int:
     from versionbot.registry.stage import RegistryImageStage
 
     request = PlanRequest(date=_today())
-    released = release_at_head(
-        repo, config, request, plan_of(repo, config, request, package), package
-    )
+    released = release_at_head(repo, config, request, package)
     if released is None or released.images is None:
         raise UsageError(
             "HEAD carries no release tag, so there is no release image to tag",

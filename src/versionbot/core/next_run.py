@@ -111,6 +111,7 @@ def choose_releases(
     HEAD's release trailers give (``marked``) and where their tags are on the remote
     (``on_remote``, tag -> commit).
 
+    On a detached HEAD (a tag's checkout) a run only completes the releases HEAD's tags name.
     While a release commit's tags are not all on the remote, a run only finishes them; once
     they are, the packages still due are released on top of it. A clone that lacks the release
     commit's tags (every package would look due from its first commit) releases nothing: loop
@@ -119,6 +120,10 @@ def choose_releases(
     if not plans:
         return Releases()
     head = plans[0].plan.state.head
+    if plans[0].plan.state.branch is None and at_head:
+        # A tag's checkout (the tag-push workflow): complete what the tags name, nothing more;
+        # there is no branch to put a release commit on.
+        return Releases(tuple(at_head), marked=tuple(marked))
     due = due_releases(plans)
     tagged = {p.package.name for p in at_head}
     # A due release that HEAD's trailers name was made on HEAD by a run that stopped before
@@ -164,22 +169,15 @@ def sentence(
     releases: Releases,
     due: Sequence[Due],
     facts: PullRequestFacts = PullRequestFacts(),
+    *,
+    detached: bool = False,
 ) -> str:
     """What ``bot release`` will do, in one sentence: in ``mode`` with the direct-mode
     ``releases`` (in pr mode: the releases at HEAD), the pr mode's facts, and ``due``: what a
-    pr-mode run proposes after finishing what HEAD holds."""
+    pr-mode run proposes after finishing what HEAD holds. On a ``detached`` HEAD (a tag's
+    checkout) a run only completes the releases HEAD's tags name, in either mode."""
     if releases.at_head:
-        tags = [p.tag for p in releases.at_head]
-        s = _plural(tags)
-        text = (
-            f"complete the release{s} of {', '.join(tags)} at HEAD (push the tag{s} if missing, "
-            f"forge release{s}, image tags), committing nothing"
-        )
-        if mode != "pr":
-            return text
-        if not due:
-            return f"{text}; then nothing is due (an open release pull request would be closed)"
-        return f"{text}; then the release pull request for {', '.join(p.name for p in due)}"
+        return _completing_sentence(mode, releases.at_head, due, detached=detached)
     if mode == "pr":
         return _pull_request_sentence(pr_branch, due, facts)
     if not releases.new:
@@ -188,6 +186,22 @@ def sentence(
     return (
         f"commit, tag and push {', '.join(tags)}, then forge release{_plural(tags)} and image tags"
     )
+
+
+def _completing_sentence(
+    mode: str, at_head: Sequence[Due], due: Sequence[Due], *, detached: bool
+) -> str:
+    tags = [p.tag for p in at_head]
+    s = _plural(tags)
+    text = (
+        f"complete the release{s} of {', '.join(tags)} at HEAD (push the tag{s} if missing, "
+        f"forge release{s}, image tags), committing nothing"
+    )
+    if mode != "pr" or detached:
+        return text
+    if not due:
+        return f"{text}; then nothing is due (an open release pull request would be closed)"
+    return f"{text}; then the release pull request for {', '.join(p.name for p in due)}"
 
 
 def _pull_request_sentence(pr_branch: str, due: Sequence[Due], facts: PullRequestFacts) -> str:

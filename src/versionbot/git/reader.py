@@ -59,6 +59,19 @@ def repository_state(path: Path) -> RepositoryState:
     return _Repo.open(path).state
 
 
+def tags_at(root: str, sha: str) -> tuple[Tag, ...]:
+    """The tags that point at the commit ``sha`` (directly, or as an annotated tag of it), with
+    their dates: one ``for-each-ref --points-at``, whatever the number of tags elsewhere."""
+    fmt = "%(refname)%00%(creatordate:unix)"
+    listed = _run(root, "for-each-ref", f"--points-at={sha}", f"--format={fmt}", "refs/tags/")
+    tags = []
+    for line in listed.stdout.decode("utf-8", "replace").splitlines():
+        ref, _, created = line.partition("\0")
+        date = int(created) if created.isdigit() else None
+        tags.append(Tag(ref.removeprefix("refs/tags/"), sha, True, date))
+    return tuple(tags)
+
+
 def read_history(
     path: Path,
     config: Config,

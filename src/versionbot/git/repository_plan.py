@@ -16,9 +16,9 @@ from pathlib import Path
 from versionbot.core.changelog import utc_date
 from versionbot.core.commits import Commit
 from versionbot.core.config import Config, Package
-from versionbot.core.history import History, ReleaseTag
+from versionbot.core.history import History, ReleaseTag, RepositoryState, release_tags
 from versionbot.core.next_run import Due, due_releases
-from versionbot.core.packages import WHOLE_REPOSITORY
+from versionbot.core.packages import WHOLE_REPOSITORY, packages_of
 from versionbot.core.plan import (
     PackagePlan,
     PlanRequest,
@@ -27,7 +27,13 @@ from versionbot.core.plan import (
     make_plan,
     package_requests,
 )
-from versionbot.git.reader import GuessedWrong, read_history, read_packages_history
+from versionbot.git.reader import (
+    GuessedWrong,
+    read_history,
+    read_packages_history,
+    repository_state,
+    tags_at,
+)
 
 # Counts the commits as they are read, for a person at a terminal (cli/terminal.py).
 Progress = Callable[[Iterable[Commit]], Iterable[Commit]]
@@ -115,16 +121,15 @@ def plan_of(
 
 
 def release_at_head(
-    path: Path, config: Config, request: PlanRequest, plan: ReleasePlan, package: str | None
+    path: Path, config: Config, request: PlanRequest, package: str | None
 ) -> ReleasePlan | None:
     """The plan of the release HEAD's tag names (of the monorepo's ``package`` when given), as
-    the run that made it saw it; None when HEAD carries no release tag. ``plan`` is the plan of
-    the next release, made with ``request``."""
-    previous = plan.previous
-    if previous is None or previous.tag.sha != plan.state.head:
+    the run that made it saw it; None when HEAD carries no release tag of it. ``request``: the
+    person's, whose version the tag's replaces."""
+    made = made_at_head(repository_state(path), config).get(package or WHOLE_REPOSITORY)
+    if made is None:
         return None
-    as_made = as_released(request, previous)
-    return plan_of(path, config, as_made, package, without_tags_at_head=True)
+    return plan_of(path, config, as_released(request, made), package, without_tags_at_head=True)
 
 
 def package_plans(
@@ -157,24 +162,51 @@ def releases_at_head(
     requests: Mapping[str, PlanRequest],
     plans: tuple[PackagePlan, ...],
 ) -> tuple[Due, ...]:
-    """The releases whose tags HEAD carries, planned as the run that made them saw them."""
-    head = plans[0].plan.state.head
-    tagged = {
-        p.package.name: p.plan.previous
-        for p in plans
-        if p.plan.previous is not None and p.plan.previous.tag.sha == head
-    }
-    if not tagged:
+    """The releases whose tags HEAD carries (``made_at_head``: final or prerelease, whatever
+    the request), each planned as the run that made it saw it, in the order of ``plans``."""
+    made = made_at_head(plans[0].plan.state, config)
+    if not made:
         return ()
-    as_made = {name: as_released(requests[name], previous) for name, previous in tagged.items()}
-    replanned = package_plans(path, config, {**requests, **as_made}, without_tags_at_head=True)
-    return due_releases(p for p in replanned if p.package.name in tagged)
+    as_made = {name: as_released(requests[name], release) for name, release in made.items()}
+    neutral = {name: _neutral(request) for name, request in requests.items()}
+    replanned: list[PackagePlan] = []
+    # One read of the history takes every baseline with or without the prerelease lines
+    # (reader.read_packages_history): a final's window starts at the last final, a
+    # prerelease's at the last release, so the two kinds are planned apart.
+    for prerelease in (False, True):
+        group = {n: r for n, r in as_made.items() if (r.prerelease is not None) is prerelease}
+        if group:
+            again = package_plans(path, config, {**neutral, **group}, without_tags_at_head=True)
+            replanned += [p for p in again if p.package.name in group]
+    order = [p.package.name for p in plans]
+    return due_releases(sorted(replanned, key=lambda p: order.index(p.package.name)))
+
+
+def made_at_head(state: RepositoryState, config: Config) -> dict[str, ReleaseTag]:
+    """The release tag HEAD carries for each package (by name) that has one: a tag of the
+    package's ``tag_format`` at HEAD, a final or a prerelease alike; of several (a release
+    candidate tagged again as the final), the highest."""
+    tags = tags_at(state.root, state.head)
+    made: dict[str, ReleaseTag] = {}
+    for package in packages_of(config):
+        releases, _ = release_tags(tags, package.config.tag_format)
+        if releases:
+            made[package.name] = max(releases, key=lambda r: (r.version.precedence, r.tag.name))
+    return made
 
 
 def as_released(request: PlanRequest, release: ReleaseTag) -> PlanRequest:
     """The request that plans ``release`` again as the run that made it saw it: its version,
-    and its tag's date for the notes."""
+    its tag's date for the notes, and for a prerelease its token (``rc`` of ``2.1.0-rc.1``):
+    its window starts at the release before it, not at the last final."""
     date = utc_date(release.tag.date) if release.tag.date is not None else request.date
+    version = release.version
+    token = version.prerelease[0] if version.is_prerelease else None
     return dataclasses.replace(
-        request, version=release.version, bump=None, prerelease=None, build=None, date=date
+        request, version=version, bump=None, prerelease=token, build=None, date=date
     )
+
+
+def _neutral(request: PlanRequest) -> PlanRequest:
+    """A request that reads every baseline as it is, for the packages not being replanned."""
+    return dataclasses.replace(request, version=None, bump=None, prerelease=None, build=None)

@@ -160,15 +160,17 @@ def describe_next_run(
     env: Mapping[str, str],
 ) -> str | None:
     """What the next ``bot release`` does, in one sentence (``bot plan``'s ``next run``); None
-    in direct mode when HEAD carries no release tag (the plan says it all then). Reads git, and
-    in pr mode asks the forge which pull request is open only when a token is there (read-only;
-    without one, or when the forge cannot be reached, the sentence says "open or update")."""
-    head = plans[0].plan.state.head
-    tagged = any(p.plan.previous is not None and p.plan.previous.tag.sha == head for p in plans)
-    if config.mode != "pr" and not tagged:
+    in direct mode when HEAD carries no release tag (the plan says it all then). HEAD's release
+    tags are found whatever the request (a prerelease's too), as ``bot release`` finds them.
+    Reads git, and in pr mode asks the forge which pull request is open only when a token is
+    there (read-only; without one, or when the forge cannot be reached, the sentence says "open
+    or update")."""
+    state = plans[0].plan.state
+    at_head = releases_at_head(repo, config, requests, plans)
+    detached = state.branch is None
+    if config.mode != "pr" and not at_head:
         return None
-    git = GitWriter(Path(plans[0].plan.state.root), env=env)
-    at_head = releases_at_head(repo, config, requests, plans) if tagged else ()
+    git = GitWriter(Path(state.root), env=env)
     if config.mode == "pr":
         releases = Releases(at_head=at_head)
     else:
@@ -181,7 +183,7 @@ def describe_next_run(
             facts = PullRequestFacts(merged=(merged.sha, merged.names))
         else:
             facts = _open_pull(config, plans, git, env)
-    return sentence(config.mode, config.pr_branch, releases, due, facts)
+    return sentence(config.mode, config.pr_branch, releases, due, facts, detached=detached)
 
 
 def _open_pull(
