@@ -199,3 +199,20 @@ def test_a_pushed_final_tag_in_pr_mode_is_completed_and_touches_no_pull_request(
     assert created_releases(forge) == [("v0.2.0", False, "true")]
     assert not any("/pulls" in path for _, path in forge.calls())
     assert remote.git("for-each-ref", "--format=%(refname)", "refs/heads/") == "refs/heads/main"
+
+
+@pytest.mark.parametrize("person", ["direct", "pr"], indirect=True)
+def test_plan_says_a_detached_head_without_a_release_tag_is_refused(
+    person: tuple[GitRepo, Remote], forge: ForgeServer, sealed_env: SealedEnv
+) -> None:
+    repo, remote = person
+    env = env_of(sealed_env, forge)
+    repo.checkout("HEAD", detach=True)
+    said = next_run(repo, env)
+    assert said is not None
+    assert said.startswith("refuse (exit 2): a detached HEAD without a release tag")
+    with pytest.raises(UsageError, match="detached HEAD"):
+        run_release(repo.path, env)
+    assert remote.tags() == ["v0.1.0"]
+    assert forge.releases_of() == []
+    assert forge.pulls_of() == []

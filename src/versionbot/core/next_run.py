@@ -178,6 +178,11 @@ def sentence(
     checkout) a run only completes the releases HEAD's tags name, in either mode."""
     if releases.at_head:
         return _completing_sentence(mode, releases.at_head, due, detached=detached)
+    if detached and (due or mode == "pr"):
+        return (
+            "refuse (exit 2): a detached HEAD without a release tag is not a release branch; "
+            "nothing is released"
+        )
     if mode == "pr":
         return _pull_request_sentence(pr_branch, due, facts)
     if not releases.new:

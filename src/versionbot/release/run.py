@@ -160,24 +160,25 @@ def describe_next_run(
     env: Mapping[str, str],
 ) -> str | None:
     """What the next ``bot release`` does, in one sentence (``bot plan``'s ``next run``); None
-    in direct mode when HEAD carries no release tag (the plan says it all then). HEAD's release
-    tags are found whatever the request (a prerelease's too), as ``bot release`` finds them.
+    in direct mode when HEAD carries no release tag and the run releases what the plan shows
+    (the plan says it all then). HEAD's release tags are found whatever the request (a
+    prerelease's too), as ``bot release`` finds them; a detached HEAD without one is refused.
     Reads git, and in pr mode asks the forge which pull request is open only when a token is
     there (read-only; without one, or when the forge cannot be reached, the sentence says "open
     or update")."""
     state = plans[0].plan.state
     at_head = releases_at_head(repo, config, requests, plans)
+    due = due_releases(plans)
     detached = state.branch is None
-    if config.mode != "pr" and not at_head:
+    if config.mode != "pr" and not at_head and not (detached and due):
         return None
     git = GitWriter(Path(state.root), env=env)
     if config.mode == "pr":
         releases = Releases(at_head=at_head)
     else:
         releases = direct_releases(plans, at_head, config, git, remote=False)
-    due = due_releases(plans)
     facts = PullRequestFacts()
-    if config.mode == "pr" and not at_head:
+    if config.mode == "pr" and not at_head and not detached:
         merged = find_merged_release(git, last_releases(plans), config, None)
         if merged is not None:
             facts = PullRequestFacts(merged=(merged.sha, merged.names))
