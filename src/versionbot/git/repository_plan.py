@@ -168,7 +168,7 @@ def releases_at_head(
     if not made:
         return ()
     as_made = {name: as_released(requests[name], release) for name, release in made.items()}
-    neutral = {name: _neutral(request) for name, request in requests.items()}
+    neutral = {name: neutral_request(request) for name, request in requests.items()}
     replanned: list[PackagePlan] = []
     # One read of the history takes every baseline with or without the prerelease lines
     # (reader.read_packages_history): a final's window starts at the last final, a
@@ -207,6 +207,7 @@ def as_released(request: PlanRequest, release: ReleaseTag) -> PlanRequest:
     )
 
 
-def _neutral(request: PlanRequest) -> PlanRequest:
-    """A request that reads every baseline as it is, for the packages not being replanned."""
+def neutral_request(request: PlanRequest) -> PlanRequest:
+    """``request`` without what chooses the next version (``--version``, ``--bump``,
+    ``--prerelease``): it reads every baseline as it is, for planning releases already made."""
     return dataclasses.replace(request, version=None, bump=None, prerelease=None, build=None)

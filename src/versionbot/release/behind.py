@@ -14,7 +14,6 @@ the run that made a release, it is taken by that release.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 
 from versionbot.core.config import Config
@@ -22,7 +21,7 @@ from versionbot.core.history import RepositoryState
 from versionbot.core.next_run import Releases
 from versionbot.core.packages import packages_of
 from versionbot.core.plan import PlanRequest
-from versionbot.git.repository_plan import package_plans, releases_at_head
+from versionbot.git.repository_plan import neutral_request, package_plans, releases_at_head
 from versionbot.release.outcome import RunOutcome
 from versionbot.release.transaction import ReleaseEdges, ReleaseGit, execute
 
@@ -72,7 +71,7 @@ def finish_past_head(
         f"{', '.join(tags)} after it: finishing, releasing nothing new"
     )
     # As made: a re-run's --version or --bump was for the release that is now being finished.
-    as_made = {name: _neutral(request) for name, request in requests.items()}
+    as_made = {name: neutral_request(request) for name, request in requests.items()}
     for sha, names in past:
         for tag in names:
             git.fetch(config.remote, f"refs/tags/{tag}:refs/tags/{tag}")
@@ -85,7 +84,3 @@ def finish_past_head(
         outcome.log += done.log
         outcome.sha = sha
     return outcome
-
-
-def _neutral(request: PlanRequest) -> PlanRequest:
-    return dataclasses.replace(request, version=None, bump=None, prerelease=None, build=None)
