@@ -10,7 +10,11 @@ stdout and stderr, the step outputs and summary, and where the token never shows
 
 from __future__ import annotations
 
+import io
 import json
+import subprocess
+import tarfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,6 +142,7 @@ def test_release_in_github_actions(job: Job, bot: CliRunner, forge: ForgeServer)
         "sha": sha,
         "forge_url": release["html_url"],
         "image_digests": "{}",
+        "prepared": "false",
     }
     summary = job.summary.read_text()
     assert summary.startswith("### Released v0.2.0\n")
@@ -283,3 +288,146 @@ def test_the_tag_push_workflow_completes_a_release_candidate_with_no_flags(
     assert job.remote.head() == main
     assert job.remote.tags() == ["v0.1.0", "v0.2.0-rc.1"]
     assert job.token not in job.everything(plan, result)
+
+
+# -- the documented direct flow: the image is built from the release commit -------------------
+
+_DOCKERFILE = (
+    "FROM scratch\nCOPY pyproject.toml CHANGELOG.md /app/\n"
+    "ARG REVISION\nLABEL org.opencontainers.image.revision=$REVISION\n"
+)
+
+
+def _build_and_push(
+    work: Path, context: Path, target: str, registry: RegistryServer, sha: str
+) -> str:
+    """What the workflow's build step does, daemonless: both platforms from ``context`` (the
+    checkout), labelled with ``sha``, pushed as one index to ``target``; its digest."""
+    from registry_fixtures import require_tool
+
+    buildah = [require_tool("buildah"), "--root", str(work / "storage")]
+    buildah += ["--runroot", str(work / "run"), "--storage-driver", "vfs"]
+    manifest = f"flow-{uuid.uuid4().hex[:8]}"
+    subprocess.run([*buildah, "manifest", "create", manifest], check=True, capture_output=True)
+    for platform in ("linux/amd64", "linux/arm64"):
+        subprocess.run(
+            [
+                *(*buildah, "build", "--quiet", "--isolation", "chroot", "--timestamp", "0"),
+                *("--platform", platform, "--format", "oci", "--manifest", manifest),
+                *("--build-arg", f"REVISION={sha}", str(context)),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    digest_file = work / f"{manifest}.digest"
+    subprocess.run(
+        [
+            *(*buildah, "manifest", "push", "--all", "--format", "oci", "--tls-verify=false"),
+            *("--digestfile", str(digest_file)),
+            *("--authfile", str(registry.docker_config / "config.json")),
+            *(manifest, f"docker://{target}"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return digest_file.read_text().strip()
+
+
+def _image_files(registry: RegistryServer, repository: str, tag: str) -> tuple[dict[str, str], str]:
+    """The files and the revision label of ``repository:tag``'s linux/amd64 image."""
+    headers = registry.authorization(f"repository:{repository}:pull")
+    oci = "application/vnd.oci.image"
+    accept = {"Accept": f"{oci}.index.v1+json, {oci}.manifest.v1+json"}
+    with registry.http() as client:
+        index = client.get(f"/v2/{repository}/manifests/{tag}", headers=headers | accept).json()
+        [amd64] = [m for m in index["manifests"] if m["platform"]["architecture"] == "amd64"]
+        image = client.get(
+            f"/v2/{repository}/manifests/{amd64['digest']}", headers=headers | accept
+        ).json()
+        config = client.get(
+            f"/v2/{repository}/blobs/{image['config']['digest']}",
+            headers=headers,
+            follow_redirects=True,
+        ).json()
+        files = {}
+        for layer in image["layers"]:
+            blob = client.get(
+                f"/v2/{repository}/blobs/{layer['digest']}", headers=headers, follow_redirects=True
+            ).content
+            with tarfile.open(fileobj=io.BytesIO(blob)) as archive:
+                for member in archive.getmembers():
+                    if member.isfile():
+                        extracted = archive.extractfile(member)
+                        assert extracted is not None
+                        files[member.name] = extracted.read().decode()
+    return files, config["config"]["Labels"]["org.opencontainers.image.revision"]
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("rerun", [False, True], ids=["one-run", "forge-fails-then-ci-rerun"])
+def test_the_documented_flow_ships_the_release_commit_in_its_image(
+    *,
+    job: Job,
+    bot: CliRunner,
+    forge: ForgeServer,
+    registry_basic: RegistryServer,
+    tmp_path: Path,
+    rerun: bool,
+) -> None:
+    """docs/github-actions.md's direct workflow: ``bot release --no-push``, build and push the
+    image of the release commit as ``sha-<release commit>``, ``bot release``. The promoted image
+    holds the released version files and changelog, and its revision label is the tagged
+    commit. A failure after the push is finished by CI's re-run: a fresh clone at the
+    triggering commit, the same steps, the build skipped (``prepared`` is false)."""
+    name = f"{registry_basic.host}/flow/{uuid.uuid4().hex[:12]}"
+    repository = name.split("/", 1)[1]
+    pyproject = (job.repo.path / "pyproject.toml").read_text()
+    images = f'[tool.versionbot.images]\nnames = ["{name}"]\nsource = "{name}:sha-{{sha}}"\n'
+    job.repo.commit(
+        "ci: build the image", {"pyproject.toml": pyproject + images, "Dockerfile": _DOCKERFILE}
+    )
+    job.repo.run("push", "--quiet", job.remote.path.as_uri(), "main")
+    triggering = job.remote.head()
+    env = job.env | registry_basic.env()
+
+    def workflow(checkout: Path) -> list[CliResult]:
+        prepare = bot("-C", checkout, "release", "--no-push", env=env)
+        assert prepare.exit_code == 0, prepare.stderr
+        steps = [prepare]
+        if job.outputs()["prepared"] == "true":
+            sha = job.outputs()["sha"]
+            assert job.remote.head() == triggering  # nothing pushed yet
+            _build_and_push(tmp_path, checkout, f"{name}:sha-{sha}", registry_basic, sha)
+        steps.append(bot("-C", checkout, "release", env=env))
+        return steps
+
+    if rerun:
+        # The GitHub release, after the push (both runs check the forge first).
+        forge.fail_next(5, 500, retry_after="0", after=2)
+    first = workflow(job.repo.path)
+    if rerun:
+        assert first[-1].exit_code == 7, first[-1].stderr
+        assert forge.releases_of("acme/app") == []
+        ci = clone_remote(job.remote, job.repo, tmp_path / "ci")  # "Re-run failed jobs"
+        ci.run("remote", "set-url", "origin", job.repo.run("remote", "get-url", "origin"))
+        ci.run("checkout", "--quiet", "-B", "main", triggering)
+        again = workflow(ci.path)
+        assert "released past HEAD: nothing to prepare" in again[0].stdout
+        assert again[-1].exit_code == 0, again[-1].stderr
+    else:
+        assert first[-1].exit_code == 0, first[-1].stderr
+    assert job.outputs()["released"] == "true"
+    sha = assert_released_once(job.remote, triggering)
+    [release] = forge.releases_of("acme/app")
+    assert release["tag_name"] == "v0.2.0"
+    digests = json.loads(job.outputs()["image_digests"])
+    assert set(digests) == {f"{name}:{tag}" for tag in ("0.2.0", "0.2", "0", "latest")} - {
+        f"{name}:0"
+    }
+    files, revision = _image_files(registry_basic, repository, "0.2.0")
+    assert revision == sha  # the tagged commit, not its parent
+    assert 'version = "0.2.0"' in files["app/pyproject.toml"]
+    assert "## 0.2.0 (2024-06-01)" in files["app/CHANGELOG.md"]
+    assert files["app/CHANGELOG.md"] == job.remote.show(f"{sha}:CHANGELOG.md") + (
+        "" if job.remote.show(f"{sha}:CHANGELOG.md").endswith("\n") else "\n"
+    )

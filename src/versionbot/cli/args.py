@@ -195,6 +195,13 @@ def _release_parser(commands: _Commands, common: argparse.ArgumentParser) -> Non
         parents=[common],
     )
     release.add_argument("--json", action="store_true", default=False, help="print JSON")
+    release.add_argument(
+        "--no-push",
+        dest="push",
+        action="store_false",
+        default=True,
+        help="commit and tag the release locally and stop (build its image, then run again)",
+    )
     _version_options(release)
 
 

@@ -21,7 +21,9 @@ from versionbot.release.outcome import ReleaseOutcome, RunOutcome
 
 def run_outputs(config: Config, run: RunOutcome) -> dict[str, str]:
     """The step outputs of a release run: a repository's, or a monorepo's."""
-    return package_outputs(run) if config.packages else outputs(whole_repository(run))
+    found = package_outputs(run) if config.packages else outputs(whole_repository(run))
+    # --no-push: the release commit and tags wait, local, for the image built from them.
+    return {**found, "prepared": "true" if run.prepared else "false"}
 
 
 def whole_repository(run: RunOutcome) -> ReleaseOutcome:

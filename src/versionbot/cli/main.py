@@ -218,7 +218,9 @@ def _release(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     requests = package_requests(config, _plan_request(args), args.package)
     try:  # the configured mode (direct or pr) is picked in run_release
-        outcome = run_release(repo, config, requests, env, _progress(args).show, only=args.package)
+        outcome = run_release(
+            repo, config, requests, env, _progress(args).show, only=args.package, push=args.push
+        )
     except SupersededError as exc:
         # CI still learns that this run released nothing (the next run releases).
         write_github(env, config, RunOutcome(log=[exc.message]))

@@ -16,16 +16,25 @@ from versionbot.core.errors import RegistryError
 from versionbot.core.image_tags import ImagePlan
 from versionbot.registry.auth import push_scope
 from versionbot.registry.client import RegistryClient, expect
-from versionbot.registry.manifests import platforms_of, resolve
+from versionbot.registry.manifests import get_manifest, platforms_of
 from versionbot.registry.oci import ImageRef, Manifest, platform_matches
 
 
-def check_image_stage(client: RegistryClient, images: ImagePlan) -> None:
-    """Raise what would make the image stage of ``images`` fail: a source image that is
-    missing or lacks a platform, a target repository the credentials cannot push to."""
-    if images.source is not None:
-        source = ImageRef.parse(images.source)
-        require_platforms(client, source, resolve(client, source), images.platforms)
+def check_image_stage(client: RegistryClient, images: ImagePlan, *, source: bool) -> None:
+    """Raise what would make the image stage of ``images`` fail: a target repository the
+    credentials cannot push to, and (with ``source``) a source image that is missing or lacks
+    a platform."""
+    if source and images.source is not None:
+        ref = ImageRef.parse(images.source)
+        manifest = get_manifest(client, ref)
+        if manifest is None:
+            raise RegistryError(
+                f"registry {ref.registry} has no manifest {ref.repository}:{ref.reference} (404), "
+                f"the source image of the release at {images.sha[:7]}",
+                "build the release's image from its commit: bot release --no-push, build and "
+                "push the image for the sha it outputs, then bot release (docs/github-actions.md)",
+            )
+        require_platforms(client, ref, manifest, images.platforms)
     for name in images.names:
         check_push_access(client, ImageRef.parse(name))
 

@@ -50,13 +50,14 @@ class RegistryImageStage:
         ``(reference, digest, pushed now)`` per tag."""
         return [(str(p.ref), p.digest, p.pushed) for p in self.push(images)]
 
-    def check(self, images: ImagePlan) -> None:
-        """Before the release is pushed: raise what would make ``push`` fail (preflight.py)."""
+    def check(self, images: ImagePlan, *, source: bool) -> None:
+        """Before the release is pushed: raise what would make ``push`` fail (preflight.py);
+        without ``source``, the source image is not looked for (it is built later)."""
         settings = self._config.images
         if settings is None:
             return
         with self._client() as client:
-            check_image_stage(client, images)
+            check_image_stage(client, images, source=source)
 
     def _client(self) -> RegistryClient:
         settings = self._config.images

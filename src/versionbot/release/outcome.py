@@ -36,6 +36,7 @@ class RunOutcome:
     packages: dict[str, ReleaseOutcome] = field(default_factory=dict)
     sha: str | None = None
     log: list[str] = field(default_factory=list)
+    prepared: bool = False  # --no-push: the release commit and tags wait, local, for the image
 
     @property
     def released(self) -> bool:

@@ -47,6 +47,7 @@ from versionbot.release.transaction import (
     ReleaseEdges,
     ReleaseGit,
     execute,
+    images_at,
     preflight,
     promote_images,
     publish_forge_release,
@@ -240,7 +241,7 @@ def tag_merged_release(
     missing = [due for due in releases if due.tag not in on_remote]
     if missing:
         _verify_on_remote(git, config, releases[0].plan.state.branch, sha)
-        preflight(releases, edges)
+        preflight(releases, edges, {due.package.name: sha for due in releases}, sources=True)
         if not git.has_identity():
             raise RepositoryError(
                 "git has no identity to make the release tag with",
@@ -270,7 +271,7 @@ def tag_merged_release(
         else:
             outcome.say(name, f"{due.tag} is already on {config.remote}")
         publish_forge_release(due, edges.forge, sha, notes[name], outcome)
-        promote_images(due, edges.images.get(name), outcome)
+        promote_images(due, images_at(due, sha), edges.images.get(name), outcome)
     outcome.sha = sha
 
 

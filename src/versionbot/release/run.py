@@ -59,9 +59,16 @@ def run_release(
     *,
     only: str | None = None,
     git: ReleaseGit | None = None,
+    push: bool = True,
 ) -> RunOutcome:
     """``bot release``: every due package's release (or ``only`` that package's) in the
-    configured mode. ``git`` replaces the git edge built from the environment (tests wrap it)."""
+    configured mode. ``git`` replaces the git edge built from the environment (tests wrap it).
+    Without ``push`` (``--no-push``, direct mode) the release commit and tags stay local."""
+    if not push and config.mode == "pr":
+        raise UsageError(
+            "--no-push does not apply in pr mode: the release commit is the merged pull request",
+            'build the image of the merged commit before bot release, or use mode = "direct"',
+        )
     if only is not None and config.mode == "pr":
         raise UsageError(
             "--package does not apply in pr mode: the release pull request holds every due package",
@@ -82,6 +89,11 @@ def run_release(
         past = releases_past_head(git, config, state)
         if not past:
             raise
+        if not push:
+            tags = ", ".join(tag for _, names in past for tag in names)
+            return _with_whole_repository(
+                RunOutcome(log=[f"{tags} released past HEAD: nothing to prepare"]), config, None
+            )
         outcome = finish_past_head(past, config, requests, git, state, connect=connect_tree)
         return _with_whole_repository(outcome, config, None)
     at_head = releases_at_head(repo, config, requests, plans)
@@ -95,7 +107,8 @@ def run_release(
     else:
         releases = direct_releases(plans, at_head, config, git, remote=True).only(only)
         due = bool(releases.at_head or releases.new)
-        outcome = execute(releases, config, connect(root, config, env, git, progress, forge=due))
+        edges = connect(root, config, env, git, progress, forge=due)
+        outcome = execute(releases, config, edges, push=push)
     previous = plans[0].plan.previous
     return _with_whole_repository(outcome, config, previous.version if previous else None)
 

@@ -39,8 +39,8 @@ from typing import Protocol
 from versionbot.core.branches import rule_for
 from versionbot.core.changelog import insert_sections, versions_in
 from versionbot.core.config import Config
-from versionbot.core.errors import RepositoryError, SupersededError, UsageError
-from versionbot.core.image_tags import ImagePlan
+from versionbot.core.errors import RepositoryError, SupersededError, UsageError, VersionbotError
+from versionbot.core.image_tags import ImagePlan, image_plan
 from versionbot.core.next_run import Due, Releases
 from versionbot.core.plan import ReleasePlan
 from versionbot.core.trailers import trailer_lines
@@ -97,8 +97,9 @@ class ImageStage(Protocol):
     (reference, digest, pushed by this call); a tag a re-run pushes finishes the release."""
 
     def __call__(self, images: ImagePlan) -> Sequence[tuple[str, str, bool]]: ...
-    def check(self, images: ImagePlan) -> None:
-        """Before anything is pushed: raise what would make the stage fail."""
+    def check(self, images: ImagePlan, *, source: bool) -> None:
+        """Before anything is pushed: raise what would make the stage fail (with ``source``,
+        a missing source image too)."""
         ...
 
 
@@ -113,8 +114,12 @@ class ReleaseEdges:
     forge_missing: str | None = None  # what a due forge release lacks (e.g. "no GITHUB_TOKEN")
 
 
-def execute(releases: Releases, config: Config, edges: ReleaseEdges) -> RunOutcome:
-    """Make the releases ``releases`` names (or finish them): steps 1-7. Idempotent."""
+def execute(
+    releases: Releases, config: Config, edges: ReleaseEdges, *, push: bool = True
+) -> RunOutcome:
+    """Make the releases ``releases`` names (or finish them): steps 1-7. Idempotent. Without
+    ``push`` (``--no-push``), steps 1-4 only: the release commit and tags stay local, for the
+    release's image to be built from them before a second run publishes everything."""
     outcome = RunOutcome()
     everything = (*releases.at_head, *releases.new)
     if not everything:
@@ -124,15 +129,17 @@ def execute(releases: Releases, config: Config, edges: ReleaseEdges) -> RunOutco
     notes = {due.package.name: release_notes(due) for due in everything}
     for due in everything:
         outcome.packages[due.package.name] = start_outcome(due, notes[due.package.name])
-    sha = commit_tag_and_push(releases, config, edges, notes, outcome)
+    sha = commit_tag_and_push(releases, config, edges, notes, outcome, push=push)
     outcome.sha = sha
     head = everything[0].plan.state.head
     for due in everything:
         name = due.package.name
         target = head if due in releases.at_head else sha
         outcome.packages[name].sha = target
+        if not push:  # --no-push publishes nothing
+            continue
         publish_forge_release(due, edges.forge, target, notes[name], outcome)
-        promote_images(due, edges.images.get(name), outcome)
+        promote_images(due, images_at(due, target), edges.images.get(name), outcome)
     return outcome
 
 
@@ -159,8 +166,11 @@ def commit_tag_and_push(
     edges: ReleaseEdges,
     notes: Mapping[str, str],
     outcome: RunOutcome,
+    *,
+    push: bool = True,
 ) -> str:
-    """Steps 1-5, or what of them the releases still lack; the newest release commit."""
+    """Steps 1-5, or what of them the releases still lack (without ``push``, steps 1-4); the
+    newest release commit."""
     git = edges.git
     first = (*releases.at_head, *releases.new)[0].plan
     head = first.state.head
@@ -170,12 +180,12 @@ def commit_tag_and_push(
     if not releases.new and not missing:
         outcome.log.append(_already_released(held, head))
         return head
+    everything = (*releases.at_head, *releases.new)
     untagged = [p for p in releases.at_head if git.local_tag(p.tag) != head]
     writes = bool(releases.new or untagged)
     verify_release(
         first, config, edges, resuming=releases.finishing, writes=writes, units=releases.new
     )
-    preflight((*releases.at_head, *releases.new), edges)
     if releases.finishing:
         names = ", ".join(releases.marked)
         outcome.log.append(f"HEAD {head[:7]} is the release commit of {names}: resuming")
@@ -193,6 +203,20 @@ def commit_tag_and_push(
             outcome.log.append(f"committed {sha[:7]} {subject}")
         made += [p.tag for p in releases.new if tag_release(p, git, sha, notes[p.package.name])]
         outcome.log.append(f"tagged {', '.join(new_tags)} on {sha[:7]}")
+    targets = {p.package.name: head if p in releases.at_head else sha for p in everything}
+    try:
+        # Steps 1-4 are local and undone here; what comes after is public.
+        preflight(everything, edges, targets, sources=push)
+    except VersionbotError:
+        undo_local(git, head, made, committed=sha != head)
+        raise
+    if not push:
+        outcome.prepared = True
+        outcome.log.append(
+            f"not pushed (--no-push): build the image of {sha[:7]} now, then run bot release "
+            "to push and publish"
+        )
+        return sha
     pushed = missing + new_tags
     try:
         push_atomically(first, config, git, sha, pushed)
@@ -214,17 +238,39 @@ def require_forge(edges: ReleaseEdges) -> None:
         raise UsageError(f"the forge release cannot be made: {edges.forge_missing}", _FORGE_HINT)
 
 
-def preflight(releases: Sequence[Due], edges: ReleaseEdges) -> None:
-    """Step 1b, before anything is pushed: every remote thing a later step needs answers as
-    it must. The forge takes the token and lets it write; each registry lets the credentials
-    push, and the source image is there with every platform. The forge release and the images
-    come after the push, so a failure found there would leave a public release half made."""
+def preflight(
+    releases: Sequence[Due], edges: ReleaseEdges, targets: Mapping[str, str], *, sources: bool
+) -> None:
+    """Step 4c, after the local commit and tags, before anything is pushed: every remote thing
+    a later step needs answers as it must. The forge takes the token and lets it write; each
+    registry lets the credentials push, and (with ``sources``) the image of each release's
+    commit (``targets``, by package) is there with every platform. The forge release and the
+    images come after the push: a failure found there would leave a public release half made."""
     if edges.forge is not None:
         edges.forge.check_access()
     for due in releases:
         stage = edges.images.get(due.package.name)
-        if stage is not None and due.plan.images is not None:
-            stage.check(due.plan.images)
+        images = images_at(due, targets[due.package.name])
+        if stage is not None and images is not None:
+            stage.check(images, source=sources)
+
+
+def images_at(due: Due, sha: str) -> ImagePlan | None:
+    """The release's image plan for its release commit ``sha``: ``{sha}`` in ``source`` and
+    the sha tag name the commit the release tag points at (the plan was made at HEAD, which
+    in direct mode is the release commit's parent)."""
+    images, settings = due.plan.images, due.package.config.images
+    if images is None or settings is None or images.sha == sha:
+        return images
+    return image_plan(
+        due.version,
+        images.released,
+        sha,
+        names=images.names,
+        source=settings.source,
+        platforms=images.platforms,
+        rules=images.rules,
+    )
 
 
 def verify_release(
@@ -429,12 +475,15 @@ def publish_forge_release(
     outcome.say(name, f"forge release {mine.forge_url or due.tag}")
 
 
-def promote_images(due: Due, stage: ImageStage | None, outcome: RunOutcome) -> None:
-    """Step 7: the release's image gets its version tags (idempotent in the image stage)."""
-    if due.plan.images is None or stage is None:
+def promote_images(
+    due: Due, images: ImagePlan | None, stage: ImageStage | None, outcome: RunOutcome
+) -> None:
+    """Step 7: the release's image (``images``: images_at its commit) gets its version tags
+    (idempotent in the image stage)."""
+    if images is None or stage is None:
         return
     mine = outcome.packages[due.package.name]
-    for ref, digest, pushed in stage(due.plan.images):
+    for ref, digest, pushed in stage(images):
         mine.image_digests.append((ref, digest))
         outcome.say(due.package.name, f"image {ref} = {digest}")
         # A run that pushed a missing tag finished the release: CI should publish it.
