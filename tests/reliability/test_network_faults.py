@@ -29,6 +29,7 @@ from reliability.harness import (
     Project,
     Rule,
     assert_converged,
+    ci_rerun,
     new_project,
 )
 from versionbot.core.errors import ForgeError
@@ -266,7 +267,9 @@ def test_a_registry_blip_is_retried_and_the_release_completes(
     ],
     ids=["503-between-tags", "drop-between-tags"],
 )
+@pytest.mark.parametrize("same_clone", [True, False], ids=["same-clone", "ci-rerun"])
 def test_a_registry_down_between_tags_then_a_rerun(
+    same_clone: bool,
     *,
     proxied_image_project: Project,
     forge: ForgeServer,
@@ -284,8 +287,10 @@ def test_a_registry_down_between_tags_then_a_rerun(
     assert project.remote.tags() == ["v0.1.0", "v0.2.0"]  # git and forge are done
     assert len(forge.releases_of("acme/app")) == 1
     registry_proxy.clear()
-    run_release(project.root, project.env)
-    assert_converged(project, forge, registry_plain.url)
+    # The same clone, or a fresh one at the triggering commit, as "Re-run failed jobs" does.
+    again = run_release(project.root, project.env) if same_clone else ci_rerun(project)
+    assert again.released  # this run finished the images: CI publishes on it
+    assert_converged(project, forge, registry_plain.url, same_clone=same_clone)
 
 
 @pytest.fixture(scope="module")
