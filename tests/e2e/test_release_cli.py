@@ -411,6 +411,12 @@ def test_the_documented_flow_ships_the_release_commit_in_its_image(
         ci = clone_remote(job.remote, job.repo, tmp_path / "ci")  # "Re-run failed jobs"
         ci.run("remote", "set-url", "origin", job.repo.run("remote", "get-url", "origin"))
         ci.run("checkout", "--quiet", "-B", "main", triggering)
+        plan = bot("-C", ci.path, "plan", env=env)  # says what the re-run then does
+        assert plan.exit_code == 0, plan.stderr
+        assert plan.stdout.splitlines()[-1] == (
+            "  next run   finish the release of v0.2.0, made past HEAD on origin/main (forge "
+            "release, image tags), committing nothing and releasing nothing new"
+        )
         again = workflow(ci.path)
         assert "released past HEAD: nothing to prepare" in again[0].stdout
         assert again[-1].exit_code == 0, again[-1].stderr

@@ -74,12 +74,10 @@ def _plan(args: argparse.Namespace) -> int:
     if args.title is None and args.base is not None:
         raise UsageError("--base goes with --title", 'add --title "<the pull request title>"')
     requests = package_requests(config, _plan_request(args), args.package)
-    if args.title is None:
-        from versionbot.git.repository_plan import package_plans
-
-        plans = package_plans(repo, config, requests, progress=_counted(args))
-    else:
-        plans = _previewed_plans(args, repo, config, requests)
+    found = _plans(args, repo, config, requests)
+    if found is None:
+        return 0
+    plans = found
     if args.package is not None:
         plans = tuple(p for p in plans if p.package.name == args.package)
     notes = [
@@ -115,6 +113,51 @@ def _plan(args: argparse.Namespace) -> int:
             parts.append(plan_summary(package_plan.plan, package_notes, pull_request=in_pr))
         append_step_summary(os.environ, "".join(parts))
     return 0
+
+
+def _plans(
+    args: argparse.Namespace, repo: Path, config: Config, requests: Mapping[str, PlanRequest]
+) -> tuple[PackagePlan, ...] | None:
+    """The plans ``bot plan`` shows; None when it said instead that HEAD is behind releases of
+    its remote branch (the next run finishes them)."""
+    if args.title is not None:
+        return _previewed_plans(args, repo, config, requests)
+    from versionbot.core.errors import VersionConflictError
+    from versionbot.git.repository_plan import package_plans
+
+    try:
+        return package_plans(repo, config, requests, progress=_counted(args))
+    except VersionConflictError:
+        # Taken by a release the remote branch holds past HEAD? bot release finishes it.
+        if not _say_past_head(args, repo, config):
+            raise
+        return None
+
+
+def _say_past_head(args: argparse.Namespace, repo: Path, config: Config) -> bool:
+    """Say what the next run does on a checkout behind releases of its remote branch (from the
+    local tags and remote-tracking branch: a plan needs no network); False when it is not."""
+    import json
+
+    from versionbot.cli.report import next_run_to_text
+    from versionbot.core.next_run import past_head_sentence
+    from versionbot.git.reader import repository_state
+    from versionbot.git.writer import GitWriter
+    from versionbot.release.behind import releases_past_head
+
+    state = repository_state(repo)
+    git = GitWriter(Path(state.root), env=os.environ)
+    past = releases_past_head(git, config, state, remote=False)
+    if not past or state.branch is None:
+        return False
+    tags = [tag for _, names in past for tag in names]
+    said = past_head_sentence(tags, config.remote, state.branch)
+    if args.json:
+        document = {"schema": 1, "release": False, "next_run": said, "released_past_head": tags}
+        write_json(json.dumps(document, indent=2) + "\n")
+    else:
+        write_text(next_run_to_text(config.mode, said))
+    return True
 
 
 def _plan_json(

@@ -209,6 +209,16 @@ def _completing_sentence(
     return f"{text}; then the release pull request for {', '.join(p.name for p in due)}"
 
 
+def past_head_sentence(tags: Sequence[str], remote: str, branch: str) -> str:
+    """What a run on a checkout behind ``remote/branch`` does when that branch holds releases
+    past HEAD (``tags``): it finishes them and makes no new one."""
+    s = _plural(tags)
+    return (
+        f"finish the release{s} of {', '.join(tags)}, made past HEAD on {remote}/{branch} "
+        f"(forge release{s}, image tags), committing nothing and releasing nothing new"
+    )
+
+
 def _pull_request_sentence(pr_branch: str, due: Sequence[Due], facts: PullRequestFacts) -> str:
     if facts.merged is not None:
         sha, merged = facts.merged

@@ -180,6 +180,23 @@ class GitWriter:
                 listed[tag] = sha
         return listed
 
+    def local_tags(self, globs: Iterable[str]) -> dict[str, str]:
+        """Every local tag that one of the ``refs/tags/`` ``globs`` matches, with the commit it
+        points at."""
+        patterns = [f"refs/tags/{glob}" for glob in globs]
+        fmt = "%(refname:strip=2)%00%(*objectname)%00%(objectname)"
+        listed = self.run("for-each-ref", f"--format={fmt}", *patterns).stdout.splitlines()
+        found = {}
+        for line in listed:
+            tag, peeled, sha = line.split("\0")
+            found[tag] = peeled or sha
+        return found
+
+    def local_sha(self, ref: str) -> str | None:
+        """The commit ``ref`` names here, or None."""
+        result = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        return result.stdout.strip() or None
+
     def commits_after(self, base: str, tip: str) -> list[str]:
         """The commits ``tip`` has and ``base`` lacks, oldest first."""
         return self.run("rev-list", "--reverse", tip, f"^{base}").stdout.split()

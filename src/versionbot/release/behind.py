@@ -31,24 +31,31 @@ Connect = Callable[[ReleaseGit], ReleaseEdges]
 
 
 def releases_past_head(
-    git: ReleaseGit, config: Config, state: RepositoryState
+    git: ReleaseGit, config: Config, state: RepositoryState, *, remote: bool = True
 ) -> list[tuple[str, list[str]]]:
     """The release tags the remote branch has on commits past HEAD, by commit, oldest first;
     empty when HEAD is detached, is the remote branch's tip, or is not behind it (a diverged
-    HEAD is verify_remote's to refuse)."""
+    HEAD is verify_remote's to refuse). Without ``remote`` (``bot plan``: no network), the
+    remote-tracking branch and the local tags stand for the remote's."""
     if state.branch is None:
         return []
     branch = f"refs/heads/{state.branch}"
-    tip = git.remote_sha(config.remote, branch)
+    if remote:
+        tip = git.remote_sha(config.remote, branch)
+    else:
+        tip = git.local_sha(f"refs/remotes/{config.remote}/{state.branch}")
     if tip is None or tip == state.head:
         return []
-    git.fetch(config.remote, branch)
+    if remote:
+        git.fetch(config.remote, branch)
     if not git.is_ancestor(state.head, tip):
         return []
     position = {sha: i for i, sha in enumerate(git.commits_after(state.head, tip))}
     formats = {package.config.tag_format for package in packages_of(config)}
+    globs = sorted(f.glob for f in formats)
+    tags = git.remote_tags(config.remote, globs) if remote else git.local_tags(globs)
     past: dict[str, list[str]] = {}
-    for tag, sha in git.remote_tags(config.remote, sorted(f.glob for f in formats)).items():
+    for tag, sha in tags.items():
         if sha in position and any(f.parse(tag) is not None for f in formats):
             past.setdefault(sha, []).append(tag)
     return sorted(past.items(), key=lambda item: position[item[0]])
