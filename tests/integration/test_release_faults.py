@@ -30,7 +30,7 @@ from git_remote import (
     run_release,
     seed_project,
 )
-from versionbot.core.errors import ForgeError, SupersededError, VersionbotError
+from versionbot.core.errors import ForgeError, RepositoryError, SupersededError, VersionbotError
 from versionbot.release.outcome import ReleaseOutcome
 
 pytestmark = pytest.mark.timeout(60)
@@ -324,3 +324,36 @@ def test_racing_releases_make_exactly_one(
         assert clone.head() == project.before  # the losers changed nothing, not even locally
         assert clone.run("tag", "--list").split() == ["v0.1.0"]
         assert clone.run("status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_push_the_remote_refuses_is_no_race_and_says_why(
+    project: Project, forge: ForgeServer
+) -> None:
+    """A protection rule (here a pre-receive hook, as GitHub's branch protection is one) refuses
+    the push: exit 3 with git's reason and the remote's words, not exit 8 ("another run
+    released first"); nothing is pushed, and once the rule allows it the next run releases."""
+    hook = project.remote.path / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\n"
+        'echo "error: GH006: Protected branch update failed for refs/heads/main." >&2\n'
+        'echo "error: Changes must be made through a pull request." >&2\n'
+        "exit 1\n"
+    )
+    hook.chmod(0o755)
+    with pytest.raises(RepositoryError) as caught:
+        run_release(project.root, project.env)
+    assert caught.value.exit_code == 3
+    assert caught.value.message == (
+        "origin refused refs/heads/main, refs/tags/v0.2.0 (pre-receive hook declined: error: "
+        "GH006: Protected branch update failed for refs/heads/main. error: Changes must be made "
+        "through a pull request.); nothing was pushed"
+    )
+    assert caught.value.hint.startswith("not a race: check the remote's protection rules")
+    assert "contents: write" in caught.value.hint
+    no_secret(project, caught.value.message, caught.value.hint)
+    assert project.remote.head() == project.before
+    assert project.remote.tags() == ["v0.1.0"]
+    assert forge.releases_of("acme/app") == []
+    hook.unlink()
+    assert run_release(project.root, project.env).released
+    assert_converged(project, forge)

@@ -13,6 +13,7 @@ import dataclasses
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,11 +21,14 @@ from conftest import CliRunner, GitRepo, RepoFactory, SealedEnv
 from forge_server import ForgeServer
 from git_remote import RELEASE_DATE, Remote, bare_repo, clone_remote, seed_project
 from versionbot.cli.github_outputs import whole_repository
-from versionbot.core.errors import SupersededError, UsageError
+from versionbot.core.errors import RepositoryError, SupersededError, UsageError
 from versionbot.core.plan import PlanRequest
 from versionbot.files.config_file import load_config
+from versionbot.git.writer import PushResult
+from versionbot.release.edges import git_writer
 from versionbot.release.outcome import ReleaseOutcome, RunOutcome
 from versionbot.release.run import describe_next_run, run_release
+from versionbot.release.transaction import ReleaseGit
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -372,9 +376,80 @@ def test_protected_main_the_pr_mode_never_pushes_there(
     project.repo.run("fetch", "--quiet", "--tags", "origin")
     project.repo.run("reset", "--quiet", "--hard", "origin/main")
     direct = dataclasses.replace(load_config(project.repo.path, None), mode="direct")
-    with pytest.raises(SupersededError, match="pre-receive hook declined"):
+    with pytest.raises(RepositoryError) as caught:  # a refusal, not a lost race (exit 8)
         run_release(project.repo.path, direct, {"": PlanRequest(date=RELEASE_DATE)}, project.env)
+    assert caught.value.exit_code == 3
+    assert caught.value.message == (
+        "origin refused refs/heads/main, refs/tags/v0.3.0 (pre-receive hook declined: main is "
+        "protected: merge a pull request); nothing was pushed"
+    )
+    assert "branch protection" in caught.value.hint
+    assert "contents: write" in caught.value.hint
     assert "refs/heads/main bot" in project.pushes()
+
+
+class BranchTakenFirst:
+    """The release's git edge, wrapped: just before the release branch is pushed, another run
+    pushes its own commit there (the lease this run took no longer holds)."""
+
+    def __init__(self, inner: ReleaseGit, project: Project) -> None:
+        self.inner = inner
+        self.project = project
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def push_with_lease(self, remote: str, sha: str, branch: str, seen: str | None) -> PushResult:
+        """Another run's push, then this run's."""
+        self.project.person_git("checkout", "--quiet", "-B", "theirs", "origin/main")
+        self.project.person_git("commit", "--quiet", "--allow-empty", "-m", "theirs")
+        self.project.person_git("push", "--quiet", "origin", f"HEAD:refs/heads/{branch}")
+        result: PushResult = self.inner.push_with_lease(remote, sha, branch, seen)
+        return result
+
+
+def release_with(project: Project, git: ReleaseGit) -> RunOutcome:
+    config = load_config(project.repo.path, None)
+    requests = {"": PlanRequest(date=RELEASE_DATE)}
+    return run_release(project.repo.path, config, requests, project.env, git=git)
+
+
+def test_a_release_branch_another_run_pushed_first_is_a_lost_race(project: Project) -> None:
+    config = load_config(project.repo.path, None)
+    theirs = BranchTakenFirst(git_writer(project.repo.path, config, project.env), project)
+    with pytest.raises(SupersededError) as caught:
+        release_with(project, theirs)
+    assert caught.value.exit_code == 8
+    assert f"refused the release pull request's branch {BRANCH}" in caught.value.message
+    assert "stale info" in caught.value.message
+    assert project.remote.git("log", "-1", "--format=%s", f"refs/heads/{BRANCH}") == "theirs"
+    assert project.forge.pulls_of() == []
+    assert not project.release().released  # the next run brings the branch up to date
+    assert project.remote.git("log", "-1", "--format=%s", f"refs/heads/{BRANCH}") == (
+        "chore(release): 0.2.0"
+    )
+
+
+def test_a_release_branch_the_remote_refuses_says_why_and_is_no_race(project: Project) -> None:
+    hook = project.remote.path / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\n"
+        "while read old new ref; do\n"
+        f'  if [ "$ref" = refs/heads/{BRANCH} ]; then\n'
+        '    echo "only admins may push to $ref" >&2; exit 1\n'
+        "  fi\n"
+        "done\n"
+    )
+    with pytest.raises(RepositoryError) as caught:
+        project.release()
+    assert caught.value.exit_code == 3
+    assert caught.value.message == (
+        f"origin refused refs/heads/{BRANCH} (pre-receive hook declined: only admins may push "
+        f"to refs/heads/{BRANCH}); nothing was pushed"
+    )
+    assert "contents: write" in caught.value.hint
+    assert project.remote.git("branch", "--list", BRANCH) == ""
+    assert project.forge.pulls_of() == []
 
 
 def test_the_pull_request_calls() -> None:

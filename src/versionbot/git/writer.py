@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from versionbot.core.errors import RepositoryError
+from versionbot.core.neutralise import neutralise
 from versionbot.core.redaction import redact
 from versionbot.git.runner import decoded, git_env, last_line, run_git
 
@@ -44,10 +45,15 @@ class Identity:
 
 @dataclass(frozen=True, slots=True)
 class PushResult:
-    """What an atomic push did: ``accepted`` when both refs landed, else the remote's reasons."""
+    """What a push did, from ``git push --porcelain``. ``accepted``: every ref is on the remote
+    as pushed; ``updated``: the refs this push created or moved (the others were there already,
+    put by someone else); ``rejected``: the refs refused because the remote had moved (a lost
+    race), each with git's reason. A ref the remote refused for any other reason is no race:
+    the push raises RepositoryError instead."""
 
     accepted: bool
-    rejected: tuple[str, ...]  # "refs/heads/main: fetch first", ...
+    rejected: tuple[str, ...] = ()  # "refs/heads/main: [rejected] (fetch first)", ...
+    updated: frozenset[str] = frozenset()  # "refs/tags/v1.2.0", ...
 
 
 class GitWriter:
@@ -295,16 +301,14 @@ class GitWriter:
                 line.append((sha, tuple(parents.split()), message))
         return line
 
-    def push_with_lease(self, remote: str, sha: str, branch: str, seen: str | None) -> str | None:
+    def push_with_lease(self, remote: str, sha: str, branch: str, seen: str | None) -> PushResult:
         """Force ``sha`` onto ``remote``'s ``branch`` if it still is at ``seen`` (None: absent);
-        None when it landed, else git's reason (redacted)."""
+        refused because the branch moved (``stale info``): not accepted."""
         lease = f"--force-with-lease=refs/heads/{branch}:{seen or ''}"
         result = self.run(
             "push", "--porcelain", lease, remote, f"{sha}:refs/heads/{branch}", check=False
         )
-        if result.returncode == 0:
-            return None
-        return self.redact(last_line(result.stdout + result.stderr))
+        return self._push_result(remote, result)
 
     @contextmanager
     def worktree(self, sha: str) -> Iterator[GitWriter]:
@@ -324,20 +328,82 @@ class GitWriter:
     def push_atomically(self, remote: str, refspecs: list[str]) -> PushResult:
         """``git push --atomic``: every ref lands, or none does."""
         result = self.run("push", "--atomic", "--porcelain", remote, *refspecs, check=False)
-        if result.returncode == 0:
-            return PushResult(True, ())
-        # Porcelain: "!\t<src>:<dst>\t[rejected] (fetch first)" for each refused ref.
-        rejected = tuple(
-            self.redact(f"{fields[1].rpartition(':')[2]}: {fields[2]}")
+        return self._push_result(remote, result)
+
+    def _push_result(self, remote: str, result: subprocess.CompletedProcess[str]) -> PushResult:
+        """What ``git push --porcelain`` says it did; raise when the remote refused a ref for
+        another reason than having moved, or git failed before saying."""
+        # Porcelain: "<flag>\t<src>:<dst>\t<summary>" a ref, e.g. "*\t...\t[new tag]" or
+        # "!\t...\t[remote rejected] (pre-receive hook declined)".
+        refs = [
+            (fields[0], fields[1].rpartition(":")[2], fields[2])
             for line in result.stdout.splitlines()
-            if line.startswith("!") and len(fields := line.split("\t")) >= 3
-        )
-        if not rejected:
+            if len(fields := line.split("\t")) >= 3 and len(fields[0]) == 1
+        ]
+        updated = frozenset(ref for flag, ref, _ in refs if flag in _UPDATED)
+        refused = [(ref, summary) for flag, ref, summary in refs if flag == "!"]
+        if result.returncode == 0 and not refused:
+            return PushResult(True, (), updated)
+        if not refused:
             raise RepositoryError(
                 f"git push failed: {self.redact(last_line(result.stderr))}",
-                "check the remote's URL and that the token may push",
+                "check the remote's URL and that the token may push (contents: write)",
             )
-        return PushResult(False, rejected)
+        # With --atomic, the refs refused only because another one was carry no reason.
+        causes = [(r, s) for r, s in refused if _reason(s) not in _COLLATERAL] or refused
+        declined = [(r, s) for r, s in causes if not _moved_on_remote(s)]
+        if declined:
+            raise self._declined(remote, declined, result.stderr)
+        return PushResult(False, tuple(self.redact(f"{r}: {s}") for r, s in causes))
+
+    def _declined(
+        self, remote: str, refused: list[tuple[str, str]], stderr: str
+    ) -> RepositoryError:
+        """The error of a push the remote refused (a hook, a protection rule, a permission):
+        git's reason and the remote's own words, one line, redacted."""
+        names = ", ".join(dict.fromkeys(ref for ref, _ in refused))
+        reasons = "; ".join(dict.fromkeys(_reason(summary) for _, summary in refused))
+        said = _remote_said(stderr)
+        why = f"{reasons}: {said}" if said else reasons
+        return RepositoryError(
+            neutralise(self.redact(f"{remote} refused {names} ({why}); nothing was pushed")),
+            "not a race: check the remote's protection rules for these refs (branch protection, "
+            "tag rulesets, hooks) and that the token may push to them (contents: write)",
+        )
+
+
+# Porcelain flags of a ref this push wrote: new, fast-forward, forced, deleted ("=": up to date).
+_UPDATED = frozenset("* +-")
+# Refused only because another ref of the same --atomic push was (client side, remote side).
+_COLLATERAL = frozenset({"atomic push failed", "atomic push failure"})
+# The remote's ref update found the ref moved since git looked: a race, as "[rejected]" is.
+_MOVED = ("failed to update ref", "atomic transaction failed", "cannot lock ref", "incorrect old")
+_SAID_LIMIT = 300  # characters of the remote's words kept in a message
+
+
+def _reason(summary: str) -> str:
+    """The reason in a porcelain summary: "[rejected] (fetch first)" -> "fetch first"."""
+    head, _, reason = summary.partition(" (")
+    return reason.removesuffix(")") if reason else head.strip("[]")
+
+
+def _moved_on_remote(summary: str) -> bool:
+    """Whether a refused ref was refused because the remote had it elsewhere than git thought:
+    git's own check ("[rejected]": fetch first, non-fast-forward, stale info, already exists)
+    or the remote's ref update finding it moved; not a hook, a rule or a permission."""
+    if summary.startswith("[rejected]"):
+        return True
+    return summary.startswith("[remote rejected]") and _reason(summary).startswith(_MOVED)
+
+
+def _remote_said(stderr: str) -> str:
+    """What the remote printed (its "remote:" lines: a hook's or a forge's message), one line."""
+    said = " ".join(
+        text
+        for line in stderr.splitlines()
+        if line.startswith("remote:") and (text := line.removeprefix("remote:").strip())
+    )
+    return said if len(said) <= _SAID_LIMIT else said[: _SAID_LIMIT - 1] + "…"
 
 
 def _mtime(path: Path) -> float:

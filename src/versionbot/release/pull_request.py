@@ -375,10 +375,12 @@ def push_release_branch(proposal: Proposal, config: Config, git: ReleaseGit) -> 
             git.fetch(remote, f"refs/heads/{branch}")
             if git.same_change(seen, sha):
                 return False
-        refused = git.push_with_lease(remote, sha, branch, seen)
-    if refused is not None:
+        # A refusal that is no race (a protection rule, a hook) raises RepositoryError there.
+        result = git.push_with_lease(remote, sha, branch, seen)
+    if not result.accepted:
         raise SupersededError(
-            f"{remote} refused the release pull request's branch {branch}: {refused}",
+            f"{remote} refused the release pull request's branch {branch} "
+            f"({'; '.join(result.rejected)})",
             "another run updated it first; the next run brings it up to date",
         )
     return True
