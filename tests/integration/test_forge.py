@@ -19,7 +19,7 @@ import pytest
 from forge_server import ForgeServer
 from versionbot.core.errors import ForgeError, VersionbotError
 from versionbot.forge.github import GitHubForge
-from versionbot.forge.model import Forge, ForgeRelease
+from versionbot.forge.model import Forge, ForgeRelease, PublishedRelease
 from versionbot.forge.settings import github_forge
 
 TOKEN = "ghp_TESTTOKEN1234567890abcdef"
@@ -67,13 +67,20 @@ def connect(
     return forge
 
 
-def create(
+def publish(
     forge: Forge, tag: str = "v1.4.0", *, prerelease: bool = False, latest: bool = True
-) -> ForgeRelease:
+) -> PublishedRelease:
     """``create_release`` as the bot calls it for ``tag``, named after the tag."""
     return forge.create_release(
         tag, target=SHA, name=tag, body=NOTES, prerelease=prerelease, latest=latest
     )
+
+
+def create(
+    forge: Forge, tag: str = "v1.4.0", *, prerelease: bool = False, latest: bool = True
+) -> ForgeRelease:
+    """The release ``publish`` made or found."""
+    return publish(forge, tag, prerelease=prerelease, latest=latest).release
 
 
 # -- the happy paths --------------------------------------------------------------------------
@@ -155,10 +162,11 @@ def test_creating_again_returns_the_same_release_and_writes_nothing(
     server: ForgeServer, sleeps: list[float]
 ) -> None:
     with connect(server, sleeps) as forge:
-        first = create(forge)
-        second = create(forge)
+        first = publish(forge)
+        second = publish(forge)
 
-    assert second == first
+    assert second.release == first.release
+    assert (first.created, second.created) == (True, False)
     assert server.calls() == [("GET", TAGS), ("POST", RELEASES), ("GET", TAGS)]
     assert len(server.releases_of()) == 1
 
@@ -189,8 +197,10 @@ def test_losing_the_race_to_another_run_converges_on_its_release(
     already_exists: we fetch theirs and bring it to what we would have written."""
     server.race_next_create()
     with connect(server, sleeps) as forge:
-        release = create(forge)
+        made = publish(forge)
 
+    assert not made.created  # the other run's create won
+    release = made.release
     assert server.calls() == [
         ("GET", TAGS),
         ("POST", RELEASES),

@@ -326,6 +326,87 @@ def test_racing_releases_make_exactly_one(
         assert clone.run("status", "--porcelain", "--untracked-files=all") == ""
 
 
+SAME_SECOND = {"GIT_COMMITTER_DATE": "@1720000000 +0000", "GIT_AUTHOR_DATE": "@1720000000 +0000"}
+
+
+def test_two_runs_making_the_same_release_in_the_same_second_report_it_once(
+    project: Project, forge: ForgeServer, tmp_path: Path
+) -> None:
+    """Same commit, same second: both runs make the very same release commit and tag, so the
+    later push finds them there (up to date) and succeeds. Only the run whose push put the tag
+    there reports released=true (CI publishes on it)."""
+    first, second = (
+        clone_remote(project.remote, project.repo, tmp_path / name) for name in ("first", "second")
+    )
+    env = project.env | SAME_SECOND
+    outcomes: list[ReleaseOutcome] = []
+
+    def the_first_run_releases() -> None:  # the second run is between its checks and its push
+        outcomes.append(run_release(first.path, env))
+
+    outcomes.append(run_release(second.path, env, ("before-push", the_first_run_releases)))
+    assert [o.released for o in outcomes] == [True, False]
+    assert first.head() == second.head()  # the very same commit
+    assert "another run pushed v0.2.0 at the same time" in " ".join(outcomes[1].log)
+    sha = assert_released_once(project.remote, project.before)
+    [release] = forge.releases_of("acme/app")
+    assert release["target_commitish"] == sha
+
+
+def test_racing_releases_in_the_same_second_report_it_once(
+    project: Project, forge: ForgeServer, tmp_path: Path
+) -> None:
+    """Three runs at the same push, with the same commit and tag: one puts them on the remote;
+    each other finds them there or loses the ref update (exit 8), and none says released."""
+    racers = 3
+    clones = [
+        clone_remote(project.remote, project.repo, tmp_path / f"racer{i}") for i in range(racers)
+    ]
+    barrier = threading.Barrier(racers, timeout=30)
+    results: list[object] = [None] * racers
+
+    def all_at_the_push() -> None:
+        barrier.wait()
+
+    def race(index: int) -> None:
+        try:
+            results[index] = run_release(
+                clones[index].path, project.env | SAME_SECOND, ("before-push", all_at_the_push)
+            )
+        except VersionbotError as exc:
+            results[index] = exc
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=50)
+    released = [r for r in results if isinstance(r, ReleaseOutcome) and r.released]
+    others = [r for r in results if r not in released]
+    assert len(released) == 1, results
+    for other in others:
+        assert isinstance(other, ReleaseOutcome | SupersededError), other
+    sha = assert_released_once(project.remote, project.before)
+    [release] = forge.releases_of("acme/app")
+    assert release["target_commitish"] == sha
+
+
+@SAME_CLONE
+def test_of_two_runs_finishing_a_release_the_one_that_made_the_forge_release_reports_it(
+    project: Project, forge: ForgeServer, same_clone: bool
+) -> None:
+    """The tag is on the remote, its GitHub release is not (the forge failed after the push).
+    Two re-runs finish it at once: GitHub lets one create the release; the other's create hears
+    already_exists, and that run does not report the release."""
+    forge.fail_next(5, 503, retry_after="0", after=1)
+    with pytest.raises(ForgeError):
+        run_release(project.root, project.env)
+    forge.race_next_create()  # the other re-run's create lands just before this one's
+    outcome = rerun(project, same_clone=same_clone)
+    assert not outcome.released
+    assert_converged(project, forge, same_clone=same_clone)
+
+
 def test_a_push_the_remote_refuses_is_no_race_and_says_why(
     project: Project, forge: ForgeServer
 ) -> None:

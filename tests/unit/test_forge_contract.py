@@ -33,7 +33,7 @@ from versionbot.core.errors import ForgeError, VersionbotError
 from versionbot.core.redaction import redact
 from versionbot.core.retries import RetryPolicy
 from versionbot.forge.github import FORGE_RETRIES, GitHubForge
-from versionbot.forge.model import ForgeRelease
+from versionbot.forge.model import ForgeRelease, PublishedRelease
 from versionbot.forge.settings import (
     github_forge,
     github_settings,
@@ -153,11 +153,11 @@ def test_the_tag_is_one_encoded_path_segment(tag: str, path: str) -> None:
 
 def test_create_a_release() -> None:
     wire = Wire((404, {"message": "Not Found"}), (201, RELEASE_JSON))
-    release = github(wire).create_release(
+    made = github(wire).create_release(
         "v1.4.0", target=SHA, name="v1.4.0", body="notes", prerelease=False, latest=True
     )
 
-    assert release == RELEASE
+    assert made == PublishedRelease(RELEASE, created=True)
     lookup, post = wire.requests
     assert (lookup.method, lookup.url.path) == ("GET", "/repos/acme/app/releases/tags/v1.4.0")
     assert post.method == "POST"
@@ -213,10 +213,10 @@ def test_update_a_release() -> None:
 
 def test_an_existing_identical_release_is_returned_untouched() -> None:
     wire = Wire((200, {**RELEASE_JSON, "body": "notes\r\n"}))
-    release = github(wire).create_release(
+    made = github(wire).create_release(
         "v1.4.0", target=SHA, name="v1.4.0", body="notes\n", prerelease=False, latest=True
     )
-    assert release.id == 17
+    assert (made.release.id, made.created) == (17, False)
     assert [r.method for r in wire.requests] == ["GET"]
 
 
@@ -226,9 +226,10 @@ def test_an_existing_identical_release_is_returned_untouched() -> None:
 )
 def test_an_existing_different_release_is_updated(existing: dict[str, object]) -> None:
     wire = Wire((200, {**RELEASE_JSON, **existing}), (200, RELEASE_JSON))
-    github(wire).create_release(
+    made = github(wire).create_release(
         "v1.4.0", target=SHA, name="v1.4.0", body="notes", prerelease=False, latest=True
     )
+    assert made == PublishedRelease(RELEASE, created=False)
     assert [(r.method, r.url.path) for r in wire.requests] == [
         ("GET", "/repos/acme/app/releases/tags/v1.4.0"),
         ("PATCH", "/repos/acme/app/releases/17"),
@@ -241,10 +242,11 @@ def test_already_exists_from_the_post_fetches_the_release() -> None:
         "errors": [{"resource": "Release", "code": "already_exists", "field": "tag_name"}],
     }
     wire = Wire((404, {}), (422, already), (200, RELEASE_JSON))
-    release = github(wire).create_release(
+    made = github(wire).create_release(
         "v1.4.0", target=SHA, name="v1.4.0", body="notes", prerelease=False, latest=True
     )
-    assert release == RELEASE
+    # Another run's create won: this call did not make the release.
+    assert made == PublishedRelease(RELEASE, created=False)
     assert [r.method for r in wire.requests] == ["GET", "POST", "GET"]
 
 

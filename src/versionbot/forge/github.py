@@ -30,7 +30,8 @@ Rules this module keeps:
 
 - **Idempotent.** ``create_release`` looks the tag up first; a release that exists (found, or
   reported as ``already_exists`` when another run won the race) is returned, and updated only
-  where it differs from what was asked. A re-run never makes a second release.
+  where it differs from what was asked, with word that this call did not make it. A re-run
+  never makes a second release.
 - **Bounded retries** (:func:`versionbot.core.retries.with_retries`): 5xx, 429, a 403 carrying
   ``Retry-After`` (the secondary rate limit) and connection errors; ``Retry-After`` is honoured
   up to a cap. The sleep function is injected, so tests never wait.
@@ -53,7 +54,7 @@ from versionbot import __version__
 from versionbot.core.errors import ForgeError
 from versionbot.core.redaction import redact
 from versionbot.core.retries import Failure, GaveUp, RetryPolicy, parse_retry_after, with_retries
-from versionbot.forge.model import ForgeRelease, PullRequest
+from versionbot.forge.model import ForgeRelease, PublishedRelease, PullRequest
 
 if TYPE_CHECKING:
     import httpx
@@ -167,8 +168,9 @@ class GitHubForge:
 
     def create_release(
         self, tag: str, *, target: str, name: str, body: str, prerelease: bool, latest: bool
-    ) -> ForgeRelease:
-        """The release of ``tag`` with these contents; made if missing, else converged.
+    ) -> PublishedRelease:
+        """The release of ``tag`` with these contents; made if missing, else converged; and
+        whether this call made it (of runs racing to make it, GitHub lets exactly one).
 
         ``latest`` says whether this release may become the repository's latest (false for a
         backport or a prerelease). An existing release is returned as it is when its name, body
@@ -181,7 +183,8 @@ class GitHubForge:
             payload = {"tag_name": tag, "target_commitish": target, **contents}
             response = self._request("POST", self._releases, payload)
             if not _already_exists(response):
-                return self._release_or_raise(response, f"create the release {tag}", tag)
+                made = self._release_or_raise(response, f"create the release {tag}", tag)
+                return PublishedRelease(made, created=True)
             # Another run made it between our look-up and our POST: converge on theirs.
             existing = self.find_release(tag)
             if existing is None:
@@ -191,11 +194,12 @@ class GitHubForge:
                     f"a draft release may hold the tag {tag}: publish or delete it, then run again",
                 )
         if existing.says(name=name, body=body, prerelease=prerelease):
-            return existing
+            return PublishedRelease(existing, created=False)
         _log.info("updating the GitHub release %s of %s", tag, self.repository)
-        return self.update_release(
+        updated = self.update_release(
             existing.id, name=name, body=body, prerelease=prerelease, latest=latest
         )
+        return PublishedRelease(updated, created=False)
 
     def update_release(
         self, release_id: int, *, name: str, body: str, prerelease: bool, latest: bool

@@ -59,6 +59,16 @@ class ForgeRelease:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishedRelease:
+    """What making a release did: the release, and whether this call created it (False: it was
+    there already, made by an earlier run or one running at the same time, and was converged
+    on)."""
+
+    release: ForgeRelease
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PullRequest:
     """A pull request as the forge holds it (the fields the release pull request needs)."""
 
@@ -114,8 +124,9 @@ class Forge(Protocol):
 
     def create_release(
         self, tag: str, *, target: str, name: str, body: str, prerelease: bool, latest: bool
-    ) -> ForgeRelease:
-        """The release of ``tag`` with these contents, made if missing (idempotent)."""
+    ) -> PublishedRelease:
+        """The release of ``tag`` with these contents, made if missing (idempotent); whether
+        this call made it."""
         ...
 
 

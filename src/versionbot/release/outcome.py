@@ -25,6 +25,9 @@ class ReleaseOutcome:
     image_digests: list[tuple[str, str]] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
     notes: str | None = None  # the release notes of what was released (for the step summary)
+    # Its tag was on the remote before this run: the run that makes what the release still
+    # lacks (the forge release, a missing image tag) reports it as released.
+    tag_was_there: bool = False
 
 
 @dataclass(slots=True)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,40 +239,65 @@ def tag_merged_release(
                 "the release was made elsewhere; delete the tag if it is wrong, then run again",
             )
     missing = [due for due in releases if due.tag not in on_remote]
+    updated: Collection[str] = ()  # the tags this run's push put on the remote
     if missing:
-        _verify_on_remote(git, config, releases[0].plan.state.branch, sha)
-        preflight(releases, edges, {due.package.name: sha for due in releases}, sources=True)
-        if not git.has_identity():
-            raise RepositoryError(
-                "git has no identity to make the release tag with",
-                "set committer in the versionbot configuration, or git config user.name/email",
-            )
-        made = []
-        for due in missing:
-            if tag_release(due, git, sha, notes[due.package.name]):
-                made.append(due.tag)
-            outcome.say(due.package.name, f"tagged {due.tag} on {sha[:7]}")
-        pushed = [due.tag for due in missing]
-        result = git.push_atomically(config.remote, [f"refs/tags/{tag}" for tag in pushed])
-        landed = git.remote_tag_commits(config.remote, pushed) if not result.accepted else {}
-        if not result.accepted and any(landed.get(tag) != sha for tag in pushed):
-            for tag in made:
-                git.delete_tag(tag)
-            raise SupersededError(
-                f"{config.remote} refused the tags {', '.join(pushed)} "
-                f"({'; '.join(result.rejected)})",
-                "another run tagged first; the next run takes it from there",
-            )
+        updated = _tag_and_push(
+            missing, releases, config, edges, sha=sha, notes=notes, outcome=outcome
+        )
     for due in releases:
         name = due.package.name
-        if due in missing:
+        # Only the run whose push put the tag there reports the release (another run's, as
+        # fast, found it there); a tag there before this run is reported by whoever finishes it.
+        if f"refs/tags/{due.tag}" in updated:
             outcome.say(name, f"pushed {due.tag} to {config.remote}")
             outcome.packages[name].released = True
+        elif due in missing:
+            said = f"another run pushed {due.tag} at the same time: that run reports the release"
+            outcome.say(name, said)
         else:
             outcome.say(name, f"{due.tag} is already on {config.remote}")
+            outcome.packages[name].tag_was_there = True
         publish_forge_release(due, edges.forge, sha, notes[name], outcome)
         promote_images(due, images_at(due, sha), edges.images.get(name), outcome)
     outcome.sha = sha
+
+
+def _tag_and_push(
+    missing: Sequence[Due],
+    releases: Sequence[Due],
+    config: Config,
+    edges: ReleaseEdges,
+    *,
+    sha: str,
+    notes: Mapping[str, str],
+    outcome: RunOutcome,
+) -> frozenset[str]:
+    """Tag the merged commit ``sha`` for each of the ``missing`` releases and push the tags
+    together and alone (``--atomic``); the tags this push put on the remote."""
+    git = edges.git
+    _verify_on_remote(git, config, releases[0].plan.state.branch, sha)
+    preflight(releases, edges, {due.package.name: sha for due in releases}, sources=True)
+    if not git.has_identity():
+        raise RepositoryError(
+            "git has no identity to make the release tag with",
+            "set committer in the versionbot configuration, or git config user.name/email",
+        )
+    made = []
+    for due in missing:
+        if tag_release(due, git, sha, notes[due.package.name]):
+            made.append(due.tag)
+        outcome.say(due.package.name, f"tagged {due.tag} on {sha[:7]}")
+    pushed = [due.tag for due in missing]
+    result = git.push_atomically(config.remote, [f"refs/tags/{tag}" for tag in pushed])
+    landed = git.remote_tag_commits(config.remote, pushed) if not result.accepted else {}
+    if not result.accepted and any(landed.get(tag) != sha for tag in pushed):
+        for tag in made:
+            git.delete_tag(tag)
+        raise SupersededError(
+            f"{config.remote} refused the tags {', '.join(pushed)} ({'; '.join(result.rejected)})",
+            "another run tagged first; the next run takes it from there",
+        )
+    return result.updated
 
 
 def _verify_on_remote(git: ReleaseGit, config: Config, branch: str | None, sha: str) -> None:

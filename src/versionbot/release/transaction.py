@@ -21,7 +21,10 @@ Each step is safe to repeat, so a run that finds releases half-made finishes the
 on the remote are not pushed again, a tag already made locally is kept, work-tree changes that
 are exactly what steps 2-3 write are taken as done, and HEAD being the bot's release commit
 without its tags (``finishing``) resumes at step 4b. A re-run after a crash at any point makes
-no second commit, tag, changelog section, forge release or image tag.
+no second commit, tag, changelog section, forge release or image tag. Exactly one run reports
+a release as ``released`` (CI publishes on it): the one whose push put the tag on the remote, or,
+for a tag that was there before the run, the one that made what the release lacked (its forge
+release, a missing image tag).
 
 The pull-request mode (pull_request.py) reuses steps 2-4a for the pull request's commit and
 steps 4b-7 for the merged one.
@@ -179,6 +182,8 @@ def commit_tag_and_push(
     held = [p.tag for p in releases.at_head]
     on_remote = git.remote_tag_commits(config.remote, held)
     missing = [tag for tag in held if on_remote.get(tag) != head]
+    for due in releases.at_head:
+        outcome.packages[due.package.name].tag_was_there = due.tag not in missing
     if not releases.new and not missing:
         outcome.log.append(_already_released(held, head))
         return head
@@ -221,17 +226,33 @@ def commit_tag_and_push(
         return sha
     pushed = missing + new_tags
     try:
-        push_atomically(first, config, git, sha, pushed)
-    except SupersededError:
-        # The loser of a race changes nothing, not even its own clone.
+        result = push_atomically(first, config, git, sha, pushed)
+    except VersionbotError:
+        # Nothing was pushed (--atomic): the loser of a race, or a refused run, changes
+        # nothing, not even its own clone.
         undo_local(git, head, made, committed=sha != head)
         raise
     what = f"{sha[:7]} and " if sha != head or releases.finishing else ""
     outcome.log.append(f"pushed {what}{', '.join(pushed)} to {config.remote}")
-    for due in (*releases.at_head, *releases.new):
-        if due.tag in pushed:
-            outcome.packages[due.package.name].released = True
+    claim_pushed((*releases.at_head, *releases.new), pushed, result.updated, outcome)
     return sha
+
+
+def claim_pushed(
+    releases: Sequence[Due], pushed: Sequence[str], updated: frozenset[str], outcome: RunOutcome
+) -> None:
+    """After step 5: the releases whose tags this run's push put on the remote are this run's
+    to report. A run as fast, with the same commit and tag to the second, found them there (up
+    to date): it lost the race, and says so."""
+    theirs = []
+    for due in releases:
+        if f"refs/tags/{due.tag}" in updated:
+            outcome.packages[due.package.name].released = True
+        elif due.tag in pushed:
+            theirs.append(due.tag)
+    if theirs:
+        names = ", ".join(theirs)
+        outcome.log.append(f"another run pushed {names} at the same time: that run reports it")
 
 
 def require_forge(edges: ReleaseEdges) -> None:
@@ -436,8 +457,10 @@ def tag_message(version: Version, notes: str) -> str:
 
 def push_atomically(
     plan: ReleasePlan, config: Config, git: ReleaseGit, sha: str, tags: Sequence[str]
-) -> None:
-    """Step 5: the commit and the tags together (``git push --atomic``), or nothing."""
+) -> PushResult:
+    """Step 5: the commit and the tags together (``git push --atomic``), or nothing; what the
+    push did. A lost race raises SupersededError; a ref the remote refused otherwise (a hook, a
+    protection rule), RepositoryError (git/writer.py)."""
     branch = plan.state.branch
     refs = [f"refs/tags/{tag}" for tag in tags]
     # On a detached HEAD (a tag being completed) the tags alone are pushed.
@@ -452,6 +475,7 @@ def push_atomically(
             "nothing was pushed",
             "another run released first or the branch moved; the next run takes it from there",
         )
+    return result
 
 
 def publish_forge_release(
@@ -463,9 +487,7 @@ def publish_forge_release(
         outcome.say(name, "forge release skipped: no forge for this remote")
         return
     mine = outcome.packages[name]
-    if not mine.released and forge.find_release(due.tag) is None:
-        mine.released = True  # the push was done by a run that stopped before this step
-    release = forge.create_release(
+    made = forge.create_release(
         due.tag,
         target=sha,
         name=due.tag,
@@ -473,7 +495,11 @@ def publish_forge_release(
         prerelease=due.version.is_prerelease,
         latest=due.plan.next.latest,
     )
-    mine.forge_url = release.url
+    # A tag that was on the remote before this run (pushed by a run that stopped before this
+    # step, or by a person): the run whose create made the release reports it. The forge lets
+    # one create win, so of two runs finishing it at once exactly one does.
+    mine.released = mine.released or (mine.tag_was_there and made.created)
+    mine.forge_url = made.release.url
     outcome.say(name, f"forge release {mine.forge_url or due.tag}")
 
 
@@ -488,8 +514,9 @@ def promote_images(
     for ref, digest, pushed in stage(images):
         mine.image_digests.append((ref, digest))
         outcome.say(due.package.name, f"image {ref} = {digest}")
-        # A run that pushed a missing tag finished the release: CI should publish it.
-        mine.released = mine.released or pushed
+        # A run that pushed a missing tag finished the release: CI should publish it (but not
+        # a run that lost the race to push the release's git tag: the winner reports it).
+        mine.released = mine.released or (mine.tag_was_there and pushed)
 
 
 def undo_local(git: ReleaseGit, head: str, tags: Sequence[str], *, committed: bool) -> None:
