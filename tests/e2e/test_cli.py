@@ -349,9 +349,13 @@ def test_version_that_goes_backwards_is_a_conflict(
 def test_debug_shows_the_traceback(fix_after_release: GitRepo, bot: CliRunner) -> None:
     result = bot("-C", fix_after_release.path, "--debug", "plan", "--version", "1.2.0")
 
-    assert result.exit_code != 0
-    assert "Traceback" in result.stderr
+    assert result.exit_code == 4  # the error's own code, traceback or not
+    assert result.stderr.startswith("Traceback (most recent call last):")
     assert "VersionConflictError" in result.stderr
+    error, hint = result.stderr.splitlines()[-2:]
+    assert error.startswith("error: ")
+    assert "not greater than the last release 1.2.3" in error
+    assert hint.startswith("hint: ")
 
 
 # -- configuration ------------------------------------------------------------------------

@@ -181,6 +181,23 @@ def test_a_moved_branch_exits_8_and_says_the_next_run_releases(
     assert job.token not in job.everything(result)
 
 
+def test_debug_keeps_the_exit_code_of_a_lost_race(job: Job, bot: CliRunner, tmp_path: Path) -> None:
+    """--debug adds the traceback; the exit code and the error and hint lines stay (a workflow
+    that turns on --debug still tells a lost race, 8, from a failure)."""
+    other = clone_remote(job.remote, job.repo, tmp_path / "other")
+    other.commit("feat: newer")
+    other.run("push", "--quiet", "origin", "main")
+    result = bot("-C", job.repo.path, "--debug", "release", env=job.env)
+    assert result.exit_code == 8
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert "versionbot.core.errors.SupersededError: origin/main moved past" in result.stderr
+    error, hint = result.stderr.splitlines()[-2:]
+    assert error.startswith("error: origin/main moved past")
+    assert hint == "hint: the run for the newer commit releases it; nothing to do here"
+    assert job.outputs()["released"] == "false"
+    assert job.token not in job.everything(result)
+
+
 def test_failures_are_one_line_each_and_never_show_the_token(
     job: Job, bot: CliRunner, forge: ForgeServer
 ) -> None:

@@ -49,8 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return command(args)
     except VersionbotError as exc:
-        if args.debug:
-            raise
+        if args.debug:  # the traceback, then the usual lines: the exit code stays the error's
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
         from versionbot.cli.terminal import paint, wants_colour
 
         colour = wants_colour(sys.stderr)
