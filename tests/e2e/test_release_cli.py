@@ -198,6 +198,45 @@ def test_debug_keeps_the_exit_code_of_a_lost_race(job: Job, bot: CliRunner, tmp_
     assert job.token not in job.everything(result)
 
 
+def test_lost_race_ok_makes_a_lost_race_a_successful_no_op(
+    job: Job, bot: CliRunner, tmp_path: Path
+) -> None:
+    before = job.remote.head()
+    other = clone_remote(job.remote, job.repo, tmp_path / "other")
+    newer = other.commit("feat: newer")
+    other.run("push", "--quiet", "origin", "main")
+    said = f"origin/main moved past {before[:7]} to {newer[:7]}; nothing was pushed"
+    result = bot("-C", job.repo.path, "release", "--lost-race-ok", env=job.env)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == f"note: {said}\n"
+    outputs = job.outputs()
+    assert [outputs[key] for key in ("released", "version", "tag", "sha", "forge_url")] == [
+        "false",
+        "",
+        "",
+        "",
+        "",
+    ]
+    assert job.summary.read_text().startswith("### No release\n")
+    assert "moved past" in job.summary.read_text()
+    assert job.remote.head() == newer
+    assert job.remote.tags() == ["v0.1.0"]
+    assert job.repo.head() == before
+    # With --json the document still comes, as on any exit 0.
+    as_json = bot("-C", job.repo.path, "release", "--lost-race-ok", "--json", env=job.env)
+    assert as_json.exit_code == 0, as_json.stderr
+    document = json.loads(as_json.stdout)
+    assert document["released"] == "false"
+    assert document["log"] == [said]
+    # Only a lost race: any other failure keeps its exit code.
+    wrong = job.env | {"VERSIONBOT_GIT_TOKEN": "gt_" + "f" * 40}
+    failed = bot("-C", job.repo.path, "release", "--lost-race-ok", env=wrong)
+    assert failed.exit_code == 3
+    assert failed.stderr.startswith("error: ")
+    assert job.token not in job.everything(result, as_json, failed)
+
+
 def test_failures_are_one_line_each_and_never_show_the_token(
     job: Job, bot: CliRunner, forge: ForgeServer
 ) -> None:

@@ -33,12 +33,14 @@ _EPILOG_RELEASE = """\
 examples:
   bot release                   release what bot plan shows (in CI, on every push to main)
   bot release --prerelease rc   release the next release candidate
+  bot release --lost-race-ok    exit 0, not 8, when another run released first (CI: not a failure)
 
 credentials (from the environment only): GITHUB_TOKEN or GH_TOKEN (forge release, and git push
 over HTTPS), VERSIONBOT_GIT_TOKEN / VERSIONBOT_GIT_USERNAME (another git host).
 
 exit codes: 0 released or nothing to do, 2 usage or config, 3 repository, 4 version conflict,
-6 registry, 7 forge, 8 the branch moved on or another run released first (nothing was pushed)
+6 registry, 7 forge, 8 the branch moved on or another run released first (nothing was pushed;
+0 with --lost-race-ok)
 """
 
 _EPILOG_TAG = """\
@@ -201,6 +203,12 @@ def _release_parser(commands: _Commands, common: argparse.ArgumentParser) -> Non
         action="store_false",
         default=True,
         help="commit and tag the release locally and stop (build its image, then run again)",
+    )
+    release.add_argument(
+        "--lost-race-ok",
+        action="store_true",
+        default=False,
+        help="exit 0, not 8, when another run released first or the branch moved on",
     )
     _version_options(release)
 

@@ -268,8 +268,19 @@ def _release(args: argparse.Namespace) -> int:
         )
     except SupersededError as exc:
         # CI still learns that this run released nothing (the next run releases).
-        write_github(env, config, RunOutcome(log=[exc.message]))
-        raise
+        outcome = RunOutcome(log=[exc.message])
+        write_github(env, config, outcome)
+        if not args.lost_race_ok:
+            raise
+        from versionbot.cli.terminal import paint, wants_colour
+
+        # Asked for: a lost race is this job's success (the run that won, or the next, releases).
+        note = paint("note:", "yellow", colour=wants_colour(sys.stderr))
+        print(f"{note} {exc.message}", file=sys.stderr)
+        if args.json:
+            document = {**run_outputs(config, outcome), "log": outcome.log}
+            write_json(json.dumps(document, indent=2) + "\n")
+        return 0
     if args.json:
         document = {**run_outputs(config, outcome), "log": outcome.log}
         write_json(json.dumps(document, indent=2) + "\n")
