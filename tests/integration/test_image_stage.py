@@ -27,6 +27,7 @@ from versionbot.registry.client import RegistryClient
 from versionbot.registry.manifests import digest_of, list_tags, put_manifest, resolve
 from versionbot.registry.oci import ImageRef
 from versionbot.registry.stage import PushedTag, RegistryImageStage
+from versionbot.registry.transfer import ImageCopy
 
 if TYPE_CHECKING:
     from conftest import RepoFactory
@@ -318,4 +319,38 @@ def test_without_a_source_the_stage_builds_once_and_promotes_that_digest(
     assert_promoted(pushed, digest)
     assert {p.ref.tag for p in pushed} == {"0.2.0", "0.2", "latest", "sha-" + repo.head()[:7]}
     again = stage.push(images)  # the build tag is found: nothing is built or pushed again
+    assert not any(p.pushed for p in again)
+
+
+def test_builder_mode_finishes_a_half_published_release_from_its_published_image(
+    registry_plain: RegistryServer,
+    image_in: ImageFactory,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:
+    """A run killed between tags left 1.2.0 published and the floating tags missing. The re-run
+    builds nothing (a second build's digest would differ, and moving 1.2.0 is never allowed):
+    it gives the missing tags the published image. The builder here is one this machine lacks
+    (docker), so a build would fail the test."""
+    name = fresh(registry_plain, request)
+    source = ImageRef.parse(image_in(registry_plain))
+    env: dict[str, str] = {}
+    with RegistryClient(env=env) as client:
+        manifest = resolve(client, source)
+        published = ImageRef.parse(name).with_tag("1.2.0")
+        ImageCopy(client, source, published.registry, published.repository).copy(manifest)
+        put_manifest(client, published, manifest)
+    stage = stage_for((name,), None, env, tmp_path, builder="docker")
+
+    pushed = stage.push(plan("1.2.0", (name,), None))
+
+    assert_promoted(pushed, manifest.digest)
+    assert {str(p.ref).rpartition(":")[2]: p.pushed for p in pushed} == {
+        "1.2.0": False,
+        "1.2": True,
+        "1": True,
+        "latest": True,
+        f"sha-{SHA[:7]}": True,
+    }
+    again = stage.push(plan("1.2.0", (name,), None))  # complete: changes nothing
     assert not any(p.pushed for p in again)

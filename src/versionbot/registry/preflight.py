@@ -16,7 +16,7 @@ from versionbot.core.errors import RegistryError
 from versionbot.core.image_tags import ImagePlan
 from versionbot.registry.auth import push_scope
 from versionbot.registry.client import RegistryClient, expect
-from versionbot.registry.manifests import get_manifest, platforms_of
+from versionbot.registry.manifests import digest_of, get_manifest, platforms_of
 from versionbot.registry.oci import ImageRef, Manifest, platform_matches
 
 
@@ -35,6 +35,7 @@ def check_image_stage(client: RegistryClient, images: ImagePlan, *, source: bool
                 "push the image for the sha it outputs, then bot release (docs/github-actions.md)",
             )
         require_platforms(client, ref, manifest, images.platforms)
+        refuse_moving_published(client, images, manifest.digest)
     for name in images.names:
         check_push_access(client, ImageRef.parse(name))
 
@@ -69,3 +70,20 @@ def check_push_access(client: RegistryClient, target: ImageRef) -> None:
     expect(opened, (202,), registry, repository, "push to")
     # Not cancelled: a DELETE needs more than push rights (the distribution registry asks for
     # "*"), and an upload nobody finishes is purged by the registry.
+
+
+def refuse_moving_published(client: RegistryClient, images: ImagePlan, digest: str) -> None:
+    """No exact tag of the release (its version's, its sha's) exists with an image other than
+    ``digest``: a published version is never moved, so such a release cannot be made."""
+    for name in images.names:
+        for tag in images.tag_set.pushed:
+            if tag.kind not in ("version", "sha"):
+                continue
+            target = ImageRef.parse(name).with_tag(tag.tag)
+            held = digest_of(client, target)
+            if held is not None and held != digest:
+                raise RegistryError(
+                    f"{target} is already published as {held}, not the source {digest}",
+                    "a published version is never moved: release another version, or delete "
+                    "the tag by hand if it was a mistake",
+                )

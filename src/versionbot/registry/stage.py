@@ -72,13 +72,52 @@ class RegistryImageStage:
             return []
         with self._client() as client:
             tag_set = self.judge(client, images)
-            source = self._source(client, images)
             targets = [
                 ImageRef.parse(name).with_tag(tag.tag)
                 for name in images.names
                 for tag in tag_set.pushed
             ]
+            exact = [
+                ImageRef.parse(name).with_tag(tag.tag)
+                for name in images.names
+                for tag in tag_set.pushed
+                if tag.kind in ("version", "sha")
+            ]
+            source = self._published(client, images, exact) or self._source(client, images)
             return promote(client, source, targets, images.platforms)
+
+    def _published(
+        self, client: RegistryClient, images: ImagePlan, exact: Sequence[ImageRef]
+    ) -> ImageRef | None:
+        """The image this version was already published as, when one of its exact tags (the
+        version's own, the sha tag) exists: it is the release's image, never moved. A re-run
+        finishes the other tags from it (no second build, whose digest would differ), and a run
+        on a complete release changes nothing. None when none exists yet."""
+        held = {ref: digest_of(client, ref) for ref in exact}
+        found = sorted({digest for digest in held.values() if digest})
+        if not found:
+            return None
+        if len(found) > 1:
+            raise RegistryError(
+                f"the tags of {images.tag_set.version} hold different images "
+                f"({', '.join(f'{ref}={digest}' for ref, digest in held.items() if digest)})",
+                "a published version is never moved: delete the wrong tag by hand, or release "
+                "a new version",
+            )
+        [digest] = found
+        complete = all(held.values())
+        if not complete and images.source is not None:
+            source = ImageRef.parse(images.source)
+            now = digest_of(client, source)
+            if now is not None and now != digest:
+                raise RegistryError(
+                    f"{images.tag_set.version} is published as {digest}, but {source} is now "
+                    f"{now}: a published version is never moved",
+                    "push the published image again as the source (or delete the published "
+                    "tags by hand), or release a new version",
+                )
+        published = next(ref for ref, held_digest in held.items() if held_digest)
+        return ImageRef(published.registry, published.repository, digest=digest)
 
     def judge(self, client: RegistryClient, images: ImagePlan) -> ImageTagSet:
         """The plan's tag set judged again with every version already in the registries."""
