@@ -493,3 +493,18 @@ def test_the_documented_flow_ships_the_release_commit_in_its_image(
     assert files["app/CHANGELOG.md"] == job.remote.show(f"{sha}:CHANGELOG.md") + (
         "" if job.remote.show(f"{sha}:CHANGELOG.md").endswith("\n") else "\n"
     )
+
+
+def test_a_failed_release_still_writes_the_outputs_and_says_why(
+    job: Job, bot: CliRunner, forge: ForgeServer
+) -> None:
+    forge.fail_next(5, 500, retry_after="0")  # the check before the push: nothing is pushed
+    result = bot("-C", job.repo.path, "release", env=job.env)
+    assert result.exit_code == 7, result.stderr
+    outputs = job.outputs()
+    assert outputs["released"] == "false"
+    assert outputs["version"] == ""
+    summary = job.summary.read_text()
+    assert summary.startswith("### No release\n")
+    assert "- failed (exit 7): GitHub failed to read the repository in acme/app" in summary
+    assert job.token not in summary + job.output.read_text()

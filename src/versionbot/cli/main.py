@@ -281,6 +281,11 @@ def _release(args: argparse.Namespace) -> int:
             document = {**run_outputs(config, outcome), "log": outcome.log}
             write_json(json.dumps(document, indent=2) + "\n")
         return 0
+    except VersionbotError as exc:
+        # The job's outputs and summary say that it failed and why, rather than nothing.
+        failed = [f"failed (exit {exc.exit_code}): {exc.message}", f"hint: {exc.hint}"]
+        write_github(env, config, RunOutcome(log=failed))
+        raise
     if args.json:
         document = {**run_outputs(config, outcome), "log": outcome.log}
         write_json(json.dumps(document, indent=2) + "\n")
