@@ -22,7 +22,7 @@ from forge_server import ForgeServer
 from git_remote import GitHttpServer, assert_released_once, run_release
 from registry_fixtures import free_port
 from reliability.harness import IMAGE_TAGS, Images, Project, new_project
-from versionbot.core.errors import RegistryError
+from versionbot.core.errors import RegistryError, VersionbotError
 
 if TYPE_CHECKING:
     from registry_fixtures import ImageFactory, RegistryServer
@@ -155,3 +155,49 @@ def test_a_registry_that_is_down_stops_the_release_before_the_push(
     assert caught.value.exit_code == 6
     assert nobody in caught.value.message
     _nothing_published(project, forge)
+
+
+@pytest.mark.parametrize("dockerfile", ["builds", "fails"])
+def test_builder_mode_builds_the_release_commit_before_the_push(
+    *,
+    make_repo: RepoFactory,
+    git_server: GitHttpServer,
+    forge: ForgeServer,
+    registry_plain: RegistryServer,
+    dockerfile: str,
+) -> None:
+    """Without ``source`` the bot builds the image itself: from the release commit (its files,
+    its revision label), and before the push, so a build that fails leaves nothing public."""
+    forge.reset()
+    project = new_project(make_repo, f"build-{uuid.uuid4().hex[:8]}", git_server, forge)
+    name = f"{registry_plain.host}/built/{uuid.uuid4().hex[:12]}"
+    copied = "CHANGELOG.md" if dockerfile == "builds" else "no-such-file"
+    pyproject = (project.root / "pyproject.toml").read_text()
+    images = f'\n[tool.versionbot.images]\nnames = ["{name}"]\nbuilder = "buildah"\n'
+    project.repo.commit(
+        "ci: the bot builds the image",
+        {"pyproject.toml": pyproject + images, "Dockerfile": f"FROM scratch\nCOPY {copied} /\n"},
+    )
+    project.repo.run("push", "--quiet", project.remote.path.as_uri(), "main")
+    project = dataclasses.replace(project, before=project.remote.head())
+    if dockerfile == "fails":
+        with pytest.raises(VersionbotError) as caught:
+            run_release(project.root, project.env)
+        assert "\n" not in caught.value.message
+        _nothing_published(project, forge)
+        assert project.repo.head() == project.before  # the local release commit was undone
+        return
+    outcome = run_release(project.root, project.env)
+    assert outcome.released
+    sha = assert_released_once(project.remote, project.before)
+    repository = name.partition("/")[2]
+    with registry_plain.http() as client:
+        accept = {"Accept": "application/vnd.oci.image.index.v1+json"}
+        index = client.get(f"/v2/{repository}/manifests/0.2.0", headers=accept).json()
+        child = index["manifests"][0]
+        image = client.get(
+            f"/v2/{repository}/manifests/{child['digest']}",
+            headers={"Accept": child["mediaType"]},
+        ).json()
+        config = client.get(f"/v2/{repository}/blobs/{image['config']['digest']}").json()
+    assert config["config"]["Labels"]["org.opencontainers.image.revision"] == sha

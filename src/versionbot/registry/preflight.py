@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from versionbot.core.errors import RegistryError
-from versionbot.core.image_tags import ImagePlan
+from versionbot.core.image_tags import ImagePlan, ImageTagSet
 from versionbot.registry.auth import push_scope
 from versionbot.registry.client import RegistryClient, expect
 from versionbot.registry.manifests import digest_of, get_manifest, platforms_of
@@ -75,15 +75,21 @@ def check_push_access(client: RegistryClient, target: ImageRef) -> None:
 def refuse_moving_published(client: RegistryClient, images: ImagePlan, digest: str) -> None:
     """No exact tag of the release (its version's, its sha's) exists with an image other than
     ``digest``: a published version is never moved, so such a release cannot be made."""
-    for name in images.names:
-        for tag in images.tag_set.pushed:
-            if tag.kind not in ("version", "sha"):
-                continue
-            target = ImageRef.parse(name).with_tag(tag.tag)
-            held = digest_of(client, target)
-            if held is not None and held != digest:
-                raise RegistryError(
-                    f"{target} is already published as {held}, not the source {digest}",
-                    "a published version is never moved: release another version, or delete "
-                    "the tag by hand if it was a mistake",
-                )
+    for target in exact_targets(images, images.tag_set):
+        held = digest_of(client, target)
+        if held is not None and held != digest:
+            raise RegistryError(
+                f"{target} is already published as {held}, not the source {digest}",
+                "a published version is never moved: release another version, or delete "
+                "the tag by hand if it was a mistake",
+            )
+
+
+def exact_targets(images: ImagePlan, tag_set: ImageTagSet) -> list[ImageRef]:
+    """The tags naming exactly this release (its version's, its sha's) in every repository."""
+    return [
+        ImageRef.parse(name).with_tag(tag.tag)
+        for name in images.names
+        for tag in tag_set.pushed
+        if tag.kind in ("version", "sha")
+    ]

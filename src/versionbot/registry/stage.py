@@ -23,7 +23,7 @@ from versionbot.core.image_tags import ImagePlan, ImageTagSet, image_tags, versi
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.manifests import digest_of, list_tags, platforms_of, put_manifest, resolve
 from versionbot.registry.oci import ImageRef, Manifest, platform_matches
-from versionbot.registry.preflight import check_image_stage, require_platforms
+from versionbot.registry.preflight import check_image_stage, exact_targets, require_platforms
 from versionbot.registry.transfer import ImageCopy
 
 
@@ -44,6 +44,7 @@ class RegistryImageStage:
         self._root = root
         self._env = dict(os.environ if env is None else env)
         self._make_client = make_client
+        self._built: dict[str, ImageRef] = {}  # builder mode: by commit, built before the push
 
     def __call__(self, images: ImagePlan) -> list[tuple[str, str, bool]]:
         """Push every tag of the plan (re-judged against the registries) and verify it:
@@ -58,6 +59,11 @@ class RegistryImageStage:
             return
         with self._client() as client:
             check_image_stage(client, images, source=source)
+            if source and images.source is None and images.sha not in self._built:
+                # Builder mode: a build that fails must fail before the release is public.
+                exact = exact_targets(images, images.tag_set)
+                if self._published(client, images, exact) is None:
+                    self._built[images.sha] = self._source(client, images)
 
     def _client(self) -> RegistryClient:
         settings = self._config.images
@@ -77,13 +83,11 @@ class RegistryImageStage:
                 for name in images.names
                 for tag in tag_set.pushed
             ]
-            exact = [
-                ImageRef.parse(name).with_tag(tag.tag)
-                for name in images.names
-                for tag in tag_set.pushed
-                if tag.kind in ("version", "sha")
-            ]
-            source = self._published(client, images, exact) or self._source(client, images)
+            source = (
+                self._published(client, images, exact_targets(images, tag_set))
+                or self._built.get(images.sha)
+                or self._source(client, images)
+            )
             return promote(client, source, targets, images.platforms)
 
     def _published(
