@@ -364,3 +364,13 @@ def clone_remote(remote: Remote, like: GitRepo, destination: Path) -> GitRepo:
     destination.mkdir()
     clone.run("clone", "--quiet", remote.path.as_uri(), ".")
     return clone
+
+
+def ci_checkout(remote: Remote, like: GitRepo, destination: Path, at: str) -> GitRepo:
+    """The checkout of a CI re-run ("Re-run failed jobs"): a fresh clone of ``remote`` with
+    ``origin`` as ``like`` has it and main at ``at``, the triggering commit; never the clone
+    that failed."""
+    clone = clone_remote(remote, like, destination)
+    clone.run("remote", "set-url", "origin", like.run("remote", "get-url", "origin"))
+    clone.run("checkout", "--quiet", "-B", "main", at)
+    return clone

@@ -28,6 +28,7 @@ from git_remote import (
     GitHttpServer,
     Remote,
     assert_released_once,
+    ci_checkout,
     clone_remote,
     git_http_server,
     seed_project,
@@ -464,9 +465,7 @@ def test_the_documented_flow_ships_the_release_commit_in_its_image(
     if rerun:
         assert first[-1].exit_code == 7, first[-1].stderr
         assert forge.releases_of("acme/app") == []
-        ci = clone_remote(job.remote, job.repo, tmp_path / "ci")  # "Re-run failed jobs"
-        ci.run("remote", "set-url", "origin", job.repo.run("remote", "get-url", "origin"))
-        ci.run("checkout", "--quiet", "-B", "main", triggering)
+        ci = ci_checkout(job.remote, job.repo, tmp_path / "ci", triggering)
         plan = bot("-C", ci.path, "plan", env=env)  # says what the re-run then does
         assert plan.exit_code == 0, plan.stderr
         assert plan.stdout.splitlines()[-1] == (

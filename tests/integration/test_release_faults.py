@@ -25,6 +25,7 @@ from git_remote import (
     Remote,
     assert_released_once,
     bare_repo,
+    ci_checkout,
     clone_remote,
     run_killed,
     run_release,
@@ -85,9 +86,7 @@ def ci_rerun(project: Project) -> ReleaseOutcome:
     """The release re-run as CI re-runs a failed job: a fresh clone of the remote, the
     triggering commit (``project.before``) checked out on main; never the clone that failed."""
     destination = project.root.with_name(f"ci-{next(_ci_runs)}")
-    clone = clone_remote(project.remote, project.repo, destination)
-    clone.run("remote", "set-url", "origin", project.repo.run("remote", "get-url", "origin"))
-    clone.run("checkout", "--quiet", "-B", "main", project.before)
+    clone = ci_checkout(project.remote, project.repo, destination, project.before)
     return run_release(clone.path, project.env)
 
 

@@ -45,7 +45,7 @@ from git_remote import (
     GitHttpServer,
     Remote,
     assert_released_once,
-    clone_remote,
+    ci_checkout,
     run_release,
     seed_project,
 )
@@ -153,9 +153,7 @@ def ci_rerun(project: Project) -> ReleaseOutcome:
     the triggering commit (``project.before``) checked out on main, never in the clone that
     failed (whose release commit, if any, is the remote's tip and starts no run: [skip ci])."""
     destination = project.root.with_name(f"{project.root.name}-ci-{next(_ci_runs)}")
-    clone = clone_remote(project.remote, project.repo, destination)
-    clone.run("remote", "set-url", "origin", project.repo.run("remote", "get-url", "origin"))
-    clone.run("checkout", "--quiet", "-B", "main", project.before)
+    clone = ci_checkout(project.remote, project.repo, destination, project.before)
     return run_release(clone.path, project.env)
 
 
