@@ -330,8 +330,8 @@ def test_builder_mode_finishes_a_half_published_release_from_its_published_image
 ) -> None:
     """A run killed between tags left 1.2.0 published and the floating tags missing. The re-run
     builds nothing (a second build's digest would differ, and moving 1.2.0 is never allowed):
-    it gives the missing tags the published image. The builder here is one this machine lacks
-    (docker), so a build would fail the test."""
+    it gives the missing tags the published image. The work tree has no Dockerfile, so any
+    build would fail the test."""
     name = fresh(registry_plain, request)
     source = ImageRef.parse(image_in(registry_plain))
     env: dict[str, str] = {}
