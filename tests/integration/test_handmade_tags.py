@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, RepoFactory, SealedEnv
+from conftest import CliRunner, GitRepo, RepoFactory, SealedEnv
 from forge_server import ForgeServer, recorded_bodies
 from git_remote import (
     RELEASE_DATE,
@@ -216,3 +216,35 @@ def test_plan_says_a_detached_head_without_a_release_tag_is_refused(
     assert remote.tags() == ["v0.1.0"]
     assert forge.releases_of() == []
     assert forge.pulls_of() == []
+
+
+def test_a_rerun_of_a_candidates_job_after_its_final_completes_the_candidate(
+    person: tuple[GitRepo, Remote],
+    forge: ForgeServer,
+    sealed_env: SealedEnv,
+    tmp_path: Path,
+    run_cli: CliRunner,
+) -> None:
+    """The job of v0.2.0-rc.1 failed; the final v0.2.0 was tagged later on a newer commit;
+    then the candidate's job is re-run at its tag: it completes the candidate, nothing else."""
+    repo, remote = person
+    env = env_of(sealed_env, forge)
+    push_tag(repo, "v0.2.0-rc.1")
+    repo.commit("fix: mend it again", {"src/pkg/again.py": "AGAIN = 3\n"})
+    repo.run("push", "--quiet", "origin", "main")
+    push_tag(repo, "v0.2.0")
+    ci = tag_checkout(remote, repo, tmp_path / "ci", "v0.2.0-rc.1")
+    plan = run_cli("-C", ci.path, "plan")  # the next version, 0.2.0, is taken: no exit 4
+    assert plan.exit_code == 0, plan.stderr
+    assert plan.stdout.splitlines()[-1].startswith(
+        "  next run   complete the release of v0.2.0-rc.1 at HEAD"
+    )
+
+    rerun = run_release(ci.path, env)
+
+    assert rerun.released
+    assert (str(rerun.version), rerun.tag) == ("0.2.0-rc.1", "v0.2.0-rc.1")
+    assert [(r["tag_name"], r["prerelease"]) for r in forge.releases_of()] == [
+        ("v0.2.0-rc.1", True)
+    ]
+    assert remote.tags() == ["v0.1.0", "v0.2.0", "v0.2.0-rc.1"]

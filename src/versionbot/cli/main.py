@@ -130,32 +130,46 @@ def _plans(
     try:
         return package_plans(repo, config, requests, progress=_counted(args))
     except VersionConflictError:
-        # Taken by a release the remote branch holds past HEAD? bot release finishes it.
-        if not _say_past_head(args, repo, config):
+        # Taken by a release made after HEAD? bot release completes or finishes that instead.
+        if not _say_instead(args, repo, config, requests):
             raise
         return None
 
 
-def _say_past_head(args: argparse.Namespace, repo: Path, config: Config) -> bool:
-    """Say what the next run does on a checkout behind releases of its remote branch (from the
-    local tags and remote-tracking branch: a plan needs no network); False when it is not."""
+def _say_instead(
+    args: argparse.Namespace, repo: Path, config: Config, requests: Mapping[str, PlanRequest]
+) -> bool:
+    """When HEAD's next version is taken by a release made after it, say what the next run
+    does instead: on a tag checkout, complete the tag's release; on a checkout behind releases
+    of its remote branch, finish those (from the local tags and remote-tracking branch: a plan
+    needs no network). False when neither is the case."""
     import json
 
     from versionbot.cli.report import next_run_to_text
-    from versionbot.core.next_run import past_head_sentence
+    from versionbot.core.next_run import Releases, past_head_sentence, sentence
     from versionbot.git.reader import repository_state
     from versionbot.git.writer import GitWriter
     from versionbot.release.behind import releases_past_head
+    from versionbot.release.run import tagged_head_releases
 
     state = repository_state(repo)
-    git = GitWriter(Path(state.root), env=os.environ)
-    past = releases_past_head(git, config, state, remote=False)
-    if not past or state.branch is None:
-        return False
-    tags = [tag for _, names in past for tag in names]
-    said = past_head_sentence(tags, config.remote, state.branch)
+    held = tagged_head_releases(repo, config, requests, state)
+    said: str
+    tags: dict[str, list[str]]
+    if held:
+        releases = Releases(at_head=held)
+        said = sentence(config.mode, config.pr_branch, releases, (), detached=True)
+        tags = {"releases_at_head": [due.tag for due in held]}
+    else:
+        git = GitWriter(Path(state.root), env=os.environ)
+        past = releases_past_head(git, config, state, remote=False)
+        if not past or state.branch is None:
+            return False
+        names = [tag for _, found in past for tag in found]
+        said = past_head_sentence(names, config.remote, state.branch)
+        tags = {"released_past_head": names}
     if args.json:
-        document = {"schema": 1, "release": False, "next_run": said, "released_past_head": tags}
+        document = {"schema": 1, "release": False, **tags, "next_run": said}
         write_json(json.dumps(document, indent=2) + "\n")
     else:
         write_text(next_run_to_text(config.mode, said))

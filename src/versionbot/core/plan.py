@@ -64,6 +64,9 @@ class PlanRequest:
     version: Version | None = None  # force a version
     build: str | None = None  # build metadata to append
     date: str | None = None  # the release date (YYYY-MM-DD, UTC) for the notes
+    # The release exists (its tag is at HEAD): planned again as it was made, so the checks that
+    # keep a new release from clashing with later ones do not apply.
+    made: bool = False
 
 
 class PlannedCommit(NamedTuple):
@@ -175,7 +178,8 @@ def plan_window(
     base = _base_version(request, release_as, baseline, level, config)
     version = _final_or_prerelease(base, request, baseline)
     _check_range(version, policy, request, release_as, decided_by)
-    _check_version(version, baseline, config)
+    if not request.made:
+        _check_version(version, baseline, config)
     bump = _bump_label(version, baseline, request)
     latest = not version.is_prerelease and all(
         r.version < version or r.version.is_prerelease for r in baseline.existing

@@ -10,7 +10,7 @@ root; ``releases_at_head`` plans again, as they were made, the releases whose ta
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from versionbot.core.changelog import utc_date
@@ -164,7 +164,20 @@ def releases_at_head(
 ) -> tuple[Due, ...]:
     """The releases whose tags HEAD carries (``made_at_head``: final or prerelease, whatever
     the request), each planned as the run that made it saw it, in the order of ``plans``."""
-    made = made_at_head(plans[0].plan.state, config)
+    order = [p.package.name for p in plans]
+    return releases_made_at_head(path, config, requests, plans[0].plan.state, order)
+
+
+def releases_made_at_head(
+    path: Path,
+    config: Config,
+    requests: Mapping[str, PlanRequest],
+    state: RepositoryState,
+    order: Sequence[str],
+) -> tuple[Due, ...]:
+    """``releases_at_head`` without the next release's plans (which a tag checkout may not
+    have: its next version can be taken by a release made after it), in the package ``order``."""
+    made = made_at_head(state, config)
     if not made:
         return ()
     as_made = {name: as_released(requests[name], release) for name, release in made.items()}
@@ -178,7 +191,6 @@ def releases_at_head(
         if group:
             again = package_plans(path, config, {**neutral, **group}, without_tags_at_head=True)
             replanned += [p for p in again if p.package.name in group]
-    order = [p.package.name for p in plans]
     return due_releases(sorted(replanned, key=lambda p: order.index(p.package.name)))
 
 
@@ -203,7 +215,7 @@ def as_released(request: PlanRequest, release: ReleaseTag) -> PlanRequest:
     version = release.version
     token = version.prerelease[0] if version.is_prerelease else None
     return dataclasses.replace(
-        request, version=version, bump=None, prerelease=token, build=None, date=date
+        request, version=version, bump=None, prerelease=token, build=None, date=date, made=True
     )
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from versionbot.core.config import Config
 from versionbot.core.errors import ForgeError, UsageError, VersionConflictError
+from versionbot.core.history import RepositoryState
 from versionbot.core.next_run import (
     Due,
     PullRequestFacts,
@@ -33,7 +34,11 @@ from versionbot.core.plan import PackagePlan, PlanRequest
 from versionbot.core.trailers import release_trailers
 from versionbot.core.version import Version
 from versionbot.git.reader import repository_state
-from versionbot.git.repository_plan import package_plans, releases_at_head
+from versionbot.git.repository_plan import (
+    package_plans,
+    releases_at_head,
+    releases_made_at_head,
+)
 from versionbot.git.writer import GitWriter
 from versionbot.release.behind import finish_past_head, releases_past_head
 from versionbot.release.edges import forge_of, git_writer, image_stage
@@ -84,8 +89,15 @@ def run_release(
     try:
         plans = package_plans(repo, config, requests)
     except VersionConflictError:
-        # The version is taken: by a release on another branch, or (a CI re-run of the run
-        # that made it) by one the remote branch holds past HEAD, which is finished instead.
+        # The next version is taken. On a tag checkout, by a release made after the tag's: the
+        # run completes the tag's release, which needs no next one.
+        held = tagged_head_releases(repo, config, requests, state)
+        if held:
+            edges = connect(root, config, env, git, progress, forge=True)
+            outcome = execute(Releases(at_head=held), config, edges, push=push)
+            return _with_whole_repository(outcome, config, None)
+        # Or by a release on another branch, or (a CI re-run of the run that made it) by one
+        # the remote branch holds past HEAD, which is finished instead.
         past = releases_past_head(git, config, state)
         if not past:
             raise
@@ -120,6 +132,17 @@ def _with_whole_repository(
     if not config.packages and WHOLE_REPOSITORY not in outcome.packages:
         outcome.packages[WHOLE_REPOSITORY] = ReleaseOutcome(previous_version=previous)
     return outcome
+
+
+def tagged_head_releases(
+    repo: Path, config: Config, requests: Mapping[str, PlanRequest], state: RepositoryState
+) -> tuple[Due, ...]:
+    """On a detached HEAD (a tag checkout), the releases its tags hold, planned as made;
+    nothing on a branch, where the next release's plan decides."""
+    if state.branch is not None:
+        return ()
+    order = [package.name for package in packages_of(config)]
+    return releases_made_at_head(repo, config, requests, state, order)
 
 
 def direct_releases(
