@@ -81,7 +81,9 @@ def test_plan_json_has_the_images_section(repo: GitRepo, bot: CliRunner) -> None
     result = bot("-C", repo.path, "plan", "--json")
     assert result.exit_code == 0, result.stderr
     images = json.loads(result.stdout)["images"]
-    assert images["source"] == f"ghcr.io/acme/app:sha-{sha}"
+    # {sha} is the release commit bot release makes on top of HEAD, not HEAD.
+    assert images["source"] == "ghcr.io/acme/app:sha-<release commit>"
+    assert sha not in json.dumps(images)
     assert images["platforms"] == ["linux/amd64", "linux/arm64"]
     assert images["names"] == ["ghcr.io/acme/app", "registry.example.com/acme/app"]
     assert images["tags"][0] == {

@@ -7,6 +7,7 @@ docs/plan-json.md); ``schema`` changes only when a field changes meaning or disa
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from json.encoder import encode_basestring as _string  # the C encoder of one JSON string
@@ -59,7 +60,7 @@ def plan_json_parts(
         "decided_by": [c.sha for c in plan.decided_by],
         "ignored_tags": list(plan.ignored_tags),
         "changelog": changelog,
-        "images": None if plan.images is None else images_to_json(plan.images),
+        "images": None if plan.images is None else images_to_json(_before_commit(plan.images)),
     }
     head = json.dumps(document, indent=2, ensure_ascii=False)
     if margin:
@@ -84,6 +85,25 @@ def images_to_json(images: ImagePlan) -> dict[str, Any]:
         ],
         "targets": list(images.targets),
     }
+
+
+RELEASE_COMMIT = "<release commit>"
+
+
+def _before_commit(images: ImagePlan) -> ImagePlan:
+    """The image plan of a release not made yet, as ``bot plan`` shows it: ``{sha}`` is the
+    release commit, which ``bot release`` makes on top of HEAD (the plan was made at HEAD), so
+    the source and the sha tag name it rather than HEAD."""
+    head, short = images.sha, images.sha[:7]
+    source = images.source
+    if source is not None:
+        source = source.replace(head, RELEASE_COMMIT).replace(short, RELEASE_COMMIT)
+    tags = tuple(
+        dataclasses.replace(tag, tag=f"sha-{RELEASE_COMMIT}") if tag.kind == "sha" else tag
+        for tag in images.tag_set.tags
+    )
+    tag_set = dataclasses.replace(images.tag_set, tags=tags)
+    return dataclasses.replace(images, source=source, tag_set=tag_set, sha=RELEASE_COMMIT)
 
 
 def images_to_text(images: ImagePlan) -> list[str]:
@@ -143,7 +163,7 @@ def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool =
         lines += ["  " + neutralise(line) if line else "" for line in notes_lines]
     if plan.images is not None:
         lines.append("")
-        lines += images_to_text(plan.images)
+        lines += images_to_text(_before_commit(plan.images))
     counted = sum(1 for c in plan.commits if c.skipped_reason is None)
     since = f"since {plan.previous.tag.name}" if plan.previous else "in the history"
     lines.append("")
