@@ -222,7 +222,7 @@ class KillSwitch:
                 )
             self.event(f"git {verb}")
         elif name == "os.rename" and Path(str(args[1])).is_relative_to(self.root):
-            # Only the work tree's files: Jinja's bytecode cache renames too, once per machine.
+            # Only the work tree's files.
             self.event(f"rename -> {Path(str(args[1])).name}")
 
 

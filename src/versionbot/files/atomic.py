@@ -15,7 +15,33 @@ import os
 import tempfile
 from pathlib import Path
 
-from versionbot.core.errors import FileWriteError
+from versionbot.core.errors import FileWriteError, RepositoryError
+
+
+def in_work_tree(root: Path, relative: str | Path, what: str) -> Path:
+    """The file ``relative`` names under the work tree ``root``, every symlink followed: the
+    path to read and to write (an in-tree symlink's target, so that a write keeps the link).
+
+    Whoever merges a pull request controls the repository's files, symlinks included: a
+    version file or changelog that leads out of the work tree (``/proc/self/environ``, a
+    runner's file) or into ``.git`` is refused before anything is read or written, and so is
+    one that exists but is not a regular file.
+    """
+    base = root.resolve()
+    target = (root / relative).resolve()
+    inside = target.is_relative_to(base) and ".git" not in target.relative_to(base).parts[:1]
+    if not inside:
+        raise RepositoryError(
+            f"{what} {relative} leads out of the work tree (to {target})",
+            "a file the release reads or writes must be a file of the repository; replace the "
+            "symlink or fix the path in the configuration",
+        )
+    if target.exists() and not target.is_file():
+        raise RepositoryError(
+            f"{what} {relative} is not a regular file",
+            "point the configuration at a regular file of the repository",
+        )
+    return target
 
 
 def read_text(path: Path) -> str:
@@ -27,8 +53,15 @@ def read_text(path: Path) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step (temporary file, fsync, rename)."""
+    """Replace ``path`` with ``text`` in one step (temporary file, fsync, rename). A symlink is
+    followed (its target is replaced, the link kept); a path that exists but is not a regular
+    file (a device, a folder) is never replaced."""
     data = text.encode("utf-8", "surrogateescape")
+    path = path.resolve() if path.is_symlink() else path
+    if path.exists() and not path.is_file():
+        raise FileWriteError(
+            f"cannot write {path}: it is not a regular file", "give the path of a regular file"
+        )
     try:
         mode = path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode()
         _remove_leftovers(path)

@@ -20,7 +20,7 @@ from versionbot.core.links import forge_links
 from versionbot.core.packages import Owners
 from versionbot.core.plan import PlannedCommit, each_classified, package_pieces, window_notes
 from versionbot.core.version import Version
-from versionbot.files.atomic import read_text, write_atomically
+from versionbot.files.atomic import in_work_tree, read_text, write_atomically
 from versionbot.files.render import Renderer
 from versionbot.git.reader import read_whole_history, read_whole_packages_history
 
@@ -112,7 +112,7 @@ def _update_file(
     windows, _ = release_windows(graph, releases)
     links = forge_links(state.remote_url, config.changelog.forge)
     renderer = Renderer.for_repository(state, config)
-    path = Path(state.root) / config.changelog.file
+    path = in_work_tree(Path(state.root), config.changelog.file, "changelog")
     old = read_text(path) if path.exists() else None
     if full or old is None:
         notes = [window_notes(w, planned, config, links) for w in reversed(windows)]

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +39,7 @@ from versionbot.core.config import Config
 from versionbot.core.errors import ConfigError, TemplateError
 from versionbot.core.history import RepositoryState
 from versionbot.core.links import ForgeLinks, forge_links
+from versionbot.files.atomic import in_work_tree
 
 if TYPE_CHECKING:
     import jinja2
@@ -83,7 +83,6 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
 
     return Sandbox(
         loader=loader,
-        bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -92,31 +91,38 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     )
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs (compiling costs ~25 ms a run; Jinja checks each
-    template's source before it uses its cache), in the user's cache folder. No folder: no cache.
-    """
+def _work_tree_loader(folder: Path, root: Path) -> jinja2.BaseLoader:
+    """The repository's templates, from files of the work tree ``root`` only: a template or an
+    include that is a symlink leading out of it (the runner's environment, a secret) is refused
+    before it is rendered."""
     import jinja2
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "versionbot", "jinja")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(folder)
+    class WorkTreeLoader(jinja2.FileSystemLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            source, filename, uptodate = super().get_source(environment, template)
+            in_work_tree(root, Path(filename), "template")
+            return source, filename, uptodate
+
+    return WorkTreeLoader(folder)
 
 
 class Renderer:
     """Renders the changelog and release notes of one repository."""
 
-    def __init__(self, user_folder: Path | None, links: ForgeLinks | None) -> None:
+    def __init__(
+        self, user_folder: Path | None, links: ForgeLinks | None, root: Path | None = None
+    ) -> None:
+        """``user_folder``: the repository's templates, whose files must lie in the work tree
+        ``root`` (its own folder when None)."""
         if user_folder is not None and not user_folder.is_dir():
             raise ConfigError(
                 f"changelog.templates folder {user_folder} does not exist",
                 "create it, or remove changelog.templates from the configuration",
             )
         self._user_folder = user_folder
+        self._root = root or user_folder
         self._links = links
         self._env: jinja2.Environment | None = None
 
@@ -127,6 +133,7 @@ class Renderer:
         return cls(
             Path(state.root) / folder if folder is not None else None,
             forge_links(state.remote_url, config.changelog.forge),
+            Path(state.root),
         )
 
     def changelog(self, releases: Sequence[ReleaseNotes], *, sections_only: bool) -> str:
@@ -158,8 +165,8 @@ class Renderer:
         if self._env is None:
             builtin = jinja2.FileSystemLoader(builtin_templates())
             loaders: list[jinja2.BaseLoader] = [builtin]
-            if self._user_folder is not None:
-                loaders.insert(0, jinja2.FileSystemLoader(self._user_folder))
+            if self._user_folder is not None and self._root is not None:
+                loaders.insert(0, _work_tree_loader(self._user_folder, self._root))
             prefixed = jinja2.PrefixLoader({"builtin": builtin}, delimiter="/")
             self._env = _environment(jinja2.ChoiceLoader([*loaders, prefixed]))
             links = self._links

@@ -22,7 +22,7 @@ from versionbot.core.version_files import (
     parse_version_file_spec,
     splice_version,
 )
-from versionbot.files.atomic import read_text, write_atomically
+from versionbot.files.atomic import in_work_tree, read_text, write_atomically
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def write_versions(
     originals: dict[Path, str] = {}
     updates: list[VersionFileUpdate] = []
     for spec in specs:
-        path = root / spec.path
+        path = in_work_tree(root, spec.path, "version file")
         if path not in texts:
             originals[path] = texts[path] = _read(spec, root)
         before = texts[path]
@@ -87,14 +87,17 @@ def write_version_files(root: Path, specs: Iterable[str], version: str) -> list[
             raise ConfigError(
                 f"version_files: {exc}", "fix the entry in version_files, then run again"
             ) from None
-    changed = (
-        update.spec.path for update in write_versions(parsed, root, version) if update.changed
+    base = root.resolve()
+    changed = (  # the files written: an in-tree symlink's target
+        update.path.relative_to(base).as_posix()
+        for update in write_versions(parsed, root, version)
+        if update.changed
     )
     return list(dict.fromkeys(changed))
 
 
 def _read(spec: VersionFileSpec, root: Path) -> str:
-    path = root / spec.path
+    path = in_work_tree(root, spec.path, "version file")
     if not path.is_file():
         raise VersionFileError(
             f"version file {spec.path} does not exist",

@@ -48,7 +48,7 @@ from versionbot.core.next_run import Due, Releases
 from versionbot.core.plan import ReleasePlan
 from versionbot.core.trailers import trailer_lines
 from versionbot.core.version import Version
-from versionbot.files.atomic import read_text, write_atomically
+from versionbot.files.atomic import in_work_tree, read_text, write_atomically
 from versionbot.files.render import Renderer
 from versionbot.forge.model import Forge
 from versionbot.git.writer import PushResult
@@ -389,7 +389,7 @@ def write_changelog(root: Path, due: Due, renderer: Renderer) -> list[str]:
     """Step 3: the release's section inserted into its package's changelog (created when
     missing)."""
     changelog = due.package.config.changelog.file
-    path = root / changelog
+    path = in_work_tree(root, changelog, "changelog")
     if path.exists():
         old = read_text(path)
         newline = "\r\n" if "\r\n" in old else "\n"
@@ -400,7 +400,7 @@ def write_changelog(root: Path, due: Due, renderer: Renderer) -> list[str]:
     else:
         text = renderer.changelog([due.plan.notes], sections_only=False)
     write_atomically(path, text)
-    return [changelog]
+    return [path.relative_to(root.resolve()).as_posix()]  # an in-tree symlink's target
 
 
 def write_release_files(root: Path, releases: Sequence[Due]) -> list[str]:
@@ -557,7 +557,7 @@ def _foreign_changes(units: Sequence[Due], git: ReleaseGit) -> list[str]:
     foreign = [p for p in git.dirty_paths() if p not in owner]
     for path in git.pending_paths(set(owner)):
         due = owner[path]
-        after = git.root / path
+        after = in_work_tree(git.root, path, "release file")
         now = read_text(after) if after.is_file() else None
         if now is None or not _written_by_release(due, path, git.head_text(path), now):
             foreign.append(path)
