@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from versionbot.core.errors import ConfigError, FileWriteError, VersionFileError
+from versionbot.core.errors import ConfigError, FileWriteError, RepositoryError, VersionFileError
 from versionbot.core.version_files import VersionFileSpec, parse_version_file_spec
 from versionbot.files.version_files import (
     read_version,
@@ -139,7 +139,8 @@ def test_a_missing_file_names_itself(tmp_path: Path) -> None:
 
 def test_a_folder_is_not_a_version_file(tmp_path: Path) -> None:
     (tmp_path / "package.json").mkdir()
-    with pytest.raises(VersionFileError, match="does not exist"):
+    # It exists: the error says what it is (issue 17: it used to say "does not exist").
+    with pytest.raises(RepositoryError, match=r"version file package\.json is not a regular file"):
         read_version(parse_version_file_spec("package.json"), tmp_path)
 
 
