@@ -263,3 +263,18 @@ def test_a_config_with_wrong_types(released: GitRepo, bot: CliRunner, table: str
         assert key in error, error
         assert "versionbot.toml" in error, error
     assert not (released.path / "CHANGELOG.md").exists()
+
+
+def test_a_release_as_of_five_thousand_digits_is_a_one_line_error(
+    released: GitRepo, bot: CliRunner
+) -> None:
+    """Python's int() refuses past 4,300 digits with a traceback; the version's bound comes
+    first, and the commit text is shown cut and neutralised."""
+    released.commit(f"feat: big\n\nRelease-As: {'9' * 5000}.0.0\n", {"big.txt": "big\n"})
+    _push(released)
+    for command in ("plan", "release"):
+        result = bot("-C", released.path, command)
+        error, hint = assert_one_line_error(result, 4)
+        assert "has 'Release-As: 9999" in error
+        assert len(error) < 200
+        assert "--version" in hint

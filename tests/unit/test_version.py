@@ -409,3 +409,11 @@ def test_versions_are_immutable() -> None:
     version = Version.parse("1.2.3")
     with pytest.raises(AttributeError):
         version.major = 2  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text", ["1" * 65 + ".0.0", "1.0.0-" + "9" * 5000, "9" * 5000 + ".0.0"])
+def test_numbers_past_64_digits_are_refused_with_a_short_message(text: str) -> None:
+    with pytest.raises(InvalidVersion) as caught:
+        Version.parse(text)
+    assert len(str(caught.value)) <= 120
+    assert "numbers of at most 64 digits" in str(caught.value)

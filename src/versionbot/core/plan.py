@@ -45,6 +45,7 @@ from versionbot.core.history import (
     RepositoryState,
 )
 from versionbot.core.links import ForgeLinks, forge_links
+from versionbot.core.neutralise import neutralise
 from versionbot.core.packages import Owners, bits, outside_windows
 from versionbot.core.trailers import is_release_commit
 from versionbot.core.version import InvalidVersion, Version
@@ -429,8 +430,9 @@ def _release_as(counted: list[PlannedCommit]) -> _ReleaseAs | None:
             try:
                 version = Version.parse(value.removeprefix("v"))
             except InvalidVersion:
+                shown = neutralise(value if len(value) <= 40 else value[:40] + "…")
                 raise VersionConflictError(
-                    f"commit {commit.sha[:7]} has 'Release-As: {value}', which is not X.Y.Z",
+                    f"commit {commit.sha[:7]} has 'Release-As: {shown}', which is not X.Y.Z",
                     "release with --version X.Y.Z (the footer cannot be edited once merged)",
                 ) from None
             return _ReleaseAs(version, commit)

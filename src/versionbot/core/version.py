@@ -19,8 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_NUMERIC = r"0|[1-9][0-9]*"
-_PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+# A number has at most 64 digits: a version is text anyone can commit (Release-As), and
+# Python refuses int() past 4,300 digits with a traceback. SemVer sets no bound; its own
+# examples (23 digits) stay valid.
+MAX_DIGITS = 64
+_NUMERIC = rf"0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}}"
+_PRE_ID = rf"(?:0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}}|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
 _BUILD_ID = r"[0-9A-Za-z-]+"
 _SEMVER = re.compile(
     rf"(?P<major>{_NUMERIC})\.(?P<minor>{_NUMERIC})\.(?P<patch>{_NUMERIC})"
@@ -74,7 +78,11 @@ class Version:
         """Parse a SemVer 2.0.0 string (no leading ``v``); raise InvalidVersion otherwise."""
         match = _SEMVER.fullmatch(text)
         if match is None:
-            raise InvalidVersion(f"{text!r} is not a SemVer 2.0.0 version (expected X.Y.Z)")
+            shown = repr(text if len(text) <= 40 else text[:40] + "…")
+            raise InvalidVersion(
+                f"{shown} is not a SemVer 2.0.0 version (expected X.Y.Z, numbers of at most "
+                f"{MAX_DIGITS} digits)"
+            )
         pre, build = match["pre"], match["build"]
         return cls(
             int(match["major"]),
