@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 
+import versionbot.core.image_tags
 from versionbot.core.config import ImageRules
 from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError
@@ -66,6 +69,36 @@ def test_options() -> None:
     assert pushed("0.3.0", [], rules) == ["v0.3.0", "v0.3", "v0", "latest", "sha-3f2a91c"]
     assert pushed("2.0.0-rc.1", [], rules) == ["v2.0.0-rc.1", "next", "sha-3f2a91c"]
     assert pushed("2.0.0-beta.1", [], rules) == ["v2.0.0-beta.1", "sha-3f2a91c"]
+
+
+def test_exact_tags_name_one_release_and_the_others_float() -> None:
+    rules = ImageRules(
+        templates=(
+            "{version}",
+            "{major}.{minor}.{patch}-slim",
+            "{major}.{minor}",
+            "v{major}",
+            "latest",
+            "build-{short_sha}",
+        ),
+        sha_tag=True,
+        channel_tags=(("rc", "next"),),
+    )
+    tags = image_tags(Version.parse("2.0.0-rc.1"), [], SHA, rules).tags
+    assert {t.tag: t.exact for t in tags} == {
+        "2.0.0-rc.1": True,
+        "2.0.0-slim": True,
+        "2.0": False,
+        "v2": False,
+        "latest": False,
+        "build-3f2a91c": True,
+        "next": False,
+        "sha-3f2a91c": True,
+    }
+
+
+def test_the_module_doctests_pass() -> None:
+    assert doctest.testmod(versionbot.core.image_tags).failed == 0
 
 
 def test_custom_templates_and_duplicates() -> None:

@@ -4,9 +4,11 @@ Pure: no I/O. Given the version being released, every release version known (git
 registry's tags) and the configured tag templates, decide each tag and say why a floating tag
 does or does not move. The registry edge (registry/) pushes what this decides.
 
-Floating tags (``{major}.{minor}``, ``{major}``, ``latest``) move only for a final release that
-is the highest of its line: a 1.4.3 backport made after 1.5.0 moves ``1.4`` but neither ``1`` nor
-``latest``. A prerelease gets only the tags that name its exact version, and its channel tag.
+Exact tags name one release: once published they are never moved (registry/stage.py refuses to).
+Floating tags (``{major}.{minor}``, ``{major}``, ``latest``, channel tags) move to each newer
+release, and only forward: for a final release that is the highest of its line, so a 1.4.3
+backport made after 1.5.0 moves ``1.4`` but neither ``1`` nor ``latest``. A prerelease gets only
+the tags that name its exact version, and its channel tag.
 
 >>> rules = ImageRules(templates=("{version}", "{major}.{minor}", "{major}", "latest"))
 >>> released = [Version.parse("1.5.0")]
@@ -41,6 +43,21 @@ class ImageTag:
     kind: str  # "version" (names the exact release), "floating", "channel" or "sha"
     pushed: bool
     reason: str
+
+    @property
+    def exact(self) -> bool:
+        """Whether the tag names one release, so that once published it is never moved: made
+        from a template holding ``{version}``, ``{patch}``, ``{prerelease}``, ``{sha}`` or
+        ``{short_sha}`` (kind "version"), or the sha tag. Every other tag floats: a template
+        of ``{major}``, ``{minor}`` and text only (``{major}.{minor}``, ``{major}``,
+        ``latest``), and the channel tags; they move to each newer release of their line.
+
+        >>> rules = ImageRules(templates=("{version}", "{major}.{minor}", "latest"), sha_tag=True)
+        >>> tags = image_tags(Version.parse("1.4.3"), [], "0" * 40, rules).tags
+        >>> [(t.tag, t.exact) for t in tags]
+        [('1.4.3', True), ('1.4', False), ('latest', False), ('sha-0000000', True)]
+        """
+        return self.kind in ("version", "sha")
 
 
 @dataclass(frozen=True, slots=True)
