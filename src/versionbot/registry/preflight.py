@@ -91,5 +91,5 @@ def exact_targets(images: ImagePlan, tag_set: ImageTagSet) -> list[ImageRef]:
         ImageRef.parse(name).with_tag(tag.tag)
         for name in images.names
         for tag in tag_set.pushed
-        if tag.kind in ("version", "sha")
+        if tag.exact
     ]
