@@ -287,7 +287,11 @@ def _release_in_child(
     started = time.monotonic()
     execute(releases, config, edges)
     report = {"events": switch.events, "seconds": time.monotonic() - started}
-    root.with_name(root.name + "-events.json").write_text(json.dumps(report))
+    # Renamed into place: the delay's kill may land while the report is written, and a
+    # killed run must leave no report rather than half of one.
+    written = root.with_name(root.name + "-events.json.tmp")
+    written.write_text(json.dumps(report))
+    os.replace(written, root.with_name(root.name + "-events.json"))
     os._exit(0)  # before the delay timer can fire: a finished run is not a killed one
 
 
