@@ -224,9 +224,9 @@ class GitWriter:
         """Whether git knows who commits and tags (a configured or given identity)."""
         return self.run("var", "GIT_COMMITTER_IDENT", check=False).returncode == 0
 
-    def fetch(self, remote: str, refspec: str) -> None:
-        """Fetch ``refspec`` from ``remote`` (no tags beyond it)."""
-        self.run("fetch", "--quiet", "--no-tags", remote, refspec)
+    def fetch(self, remote: str, *refspecs: str) -> None:
+        """Fetch ``refspecs`` from ``remote`` in one round trip (no tags beyond them)."""
+        self.run("fetch", "--quiet", "--no-tags", remote, *refspecs)
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """True when ``ancestor`` is ``descendant`` or one of its ancestors."""

@@ -79,9 +79,8 @@ def finish_past_head(
     )
     # As made: a re-run's --version or --bump was for the release that is now being finished.
     as_made = {name: neutral_request(request) for name, request in requests.items()}
+    git.fetch(config.remote, *(f"refs/tags/{tag}:refs/tags/{tag}" for tag in tags))
     for sha, names in past:
-        for tag in names:
-            git.fetch(config.remote, f"refs/tags/{tag}:refs/tags/{tag}")
         with git.worktree(sha) as tree:
             plans = package_plans(tree.root, config, as_made)
             held = releases_at_head(tree.root, config, as_made, plans)

@@ -6,13 +6,14 @@ repository without ``[packages]`` is one package at its root). ``execute`` runs,
 1. ``verify_release``: a release branch, a clean work tree (but for what steps 2-3 write), HEAD
    is the planned commit and the remote branch has not moved past it (if it has, stop: nothing
    is pushed, the next run releases); and, before anything changes, that every credential a
-   later step needs is there; then ``preflight``: the forge and every registry answer as the
-   later steps need (token and rights, the source image with every platform);
+   later step needs is there;
 2. ``write_version_files`` of every new release;
 3. ``write_changelog`` of every new release;
 4. ``commit_release``: ONE commit for every new release (its subject names them, one
    ``Versionbot-Release`` trailer each), and ``tag_release``: an annotated tag per release, on
-   HEAD for the releases HEAD holds, on the new commit for the others;
+   HEAD for the releases HEAD holds, on the new commit for the others; then ``preflight``,
+   still local and undone on failure: the forge and every registry answer as steps 6-7 need
+   (token and rights, the release commit's image with every platform; builder mode builds it);
 5. ``push_atomically``: the commit and every tag land together, or nothing does;
 6. ``publish_forge_release`` of each release;
 7. ``promote_images`` of each release.
@@ -78,7 +79,7 @@ class ReleaseGit(Protocol):
     def local_tags(self, globs: Iterable[str]) -> dict[str, str]: ...
     def local_sha(self, ref: str) -> str | None: ...
     def local_tag(self, name: str) -> str | None: ...
-    def fetch(self, remote: str, refspec: str) -> None: ...
+    def fetch(self, remote: str, *refspecs: str) -> None: ...
     def is_ancestor(self, ancestor: str, descendant: str) -> bool: ...
     def commit(self, paths: list[str], message: str) -> str: ...
     def tag(self, name: str, sha: str, message: str, *, sign: bool) -> None: ...
@@ -264,7 +265,7 @@ def require_forge(edges: ReleaseEdges) -> None:
 def preflight(
     releases: Sequence[Due], edges: ReleaseEdges, targets: Mapping[str, str], *, sources: bool
 ) -> None:
-    """Step 4c, after the local commit and tags, before anything is pushed: every remote thing
+    """After step 4 (the local commit and tags), before anything is pushed: every remote thing
     a later step needs answers as it must. The forge takes the token and lets it write; each
     registry lets the credentials push, and (with ``sources``) the image of each release's
     commit (``targets``, by package) is there with every platform. The forge release and the
