@@ -19,7 +19,7 @@ import hashlib
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -178,6 +178,11 @@ def platform_matches(wanted: str, present: str) -> bool:
     False
     """
     return _split_platform(wanted) == _split_platform(present)
+
+
+def missing_platforms(wanted: Iterable[str], present: Sequence[str]) -> list[str]:
+    """The platforms of ``wanted`` that none of ``present`` matches (``platform_matches``)."""
+    return [w for w in wanted if not any(platform_matches(w, p) for p in present)]
 
 
 def platform_text(platform: Mapping[str, Any]) -> str:

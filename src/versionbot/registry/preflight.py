@@ -17,7 +17,7 @@ from versionbot.core.image_tags import ImagePlan, ImageTagSet
 from versionbot.registry.auth import push_scope
 from versionbot.registry.client import RegistryClient, expect
 from versionbot.registry.manifests import digest_of, get_manifest, platforms_of
-from versionbot.registry.oci import ImageRef, Manifest, platform_matches
+from versionbot.registry.oci import ImageRef, Manifest, missing_platforms
 
 
 def check_image_stage(client: RegistryClient, images: ImagePlan, *, source: bool) -> None:
@@ -45,7 +45,7 @@ def require_platforms(
 ) -> None:
     """Every one of ``platforms`` is in the image ``source`` (whose manifest is ``manifest``)."""
     present = platforms_of(client, source, manifest)
-    missing = [p for p in platforms if not any(platform_matches(p, q) for q in present)]
+    missing = missing_platforms(platforms, present)
     if missing:
         raise RegistryError(
             f"{source} lacks platform {', '.join(missing)} (it has {', '.join(present) or 'none'})",

@@ -22,7 +22,7 @@ from versionbot.core.errors import RegistryError, UsageError
 from versionbot.core.image_tags import ImagePlan, ImageTagSet, image_tags, versions_from_tags
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.manifests import digest_of, list_tags, platforms_of, put_manifest, resolve
-from versionbot.registry.oci import ImageRef, Manifest, platform_matches
+from versionbot.registry.oci import ImageRef, Manifest, missing_platforms
 from versionbot.registry.preflight import check_image_stage, exact_targets, require_platforms
 from versionbot.registry.transfer import ImageCopy
 
@@ -201,7 +201,7 @@ def _verify(
             "another process moved the tag during the release; run the release again",
         )
     found = platforms_of(client, target, back)
-    lost = [p for p in platforms if not any(platform_matches(p, q) for q in found)]
+    lost = missing_platforms(platforms, found)
     if lost:
         raise RegistryError(
             f"{target} reads back without platform {', '.join(lost)}",
