@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -281,34 +282,51 @@ def test_a_rejected_push_changes_nothing_and_the_next_run_releases(
     assert "pushed while the release ran" in forge.releases_of("acme/app")[0]["body"]
 
 
-@pytest.mark.parametrize("racers", [2, 5])
-def test_racing_releases_make_exactly_one(
-    project: Project, forge: ForgeServer, tmp_path: Path, racers: int
-) -> None:
-    clones = [
-        clone_remote(project.remote, project.repo, tmp_path / f"racer{i}") for i in range(racers)
+def racers(project: Project, tmp_path: Path, count: int) -> list[GitRepo]:
+    """``count`` clones of the remote, one per racing run."""
+    return [
+        clone_remote(project.remote, project.repo, tmp_path / f"racer{i}") for i in range(count)
     ]
-    barrier = threading.Barrier(racers, timeout=30)
+
+
+def race_at_the_push(
+    clones: list[GitRepo], env_of: Callable[[int], dict[str, str]]
+) -> list[ReleaseOutcome | VersionbotError | None]:
+    """Every clone runs the release at once, each held at its push until all are there (a
+    barrier); each one's outcome or error, in order. ``env_of(index)``: a racer's env."""
+    barrier = threading.Barrier(len(clones), timeout=30)
+    results: list[ReleaseOutcome | VersionbotError | None] = [None] * len(clones)
 
     def all_at_the_push() -> None:
         barrier.wait()
 
-    results: list[object] = [None] * racers
-
     def race(index: int) -> None:
-        # Distinct dates: each racer's release commit and tag are objects of their own.
-        stamp = f"@{1_720_000_000 + index} +0000"
-        env = project.env | {"GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_DATE": stamp}
         try:
-            results[index] = run_release(clones[index].path, env, ("before-push", all_at_the_push))
+            results[index] = run_release(
+                clones[index].path, env_of(index), ("before-push", all_at_the_push)
+            )
         except VersionbotError as exc:
             results[index] = exc
 
-    threads = [threading.Thread(target=race, args=(i,)) for i in range(racers)]
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(len(clones))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=50)
+    return results
+
+
+@pytest.mark.parametrize("racer_count", [2, 5])
+def test_racing_releases_make_exactly_one(
+    project: Project, forge: ForgeServer, tmp_path: Path, racer_count: int
+) -> None:
+    def env_of(index: int) -> dict[str, str]:
+        # Distinct dates: each racer's release commit and tag are objects of their own.
+        stamp = f"@{1_720_000_000 + index} +0000"
+        return project.env | {"GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_DATE": stamp}
+
+    clones = racers(project, tmp_path, racer_count)
+    results = race_at_the_push(clones, env_of)
     winners = [i for i, r in enumerate(results) if not isinstance(r, VersionbotError)]
     losers = [r for r in results if isinstance(r, VersionbotError)]
     assert len(winners) == 1, results
@@ -357,29 +375,8 @@ def test_racing_releases_in_the_same_second_report_it_once(
 ) -> None:
     """Three runs at the same push, with the same commit and tag: one puts them on the remote;
     each other finds them there or loses the ref update (exit 8), and none says released."""
-    racers = 3
-    clones = [
-        clone_remote(project.remote, project.repo, tmp_path / f"racer{i}") for i in range(racers)
-    ]
-    barrier = threading.Barrier(racers, timeout=30)
-    results: list[object] = [None] * racers
-
-    def all_at_the_push() -> None:
-        barrier.wait()
-
-    def race(index: int) -> None:
-        try:
-            results[index] = run_release(
-                clones[index].path, project.env | SAME_SECOND, ("before-push", all_at_the_push)
-            )
-        except VersionbotError as exc:
-            results[index] = exc
-
-    threads = [threading.Thread(target=race, args=(i,)) for i in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=50)
+    clones = racers(project, tmp_path, 3)
+    results = race_at_the_push(clones, lambda _: project.env | SAME_SECOND)
     released = [r for r in results if isinstance(r, ReleaseOutcome) and r.released]
     others = [r for r in results if r not in released]
     assert len(released) == 1, results

@@ -95,9 +95,10 @@ def test_a_symlinked_folder_out_of_the_tree_is_refused(
         {"pkg": str(tmp_path / "outside")},
         {"versionbot.toml": f"version_files = ['pkg/secret.txt:{_REGEX}']\n"},
     )
+    head = project.head()
     result = bot("-C", project.path, "release")
     _refused(result, 3, "leads out of the work tree")
-    _untouched(project, outside, project.head())
+    _untouched(project, outside, head)
 
 
 def test_an_in_tree_symlinked_changelog_is_written_through_and_stays_a_link(
