@@ -278,3 +278,19 @@ def test_a_release_as_of_five_thousand_digits_is_a_one_line_error(
         assert "has 'Release-As: 9999" in error
         assert len(error) < 200
         assert "--version" in hint
+
+
+@pytest.mark.parametrize("value", ["soon", f"{'9' * 5000}.0.0"])
+def test_an_invalid_release_as_gives_way_to_version_and_bump(
+    released: GitRepo, bot: CliRunner, value: str
+) -> None:
+    """The hint's own escape works: --version or --bump release past a footer that cannot be
+    edited once merged (the footer is not read then)."""
+    released.commit(f"feat: big\n\nRelease-As: {value}\n", {"big.txt": "big\n"})
+    _push(released)
+    assert_one_line_error(bot("-C", released.path, "plan"), 4)
+    bumped = bot("-C", released.path, "plan", "--json", "--bump", "patch")
+    assert_fine(bumped)
+    assert bumped.json()["next"]["version"] == "0.1.1"
+    assert_fine(bot("-C", released.path, "release", "--version", "0.3.0"))
+    assert released.run("tag", "--points-at", "HEAD") == "v0.3.0"

@@ -461,7 +461,7 @@ def test_ranges_skip_merges_and_release_commits() -> None:
         Commit("b" * 40, ("a" * 40,), "Feat: x"),
         Commit("a" * 40, (), "feat: y"),
     ]
-    checked = check_commits(commits, RULES)
+    checked = check_commits(commits, RULES, {"c" * 40})
     assert [(c.sha[0] if c.sha else "", c.skipped, len(c.findings)) for c in checked] == [
         ("c", "release commit", 0),
         ("m", "merge commit", 0),
@@ -471,13 +471,25 @@ def test_ranges_skip_merges_and_release_commits() -> None:
     assert (checked[2].errors, checked[2].warnings) == (0, 1)
 
 
-def test_the_release_commit_the_transaction_writes_is_skipped() -> None:
+def test_release_trailers_on_a_commit_the_bot_did_not_make_are_an_error() -> None:
     from versionbot.release.transaction import release_message
 
     for names in (["1.4.0"], ["api-v1.4.0", "web-v0.2.0"]):
         message = release_message("chore(release): {version} [skip ci]", names)
-        [checked] = check_commits([Commit("c" * 40, ("b" * 40,), message)], RULES)
-        assert checked.skipped == "release commit"
+        commit = Commit("c" * 40, ("b" * 40,), message)
+        [made] = check_commits([commit], RULES, {commit.sha})
+        assert made.skipped == "release commit"
+        [forged] = check_commits([commit], RULES)
+        assert forged.skipped is None
+        [finding] = forged.findings
+        assert (finding.line, finding.rule, finding.severity) == (
+            2 + len(names),
+            "release-trailer",
+            "error",
+        )
+        assert "counts the commit as an ordinary one" in finding.message
+    quoted = "fix: x\n\nquoted:\nVersionbot-Release: 1.4.0\nin prose"
+    assert check_commits([Commit("d" * 40, (), quoted)], RULES)[0].findings == ()
 
 
 # -- the [check] table --------------------------------------------------------------------------

@@ -22,8 +22,9 @@ from versionbot.core.errors import UsageError, VersionbotError
 
 if TYPE_CHECKING:
     from versionbot.cli.terminal import Progress
+    from versionbot.core.check import CommitCheck
     from versionbot.core.commits import Commit
-    from versionbot.core.config import Config
+    from versionbot.core.config import CheckRules, Config
     from versionbot.core.plan import PackagePlan, PlanRequest
     from versionbot.files.changelog_file import ChangelogUpdate
 
@@ -527,13 +528,10 @@ def _check(args: argparse.Namespace) -> int:
     from versionbot.cli.report import check_summary, check_to_json, check_to_text
     from versionbot.core.check import (
         CommitCheck,
-        check_commits,
         check_edit_message,
         check_message,
         strip_comments,
     )
-    from versionbot.core.errors import RepositoryError
-    from versionbot.git.reader import read_range
 
     repo = Path(args.directory)
     config = _config(args, repo)
@@ -564,11 +562,7 @@ def _check(args: argparse.Namespace) -> int:
         hint = "edit the pull request's title: it becomes the subject of the squash commit"
     else:
         source = "range"
-        try:
-            where, commits = read_range(repo, config, args.range)
-            checks = check_commits(commits, rules)
-        except RepositoryError as exc:  # bot check: 1 is "problems found", 2 anything else
-            raise UsageError(exc.message, exc.hint) from None
+        where, checks = _check_range(repo, config, rules, args.range)
         hint = "reword them (git rebase -i), or give the squash commit a conventional title"
     errors = sum(c.errors + (c.warnings if args.strict else 0) for c in checks)
     if args.json:
@@ -584,6 +578,27 @@ def _check(args: argparse.Namespace) -> int:
 
         append_step_summary(os.environ, check_summary(checks))
     return 1 if errors else 0
+
+
+def _check_range(
+    repo: Path, config: Config, rules: CheckRules, revisions: str | None
+) -> tuple[str, list[CommitCheck]]:
+    """``bot check`` of a revision range (None: since the last release): what to call it, and
+    every commit's findings."""
+    from versionbot.core.check import check_commits
+    from versionbot.core.errors import RepositoryError
+    from versionbot.git.reader import read_range, repository_state
+    from versionbot.git.release_commits import release_commit_names
+
+    try:
+        where, commits = read_range(repo, config, revisions)
+        listed = list(commits)
+        root = repository_state(repo).root
+        # Few commits carry release trailers: only those are looked at more closely.
+        made = [c.sha for c in listed if release_commit_names(root, c.sha, c.message, config)]
+    except RepositoryError as exc:  # bot check: 1 is "problems found", 2 anything else
+        raise UsageError(exc.message, exc.hint) from None
+    return where, check_commits(listed, rules, made)
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ On top of that come
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple
 
@@ -35,7 +35,7 @@ from versionbot.core.commits import (
 )
 from versionbot.core.config import CheckRules
 from versionbot.core.history import History, PackagesHistory
-from versionbot.core.trailers import is_release_commit
+from versionbot.core.release_commit import RELEASE_TRAILER, release_trailers
 from versionbot.core.version import InvalidVersion, Version
 
 # How bad a finding is: an error fails ``bot check``, a warning is only shown.
@@ -95,19 +95,38 @@ class CommitCheck(NamedTuple):
         return sum(1 for f in self.findings if f.severity == WARNING)
 
 
-def check_commits(commits: Iterable[Commit], rules: CheckRules) -> list[CommitCheck]:
+def check_commits(
+    commits: Iterable[Commit], rules: CheckRules, release_commits: Collection[str] = ()
+) -> list[CommitCheck]:
     """Lint every commit of a range (newest first, as given); merge commits and the bot's own
-    release commits are listed as skipped, not linted."""
+    release commits (``release_commits``: the shas the git edge found to be the bot's) are
+    listed as skipped, not linted. Release trailers on any other commit are an error."""
     checked: list[CommitCheck] = []
     for commit in commits:
         if commit.is_merge:
             checked.append(CommitCheck(commit.sha, commit.subject, (), "merge commit"))
-        elif is_release_commit(commit.message):
+        elif commit.sha in release_commits:
             checked.append(CommitCheck(commit.sha, commit.subject, (), "release commit"))
         else:
-            findings = tuple(check_message(commit.message, rules))
-            checked.append(CommitCheck(commit.sha, commit.subject, findings))
+            findings = check_message(commit.message, rules) + _forged_trailers(commit.message)
+            checked.append(CommitCheck(commit.sha, commit.subject, tuple(findings)))
     return checked
+
+
+def _forged_trailers(message: str) -> list[Finding]:
+    """The bot's release trailers on a commit that is not its release commit: the release
+    counts the commit as any other, which its author may not expect."""
+    if not release_trailers(message):
+        return []
+    lines = message.split("\n")
+    mark = f"{RELEASE_TRAILER}:"
+    number = max(i for i, line in enumerate(lines, 1) if line.startswith(mark))
+    text = (
+        f"{RELEASE_TRAILER} marks the bot's own release commit, and this is not one (it changes "
+        "more than the releases' own files, and no release tag names it): remove the line; the "
+        "release counts the commit as an ordinary one"
+    )
+    return [Finding(number, 1, "release-trailer", text)]
 
 
 # The sha of the squash commit a pull request would become: it does not exist yet.

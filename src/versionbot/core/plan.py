@@ -20,7 +20,7 @@ The steps, top to bottom:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -47,7 +47,11 @@ from versionbot.core.history import (
 from versionbot.core.links import ForgeLinks, forge_links
 from versionbot.core.neutralise import neutralise
 from versionbot.core.packages import Owners, bits, outside_windows
-from versionbot.core.trailers import is_release_commit
+from versionbot.core.release_commit import (
+    has_release_trailer,
+    is_release_commit,
+    release_trailers,
+)
 from versionbot.core.version import InvalidVersion, Version
 
 if TYPE_CHECKING:
@@ -173,7 +177,10 @@ def plan_window(
     counted = [c for c in commits if c.skipped_reason is None]
     level = max((c.bump for c in counted), default=Bump.NONE)
     decided_by = tuple(c for c in counted if c.bump == level) if level else ()
-    release_as = _release_as(counted)
+    # --version and --bump win over Release-As: they are the way past a footer that cannot
+    # be edited once merged, so the footer is not even read then.
+    overridden = request.version is not None or request.bump is not None
+    release_as = None if overridden else _release_as(counted)
     if not (level or request.bump or request.version or release_as):
         return _no_release(state, baseline, commits, request, _why_no_release(baseline, commits))
     base = _base_version(request, release_as, baseline, level, config)
@@ -306,23 +313,30 @@ def _package_windows(history: PackagesHistory, config: Config) -> list[list[Plan
     owners = Owners(config.packages)
     windows: list[list[PlannedCommit]] = [[] for _ in config.packages]
     starts = [b.start.tag.sha if b.start else None for b in history.baselines]
+    tags = {r.tag.name: r.tag.sha for b in history.baselines for r in b.existing}
     for commit, paths, outside in outside_windows(history.commits, starts):
-        for i, pieces in package_pieces(commit, paths, owners, config, outside):
+        for i, pieces in package_pieces(commit, paths, owners, config, tags, outside=outside):
             windows[i] += pieces
     return windows
 
 
 def package_pieces(
-    commit: Commit, paths: Iterable[str], owners: Owners, config: Config, outside: int = 0
+    commit: Commit,
+    paths: Collection[str],
+    owners: Owners,
+    config: Config,
+    tags: Mapping[str, str],
+    *,
+    outside: int = 0,
 ) -> list[tuple[int, list[PlannedCommit]]]:
-    """The packages (by index) a commit belongs to, leaving out those in the bit set
-    ``outside``, each with the pieces of the commit it gets; a commit of no package is not
-    parsed."""
+    """The packages (by index) a commit that changed ``paths`` belongs to, leaving out those in
+    the bit set ``outside``, each with the pieces of the commit it gets; a commit of no package
+    is not parsed. ``tags`` (name -> commit) tell the bot's tagged release commits."""
     members = owners.of_paths(paths) & ~outside
     by_scope = owners.uses_scopes
     if not (members or by_scope):
         return []
-    pieces = _package_pieces(commit, config)
+    pieces = _package_pieces(commit, paths, config, tags)
     if members & (members - 1):
         shares = [(i, pieces) for i in bits(members)]
     else:  # most commits: one package (or none)
@@ -341,11 +355,17 @@ def package_pieces(
     return shares
 
 
-def _package_pieces(commit: Commit, config: Config) -> list[PlannedCommit]:
+def _package_pieces(
+    commit: Commit, paths: Collection[str], config: Config, tags: Mapping[str, str]
+) -> list[PlannedCommit]:
     """``classify_commit``, but the bot's own release commit counts nothing: it changes the
-    released packages' files, and must never make a package (one depending on them) due."""
-    if is_release_commit(commit.message):
-        return [PlannedCommit(commit.sha, _subject(commit), None, Bump.NONE, "release commit")]
+    released packages' files, and must never make a package (one depending on them) due. A
+    commit whose release trailers the bot did not write counts as any other."""
+    if has_release_trailer(commit.message):
+        names = release_trailers(commit.message)
+        if names and is_release_commit(commit.sha, names, config, tags, paths):
+            subject = _subject(commit)
+            return [PlannedCommit(commit.sha, subject, None, Bump.NONE, "release commit")]
     return classify_commit(commit, config)
 
 
@@ -433,7 +453,8 @@ def _release_as(counted: list[PlannedCommit]) -> _ReleaseAs | None:
                 shown = neutralise(value if len(value) <= 40 else value[:40] + "…")
                 raise VersionConflictError(
                     f"commit {commit.sha[:7]} has 'Release-As: {shown}', which is not X.Y.Z",
-                    "release with --version X.Y.Z (the footer cannot be edited once merged)",
+                    "release with --version X.Y.Z or --bump LEVEL (the footer cannot be edited "
+                    "once merged)",
                 ) from None
             return _ReleaseAs(version, commit)
     return None

@@ -65,9 +65,10 @@ def update_package_changelogs(
     planned: list[dict[str, list[PlannedCommit]]] = [{} for _ in config.packages]
     graph: list[Commit] = []
     notable = _Notable(config)
+    by_name = {tag.name: tag.sha for tag in tags}
     for commit, paths in stream:
         graph.append(Commit(commit.sha, commit.parents, ""))
-        for i, pieces in package_pieces(commit, paths, owners, config):
+        for i, pieces in package_pieces(commit, paths, owners, config, by_name):
             kept = [p for p in map(notable.kept, pieces) if p is not None]
             if kept:
                 planned[i].setdefault(commit.sha, []).extend(kept)

@@ -72,6 +72,25 @@ def tags_at(root: str, sha: str) -> tuple[Tag, ...]:
     return tuple(tags)
 
 
+def changed_paths(root: str, sha: str) -> tuple[str, ...]:
+    """The files the commit ``sha`` changed against its first parent (all its files for a root
+    commit): what merging it changed on its branch."""
+    parent = _run(root, "rev-parse", "--verify", "--quiet", f"{sha}^1^{{commit}}", check=False)
+    base = parent.stdout.decode().strip()
+    against = (base, sha) if base else ("--root", sha)
+    listed = _run(
+        root, "diff-tree", "-r", "-z", "--no-commit-id", "--name-only", "--no-renames", *against
+    )
+    names = listed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return tuple(name for name in names if name)
+
+
+def text_at(root: str, sha: str, path: str) -> str | None:
+    """The text of the file ``path`` in the commit ``sha``, or None when it has none there."""
+    result = _run(root, "cat-file", "blob", f"{sha}:{path}", check=False)
+    return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else None
+
+
 def read_history(
     path: Path,
     config: Config,

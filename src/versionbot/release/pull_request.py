@@ -39,9 +39,10 @@ from versionbot.core.errors import RepositoryError, SupersededError, UsageError
 from versionbot.core.next_run import Due, Releases, due_releases
 from versionbot.core.packages import WHOLE_REPOSITORY
 from versionbot.core.plan import PackagePlan
-from versionbot.core.trailers import release_trailers, trailer_lines
+from versionbot.core.release_commit import has_release_trailer, trailer_lines
 from versionbot.core.version import InvalidVersion, Version
 from versionbot.forge.model import PullRequest, PullRequestForge
+from versionbot.git.release_commits import release_commit_names, says_its_versions
 from versionbot.release.outcome import RunOutcome
 from versionbot.release.transaction import (
     ReleaseEdges,
@@ -150,17 +151,18 @@ def find_merged_release(
     git: ReleaseGit, since: Sequence[str], config: Config, forge: PullRequestForge | None
 ) -> MergedRelease | None:
     """The newest merged release pull request on HEAD's first-parent line after the commits
-    ``since`` (the last releases), or None. The trailers first (no network); the forge only
-    when no commit has them, and only when given."""
+    ``since`` (the last releases), or None. The bot's release commits first, by their trailers
+    (no network); the forge only when there is none, and only when given."""
     line = git.first_parent_line(_WALK_LIMIT, since)
     for sha, parents, message in line:
-        names = tuple(release_trailers(message))
-        if names:
-            return MergedRelease(sha, names, "its release trailer")
-        if len(parents) > 1:
-            names = tuple(release_trailers(git.message(parents[1])))
-            if names:
-                return MergedRelease(sha, names, "the release trailer of the merged commit")
+        marked, how = message, "its release trailer"
+        if len(parents) > 1 and not has_release_trailer(message):
+            marked, how = git.message(parents[1]), "the release trailer of the merged commit"
+        # What merging it changed on the branch decides, whatever its message claims: a
+        # contributor's commit with the bot's trailers is an ordinary commit.
+        names = release_commit_names(str(git.root), sha, marked, config)
+        if names and says_its_versions(str(git.root), sha, names, config):
+            return MergedRelease(sha, names, how)
     if forge is None or not line:
         return None
     shas = {sha for sha, _, _ in line}

@@ -31,9 +31,9 @@ from versionbot.core.next_run import (
 )
 from versionbot.core.packages import WHOLE_REPOSITORY, packages_of
 from versionbot.core.plan import PackagePlan, PlanRequest
-from versionbot.core.trailers import release_trailers
 from versionbot.core.version import Version
 from versionbot.git.reader import repository_state
+from versionbot.git.release_commits import release_commit_names, says_its_versions
 from versionbot.git.repository_plan import (
     package_plans,
     releases_at_head,
@@ -155,9 +155,14 @@ def direct_releases(
 ) -> Releases:
     """What a direct-mode run does. With ``remote``, where the tags HEAD's trailers name are
     is asked of the remote; without (``bot plan``: no network), the local tags at HEAD are
-    taken for it."""
-    head = plans[0].plan.state.head
-    marked = release_trailers(git.message(head))
+    taken for it.
+
+    HEAD's trailers count only when HEAD is the bot's release commit (git/release_commits.py),
+    and one that no tag names yet is finished only when its version files say the versions
+    its trailers name: otherwise HEAD is an ordinary commit, whatever its message claims.
+    """
+    head, root = plans[0].plan.state.head, plans[0].plan.state.root
+    marked = release_commit_names(root, head, git.message(head), config)
     tags = marked_tags(marked, config)
     if not tags:
         on_remote: Mapping[str, str] = {}
@@ -165,6 +170,9 @@ def direct_releases(
         on_remote = git.remote_tag_commits(config.remote, tags)
     else:
         on_remote = {p.tag: head for p in at_head}
+    tagged = {p.tag for p in at_head} | {tag for tag, at in on_remote.items() if at == head}
+    if marked and not tagged & set(tags) and not says_its_versions(root, head, marked, config):
+        marked, on_remote = (), {}
     return choose_releases(plans, at_head, marked, on_remote, config)
 
 

@@ -47,7 +47,7 @@ from versionbot.core.errors import RepositoryError, SupersededError, UsageError,
 from versionbot.core.image_tags import ImagePlan, image_plan
 from versionbot.core.next_run import Due, Releases
 from versionbot.core.plan import ReleasePlan
-from versionbot.core.trailers import trailer_lines
+from versionbot.core.release_commit import release_files, trailer_lines
 from versionbot.core.version import Version
 from versionbot.files.atomic import in_work_tree, read_text, write_atomically
 from versionbot.files.render import Renderer
@@ -418,7 +418,7 @@ def commit_release(releases: Sequence[Due], config: Config, git: ReleaseGit, hea
     with a trailer per release; its sha (``head`` when there was nothing to write: the tags go
     on HEAD)."""
     changed = write_release_files(git.root, releases)
-    own = {path for due in releases for path in own_paths(due.package.config)}
+    own = {path for due in releases for path in release_files(due.package.config)}
     # What a crashed run wrote before its commit is part of this one (already in the files).
     paths = sorted({*changed, *git.pending_paths(own)})
     if not paths:
@@ -528,11 +528,6 @@ def undo_local(git: ReleaseGit, head: str, tags: Sequence[str], *, committed: bo
         git.reset_to(head)
 
 
-def own_paths(config: Config) -> set[str]:
-    """The files steps 2-3 write for a package with the settings ``config``."""
-    return {config.changelog.file, *(spec.partition(":")[0] for spec in config.version_files)}
-
-
 _FORGE_HINT = "set GITHUB_TOKEN (or GH_TOKEN) with contents: write, or run without a forge remote"
 
 
@@ -554,7 +549,7 @@ def _foreign_changes(units: Sequence[Due], git: ReleaseGit) -> list[str]:
     A crashed run may have left exactly the release's version files and changelog section:
     that is not foreign work, and the release commit takes it. Any other change is foreign.
     """
-    owner = {path: due for due in units for path in own_paths(due.package.config)}
+    owner = {path: due for due in units for path in release_files(due.package.config)}
     foreign = [p for p in git.dirty_paths() if p not in owner]
     for path in git.pending_paths(set(owner)):
         due = owner[path]
