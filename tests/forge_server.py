@@ -30,11 +30,13 @@ Tests can make the next requests fail (``fail_next``: 500/502/503/429/403 with R
 ``disconnect_next``: close the connection without an answer), make the next create lose a race
 (``race_next_create``: another run's release appears, the POST answers already_exists), lose
 the answer of a create that succeeded (``lose_next_create_answer``), and make error bodies echo
-the caller's Authorization header (``echo_credentials``: a careless proxy) for leak tests.
+the caller's Authorization header (``echo_credentials``: a careless proxy; also URL-encoded and
+in base64) for leak tests.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -44,7 +46,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from loopback import LoopbackHTTP
 
@@ -322,8 +324,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _error(self, status: int, message: str, **extra: Any) -> None:
         if self.forge.faults.echo_credentials:
-            message += f" (you sent Authorization: {self.headers.get('Authorization', '')})"
+            message += self._echoed()
         self._send(status, {"message": message, "documentation_url": DOCS, **extra})
+
+    def _echoed(self) -> str:
+        """The Authorization header quoted back as is, URL-encoded and in base64, as careless
+        proxies and access logs show it."""
+        sent = self.headers.get("Authorization", "")
+        as_base64 = base64.b64encode(f"x-access-token:{sent}".encode()).decode()
+        return f" (you sent Authorization: {sent}; {quote(sent, safe='')}; Basic {as_base64})"
 
     def _violation(self, text: str) -> None:
         with self.forge.lock:
@@ -356,7 +365,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, retry_after = planned
             message = "Server Error" if status >= 500 else "You have exceeded a rate limit"
             if forge.faults.echo_credentials:
-                message += f" (you sent Authorization: {self.headers.get('Authorization', '')})"
+                message += self._echoed()
             self._send(
                 status,
                 {"message": message, "documentation_url": DOCS},
