@@ -294,3 +294,54 @@ def test_an_invalid_release_as_gives_way_to_version_and_bump(
     assert bumped.json()["next"]["version"] == "0.1.1"
     assert_fine(bot("-C", released.path, "release", "--version", "0.3.0"))
     assert released.run("tag", "--points-at", "HEAD") == "v0.3.0"
+
+
+# -- what already held, kept holding -------------------------------------------------------------
+
+
+def test_ten_thousand_odd_tags(released: GitRepo, bot: CliRunner) -> None:
+    """10,000 tags of every odd shape a contributor's push or a mirror leaves (not SemVer,
+    almost SemVer, huge numbers, Unicode, nested paths): ignored, and the plan is right."""
+    head = released.run("rev-parse", "HEAD")
+    shapes = [
+        "v{n}",
+        "v{n}.0",
+        "v0.{n}.0-",
+        "v0.{n}.0+",
+        "v00.{n}.0",
+        "release/{n}",
+        "v0.{n}.0.1",
+        "{n}" + "9" * 70 + ".0.0",
+        "vé{n}",
+        "x/y/z/{n}",
+    ]
+    names = [shape.format(n=n) for n in range(1000) for shape in shapes]
+    updates = "".join(f"create refs/tags/{name} {head}\n" for name in names)
+    released.run("update-ref", "--stdin", input=updates.encode())
+    released.commit("feat: more", {"more.txt": "more\n"})
+    plan = bot("-C", released.path, "plan", "--json")
+    assert_fine(plan)
+    document = plan.json()
+    assert document["previous"]["tag"] == "v0.1.0"
+    assert document["next"]["version"] == "0.2.0"
+    assert len(document["ignored_tags"]) == 10_000
+
+
+def test_a_hundred_megabyte_changelog_keeps_every_byte(released: GitRepo, bot: CliRunner) -> None:
+    """The new section goes below the marker; the 100 MB around it are kept byte for byte."""
+    marker = "<!-- versionbot: insert releases below -->"
+    entries = "".join(f"- an old entry, number {n}\n" for n in range(400))
+    history = "".join(f"## 0.0.{n}\n\n{entries}\n" for n in range(10_000))
+    text = f"# Changelog\n\n{marker}\n\n{history}"
+    assert len(text) > 100_000_000
+    released.run("config", "core.compression", "0")  # zlib would take most of the time
+    released.commit("docs: the old changelog", {"CHANGELOG.md": text})
+    released.commit("feat: more", {"more.txt": "more\n"})
+    _push(released)
+    assert_fine(bot("-C", released.path, "release"))
+    written = (released.path / "CHANGELOG.md").read_text(encoding="utf-8")
+    above, _, below = written.partition(f"{marker}\n\n## 0.2.0 ")
+    assert above == "# Changelog\n\n"
+    assert below.endswith(history)
+    assert written.count("## 0.2.0 ") == 1
+    assert len(written) - len(text) < 500
