@@ -130,7 +130,7 @@ def test_plan_human_report(repo: GitRepo, bot: CliRunner) -> None:
         f"Release plan for main at {merge}",
         f"  previous   v1.0.0  (1.0.0 at {init})",
         "  next       v1.1.0  (1.1.0, minor)",
-        "  why        3 releasable commit(s); the highest asks for minor",
+        "  why        2 releasable commit(s); the highest asks for minor",
         f"  decided by {feat} feat(api): add export",
         "",
         "Release notes:",

@@ -202,7 +202,9 @@ def plan_window(
         reason = f"Release-As {release_as.version} in {release_as.commit.sha[:7]}"
         decided_by = (release_as.commit,)
     else:
-        reason = f"{len(counted)} releasable commit(s); the highest asks for {level.label}"
+        # Releasable: asking for a release; a counted docs: commit is in the notes, no more.
+        asking = sum(1 for c in counted if c.bump)
+        reason = f"{asking} releasable commit(s); the highest asks for {level.label}"
     previous_tag = baseline.start.tag.name if baseline.start else None
     notes = release_notes(
         ReleaseInfo(version, plan_next.tag, previous_tag, request.date),
