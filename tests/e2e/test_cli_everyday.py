@@ -50,6 +50,39 @@ def test_bash_completion_completes_commands_subcommands_and_options(bot: CliRunn
         assert done.stdout.strip() == expected, (line, done.stdout, done.stderr)
 
 
+def test_bash_completion_completes_option_values(
+    bot: CliRunner, repo: GitRepo, tmp_path: Path
+) -> None:
+    """Choices, files (FILE), folders (PATH) and git revisions (REV, the range of check)."""
+    repo.commit("feat: first")
+    repo.tag("v0.1.0")
+    repo.tag("v0.2.0-rc.1")
+    (tmp_path / "msgs").mkdir()
+    (tmp_path / "msg.txt").write_text("feat: x\n")
+    script = bot("completion", "bash").stdout
+    cases = {
+        "bot plan --bump m": "major minor",
+        "bot release --bump p": "patch",
+        f"bot check --message-file {tmp_path}/ms": f"{tmp_path}/msg.txt {tmp_path}/msgs",
+        f"bot -C {tmp_path}/ms": f"{tmp_path}/msgs",
+        f"bot -C {tmp_path} plan --j": "--json",  # the folder is skipped, the command found
+        "bot plan --base v0": "v0.1.0 v0.2.0-rc.1",
+        "bot check v0.2": "v0.2.0-rc.1",
+        "bot completion z": "zsh",
+        "bot plan --prerelease r": "",  # a free value: nothing to offer
+    }
+    for line, expected in cases.items():
+        words = line.split()
+        probe = (
+            f"{script}\nCOMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; "
+            '_versionbot_complete; echo "${COMPREPLY[@]}"'
+        )
+        done = subprocess.run(
+            ["bash", "-c", probe], capture_output=True, text=True, check=True, cwd=repo.path
+        )
+        assert " ".join(sorted(done.stdout.split())) == expected, (line, done.stdout, done.stderr)
+
+
 def test_zsh_and_fish_scripts_name_every_command(bot: CliRunner) -> None:
     zsh = bot("completion", "zsh").stdout
     assert zsh.startswith("#compdef bot versionbot")
@@ -57,6 +90,8 @@ def test_zsh_and_fish_scripts_name_every_command(bot: CliRunner) -> None:
     for command in COMMANDS:
         assert f"-a {command}" in fish
     assert "complete -c bot -n '__fish_seen_subcommand_from plan' -l json" in fish
+    assert "-n '__fish_seen_subcommand_from plan' -l bump -x -a 'major minor patch'" in fish
+    assert "-n '__fish_seen_subcommand_from check' -l message-file -r -F" in fish
     for shell, script in (("zsh", zsh), ("fish", fish)):
         binary = shutil.which(shell)
         if binary is not None:  # the shell parses its own script (zsh -n, fish --no-execute)
