@@ -43,6 +43,8 @@ def pushed(version: str, existing: list[str], rules: ImageRules = DEFAULT) -> li
         ("1.5.0", ["2.0.0-rc.1"], ["1.5.0", "1.5", "1", "latest"]),
         # A prerelease gets its own tag only.
         ("2.0.0-rc.2", ["1.5.0", "2.0.0-rc.1"], ["2.0.0-rc.2"]),
+        # A backport after 2.0.0 alone is the highest 1.x: it moves 1 too (the README says so).
+        ("1.4.3", ["1.4.2", "2.0.0"], ["1.4.3", "1.4", "1"]),
         # 0.x: no "0" tag by default.
         ("0.3.0", ["0.2.0"], ["0.3.0", "0.3", "latest"]),
         # Build metadata becomes '_' (no '+' in an OCI tag).
@@ -95,6 +97,22 @@ def test_exact_tags_name_one_release_and_the_others_float() -> None:
         "next": False,
         "sha-3f2a91c": True,
     }
+
+
+def test_a_prerelease_gets_no_tag_that_does_not_name_it() -> None:
+    """{major}.{minor}.{patch} of 1.1.0-rc.1 is 1.1.0, the final's tag: not pushed."""
+    rules = ImageRules(
+        templates=("{major}.{minor}.{patch}", "{version}", "{patch}-{prerelease}", "c-{sha}")
+    )
+    tags = image_tags(Version.parse("1.1.0-rc.1"), [], SHA, rules).tags
+    assert [(t.tag, t.pushed) for t in tags] == [
+        ("1.1.0", False),
+        ("1.1.0-rc.1", True),
+        ("0-rc.1", True),
+        (f"c-{SHA}", True),
+    ]
+    assert "does not name the prerelease" in tags[0].reason
+    assert pushed("1.1.0", [], rules) == ["1.1.0", "0-", f"c-{SHA}"]
 
 
 def test_the_module_doctests_pass() -> None:

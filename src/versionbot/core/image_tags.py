@@ -7,8 +7,10 @@ does or does not move. The registry edge (registry/) pushes what this decides.
 Exact tags name one release: once published they are never moved (registry/stage.py refuses to).
 Floating tags (``{major}.{minor}``, ``{major}``, ``latest``, channel tags) move to each newer
 release, and only forward: for a final release that is the highest of its line, so a 1.4.3
-backport made after 1.5.0 moves ``1.4`` but neither ``1`` nor ``latest``. A prerelease gets only
-the tags that name its exact version, and its channel tag.
+backport made after 1.5.0 moves ``1.4`` but neither ``1`` nor ``latest`` (made after 2.0.0, it
+moves ``1.4`` and ``1``: it is the highest 1.x). A prerelease gets only the tags that name it
+(``{version}``, ``{prerelease}``, a sha), and its channel tag: ``{major}.{minor}.{patch}`` of
+``1.1.0-rc.1`` would be the final's ``1.1.0``, so it is not pushed.
 
 >>> rules = ImageRules(templates=("{version}", "{major}.{minor}", "{major}", "latest"))
 >>> released = [Version.parse("1.5.0")]
@@ -135,7 +137,11 @@ def image_tags(
     for template in rules.templates:
         line = _line_of(template)
         tag = _oci_tag(_PLACEHOLDER.sub(lambda m: values[m.group(1)], template))
-        if line is None:
+        if line is None and version.is_prerelease and not _names_prerelease(template):
+            # {major}.{minor}.{patch} of 1.1.0-rc.1 is 1.1.0: the final's tag, not the rc's.
+            why = "does not name the prerelease: a prerelease gets only its own tags"
+            tags.append(ImageTag(tag, "version", False, why))
+        elif line is None:
             tags.append(ImageTag(tag, "version", True, "names this release"))
         elif version.is_prerelease:
             tags.append(ImageTag(tag, "floating", False, "a prerelease moves no floating tag"))
@@ -198,6 +204,12 @@ def _line_of(template: str) -> tuple[str, ...] | None:
     if "major" in names:
         return ("major",)
     return ()
+
+
+def _names_prerelease(template: str) -> bool:
+    """Whether a template's tag tells a prerelease from its final: it holds the whole version,
+    the prerelease, or a commit."""
+    return bool(set(_PLACEHOLDER.findall(template)) & {"version", "prerelease", "sha", "short_sha"})
 
 
 def _higher_in_line(
