@@ -14,7 +14,7 @@ from versionbot.files.config_file import load_config
 from versionbot.init.repository import init_repository, read_files, summary, tag_names
 
 if TYPE_CHECKING:
-    from conftest import GitRepo, RepoFactory
+    from conftest import CliRunner, GitRepo, RepoFactory
 
 # python-semantic-release 10.x, as a typical Python project configures it.
 PSR_PYPROJECT = """\
@@ -221,3 +221,60 @@ def test_explicit_target_and_crlf_pyproject(make_repo: RepoFactory) -> None:
     load_config(repo.path, repo.path / "ci" / "versionbot.toml")
     with pytest.raises(UsageError, match=r"already configured in ci/versionbot\.toml"):
         init_repository(repo.path, write=True, target=Path("ci/versionbot.toml"))
+
+
+@pytest.mark.parametrize(
+    ("requirements", "expected"),
+    [
+        # A pin: read and written by a pattern (the NAME form reads NAME = "1.2.3").
+        (
+            "acme-widgets==2.3.1\nhttpx>=0.27\n",
+            "requirements.txt:regex:^acme\\-widgets[ \\t]*==[ \\t]*(?P<version>[^\\s;#]+)",
+        ),
+        # No version there: left out, with a note, rather than a config bot release stops on.
+        ("httpx>=0.27\n", None),
+    ],
+)
+def test_a_psr_version_file_that_is_a_requirements_file(
+    make_repo: RepoFactory, requirements: str, expected: str | None
+) -> None:
+    """PSR's `requirements.txt:acme-widgets` migrated to a version file that passed bot plan
+    and failed bot release."""
+    repo = make_repo("req")
+    pyproject = PSR_PYPROJECT.replace(
+        'version_variables = ["src/acme_widgets/__init__.py:__version__"]',
+        'version_variables = ["requirements.txt:acme-widgets"]',
+    )
+    repo.commit("feat: initial", {"pyproject.toml": pyproject, "requirements.txt": requirements})
+    repo.tag("v2.3.1")
+    outcome = init_repository(repo.path, write=True)
+    config = load_config(repo.path, None)
+    written = [spec for spec in config.version_files if spec.startswith("requirements.txt")]
+    assert written == ([expected] if expected else [])
+    notes = "\n".join(str(n) for n in outcome.proposal.not_migrated)
+    assert "requirements.txt:acme-widgets" in notes
+    if expected:
+        from versionbot.files.version_files import write_version_files
+
+        write_version_files(repo.path, config.version_files, "2.4.0")
+        text = (repo.path / "requirements.txt").read_text()
+        assert text == requirements.replace("2.3.1", "2.4.0")
+
+
+def test_a_commitizen_project_keeps_its_refactor_section(
+    make_repo: RepoFactory, bot: CliRunner
+) -> None:
+    """commitizen's changelog lists refactor commits (and bumps the patch for them): a
+    refactor-only release said "No user-facing changes." after the migration."""
+    repo = make_repo("cz")
+    package = '{\n  "name": "web",\n  "version": "0.4.0"\n}\n'
+    repo.commit("feat: initial", {".cz.toml": CZ_TOML, "package.json": package})
+    repo.tag("0.4.0")
+    assert bot("-C", repo.path, "init").exit_code == 0
+    repo.commit("chore: adopt versionbot", {})
+    repo.commit("refactor: split the parser", {"parser.js": "x\n"})
+    plan = bot("-C", repo.path, "plan", "--json")
+    assert plan.exit_code == 0, plan.stderr
+    document = plan.json()
+    assert document["next"]["version"] == "0.4.1"
+    assert "### Refactoring\n\n- split the parser" in document["changelog"]

@@ -65,6 +65,15 @@ _CZ_PROVIDERS = {
     ),
     "composer": ("composer.json:version", 'composer.json\'s first "version" line is the one read'),
 }
+# commitizen's default change_type_map and change_type_order, in versionbot's words (and its
+# Reverts, which commitizen has no section for).
+_CZ_SECTIONS = (
+    ("feat", "Features"),
+    ("fix", "Bug fixes"),
+    ("refactor", "Refactoring"),
+    ("perf", "Performance"),
+    ("revert", "Reverts"),
+)
 _PLACEHOLDER = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
 
@@ -259,6 +268,11 @@ def _cz_rules(table: Mapping[str, Any], out: Translation) -> None:
     order = customize.get("change_type_order", table.get("change_type_order", []))
     if isinstance(type_map, Mapping) and type_map:
         _cz_sections(type_map, order if isinstance(order, list) else [], out)
+    elif name == "cz_conventional_commits":
+        # commitizen's own changelog lists refactor commits (they bump the patch there too);
+        # without them a refactor-only release would say "No user-facing changes."
+        for kind, title in _CZ_SECTIONS:
+            out.set(f"changelog.sections.{kind}", title, "as commitizen's changelog shows them", "")
 
 
 def _cz_bump_map(customize: Mapping[str, Any], out: Translation) -> None:

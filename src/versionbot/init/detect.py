@@ -7,13 +7,19 @@ and tag names, finds the peers' tables (psr.py, commitizen.py) and returns a Pro
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 
 from versionbot.core.errors import VersionbotError
 from versionbot.core.version import InvalidVersion, Version
-from versionbot.core.version_files import locate_versions, parse_version_file_spec
+from versionbot.core.version_files import (
+    VersionFileKind,
+    VersionFileSpec,
+    locate_versions,
+    parse_version_file_spec,
+)
 from versionbot.init.changelog_marker import changelog_advice
 from versionbot.init.commitizen import find_commitizen
 from versionbot.init.proposal import Migration, Note, Proposal, Setting
@@ -49,6 +55,7 @@ def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
     found = _version_files(files, detected)
     # A migrated tool decides which files follow the version, as it did before the switch.
     chosen, suggestions = _choose_version_files(found, migrations)
+    chosen = _writable_version_files(chosen, files, notes)
     if chosen:
         origin = ", ".join(m.tool for m in migrations) or "detected"
         comment = (
@@ -184,6 +191,55 @@ def _choose_version_files(
     paths = {spec.split(":", 1)[0] for spec in chosen}
     suggestions = [spec for spec, _ in found if spec.split(":", 1)[0] not in paths]
     return chosen, suggestions
+
+
+def peer_version_files(files: Mapping[str, str]) -> list[str]:
+    """The paths of the version files the peers' configs in ``files`` name: the edge reads them
+    before ``detect``, which checks that each holds a version versionbot can write."""
+    migrations = [m for m in (find_psr(files), find_commitizen(files)) if m is not None]
+    chosen, _ = _choose_version_files([], migrations)
+    return [parse_version_file_spec(spec).path for spec in chosen]
+
+
+def _writable_version_files(
+    chosen: Sequence[str], files: Mapping[str, str], notes: list[Note]
+) -> list[str]:
+    """Those of ``chosen`` that hold a version versionbot can write (``bot release`` would stop
+    on any other); a requirement pin (``NAME==1.2.3``, as in requirements.txt) is read by a
+    pattern, since versionbot's ``NAME`` form reads ``NAME = "1.2.3"``."""
+    kept: list[str] = []
+    for text in chosen:
+        spec = parse_version_file_spec(text)
+        content = files.get(spec.path)
+        if content is None:  # not read (absent: bot release says so, naming the setting)
+            kept.append(text)
+            continue
+        try:
+            locate_versions(spec, content)
+            kept.append(text)
+            continue
+        except VersionbotError:
+            pinned = _requirement_pin(spec, content)
+        if pinned is None:
+            why = "holds no version versionbot can write: left out (bot release would stop)"
+            notes.append(Note("bot init", text, why))
+        else:
+            notes.append(Note("bot init", text, f"a requirement pin: written as {pinned}"))
+            kept.append(pinned)
+    return kept
+
+
+def _requirement_pin(spec: VersionFileSpec, content: str) -> str | None:
+    """The version file spec that reads ``NAME==X.Y.Z`` for a NAME spec, when ``content`` has
+    exactly one such line; else None."""
+    if spec.kind is not VersionFileKind.NAME:
+        return None
+    pinned = rf"{spec.path}:regex:^{re.escape(spec.pattern)}[ \t]*==[ \t]*(?P<version>[^\s;#]+)"
+    try:
+        locate_versions(parse_version_file_spec(pinned), content)
+    except (VersionbotError, ValueError):
+        return None
+    return pinned
 
 
 def _merge(migrations: Sequence[Migration], notes: list[Note]) -> list[Setting]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from versionbot.core.changelog import INSERT_MARKER
 from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import RepositoryError, UsageError
-from versionbot.files.atomic import read_text, write_atomically
+from versionbot.files.atomic import in_work_tree, read_text, write_atomically
 from versionbot.init.changelog_marker import insert_marker
 from versionbot.init.detect import (
     CONFIG_FILES,
@@ -23,6 +23,7 @@ from versionbot.init.detect import (
     describe,
     detect,
     is_python_version_candidate,
+    peer_version_files,
 )
 from versionbot.init.proposal import Proposal
 from versionbot.init.pyproject import embed_in_pyproject, existing_versionbot_table
@@ -60,6 +61,12 @@ def init_repository(
     the section cannot be put into pyproject.toml without touching anything else.
     """
     files = read_files(root)
+    # The files a peer's config names as version files, wherever they are (requirements.txt):
+    # detect() checks that each holds a version versionbot can write.
+    for name in peer_version_files(files):
+        text = _read_in_tree(root, name) if name not in files else None
+        if text is not None:
+            files[name] = text
     tags, tags_note = tag_names(root)
     proposal = detect(files, tags)
     if proposal.changelog_file not in files:
@@ -128,6 +135,14 @@ def tag_names(root: Path) -> tuple[list[str], str | None]:
         return [], exc.message
     baseline = history.baseline
     return [r.tag.name for r in baseline.existing] + list(baseline.ignored), None
+
+
+def _read_in_tree(root: Path, name: str) -> str | None:
+    """``_read`` of a path a repository file names: nothing outside the work tree is read."""
+    try:
+        return _read(in_work_tree(root, name, "version file"))
+    except RepositoryError:
+        return None
 
 
 def _read(path: Path) -> str | None:
