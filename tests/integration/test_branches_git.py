@@ -306,3 +306,25 @@ def test_the_command_line_on_branches(project: GitRepo, run_cli: CliRunner) -> N
     result = run_cli("-C", project.path, "plan", "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["next"]["version"] == "2.2.0"
+
+
+def test_alpha_then_beta_then_alpha_as_semantic_release_channels(
+    make_repo: RepoFactory, bot: CliRunner
+) -> None:
+    """A channel that goes alpha -> beta -> alpha: each channel is a line of its own, so the
+    second alpha follows the first alpha (and no tag repeats), as semantic-release allows."""
+    repo = make_repo("channels")
+    repo.commit("feat: initial", {"app.txt": "1\n"})
+    repo.tag("v1.0.0", annotated=True)
+    remote = bare_repo(repo.path.parent / "channels.git")
+    repo.run("remote", "add", "origin", remote.as_uri())
+    repo.run("push", "--quiet", "origin", "main", "v1.0.0")
+    made = []
+    for token, message in (("alpha", "feat!: new api"), ("beta", "fix: a"), ("alpha", "fix: b")):
+        repo.commit(message, {"app.txt": message})
+        repo.run("push", "--quiet", "origin", "main")
+        result = bot("-C", repo.path, "release", "--prerelease", token, "--json")
+        assert result.exit_code == 0, result.stderr
+        made.append(repo.run("describe", "--tags", "--abbrev=0"))
+    assert made == ["v2.0.0-alpha.1", "v2.0.0-beta.1", "v2.0.0-alpha.2"]
+    assert Remote(remote).tags() == ["v1.0.0", *sorted(made)]

@@ -609,9 +609,30 @@ def test_first_release_prereleases_then_final() -> None:
     assert final.previous is None
 
 
-def test_moving_to_a_lower_channel_is_refused() -> None:
+def test_channels_are_lines_of_their_own() -> None:
+    """alpha -> beta -> alpha, as semantic-release's channels allow: a prerelease passes the
+    last final and its own channel's latest, not another channel's."""
+    tags = [tag("v1.0.0", 1), tag("v1.1.0-alpha.1", 2), tag("v1.1.0-beta.1", 3)]
+    back = plan(commits("fix: b", start=4), tags, request=PlanRequest(prerelease="alpha"))
+    assert version_of(back) == "1.1.0-alpha.2"
+    first = plan(commits("fix: b", start=3), RC_TAGS, request=PlanRequest(prerelease="alpha"))
+    assert version_of(first) == "1.1.0-alpha.1"  # a new channel of the open line
+
+
+def test_a_channel_never_goes_below_its_own_latest_or_the_final() -> None:
+    tags = [tag("v1.0.0", 1), tag("v1.1.0-alpha.3", 2)]
     with pytest.raises(VersionConflictError):
-        plan(commits("fix: b", start=3), RC_TAGS, request=PlanRequest(prerelease="alpha"))
+        plan(
+            commits("fix: b", start=3),
+            tags,
+            request=PlanRequest(version=Version.parse("1.1.0-alpha.2")),
+        )
+    with pytest.raises(VersionConflictError):
+        plan(
+            commits("fix: b", start=3),
+            tags,
+            request=PlanRequest(version=Version.parse("1.0.0-alpha.9")),
+        )
 
 
 def test_moving_to_a_higher_channel() -> None:

@@ -502,6 +502,27 @@ def _final_or_prerelease(base: Version, request: PlanRequest, baseline: Baseline
     return version
 
 
+def _latest_of_channel(version: Version, baseline: Baseline) -> ReleaseTag | None:
+    """The latest prerelease on this branch above the last final that ``version`` must pass:
+    any channel's for a final, its own channel's (``beta`` of ``2.0.0-beta.3``) for a
+    prerelease."""
+    latest = baseline.latest_prerelease
+    if latest is None or not version.is_prerelease:
+        return latest
+    channel = version.prerelease[:-1]
+    final = baseline.last_final
+    same = [
+        r
+        for r in baseline.existing
+        if r.tag.reachable
+        and r.version.prerelease[:-1] == channel
+        and r.version.is_prerelease
+        and (final is None or r.version > final.version)
+        and (baseline.within is None or baseline.within.admits_baseline(r.version))
+    ]
+    return max(same, key=lambda r: r.version.precedence, default=None)
+
+
 def _check_range(
     version: Version,
     policy: BranchPolicy,
@@ -538,9 +559,15 @@ def _check_range(
 
 def _check_version(version: Version, baseline: Baseline, config: Config) -> None:
     """Step 5: never backwards, never a tag that exists, never a prerelease of a version
-    released elsewhere (it would come after its own final)."""
+    released elsewhere (it would come after its own final).
+
+    Backwards is against the last final release and the latest prerelease of the version's own
+    channel: prerelease channels are lines of their own, as semantic-release has them, so
+    ``2.0.0-alpha.2`` may follow ``2.0.0-beta.1`` (alpha -> beta -> alpha). Numbers are
+    counted over every channel's tags, so no tag repeats.
+    """
     latest = max(
-        (r for r in (baseline.last_final, baseline.latest_prerelease) if r is not None),
+        (r for r in (baseline.last_final, _latest_of_channel(version, baseline)) if r is not None),
         key=lambda r: r.version.precedence,
         default=None,
     )
