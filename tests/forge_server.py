@@ -107,6 +107,7 @@ class _Faults:
     race_create: bool = False
     lose_create_answer: bool = False
     echo_credentials: bool = False
+    html_url_suffix: str = ""  # appended to every release's html_url (a hostile forge)
 
 
 class ForgeServer:
@@ -282,7 +283,8 @@ class ForgeServer:
         release = {
             "id": rid,
             "url": f"http://127.0.0.1:{self.port}/repos/{repository}/releases/{rid}",
-            "html_url": f"{owner_repo}/releases/tag/{data['tag_name']}",
+            "html_url": f"{owner_repo}/releases/tag/{data['tag_name']}"
+            + self.faults.html_url_suffix,
             "created_at": "2024-01-01T00:00:00Z",
             **data,
         }

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
 from versionbot.core.config import Config
+from versionbot.core.errors import FileWriteError
 from versionbot.core.packages import WHOLE_REPOSITORY
 from versionbot.release.outcome import ReleaseOutcome, RunOutcome
 
@@ -101,12 +103,40 @@ def append_step_summary(env: Mapping[str, str], text: str) -> None:
     ``$GITHUB_STEP_SUMMARY``: plan, check and release)."""
     summary_file = env.get("GITHUB_STEP_SUMMARY")
     if summary_file and text:
-        with Path(summary_file).open("a", encoding="utf-8") as handle:
-            handle.write(text)
+        _append(summary_file, "GITHUB_STEP_SUMMARY", text)
 
 
 def _append_outputs(env: Mapping[str, str], values: Mapping[str, str]) -> None:
     output_file = env.get("GITHUB_OUTPUT")
     if output_file:
-        with Path(output_file).open("a", encoding="utf-8") as handle:
-            handle.writelines(f"{key}={value}\n" for key, value in values.items())
+        _append(output_file, "GITHUB_OUTPUT", "".join(output_lines(values)))
+
+
+def output_lines(values: Mapping[str, str]) -> list[str]:
+    """``$GITHUB_OUTPUT``'s lines for ``values``: ``name=value``, or for a value that is not one
+    line (none of ours is: a forge's answer could be) the documented ``name<<DELIMITER`` form,
+    with a delimiter the value cannot hold, so that no value can set another output."""
+    lines = []
+    for key, value in values.items():
+        if "\n" not in value and "\r" not in value:
+            lines.append(f"{key}={value}\n")
+            continue
+        delimiter = f"versionbot_{secrets.token_hex(16)}"
+        while delimiter in value:  # pragma: no cover - 128 random bits
+            delimiter = f"versionbot_{secrets.token_hex(16)}"
+        lines.append(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")
+    return lines
+
+
+def _append(path: str, name: str, text: str) -> None:
+    """Append ``text`` to the file GitHub Actions named in ``$name``. This runs after the
+    release: a failure says so, in one line."""
+    try:
+        with Path(path).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise FileWriteError(
+            f"cannot write ${name} ({path}): {exc.strerror or exc}; what was released stands",
+            f"check the runner's disk and ${name}; a re-run finds the release made and writes "
+            "it again",
+        ) from None

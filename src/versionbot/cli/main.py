@@ -58,7 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         colour = wants_colour(sys.stderr)
         error, hint = paint("error:", "red", colour=colour), paint("hint:", "dim", colour=colour)
-        print(f"{error} {exc.message}\n{hint} {exc.hint}", file=sys.stderr)
+        from versionbot.core.neutralise import neutralise
+
+        # One line each, whatever text they quote (a commit's, a file's, a server's).
+        write_error(f"{error} {neutralise(exc.message)}\n{hint} {neutralise(exc.hint)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -291,7 +294,7 @@ def _release(args: argparse.Namespace) -> int:
 
         # Asked for: a lost race is this job's success (the run that won, or the next, releases).
         note = paint("note:", "yellow", colour=wants_colour(sys.stderr))
-        print(f"{note} {exc.message}", file=sys.stderr)
+        write_error(f"{note} {exc.message}\n")
         if args.json:
             document = {**run_outputs(config, outcome), "log": outcome.log}
             write_json(json.dumps(document, indent=2) + "\n")
@@ -635,7 +638,7 @@ def _init(args: argparse.Namespace) -> int:
         write_json(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     elif args.stdout:
         write_text(outcome.text)
-        sys.stderr.write(summary(outcome))
+        write_error(summary(outcome))
     else:
         write_text(summary(outcome))
     return 0
@@ -698,10 +701,23 @@ def write_json(*parts: str) -> None:
 
 
 def write_text(text: str) -> None:
-    """A console that cannot show a character gets an escape, not a UnicodeEncodeError."""
+    """Standard output: a console that cannot show a character gets an escape, not a
+    UnicodeEncodeError; and no line a CI runner would obey as a workflow command (what is
+    printed quotes commit text)."""
+    from versionbot.core.neutralise import inert_lines
+
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(errors="backslashreplace")
-    sys.stdout.write(text)
+    sys.stdout.write(inert_lines(text))
+
+
+def write_error(text: str) -> None:
+    """``write_text`` for standard error: errors and notes quote commit text too."""
+    from versionbot.core.neutralise import inert_lines
+
+    if isinstance(sys.stderr, io.TextIOWrapper):
+        sys.stderr.reconfigure(errors="backslashreplace")
+    sys.stderr.write(inert_lines(text))
 
 
 def _plan_request(args: argparse.Namespace) -> PlanRequest:

@@ -241,7 +241,7 @@ def escape_block(text: str, indent: str = "  ") -> str:
     text cannot leave its item.
     """
     lines = []
-    for number, line in enumerate(text.splitlines()):
+    for number, line in enumerate(text.split("\n")):
         escaped = escape_inline(line.strip())
         if number and escaped[:1] in ("#", "=", "-", "+", "|", ">"):
             escaped = "\\" + escaped
@@ -252,9 +252,7 @@ def escape_block(text: str, indent: str = "  ") -> str:
 def versions_in(text: str) -> set[str]:
     """The versions that already have a release heading in a changelog's text."""
     return {
-        match["version"]
-        for line in text.splitlines()
-        if (match := _HEADING.match(line)) is not None
+        match["version"] for line in text.split("\n") if (match := _HEADING.match(line)) is not None
     }
 
 
@@ -271,7 +269,7 @@ def insert_sections(text: str, sections: Mapping[Version, str], filename: str) -
     if not missing:
         return text
     newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
+    lines = lines_of(text)
     marker = next((i for i, line in enumerate(lines) if line.strip() == INSERT_MARKER), None)
     top = 0 if marker is None else marker + 1
     headings = [(i, v) for i, v in _heading_positions(lines) if i >= top]
@@ -299,6 +297,14 @@ def insert_sections(text: str, sections: Mapping[Version, str], filename: str) -
         if i < len(lines):
             result.append(lines[i])
     return "".join(result)
+
+
+def lines_of(text: str) -> list[str]:
+    """``text``'s lines, each with its line end (``\n`` or ``\r\n``, nothing else: a U+2028 or
+    a form feed in commit text is no line end, whatever ``str.splitlines`` says)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    return [*lines, parts[-1]] if parts[-1] else lines
 
 
 def _heading_positions(lines: list[str]) -> list[tuple[int, Version]]:

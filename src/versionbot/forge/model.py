@@ -7,9 +7,18 @@ None when it is not one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+_WEB_URL = re.compile(r"https?://[^\s]+")
+
+
+def web_url(value: str) -> str:
+    """A forge's ``html_url`` when it is one (``http(s)://`` and no white space or control
+    character: it goes into ``$GITHUB_OUTPUT``, a Markdown link and the log), else ``""``."""
+    return value if _WEB_URL.fullmatch(value) and value.isprintable() else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +45,7 @@ class ForgeRelease:
         return cls(
             id=rid,
             tag=tag,
-            url=url,
+            url=web_url(url),
             body=body if isinstance(body, str) else "",
             prerelease=data.get("prerelease") is True,
             name=name if isinstance(name, str) else "",
@@ -100,7 +109,7 @@ class PullRequest:
         merged = isinstance(data.get("merged_at"), str)  # a time, or null
         return cls(
             number=number,
-            url=url,
+            url=web_url(url),
             title=title,
             body=body if isinstance(body, str) else "",
             head=head_ref,

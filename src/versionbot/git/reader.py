@@ -65,7 +65,7 @@ def tags_at(root: str, sha: str) -> tuple[Tag, ...]:
     fmt = "%(refname)%00%(creatordate:unix)"
     listed = _run(root, "for-each-ref", f"--points-at={sha}", f"--format={fmt}", "refs/tags/")
     tags = []
-    for line in listed.stdout.decode("utf-8", "replace").splitlines():
+    for line in _lines(listed.stdout):
         ref, _, created = line.partition("\0")
         date = int(created) if created.isdigit() else None
         tags.append(Tag(ref.removeprefix("refs/tags/"), sha, True, date))
@@ -382,11 +382,11 @@ class _Repo:
             merged = _run(
                 self.root, "for-each-ref", "--merged=HEAD", "--format=%(refname)", "refs/tags/"
             ).stdout
-            reachable = set(merged.decode("utf-8", "replace").splitlines())
+            reachable = set(_lines(merged))
         tags: list[Tag] = []
         nested: list[str] = []
         dates: dict[str, int | None] = {}
-        for line in listed.decode("utf-8", "replace").splitlines():
+        for line in _lines(listed):
             ref, kind, sha, peeled_kind, peeled_sha, created = line.split("\0")
             date = int(created) if created.isdigit() else None
             if kind == "tag":
@@ -612,6 +612,12 @@ def _explain_truncation(commits: Iterator[Commit]) -> Iterator[Commit]:
             f"shallow clone: the history stops at {exc.sha[:7]}, before the last release",
             _UNSHALLOW_HINT,
         ) from None
+
+
+def _lines(output: bytes) -> list[str]:
+    """git's output lines: split at ``\n`` only, since a ref name may hold a U+2028 or a form
+    feed, which ``str.splitlines`` would split at too."""
+    return [line for line in output.decode("utf-8", "replace").split("\n") if line]
 
 
 def _run(cwd: Path | str, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:

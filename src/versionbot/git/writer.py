@@ -178,7 +178,9 @@ class GitWriter:
 
     def _listed_tags(self, remote: str, patterns: list[str]) -> dict[str, str]:
         listed: dict[str, str] = {}
-        for line in self.run("ls-remote", remote, *patterns).stdout.splitlines():
+        for line in self.run("ls-remote", remote, *patterns).stdout.split("\n"):
+            if not line:
+                continue
             sha, _, name = line.partition("\t")
             tag, peeled, _ = name.removeprefix("refs/tags/").partition("^{}")
             # An annotated tag is listed twice: itself, then ``^{}`` with its commit.
@@ -191,9 +193,9 @@ class GitWriter:
         points at."""
         patterns = [f"refs/tags/{glob}" for glob in globs]
         fmt = "%(refname:strip=2)%00%(*objectname)%00%(objectname)"
-        listed = self.run("for-each-ref", f"--format={fmt}", *patterns).stdout.splitlines()
+        listed = self.run("for-each-ref", f"--format={fmt}", *patterns).stdout.split("\n")
         found = {}
-        for line in listed:
+        for line in filter(None, listed):  # "\n" only: a tag name may hold a U+2028
             tag, peeled, sha = line.split("\0")
             found[tag] = peeled or sha
         return found

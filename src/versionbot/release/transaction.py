@@ -565,7 +565,7 @@ def _written_by_release(due: Due, path: str, before: str | None, now: str) -> bo
     config, version = due.package.config, due.version
     if path == config.changelog.file:
         added = difflib.SequenceMatcher(
-            None, (before or "").splitlines(), now.splitlines(), autojunk=False
+            None, (before or "").split("\n"), now.split("\n"), autojunk=False
         ).get_opcodes()
         only_added = all(op in ("equal", "insert") for op, *_ in added)
         return only_added and str(version) in versions_in(now) - versions_in(before or "")
