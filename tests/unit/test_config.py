@@ -128,6 +128,20 @@ BAD_VALUES: list[tuple[dict[str, Any], str]] = [
     ({"tag_format": 3}, "tag_format"),
     ({"tag_format": None}, "tag_format"),
     ({"tag_format": ["v{version}"]}, "tag_format"),
+    ({"tag_format": "-{version}"}, "tag_format"),
+    ({"tag_format": "v{version}.lock"}, "tag_format"),
+    ({"tag_format": "{version}/"}, "tag_format"),
+    ({"tag_format": "release//{version}"}, "tag_format"),
+    ({"tag_format": "v..{version}"}, "tag_format"),
+    ({"tag_format": "v{version}."}, "tag_format"),
+    ({"tag_format": ".v{version}"}, "tag_format"),
+    ({"tag_format": "a b{version}"}, "tag_format"),
+    ({"tag_format": "v{version}\n"}, "tag_format"),
+    ({"tag_format": "v{version}~1"}, "tag_format"),
+    ({"tag_format": "@{{version}"}, "tag_format"),
+    ({"tag_format": "v{version}-{major}"}, "tag_format"),
+    ({"tag_format": "{name}-v{version}"}, "tag_format"),
+    ({"tag_format": "x" * 300 + "{version}"}, "tag_format"),
     ({"initial_version": "1.0.0-rc.1"}, "initial_version"),
     ({"initial_version": "1.0.0+build"}, "initial_version"),
     ({"initial_version": "v1.0.0"}, "initial_version"),
@@ -185,6 +199,49 @@ def test_tag_format_messages(value: object, words: str) -> None:
     with pytest.raises(ConfigError) as caught:
         config_from_mapping({"tag_format": value}, SOURCE)
     assert caught.value.message == f"tag_format in {SOURCE} {words}"
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("-{version}", "'-1.2.3' starts with '-' (git tag takes it for an option)"),
+        ("v{version}.lock", "'v1.2.3.lock' has a part that ends with '.lock' ('v1.2.3.lock')"),
+        ("r/{version}/", "'r/1.2.3/' has an empty part: '//', or a '/' at either end"),
+    ],
+)
+def test_a_tag_format_git_refuses_is_refused_at_load(value: str, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"tag_format": value}, SOURCE)
+    assert caught.value.message == f"tag_format in {SOURCE} makes tags git refuses: {words}"
+    assert caught.value.exit_code == 2
+    assert "v{version}" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    "value", ["v{version}", "{version}", "release/v{version}", "api-v{version}", "v{version}_x"]
+)
+def test_usual_tag_formats_load_and_read_their_tags_back(value: str) -> None:
+    fmt = config_from_mapping({"tag_format": value}, SOURCE).tag_format
+    for text in ("1.2.3", "0.1.0-rc.1", "2.0.0-beta.2+build.7"):
+        version = Version.parse(text)
+        assert fmt.parse(fmt.format(version)) == version
+
+
+def test_a_package_tag_format_is_checked_as_the_root_one() -> None:
+    packages = {"api": {"path": "api", "tag_format": "api-{version}.lock"}}
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"packages": packages}, SOURCE)
+    assert caught.value.message.startswith(f"tag_format in {SOURCE} [packages.api] makes tags")
+
+
+def test_a_package_name_that_makes_no_default_tag_format_is_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"packages": {"a..b": {"path": "a"}}}, SOURCE)
+    assert caught.value.message.startswith(
+        f"the package name of {SOURCE} [packages.a..b] makes no valid default tag_format"
+    )
+    assert "'a..b-v1.2.3' holds '..'" in caught.value.message
+    assert caught.value.hint == "set tag_format in the package's table, or rename the package"
 
 
 def test_prerelease_initial_version_message() -> None:

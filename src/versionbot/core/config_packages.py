@@ -14,6 +14,7 @@ from typing import Any
 from versionbot.core.config import Config, ImagesConfig, Package
 from versionbot.core.config_tables import (
     TOP_LEVEL_KEYS,
+    checked_tag_format,
     parse_images,
     parse_initial_version,
     parse_tag_format,
@@ -130,7 +131,7 @@ def _package(name: object, value: object, config: Config, source: str) -> Packag
         raise ConfigError(f"scopes in {where} must be a list of scopes", _PACKAGE_KEYS["scopes"])
     settings = dataclasses.replace(
         config,
-        tag_format=parse_tag_format(value, where) or TagFormat(f"{name}-v{{version}}"),
+        tag_format=parse_tag_format(value, where) or _default_tag_format(name, where),
         initial_version=parse_initial_version(value, where) or config.initial_version,
         changelog=dataclasses.replace(config.changelog, file=_inside(path, config.changelog.file)),
         version_files=tuple(_inside(path, spec) for spec in parse_version_files(value, where)),
@@ -144,6 +145,17 @@ def _package(name: object, value: object, config: Config, source: str) -> Packag
         scopes=tuple(s.strip() for s in scopes),
         depends_on=tuple(_folder(d, "depends_on", where) for d in depends_on),
     )
+
+
+def _default_tag_format(name: str, where: str) -> TagFormat:
+    """``NAME-v{version}``, which the name must make a valid tag of."""
+    try:
+        return checked_tag_format(f"{name}-v{{version}}", where)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"the package name of {where} makes no valid default tag_format: {exc.message}",
+            "set tag_format in the package's table, or rename the package",
+        ) from None
 
 
 def _package_images(table: object, path: str, where: str) -> ImagesConfig:

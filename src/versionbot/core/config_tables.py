@@ -8,6 +8,7 @@ and returns the checked value, or raises ConfigError naming the key and the file
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -24,6 +25,7 @@ from versionbot.core.config import (
 )
 from versionbot.core.errors import ConfigError
 from versionbot.core.history import TagFormat
+from versionbot.core.ref_names import tag_name_problem
 from versionbot.core.version import InvalidVersion, Version
 
 TOP_LEVEL_KEYS = {
@@ -145,15 +147,38 @@ def parse_tag_format(mapping: Mapping[str, Any], source: str) -> TagFormat | Non
     """``tag_format``, or None when it is not set (the caller knows the default)."""
     if "tag_format" not in mapping:
         return None
-    value = mapping["tag_format"]
+    return checked_tag_format(mapping["tag_format"], source)
+
+
+# Versions whose tags a format must be able to make: a final release and the longest shapes.
+_SAMPLE_VERSIONS = (Version(1, 2, 3), Version(1, 2, 3, ("rc", "1"), ("build", "5")))
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_]*\}")
+
+
+def checked_tag_format(value: object, source: str) -> TagFormat:
+    """``value`` as a tag format: ``{version}`` once, no other placeholder, and the tags it
+    makes are tags git makes (core/ref_names.py) and reads back as the same version."""
+    hint = 'write e.g. tag_format = "v{version}": letters, digits, ".", "-", "_" and "/"'
+    if not isinstance(value, str):
+        raise ConfigError(f"tag_format in {source} must be a string: {value!r}", hint)
     try:
-        if not isinstance(value, str):
-            raise ValueError("must be a string")
-        return TagFormat(value)
+        fmt = TagFormat(value)
     except ValueError as exc:
+        raise ConfigError(f"tag_format in {source} {exc}: {value!r}", hint) from None
+    other = next((p for p in _PLACEHOLDER.findall(value) if p != "{version}"), None)
+    if other is not None:
         raise ConfigError(
-            f"tag_format in {source} {exc}: {value!r}", 'write e.g. tag_format = "v{version}"'
-        ) from None
+            f"tag_format in {source} holds {other}, which tag formats do not know: {value!r}",
+            "{version} is its one placeholder; " + hint,
+        )
+    for version in _SAMPLE_VERSIONS:
+        tag = fmt.format(version)
+        problem = tag_name_problem(tag)
+        if problem is not None:
+            raise ConfigError(
+                f"tag_format in {source} makes tags git refuses: {tag!r} {problem}", hint
+            )
+    return fmt
 
 
 def parse_initial_version(mapping: Mapping[str, Any], source: str) -> Version | None:
