@@ -374,3 +374,38 @@ def test_initial_version_zero_is_refused() -> None:
 def test_bump_key_that_is_not_a_string_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="not a string"):
         config_from_mapping({"bump": {1: "patch"}})
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "words"),
+    [
+        ("Bot\nCommitter: x", "bot@example.com", "committer.name in {} holds the control "
+         "character U+000A"),
+        ("Bot", "bot@example.com\r\nx", "committer.email in {} holds the control character "
+         "U+000D"),
+        ("Bot\u2028x", "bot@example.com", "committer.name in {} holds the control character "
+         "U+2028"),
+        ("Bot\u202ex", "bot@example.com", "committer.name in {} holds the control character "
+         "U+202E"),
+        ("Bot\x1b[31m", "bot@example.com", "committer.name in {} holds the control character "
+         "U+001B"),
+        ("Bot\x00", "bot@example.com", "committer.name in {} holds the control character U+0000"),
+        ("Bot <evil@x>", "bot@example.com", "committer.name in {} holds '<', which git uses to "
+         "mark the email"),
+        ("Bot", "bot@example.com>", "committer.email in {} holds '>', which git uses to mark "
+         "the email"),
+        ("Bot", "bot @example.com", "committer.email in {} holds a space"),
+    ],
+)  # fmt: skip
+def test_a_committer_git_would_mangle_is_refused_at_load(name: str, email: str, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"committer": {"name": name, "email": email}}, SOURCE)
+    assert caught.value.message == words.format(SOURCE)
+    assert "\n" not in caught.value.message
+    assert caught.value.exit_code == 2
+
+
+def test_a_committer_name_may_hold_spaces_and_any_script() -> None:
+    name = "Ba\u0301rbara Ro\u0308\u200cse-\u0645\u062d\u0645\u062f"  # combining marks, a ZWNJ
+    config = config_from_mapping({"committer": {"name": name, "email": "b@example.com"}}, SOURCE)
+    assert config.committer == (name, "b@example.com")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -111,6 +112,7 @@ def _pr_branch(mapping: Mapping[str, Any], default: str, source: str) -> str:
 
 
 def _committer(value: object, source: str) -> tuple[str, str] | None:
+    hint = 'write committer = { name = "Release Bot", email = "bot@example.com" }'
     if value is None:
         return None
     if (
@@ -118,8 +120,29 @@ def _committer(value: object, source: str) -> tuple[str, str] | None:
         or set(value) != {"name", "email"}
         or not all(isinstance(v, str) and v.strip() for v in value.values())
     ):
-        raise ConfigError(
-            f"committer in {source} must be a table with name and email",
-            'write committer = { name = "Release Bot", email = "bot@example.com" }',
-        )
+        raise ConfigError(f"committer in {source} must be a table with name and email", hint)
+    for key in ("name", "email"):
+        problem = _identity_problem(value[key], allow_space=key == "name")
+        if problem is not None:
+            raise ConfigError(f"committer.{key} in {source} {problem}", hint)
     return (value["name"], value["email"])
+
+
+# Bidi embeddings, overrides and isolates: they reorder what git log and a forge show (Trojan
+# source). Other format characters (the zero-width joiners of many scripts) are names' own.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _identity_problem(text: str, *, allow_space: bool) -> str | None:
+    """Why ``text`` cannot be a git identity's name (or, without spaces, email): git writes
+    ``name <email>`` on one line of the commit, so no line break, control character, '<'
+    or '>' (nor bidi control) may be in either."""
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            return f"holds the control character U+{ord(char):04X}"
+        if char in "<>":
+            return f"holds {char!r}, which git uses to mark the email"
+        if not allow_space and char.isspace():
+            return "holds a space"
+    return None
