@@ -409,3 +409,107 @@ def test_a_committer_name_may_hold_spaces_and_any_script() -> None:
     name = "Ba\u0301rbara Ro\u0308\u200cse-\u0645\u062d\u0645\u062f"  # combining marks, a ZWNJ
     config = config_from_mapping({"committer": {"name": name, "email": "b@example.com"}}, SOURCE)
     assert config.committer == (name, "b@example.com")
+
+
+def _images(**table: Any) -> dict[str, Any]:
+    return {"images": {"names": ["ghcr.io/acme/app"], **table}}
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("ghcr.io/Acme/App", "'Acme/App' is not a repository path"),
+        ("Acme/app", "'Acme/app' is not a repository path"),
+        ("ghcr.io/acme/app:1.0", "holds a tag (':')"),
+        ("ghcr.io/acme/app@sha256:" + "a" * 64, "holds a digest ('@')"),
+        ("ghcr.io/acme//app", "'acme//app' is not a repository path"),
+        ("ghcr.io/acme/app/", "'acme/app/' is not a repository path"),
+        ("ghcr.io/acme/-app", "'acme/-app' is not a repository path"),
+        ("ghcr.io/acme/a...b", "'acme/a...b' is not a repository path"),
+        ("ghcr.io/acme/a b", "'acme/a b' is not a repository path"),
+        ("ghcr.io/acme/app\n", "'acme/app\\n' is not a repository path"),
+        ("gh_cr.io/acme/app", "'gh_cr.io' is not a host[:port]"),
+        ("ghcr.io:port/acme/app", "'ghcr.io:port' is not a host[:port]"),
+        ("ghcr.io/" + "a" * 250, "is longer than 255 characters"),
+    ],
+)
+def test_an_image_name_the_registry_refuses_is_refused_at_load(name: str, words: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"images": {"names": [name]}}, SOURCE)
+    message = caught.value.message
+    assert message.startswith(f"images.names in {SOURCE}: {name!r} is not an image name: ")
+    assert words in message.partition(" is not an image name: ")[2], message
+    assert caught.value.exit_code == 2
+    assert caught.value.hint == (
+        'write a repository in lower case, without a tag, e.g. "ghcr.io/acme/app"'
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ghcr.io/acme/app", "alpine", "acme/app", "localhost:5000/a/b/c", "127.0.0.1:5000/app",
+        "[::1]:5000/app", "Registry.Example.COM/team/my_app__x.y---z", "docker.io/library/app",
+    ],
+)  # fmt: skip
+def test_image_names_the_registry_takes_load(name: str) -> None:
+    from versionbot.registry.oci import ImageRef
+
+    config = config_from_mapping({"images": {"names": [name]}}, SOURCE)
+    assert config.images is not None
+    assert config.images.names == (name,)
+    assert ImageRef.parse(name).tag is None  # and the push reads it the same way
+
+
+@pytest.mark.parametrize(
+    ("table", "words"),
+    [
+        (
+            {"source": "ghcr.io/acme/App:sha-{sha}"},
+            "images.source in {}: 'ghcr.io/acme/App:sha-{{sha}}' is not an image reference: "
+            "makes 'ghcr.io/acme/App:sha-" + "0" * 40 + "', and 'acme/App' is not a repository "
+            "path: lower-case letters and digits joined by '.', '_', '__' or '-', parts "
+            "separated by '/'",
+        ),
+        (
+            {"source": "ghcr.io/acme/app:{nope}"},
+            "images.source in {}: 'ghcr.io/acme/app:{{nope}}' is not an image reference: holds "
+            "the unknown placeholder {{nope}}",
+        ),
+        (
+            {"source": "ghcr.io/acme/app@sha256:abc"},
+            "images.source in {}: 'ghcr.io/acme/app@sha256:abc' is not an image reference: the "
+            "digest 'sha256:abc' is not sha256:<64 lower-case hex>",
+        ),
+        (
+            {"channel_tags": {"rc": "next!"}},
+            "images.channel_tags.rc in {}: 'next!' is not a valid OCI tag",
+        ),
+        (
+            {"tags": ["{version}", "x" * 100 + "{sha}"]},
+            "images.tags in {}: '" + "x" * 100 + "{{sha}}' cannot make a valid OCI tag ('"
+            + "x" * 100 + "0" * 40 + "')",
+        ),
+        (
+            {"tags": ["{prerelease}"]},
+            "images.tags in {}: '{{prerelease}}' cannot make a valid OCI tag ('')",
+        ),
+    ],
+)  # fmt: skip
+def test_image_sources_and_tags_the_release_would_refuse_are_refused_at_load(
+    table: dict[str, Any], words: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping(_images(**table), SOURCE)
+    assert caught.value.message == words.format(SOURCE)
+
+
+def test_image_sources_and_tags_the_release_takes_load() -> None:
+    table = {
+        "source": "localhost:5000/acme/app:sha-{short_sha}",
+        "tags": ["{version}", "v{major}", "{version}+x", "sha-{sha}"],
+        "channel_tags": {"rc": "next", "beta.x": "beta_x"},
+    }
+    images = config_from_mapping(_images(**table), SOURCE).images
+    assert images is not None
+    assert images.source == table["source"]

@@ -9,7 +9,7 @@ and returns the checked value, or raises ConfigError naming the key and the file
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from versionbot.core.bump import DEFAULT_TYPE_RULES, Bump, BumpRules
@@ -360,15 +360,7 @@ def parse_images(table: object, source: str) -> ImagesConfig:
     if not names:
         raise ConfigError(f"images.names in {source} is empty", _IMAGES_KEYS["names"])
     templates = strings("tags", ImageRules().templates)
-    # Imported here: its dataclasses cost ~1.7 ms of start-up that a config without [images]
-    # need not pay.
-    from versionbot.core.image_tags import InvalidImageTag, validate_template
-
-    for template in templates:
-        try:
-            validate_template(template)
-        except InvalidImageTag as exc:
-            raise ConfigError(f"images.tags in {source}: {exc}", _IMAGES_KEYS["tags"]) from None
+    _check_images(names, templates, text("source"), pairs("channel_tags"), source)
     hint = _IMAGES_KEYS["builder"]
     builder = parse_choice(text("builder") or "buildx", BUILDERS, "images.builder", source, hint)
     where = f"{source} [images]"
@@ -391,3 +383,47 @@ def parse_images(table: object, source: str) -> ImagesConfig:
         ca_file=text("ca_file"),
         labels=pairs("labels"),
     )
+
+
+def _check_images(
+    names: tuple[str, ...],
+    templates: tuple[str, ...],
+    image_source: str | None,
+    channel_tags: tuple[tuple[str, str], ...],
+    source: str,
+) -> None:
+    """What the image stage would refuse after the release is tagged and pushed, refused now:
+    names and the source by the reference grammar, tags by the OCI tag grammar."""
+    # Imported here: its dataclasses cost ~1.7 ms of start-up that a config without [images]
+    # need not pay.
+    from versionbot.core.image_tags import (
+        InvalidImageTag,
+        image_name_problem,
+        source_problem,
+        validate_channel_tag,
+        validate_template,
+    )
+
+    for name in names:
+        problem = image_name_problem(name)
+        if problem is not None:
+            raise ConfigError(
+                f"images.names in {source}: {name!r} is not an image name: {problem}",
+                'write a repository in lower case, without a tag, e.g. "ghcr.io/acme/app"',
+            )
+    if image_source is not None:
+        problem = source_problem(image_source)
+        if problem is not None:
+            raise ConfigError(
+                f"images.source in {source}: {image_source!r} is not an image reference: {problem}",
+                _IMAGES_KEYS["source"],
+            )
+    checks: list[tuple[str, str, Callable[[str], None]]]
+    checks = [("tags", t, validate_template) for t in templates]
+    checks += [(f"channel_tags.{token}", tag, validate_channel_tag) for token, tag in channel_tags]
+    for key, value, check in checks:
+        try:
+            check(value)
+        except InvalidImageTag as exc:
+            hint = _IMAGES_KEYS[key.partition(".")[0]]
+            raise ConfigError(f"images.{key} in {source}: {exc}", hint) from None

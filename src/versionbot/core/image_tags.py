@@ -27,8 +27,18 @@ from dataclasses import dataclass
 from versionbot.core.config import ImageRules
 from versionbot.core.version import Version
 
-# OCI distribution spec: a tag is [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
-_OCI_TAG = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}")
+# The distribution reference grammar (github.com/distribution/reference, reference.go), which
+# registry/oci.py parses references with too: a path component is lower-case letters and
+# digits joined by ".", "_", "__" or dashes; a host is DNS labels (any case) or a bracketed
+# IPv6 address, with an optional port; a tag is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}; a name
+# (host and path) holds at most 255 characters.
+PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+REPOSITORY = re.compile(rf"{PATH_COMPONENT}(?:/{PATH_COMPONENT})*")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+HOST = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?")
+OCI_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")
+NAME_MAX = 255
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 PLACEHOLDERS = ("version", "major", "minor", "patch", "prerelease", "sha", "short_sha")
 
@@ -104,17 +114,20 @@ def image_plan(
     rules: ImageRules,
 ) -> ImagePlan:
     """The image stage's plan for releasing ``version`` at commit ``sha``."""
-    values = _values(version, sha, ImageRules())
-    filled = (
-        _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group()), source) if source else None
-    )
+    filled = _fill(source, _values(version, sha, ImageRules())) if source else None
     released = tuple(existing)
     tag_set = image_tags(version, released, sha, rules)
     return ImagePlan(tag_set, filled, names, platforms, sha, released, rules)
 
 
+def validate_channel_tag(tag: str) -> None:
+    """Raise InvalidImageTag for a channel tag (``images.channel_tags``) no OCI tag may be."""
+    _oci_tag(tag)
+
+
 def validate_template(template: str) -> None:
-    """Raise InvalidImageTag for an unknown placeholder or characters no OCI tag may hold."""
+    """Raise InvalidImageTag for an unknown placeholder, or a template that makes a tag the
+    OCI grammar refuses (characters, length, empty) for a final release or a prerelease."""
     names = _PLACEHOLDER.findall(template)
     unknown = [n for n in names if n not in PLACEHOLDERS]
     if unknown:
@@ -122,9 +135,74 @@ def validate_template(template: str) -> None:
             f"unknown placeholder {{{unknown[0]}}}; known: "
             + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
         )
-    sample = _PLACEHOLDER.sub("0", template)
-    if not _OCI_TAG.fullmatch(sample):
-        raise InvalidImageTag(f"{template!r} cannot make a valid OCI tag")
+    # As a release fills it: a final and a prerelease, the full sha, the longer v-prefixed form.
+    for version in (Version(1, 2, 3), Version(1, 2, 3, ("rc", "1"))):
+        sample = _fill(template, _values(version, "0" * 40, ImageRules(v_prefix=True)))
+        try:
+            _oci_tag(sample)
+        except InvalidImageTag:
+            message = f"{template!r} cannot make a valid OCI tag ({sample!r})"
+            raise InvalidImageTag(message) from None
+
+
+def split_registry(name: str) -> tuple[str | None, str]:
+    """``(host, path)`` of an image name: the first part is a host when it holds '.' or ':', is
+    ``localhost`` or an IPv6 address, and a path follows it (Docker's rule); else None."""
+    first, slash, rest = name.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost" or first[:1] == "["):
+        return first, rest
+    return None, name
+
+
+def image_name_problem(name: str) -> str | None:
+    """Why ``name`` is not an image repository (``[host[:port]/]path``, with no tag and no
+    digest), or None.
+
+    >>> image_name_problem("ghcr.io/Acme/App")
+    "'Acme/App' is not a repository path: lower-case letters and digits joined by '.', '_', \
+'__' or '-', parts separated by '/'"
+    """
+    if "@" in name:
+        return "holds a digest ('@'): give the repository alone"
+    host, path = split_registry(name)
+    if ":" in path:
+        return "holds a tag (':'): give the repository alone, the release tags it"
+    if host is not None and not HOST.fullmatch(host):
+        return f"{host!r} is not a host[:port]"
+    if not REPOSITORY.fullmatch(path):
+        return (
+            f"{path!r} is not a repository path: lower-case letters and digits joined by '.', "
+            "'_', '__' or '-', parts separated by '/'"
+        )
+    if len(name) > NAME_MAX:
+        return f"is longer than {NAME_MAX} characters"
+    return None
+
+
+def image_reference_problem(reference: str) -> str | None:
+    """Why ``reference`` (``name[:tag][@digest]``) is not an image reference, or None."""
+    name, at, digest = reference.partition("@")
+    if at and not DIGEST.fullmatch(digest):
+        return f"the digest {digest!r} is not sha256:<64 lower-case hex>"
+    host, path = split_registry(name)
+    path, colon, tag = path.partition(":")
+    if colon and not OCI_TAG.fullmatch(tag):
+        return f"{tag!r} is not a tag: [A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}"
+    return image_name_problem(path if host is None else f"{host}/{path}")
+
+
+def source_problem(source: str) -> str | None:
+    """Why the ``images.source`` template cannot make an image reference, or None: it may use
+    every placeholder, filled as the release fills them."""
+    unknown = [n for n in _PLACEHOLDER.findall(source) if n not in PLACEHOLDERS]
+    if unknown:
+        return f"holds the unknown placeholder {{{unknown[0]}}}"
+    for version in (Version(1, 2, 3), Version(1, 2, 3, ("rc", "1"))):
+        filled = _fill(source, _values(version, "0" * 40, ImageRules()))
+        problem = image_reference_problem(filled)
+        if problem is not None:
+            return f"makes {filled!r}, and {problem}" if filled != source else problem
+    return None
 
 
 def image_tags(
@@ -193,6 +271,11 @@ def _values(version: Version, sha: str, rules: ImageRules) -> dict[str, str]:
     }
 
 
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    """``template`` with each known placeholder replaced by its value."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group()), template)
+
+
 def _line_of(template: str) -> tuple[str, ...] | None:
     """The line a floating template follows: ("major", "minor"), ("major",), () for latest;
     None for a template that names one release exactly (it has {version}, {patch} or a sha)."""
@@ -235,7 +318,7 @@ def _name(line: tuple[str, ...], version: Version) -> str:
 def _oci_tag(text: str) -> str:
     # SemVer build metadata uses '+', which no OCI tag may hold; '_' is the usual stand-in.
     tag = text.replace("+", "_")
-    if not _OCI_TAG.fullmatch(tag):
+    if not OCI_TAG.fullmatch(tag):
         raise InvalidImageTag(f"{tag!r} is not a valid OCI tag")
     return tag
 

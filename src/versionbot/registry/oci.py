@@ -18,12 +18,14 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from versionbot.core.errors import RegistryError, UsageError
+
+# The reference grammar: core's, which the configuration is checked with when it loads.
+from versionbot.core.image_tags import DIGEST, HOST, OCI_TAG, REPOSITORY, split_registry
 
 OCI_INDEX: Final = "application/vnd.oci.image.index.v1+json"
 DOCKER_LIST: Final = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -47,17 +49,9 @@ class InvalidImageRef(UsageError, ValueError):
         )
 
 
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_REPOSITORY_RE = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
-_TAG_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-_DIGEST_RE = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_HOST_RE = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?")
-
-
 def is_digest(text: str) -> bool:
     """True for ``sha256:<64 hex>`` or ``sha512:<128 hex>`` (lower-case), as in a reference."""
-    return _DIGEST_RE.fullmatch(text) is not None
+    return DIGEST.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +77,11 @@ class ImageRef:
         if not text or text != text.strip() or any(c.isspace() for c in text):
             raise InvalidImageRef(text, "it is empty or holds whitespace")
         name, at, digest = text.partition("@")
-        if at and not _DIGEST_RE.fullmatch(digest):
+        if at and not DIGEST.fullmatch(digest):
             raise InvalidImageRef(text, "the digest is not sha256:<64 lower-case hex>")
-        first, slash, rest = name.partition("/")
-        if slash and ("." in first or ":" in first or first == "localhost" or first[:1] == "["):
-            registry, remainder = first, rest
-        else:
-            registry, remainder = DOCKER_HUB, name
-        if not _HOST_RE.fullmatch(registry):
+        host, remainder = split_registry(name)
+        registry = host or DOCKER_HUB
+        if not HOST.fullmatch(registry):
             raise InvalidImageRef(text, f"{registry!r} is not a host[:port]")
         if registry.lower() in {"index.docker.io", "docker.io"}:
             registry = DOCKER_HUB
@@ -98,11 +89,11 @@ class ImageRef:
         colon = remainder.rfind(":")
         if colon > remainder.rfind("/"):
             remainder, tag = remainder[:colon], remainder[colon + 1 :]
-            if not _TAG_RE.fullmatch(tag):
+            if not OCI_TAG.fullmatch(tag):
                 raise InvalidImageRef(text, f"{tag!r} is not a tag")
         if registry == DOCKER_HUB and "/" not in remainder:
             remainder = f"library/{remainder}"
-        if not _REPOSITORY_RE.fullmatch(remainder) or len(remainder) > 255:
+        if not REPOSITORY.fullmatch(remainder) or len(remainder) > 255:
             raise InvalidImageRef(text, f"{remainder!r} is not a repository name")
         return cls(registry, remainder, tag, digest or None)
 
@@ -264,7 +255,7 @@ def json_object(raw: bytes) -> dict[str, Any]:
 
 
 def _descriptor(item: Any) -> Descriptor:
-    if not isinstance(item, dict) or not _DIGEST_RE.fullmatch(str(item.get("digest", ""))):
+    if not isinstance(item, dict) or not DIGEST.fullmatch(str(item.get("digest", ""))):
         raise RegistryError(
             "the registry sent a manifest with a malformed descriptor",
             "the image is damaged; rebuild and push it again",
