@@ -10,7 +10,7 @@ import pytest
 from versionbot.core.bump import Bump, BumpRules
 from versionbot.core.config import Config
 from versionbot.core.config_mapping import config_from_mapping
-from versionbot.core.errors import ConfigError, UsageError
+from versionbot.core.errors import ConfigError, RepositoryError, UsageError
 from versionbot.core.history import TagFormat
 from versionbot.core.version import Version
 from versionbot.files.config_file import load_config
@@ -361,8 +361,10 @@ def test_explicit_file_must_exist(tmp_path: Path) -> None:
 
 def test_undecodable_file_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "versionbot.toml").write_bytes(b'tag_format = "\xff{version}"\n')
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
+    assert caught.value.message == "versionbot.toml is not UTF-8 text: byte 0xff at offset 14"
+    assert caught.value.hint == "TOML files are UTF-8: save it as UTF-8"
 
 
 def test_initial_version_zero_is_refused() -> None:
@@ -513,3 +515,42 @@ def test_image_sources_and_tags_the_release_takes_load() -> None:
     images = config_from_mapping(_images(**table), SOURCE).images
     assert images is not None
     assert images.source == table["source"]
+
+
+def test_a_deeply_nested_config_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "versionbot.toml").write_text("a = " + "[" * 100_000, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert caught.value.message == "versionbot.toml nests arrays or tables too deeply to be read"
+
+
+def test_a_config_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    (tmp_path / "versionbot.toml").write_text('\ufefftag_format = "r{version}"\n', "utf-8")
+    assert load_config(tmp_path).tag_format == TagFormat("r{version}")
+
+
+def test_a_config_folder_is_named_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "versionbot.toml").mkdir()
+    with pytest.raises(ConfigError, match=r"^versionbot\.toml is a folder$"):
+        load_config(tmp_path)
+    with pytest.raises(ConfigError, match=r"is a folder$") as caught:
+        load_config(tmp_path, tmp_path / "versionbot.toml")
+    assert caught.value.hint == "give --config the path of a file"
+
+
+def test_a_config_symlinked_out_of_the_work_tree_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "outside.toml").write_text('tag_format = "x{version}"\n', "utf-8")
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "versionbot.toml").symlink_to(tmp_path / "outside.toml")
+    with pytest.raises(RepositoryError, match="leads out of the work tree"):
+        load_config(tmp_path / "repo")
+    # --config is the workflow's own choice: it may be anywhere.
+    explicit = load_config(tmp_path / "repo", tmp_path / "outside.toml")
+    assert explicit.tag_format == TagFormat("x{version}")
+
+
+def test_an_in_tree_symlinked_config_is_read(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "versionbot.toml").write_text('tag_format = "y{version}"\n', "utf-8")
+    (tmp_path / "versionbot.toml").symlink_to("config/versionbot.toml")
+    assert load_config(tmp_path).tag_format == TagFormat("y{version}")

@@ -32,6 +32,11 @@ from versionbot.core.errors import ConfigError
 
 def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -> Config:
     """Build a Config from a dict shaped like the ``[tool.versionbot]`` table."""
+    if not isinstance(mapping, Mapping):
+        raise ConfigError(
+            f"{source} must be a table, not {type(mapping).__name__}",
+            "write [tool.versionbot] as a table header, with its keys below it",
+        )
     if "release_branches" in mapping:
         raise ConfigError(
             f"release_branches in {source} was replaced by the [branches] table",
