@@ -405,6 +405,11 @@ def _package_json_site(spec: VersionFileSpec, text: str) -> VersionSite:
             f"{spec.path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             "fix the file's syntax, then run again",
         ) from None
+    except RecursionError:
+        raise VersionFileError(
+            f"{spec.path} nests arrays or objects too deeply to be read",
+            "no package.json nests that deep: fix the file, then run again",
+        ) from None
     if not isinstance(document, dict):
         raise VersionFileError(
             f"{spec.path} is not a JSON object", "a package.json is an object: { ... }"

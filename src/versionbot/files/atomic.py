@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -38,10 +39,19 @@ def in_work_tree(root: Path, relative: str | Path, what: str) -> Path:
         )
     if target.exists() and not target.is_file():
         raise RepositoryError(
-            f"{what} {relative} is not a regular file",
+            f"{what} {relative} is not a regular file: it is {_kind(target)}",
             "point the configuration at a regular file of the repository",
         )
     return target
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"))
+
+
+def _kind(path: Path) -> str:
+    """What a path that is not a regular file is, for a message."""
+    mode = path.stat().st_mode
+    return next((name for test, name in _KINDS if test(mode)), "a device")
 
 
 def read_text(path: Path) -> str:

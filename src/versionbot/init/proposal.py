@@ -109,7 +109,7 @@ def peer_document(name: str, text: str | None) -> Mapping[str, Any] | None:
         return None
     try:
         loaded = json.loads(text) if name.endswith(".json") else tomllib.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError):
+    except (ValueError, tomllib.TOMLDecodeError, RecursionError):
         return None
     return loaded if isinstance(loaded, Mapping) else None
 

@@ -25,7 +25,7 @@ def existing_versionbot_table(pyproject: str) -> bool:
     """True when pyproject.toml's text already has a ``tool.versionbot`` table."""
     try:
         return "versionbot" in tomllib.loads(pyproject).get("tool", {})
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return False
 
 
@@ -41,6 +41,11 @@ def embed_in_pyproject(pyproject: str, section: str) -> str:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(
             f"pyproject.toml is not valid TOML: {exc}",
+            "fix it, then run bot init again (or bot init --stdout to see the section)",
+        ) from None
+    except RecursionError:
+        raise UsageError(
+            "pyproject.toml nests arrays or tables too deeply to be read",
             "fix it, then run bot init again (or bot init --stdout to see the section)",
         ) from None
     newline = "\r\n" if "\r\n" in pyproject else "\n"
