@@ -164,6 +164,49 @@ def test_an_image_source_that_makes_no_reference_is_refused(
     _nothing_done(project, head)
 
 
+@pytest.mark.parametrize(
+    ("config", "error", "hint"),
+    [
+        (  # an escape sequence and a line break, echoed raw in the release's error before
+            'version_files = ["x\\u001b[31mred\\nline/package.json"]\n',
+            "version_files in versionbot.toml holds the control character U+001B: "
+            "'x\\x1b[31mred\\nline/package.json'",
+            'e.g. ["pyproject.toml", "src/app/__init__.py:__version__"]',
+        ),
+        (  # a section title that forges a release heading in CHANGELOG.md
+            '[changelog.sections]\nfeat = "Features\\n\\n## 9.9.9 (2020-01-01)"\n',
+            "changelog.sections.feat in versionbot.toml holds the control character U+000A: "
+            "'Features\\n\\n## 9.9.9 (2020-01-01)'",
+            'a table of type = "Section title", in the order to show them',
+        ),
+        (  # a release commit subject that clears the screen of whoever reads git log
+            'commit_message = "chore: {version}\\u001b[2J"\n',
+            "commit_message in versionbot.toml holds the control character U+001B: "
+            "'chore: {version}\\x1b[2J'",
+            'the release commit\'s subject, e.g. "chore(release): {version} [skip ci]"',
+        ),
+        (  # a git option where the remote's name goes
+            'remote = "--receive-pack=touch pwned"\n',
+            "remote in versionbot.toml is not a git remote name: '--receive-pack=touch pwned' "
+            "starts with '-'",
+            'the git remote to push to, e.g. "origin"',
+        ),
+        (  # a changelog path with a line break: git add failed after the files were written
+            '[changelog]\nfile = "CHANGELOG.md\\nx"\n',
+            "changelog.file in versionbot.toml holds the control character U+000A: "
+            "'CHANGELOG.md\\nx'",
+            'the changelog\'s path from the repository root, e.g. "CHANGELOG.md"',
+        ),
+    ],
+)
+def test_text_with_control_characters_is_refused_before_anything(
+    project: GitRepo, bot: CliRunner, config: str, error: str, hint: str
+) -> None:
+    head = _merge(project, {"versionbot.toml": config})
+    _each_command(bot, project, head, code=2, error=error, hint=hint)
+    assert not (project.path / "pwned").exists()
+
+
 # -- files that cannot be read: one line, a true hint ----------------------------------------------
 
 

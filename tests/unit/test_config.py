@@ -129,6 +129,18 @@ BAD_VALUES: list[tuple[dict[str, Any], str]] = [
     ({"tag_format": None}, "tag_format"),
     ({"tag_format": ["v{version}"]}, "tag_format"),
     ({"tag_format": "-{version}"}, "tag_format"),
+    ({"version_files": ["x\x1b[2J/package.json"]}, "version_files"),
+    ({"version_files": ["a\u2028b/package.json"]}, "version_files"),
+    ({"changelog": {"file": "CHANGELOG.md\nx"}}, "changelog.file"),
+    ({"changelog": {"templates": "t\x07"}}, "changelog.templates"),
+    ({"changelog": {"sections": {"feat": "Features\n\n## 9.9.9"}}}, "changelog.sections.feat"),
+    ({"changelog": {"sections": {"feat": "Fea\u202etures"}}}, "changelog.sections.feat"),
+    ({"commit_message": "chore: {version}\r"}, "commit_message"),
+    ({"commit_message": "chore: {version}\x1b[2J"}, "commit_message"),
+    ({"remote": "--receive-pack=touch x"}, "remote"),
+    ({"remote": "ori gin"}, "remote"),
+    ({"remote": "a..b"}, "remote"),
+    ({"images": {"names": ["a/b"], "dockerfile": "Dockerfile\n"}}, "images.dockerfile"),
     ({"tag_format": "v{version}.lock"}, "tag_format"),
     ({"tag_format": "{version}/"}, "tag_format"),
     ({"tag_format": "release//{version}"}, "tag_format"),
@@ -554,3 +566,30 @@ def test_an_in_tree_symlinked_config_is_read(tmp_path: Path) -> None:
     (tmp_path / "config" / "versionbot.toml").write_text('tag_format = "y{version}"\n', "utf-8")
     (tmp_path / "versionbot.toml").symlink_to("config/versionbot.toml")
     assert load_config(tmp_path).tag_format == TagFormat("y{version}")
+
+
+def test_a_control_character_in_a_path_is_named() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"version_files": ["x\x1b[31m/package.json"]}, SOURCE)
+    assert caught.value.message == (
+        f"version_files in {SOURCE} holds the control character U+001B: 'x\\x1b[31m/package.json'"
+    )
+    assert "\x1b" not in caught.value.message  # shown escaped, never raw
+
+
+def test_a_package_path_with_a_line_break_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"^path in .* must be a folder inside the repository"):
+        config_from_mapping({"packages": {"api": {"path": "api\nx"}}}, SOURCE)
+
+
+@pytest.mark.parametrize("remote", ["origin", "upstream", "my-fork", "team/fork"])
+def test_remote_names_git_takes_load(remote: str) -> None:
+    assert config_from_mapping({"remote": remote}, SOURCE).remote == remote
+
+
+def test_a_remote_that_is_an_option_is_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"remote": "--upload-pack=x"}, SOURCE)
+    assert caught.value.message == (
+        f"remote in {SOURCE} is not a git remote name: '--upload-pack=x' starts with '-'"
+    )

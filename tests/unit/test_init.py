@@ -530,3 +530,21 @@ def test_insert_marker(text: str, expected: str) -> None:
     assert insert_marker(text) == expected
     assert insert_marker(expected) == expected
     assert versions_in(insert_marker(text)) == versions_in(text)
+
+
+def test_a_peer_value_the_loader_refuses_is_left_out_with_its_reason() -> None:
+    import json
+
+    peer = {"semantic_release": {"tag_format": "-{version}", "commit_author": "A\x1b <a@b.c>"}}
+    proposal = detect({"releaserc.json": json.dumps(peer)}, [])
+    notes = notes_about(proposal)
+    assert notes["tag_format"] == (
+        "tag_format in the peer's setting makes tags git refuses: '-1.2.3' starts with '-' "
+        "(git tag takes it for an option)"
+    )
+    assert notes["commit_author"] == (
+        "committer.name in the peer's setting holds the control character U+001B"
+    )
+    assert proposal_value(proposal, "tag_format") == "v{version}"  # the default, not the peer's
+    assert proposal_value(proposal, "committer") is None
+    loads(render_toml(proposal, embedded=False), embedded=False)

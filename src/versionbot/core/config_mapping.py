@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +16,8 @@ from versionbot.core.config import MODES, Config
 from versionbot.core.config_packages import parse_packages
 from versionbot.core.config_tables import (
     TOP_LEVEL_KEYS,
+    check_one_line,
+    control_character,
     parse_bump_rules,
     parse_changelog,
     parse_check,
@@ -28,6 +29,7 @@ from versionbot.core.config_tables import (
     parse_version_files,
 )
 from versionbot.core.errors import ConfigError
+from versionbot.core.ref_names import ref_name_problem
 
 
 def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -> Config:
@@ -71,7 +73,7 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         commit_message=_commit_message(mapping, defaults.commit_message, source),
         committer=_committer(mapping.get("committer"), source),
         sign_tags=parse_flag(mapping, "sign_tags", defaults.sign_tags, source),
-        remote=_text(mapping, "remote", defaults.remote, source),
+        remote=_remote(mapping, defaults.remote, source),
         check=parse_check(mapping.get("check", {}), source, bump_rules, changelog),
         mode=parse_choice(
             mapping.get("mode", defaults.mode), MODES, "mode", source, TOP_LEVEL_KEYS["mode"]
@@ -93,10 +95,25 @@ def _text(mapping: Mapping[str, Any], key: str, default: str, source: str) -> st
 
 def _commit_message(mapping: Mapping[str, Any], default: str, source: str) -> str:
     value = _text(mapping, "commit_message", default, source)
-    if "{version}" not in value or "\n" in value:
+    check_one_line(value, f"commit_message in {source}", TOP_LEVEL_KEYS["commit_message"])
+    if "{version}" not in value:
         raise ConfigError(
             f"commit_message in {source} must be one line holding {{version}}, not {value!r}",
             TOP_LEVEL_KEYS["commit_message"],
+        )
+    return value
+
+
+def _remote(mapping: Mapping[str, Any], default: str, source: str) -> str:
+    """A name git takes as a remote's (``git remote add`` checks ``refs/remotes/NAME/x``), not
+    an option."""
+    value = _text(mapping, "remote", default, source)
+    problem = "starts with '-'" if value.startswith("-") else None
+    problem = problem or ref_name_problem(f"refs/remotes/{value}/x")
+    if problem is not None:
+        raise ConfigError(
+            f"remote in {source} is not a git remote name: {value!r} {problem}",
+            TOP_LEVEL_KEYS["remote"],
         )
     return value
 
@@ -133,19 +150,14 @@ def _committer(value: object, source: str) -> tuple[str, str] | None:
     return (value["name"], value["email"])
 
 
-# Bidi embeddings, overrides and isolates: they reorder what git log and a forge show (Trojan
-# source). Other format characters (the zero-width joiners of many scripts) are names' own.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def _identity_problem(text: str, *, allow_space: bool) -> str | None:
     """Why ``text`` cannot be a git identity's name (or, without spaces, email): git writes
     ``name <email>`` on one line of the commit, so no line break, control character, '<'
     or '>' (nor bidi control) may be in either."""
+    found = control_character(text)
+    if found is not None:
+        return f"holds the control character {found}"
     for char in text:
-        category = unicodedata.category(char)
-        if category in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
-            return f"holds the control character U+{ord(char):04X}"
         if char in "<>":
             return f"holds {char!r}, which git uses to mark the email"
         if not allow_space and char.isspace():

@@ -15,6 +15,7 @@ from versionbot.core.config import Config, ImagesConfig, Package
 from versionbot.core.config_tables import (
     TOP_LEVEL_KEYS,
     checked_tag_format,
+    control_character,
     parse_images,
     parse_initial_version,
     parse_tag_format,
@@ -173,7 +174,7 @@ def _folder(value: object, key: str, where: str) -> str:
     """A folder inside the repository, as git names paths: relative, "/" separated."""
     text = value.strip() if isinstance(value, str) else ""
     parts = text.rstrip("/").split("/")
-    if not text or text.startswith("/") or any(p in ("", "..") for p in parts):
+    if control_character(text) or not text or text.startswith("/") or ".." in parts or "" in parts:
         raise ConfigError(
             f"{key} in {where} must be a folder inside the repository, not {value!r}",
             'write it from the repository root with "/", e.g. "services/api" (or "." for the root)',

@@ -9,6 +9,7 @@ and returns the checked value, or raises ConfigError naming the key and the file
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -81,6 +82,30 @@ _IMAGES_KEYS = {
 }
 
 
+# Bidi embeddings, overrides and isolates: they reorder what a terminal, git log or a forge
+# shows (Trojan source). Other format characters (the zero-width joiners of many scripts) are
+# text's own.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in ``text`` (C0, DEL, C1, a line or paragraph separator, a
+    bidi control) as ``U+XXXX``, or None."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def check_one_line(value: str, where: str, hint: str) -> str:
+    """``value`` if it holds no control character (a path, a title, a message: a line break
+    or an escape sequence in one would break the line it is written on, or the terminal)."""
+    found = control_character(value)
+    if found is not None:
+        raise ConfigError(f"{where} holds the control character {found}: {value!r}", hint)
+    return value
+
+
 def parse_flag(mapping: Mapping[str, Any], key: str, default: bool, source: str) -> bool:
     """``mapping[key]``, true or false (``default`` when it is not set)."""
     value = mapping.get(key, default)
@@ -136,6 +161,7 @@ def parse_version_files(mapping: Mapping[str, Any], source: str) -> tuple[str, .
     from versionbot.core.version_files import parse_version_file_spec  # tomlkit: only when needed
 
     for spec in specs:
+        check_one_line(spec, f"version_files in {source}", hint)
         try:
             parse_version_file_spec(spec)
         except ValueError as exc:
@@ -259,6 +285,8 @@ def parse_changelog(table: object, source: str) -> ChangelogConfig:
             raise ConfigError(
                 f"changelog.{key} in {source} must be a non-empty string", _CHANGELOG_KEYS[key]
             )
+        if key in table:
+            check_one_line(table[key], f"changelog.{key} in {source}", _CHANGELOG_KEYS[key])
     forge = parse_choice(
         table.get("forge", defaults.forge),
         CHANGELOG_FORGES,
@@ -274,6 +302,9 @@ def parse_changelog(table: object, source: str) -> ChangelogConfig:
             f"changelog.sections in {source} must map types to titles",
             'write e.g. feat = "Features" under [changelog.sections]',
         )
+    for kind, title in sections.items():
+        where = f"changelog.sections.{_quote_key(kind)} in {source}"
+        check_one_line(title, where, _CHANGELOG_KEYS["sections"])
     return ChangelogConfig(
         file=table.get("file", defaults.file),
         sections=tuple((k.lower(), v) for k, v in sections.items()),
@@ -341,10 +372,10 @@ def parse_images(table: object, source: str) -> ImagesConfig:
 
     def text(key: str) -> str | None:
         value = table.get(key)
+        where = f"images.{key} in {source}"
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            where = f"images.{key} in {source}"
             raise ConfigError(f"{where} must be a non-empty string", _IMAGES_KEYS[key])
-        return value
+        return None if value is None else check_one_line(value, where, _IMAGES_KEYS[key])
 
     def pairs(key: str) -> tuple[tuple[str, str], ...]:
         value = table.get(key, {})

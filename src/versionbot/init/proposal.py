@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from versionbot.core.bump import DEFAULT_TYPE_RULES
+from versionbot.core.config_mapping import config_from_mapping
+from versionbot.core.errors import ConfigError
 from versionbot.core.version_files import parse_version_file_spec
 
 
@@ -95,11 +97,38 @@ class Translation:
         """Propose ``key`` = ``value``, translated from ``source_key``, with ``comment`` above it.
         ``key`` is dotted (``changelog.file``), or its parts when one may hold a dot (``1.x``)."""
         path = tuple(key.split(".")) if isinstance(key, str) else key
+        problem = _refused(path, value)
+        if problem is not None:  # the loader would refuse the proposal: leave the key out
+            self.skip(source_key or ".".join(path), problem)
+            return
         self.settings.append(Setting(path, value, comment, self.tool, source_key))
 
     def skip(self, key: str, why: str) -> None:
         """Note that the peer's ``key`` does not carry over, and why."""
         self.notes.append(Note(self.tool, key, why))
+
+
+def _refused(path: tuple[str, ...], value: TomlValue) -> str | None:
+    """What the configuration loader says of ``path`` = ``value`` alone, None if it takes it:
+    a peer's value can hold what versionbot refuses (a tag git refuses, a control character)."""
+    table: dict[str, Any] = {path[-1]: _plain(value)}
+    for part in reversed(path[:-1]):
+        table = {part: table}
+    try:
+        config_from_mapping(table, "the peer's setting")
+    except ConfigError as exc:
+        return exc.message
+    return None
+
+
+def _plain(value: TomlValue) -> object:
+    """``value`` as TOML decodes it: tables as dicts, arrays as lists."""
+    if isinstance(value, TomlTable):
+        return dict(value.items)
+    if isinstance(value, tuple):
+        pairs = [item for item in value if isinstance(item, tuple)]
+        return dict(pairs) if pairs else list(value)
+    return value
 
 
 def peer_document(name: str, text: str | None) -> Mapping[str, Any] | None:
