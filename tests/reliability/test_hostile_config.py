@@ -118,7 +118,7 @@ def test_a_package_tag_format_git_refuses_is_refused(project: GitRepo, bot: CliR
             "committer.name in versionbot.toml holds the control character U+000A",
         ),
         (
-            'name = "Bot", email = "bot@example.com>\\u0000"',
+            'name = "Bot", email = "bot@example.com>"',
             "committer.email in versionbot.toml holds '>', which git uses to mark the email",
         ),
         (
@@ -190,6 +190,18 @@ def test_an_image_source_that_makes_no_reference_is_refused(
             "remote in versionbot.toml is not a git remote name: '--receive-pack=touch pwned' "
             "starts with '-'",
             'the git remote to push to, e.g. "origin"',
+        ),
+        (  # a branch pattern, echoed raw in "not a release branch"
+            '[branches."ma\\u001b[2Jin"]\n',
+            "branches in versionbot.toml holds the control character U+001B: 'ma\\x1b[2Jin'",
+            "a table of release branches, e.g. [branches.main], [branches.next] with "
+            'prerelease = "rc", [branches."1.x"] with maintenance = true (glob patterns allowed)',
+        ),
+        (  # a platform, printed raw by bot images plan
+            '[images]\nnames = ["ghcr.io/acme/app"]\nplatforms = ["linux/amd64\\u001b[2J"]\n',
+            "images.platforms in versionbot.toml holds the control character U+001B: "
+            "'linux/amd64\\x1b[2J'",
+            'e.g. ["linux/amd64", "linux/arm64"]',
         ),
         (  # a changelog path with a line break: git add failed after the files were written
             '[changelog]\nfile = "CHANGELOG.md\\nx"\n',

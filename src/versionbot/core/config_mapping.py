@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from versionbot.core.branches import parse_branches
+from versionbot.core.branches import BranchRule, parse_branches
 from versionbot.core.config import MODES, Config
 from versionbot.core.config_packages import parse_packages
 from versionbot.core.config_tables import (
@@ -66,9 +66,7 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         bump_rules=bump_rules,
         changelog=changelog,
         images=parse_images(mapping["images"], source) if "images" in mapping else None,
-        branches=parse_branches(mapping["branches"], source)
-        if "branches" in mapping
-        else defaults.branches,
+        branches=_branches(mapping, defaults.branches, source),
         version_files=parse_version_files(mapping, source),
         commit_message=_commit_message(mapping, defaults.commit_message, source),
         committer=_committer(mapping.get("committer"), source),
@@ -84,6 +82,19 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
     if "packages" not in mapping:
         return config
     return dataclasses.replace(config, packages=parse_packages(mapping, config, source))
+
+
+def _branches(
+    mapping: Mapping[str, Any], default: tuple[BranchRule, ...], source: str
+) -> tuple[BranchRule, ...]:
+    """``[branches]``: branches.py's rules, whose names (glob patterns) must be one line."""
+    if "branches" not in mapping:
+        return default
+    table = mapping["branches"]
+    for name in table if isinstance(table, Mapping) else ():
+        if isinstance(name, str):
+            check_one_line(name, f"branches in {source}", TOP_LEVEL_KEYS["branches"])
+    return parse_branches(table, source)
 
 
 def _text(mapping: Mapping[str, Any], key: str, default: str, source: str) -> str:

@@ -126,9 +126,7 @@ def _package(name: object, value: object, config: Config, source: str) -> Packag
             f"depends_on in {where} must be a list of strings", _PACKAGE_KEYS["depends_on"]
         )
     scopes = value.get("scopes", [])
-    if not isinstance(scopes, list) or not all(
-        isinstance(s, str) and s.strip() and not any(c in s for c in "()\n") for s in scopes
-    ):
+    if not isinstance(scopes, list) or not all(_is_scope(s) for s in scopes):
         raise ConfigError(f"scopes in {where} must be a list of scopes", _PACKAGE_KEYS["scopes"])
     settings = dataclasses.replace(
         config,
@@ -146,6 +144,12 @@ def _package(name: object, value: object, config: Config, source: str) -> Packag
         scopes=tuple(s.strip() for s in scopes),
         depends_on=tuple(_folder(d, "depends_on", where) for d in depends_on),
     )
+
+
+def _is_scope(value: object) -> bool:
+    """A commit scope: a one-line string, not blank, without parentheses."""
+    text = value if isinstance(value, str) else ""
+    return bool(text.strip()) and not any(c in text for c in "()") and not control_character(text)
 
 
 def _default_tag_format(name: str, where: str) -> TagFormat:

@@ -238,6 +238,7 @@ def parse_bump_rules(table: object, source: str) -> BumpRules:
             raise ConfigError(
                 f"bump in {source} has a key that is not a string: {key!r}", TOP_LEVEL_KEYS["bump"]
             )
+        check_one_line(key, f"bump in {source}", TOP_LEVEL_KEYS["bump"])
         where = f"bump.{_quote_key(key)} in {source}"
         try:
             level = Bump.from_label(value) if isinstance(value, str) else None
@@ -332,7 +333,7 @@ def parse_check(
     if not types:
         raise ConfigError(f"check.types in {source} is empty", _CHECK_KEYS["types"])
     scopes = _check_names(table, "scopes", (), source)
-    if any(c in scope for scope in scopes for c in "()\n"):
+    if any(c in scope or control_character(scope) for scope in scopes for c in "()"):
         raise ConfigError(
             f"check.scopes in {source} must not hold parentheses or line breaks",
             _CHECK_KEYS["scopes"],
@@ -368,7 +369,8 @@ def parse_images(table: object, source: str) -> ImagesConfig:
 
     def strings(key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
         where = f"images.{key} in {source}"
-        return _strings(table.get(key, list(default)), where, _IMAGES_KEYS[key], blank=True)
+        values = _strings(table.get(key, list(default)), where, _IMAGES_KEYS[key], blank=True)
+        return tuple(check_one_line(v, where, _IMAGES_KEYS[key]) for v in values)
 
     def text(key: str) -> str | None:
         value = table.get(key)
@@ -385,6 +387,8 @@ def parse_images(table: object, source: str) -> ImagesConfig:
             raise ConfigError(
                 f"images.{key} in {source} must be a table of strings", _IMAGES_KEYS[key]
             )
+        for item in (text for pair in value.items() for text in pair):
+            check_one_line(item, f"images.{key} in {source}", _IMAGES_KEYS[key])
         return tuple(value.items())
 
     names = strings("names")
