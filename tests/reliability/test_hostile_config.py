@@ -391,3 +391,26 @@ def test_init_refuses_to_embed_in_a_pyproject_nested_too_deeply(
     assert (project.path / "pyproject.toml").read_text() == text
     assert not (project.path / "versionbot.toml").exists()
     _nothing_done(project, head)
+
+
+# -- whatever was missed: still two lines, the traceback only with --debug ----------------------
+
+
+def test_an_unexpected_error_is_two_lines_without_debug(
+    project: GitRepo, run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from versionbot.cli import main
+
+    def broken(_: object) -> int:
+        raise RuntimeError("commit text \x1b[2J ::set-output name=x::y")
+
+    monkeypatch.setitem(main._COMMANDS, "plan", broken)
+    result = run_cli("-C", project.path, "plan")
+    _refused(
+        result,
+        1,
+        "versionbot failed unexpectedly (RuntimeError)",
+        "this is a bug: run the same command with --debug for the traceback, and report it",
+    )
+    with pytest.raises(RuntimeError):
+        run_cli("-C", project.path, "--debug", "plan")

@@ -68,6 +68,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug: still two lines, the traceback only with --debug
+        if args.debug:
+            raise
+        # Only the type: the message of an unexpected error may quote anything (commit text).
+        print(
+            f"error: versionbot failed unexpectedly ({type(exc).__name__})\n"
+            "hint: this is a bug: run the same command with --debug for the traceback, and "
+            "report it",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         gc.set_threshold(*threshold)
 
