@@ -414,3 +414,23 @@ def test_an_unexpected_error_is_two_lines_without_debug(
     )
     with pytest.raises(RuntimeError):
         run_cli("-C", project.path, "--debug", "plan")
+
+
+@pytest.mark.parametrize(
+    ("loop", "command", "error"),
+    [
+        ("versionbot.toml", "plan", "config file versionbot.toml is a symlink loop"),
+        ("package.json", "release", "version file package.json is a symlink loop"),
+        ("CHANGELOG.md", "release", "changelog CHANGELOG.md is a symlink loop"),
+    ],
+)
+def test_a_symlink_loop_is_named(
+    project: GitRepo, bot: CliRunner, loop: str, command: str, error: str
+) -> None:
+    files: dict[str, str | bytes] = {}
+    if loop == "package.json":
+        files["versionbot.toml"] = 'version_files = ["package.json"]\n'
+    head = _merge(project, files, {loop: loop})
+    hint = "replace the symlink with the file it stands for"
+    _refused(bot("-C", project.path, command), 3, error, hint)
+    _nothing_done(project, head)

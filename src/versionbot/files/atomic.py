@@ -29,7 +29,13 @@ def in_work_tree(root: Path, relative: str | Path, what: str) -> Path:
     one that exists but is not a regular file.
     """
     base = root.resolve()
-    target = (root / relative).resolve()
+    try:
+        target = (root / relative).resolve()
+    except (RuntimeError, OSError):  # a symlink loop: RuntimeError before Python 3.13
+        raise RepositoryError(
+            f"{what} {relative} is a symlink loop",
+            "replace the symlink with the file it stands for",
+        ) from None
     inside = target.is_relative_to(base) and ".git" not in target.relative_to(base).parts[:1]
     if not inside:
         raise RepositoryError(
