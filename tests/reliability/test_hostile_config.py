@@ -434,3 +434,29 @@ def test_a_symlink_loop_is_named(
     hint = "replace the symlink with the file it stands for"
     _refused(bot("-C", project.path, command), 3, error, hint)
     _nothing_done(project, head)
+
+
+def test_a_template_that_is_not_utf8_says_so(project: GitRepo, bot: CliRunner) -> None:
+    config = '[changelog]\ntemplates = "t"\n'
+    head = _merge(project, {"versionbot.toml": config, "t/CHANGELOG.md.j2": b"\xff\xfe{{"})
+    _refused(
+        bot("-C", project.path, "changelog"),
+        2,
+        "template CHANGELOG.md.j2 is not UTF-8 text: byte 0xff at offset 0",
+        "templates are UTF-8: save it as UTF-8",
+    )
+    _nothing_done(project, head)
+    assert not (project.path / "CHANGELOG.md").exists()
+
+
+def test_a_templates_folder_that_is_a_symlink_loop_is_not_said_missing(
+    project: GitRepo, bot: CliRunner
+) -> None:
+    head = _merge(project, {"versionbot.toml": '[changelog]\ntemplates = "t"\n'}, {"t": "t"})
+    _refused(
+        bot("-C", project.path, "plan"),
+        2,
+        f"changelog.templates folder {project.path / 't'} is not a folder",
+        "create it, or remove changelog.templates from the configuration",
+    )
+    _nothing_done(project, head)

@@ -101,7 +101,14 @@ def _work_tree_loader(folder: Path, root: Path) -> jinja2.BaseLoader:
         def get_source(
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
-            source, filename, uptodate = super().get_source(environment, template)
+            try:
+                source, filename, uptodate = super().get_source(environment, template)
+            except UnicodeDecodeError as exc:
+                raise TemplateError(
+                    f"template {template} is not UTF-8 text: byte 0x{exc.object[exc.start]:02x} "
+                    f"at offset {exc.start}",
+                    "templates are UTF-8: save it as UTF-8",
+                ) from None
             in_work_tree(root, Path(filename), "template")
             return source, filename, uptodate
 
@@ -117,8 +124,10 @@ class Renderer:
         """``user_folder``: the repository's templates, whose files must lie in the work tree
         ``root`` (its own folder when None)."""
         if user_folder is not None and not user_folder.is_dir():
+            there = user_folder.exists() or user_folder.is_symlink()  # a file, a loop
             raise ConfigError(
-                f"changelog.templates folder {user_folder} does not exist",
+                f"changelog.templates folder {user_folder} "
+                + ("is not a folder" if there else "does not exist"),
                 "create it, or remove changelog.templates from the configuration",
             )
         self._user_folder = user_folder
