@@ -345,3 +345,14 @@ def test_a_hundred_megabyte_changelog_keeps_every_byte(released: GitRepo, bot: C
     assert below.endswith(history)
     assert written.count("## 0.2.0 ") == 1
     assert len(written) - len(text) < 500
+
+
+def test_a_tag_named_head(released: GitRepo, bot: CliRunner) -> None:
+    """A pushed tag named HEAD made HEAD's name ambiguous: the reader crashed (git refuses a
+    branch of that name)."""
+    released.run("tag", "HEAD")
+    released.commit("feat: more", {"more.txt": "more\n"})
+    plan = bot("-C", released.path, "plan", "--json")
+    assert_fine(plan)
+    assert plan.json()["branch"] == "main"
+    assert plan.json()["next"]["version"] == "0.2.0"

@@ -359,7 +359,11 @@ class _Repo:
                 raise _git_failed("rev-parse", result.stderr)
         finally:
             remote_stdout, _ = remote.communicate()
-        root, git_dir, shallow, head, ref = lines[:5]
+        root, git_dir, shallow, head = lines[:4]
+        if len(lines) > 4:
+            ref = lines[4]
+        else:  # a ref named HEAD (a pushed tag or branch) leaves HEAD's name ambiguous
+            ref = _run(path, "symbolic-ref", "-q", "HEAD", check=False).stdout.decode().strip()
         branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
         remote_url = (
             remote_stdout.decode("utf-8", "replace").strip() if remote.returncode == 0 else None
