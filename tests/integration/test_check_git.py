@@ -3,6 +3,7 @@ real ``git commit`` (the plain hook through core.hooksPath, and the pre-commit f
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo
+from conftest import CliRunner, GitRepo
 from versionbot.core.check import check_commits
 from versionbot.core.config import CheckRules, Config
 from versionbot.core.errors import UsageError
@@ -18,6 +19,7 @@ from versionbot.git.reader import read_range
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = str(Path(sys.executable).parent)
+FIXTURE = ROOT / "tests" / "reliability" / "fixtures" / "commitlint_breaking.json"
 
 
 def test_range_reads_the_commits_of_a_branch(repo: GitRepo) -> None:
@@ -236,3 +238,26 @@ def test_pre_commit_framework_hook(repo: GitRepo, tmp_path: Path) -> None:
     accepted = commit("feat: add paging")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert repo.run("log", "--format=%s") == "feat: add paging"
+
+
+def test_real_breaking_changes_the_release_does_not_read_are_flagged(
+    repo: GitRepo, bot: CliRunner
+) -> None:
+    """Five commits of commitlint's history (tests/reliability/fixtures/commitlint_breaking.json)
+    declare a breaking change as `BREAKING CHANGE` without a colon, `BREAKING CHANGES` or a list
+    item: the release plans them as minor or patch, and bot check says so, at the line."""
+    recorded = json.loads(FIXTURE.read_text(encoding="utf-8"))["commits"]
+    repo.commit("feat: first")
+    repo.tag("v1.0.0")
+    repo.fast_import([c["message"] for c in reversed(recorded)])
+    result = bot("-C", repo.path, "check", "--json", "v1.0.0..HEAD")
+    assert result.exit_code == 1, result.stderr
+    checked = result.json()["commits"]
+    assert len(checked) == 5
+    for commit, original in zip(checked, recorded, strict=True):
+        lines = original["message"].replace("\r\n", "\n").split("\n")
+        [finding] = [f for f in commit["findings"] if f["rule"] == "breaking-change-form"]
+        assert finding["severity"] == "error", commit
+        assert "BREAKING CHANGE" in lines[finding["line"] - 1]
+    plan = bot("-C", repo.path, "plan", "--json")
+    assert plan.json()["bump"] == "minor"  # none of them is read as breaking

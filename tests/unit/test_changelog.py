@@ -653,3 +653,13 @@ def test_a_missing_template_folder_is_a_config_error(tmp_path: Path) -> None:
 
     assert caught.value.exit_code == 2
     assert "nowhere" in caught.value.message
+
+
+def test_a_breaking_note_links_its_issue_references() -> None:
+    """``BREAKING CHANGE: ..., see #123`` lost its reference: the note was escaped, not linked
+    (the Jinja templates and the built-in renderer alike: tests/property/test_prop_render.py)."""
+    notes = notes_of(["feat: drop v1\n\nBREAKING CHANGE: the v1 endpoints are gone, see #123\n"])
+    body = Renderer(None, GITHUB).release_notes(notes)
+    assert "- the v1 endpoints are gone, see [#123](https://github.com/acme/app/issues/123)" in body
+    plain = Renderer(None, None).release_notes(notes)
+    assert "- the v1 endpoints are gone, see #123" in plain

@@ -689,3 +689,50 @@ def test_plan_summary_says_what_merging_releases() -> None:
         "(1 commit(s), none asks for a release)\n"
     )
     assert plan_summary(nothing, None, pull_request=False).startswith("### No release is due: ")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # The forms the release does not read, each named, an error when nothing else breaks.
+        ("feat: x\n\nBREAKING CHANGE - the api", ("error", "no ':'", "BREAKING CHANGE: the api")),
+        ("feat: x\n\nBREAKING CHANGE\nthe api changed", ("error", "no ':'", None)),
+        ("fix: x\n\n* BREAKING CHANGE: gone", ("error", "a list item", "BREAKING CHANGE: gone")),
+        ("fix: x\n\n- BREAKING CHANGES: gone", ("error", "a list item", "BREAKING CHANGE: gone")),
+        ("feat: x\n\n### BREAKING CHANGES\n\nthe api", ("error", "a heading", None)),
+        # Breaking anyway ('!'): only the note's text is lost.
+        ("feat!: x\n\n* BREAKING CHANGE: y", ("warning", "a list item", "BREAKING CHANGE: y")),
+    ],
+)
+def test_breaking_changes_the_release_does_not_read(
+    message: str, expected: tuple[str, str, str | None]
+) -> None:
+    severity, form, suggestion = expected
+    [finding] = [f for f in check_message(message, RULES) if f.rule == "breaking-change-form"]
+    assert (finding.severity, finding.suggestion) == (severity, suggestion)
+    assert f"in {form} is body text, not a footer" in finding.message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "feat: x\n\nBREAKING CHANGE: the api",  # the footer itself
+        "feat: x\n\nBreaking changes are listed in the docs",  # prose
+        "feat: x\n\nSee the BREAKING_CHANGES_GUIDE file",  # not at the line start
+    ],
+)
+def test_what_is_read_or_is_prose_is_not_flagged(message: str) -> None:
+    assert [f for f in check_message(message, RULES) if f.rule == "breaking-change-form"] == []
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("feat(api(v2)): x", "parentheses inside the scope"),
+        ("feat(api(v2): x", "unbalanced parentheses in the scope"),
+        ("feat((api): x", "unbalanced parentheses in the scope"),
+    ],
+)
+def test_scope_parentheses_are_named_for_what_they_are(header: str, message: str) -> None:
+    [finding] = check_message(header, RULES)
+    assert (finding.rule, finding.message) == ("scope-parentheses", message)

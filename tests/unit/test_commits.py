@@ -473,7 +473,7 @@ def test_release_as(message: str, release_as: str | None) -> None:
         ("feat (api): x", "space between the type and the scope"),
         ("feat  (api)!: x", "space between the type and the scope"),
         ("feat(api: x", "unbalanced parentheses in the scope"),
-        ("feat(a(b)): x", "unbalanced parentheses in the scope"),
+        ("feat(a(b)): x", "parentheses inside the scope"),
         ("feat(a)(b): x", "unbalanced parentheses in the scope"),
         ("feat(): x", "empty scope '()': name a scope or drop the parentheses"),
         ("Update README", "no type prefix: expected 'type(scope): description'"),

@@ -47,6 +47,13 @@ SCISSORS = "------------------------ >8 ------------------------"
 _FIXUP = re.compile(r"(fixup|squash|amend)! ")
 _BREAKING_LIKE = re.compile(r"(?P<token>breaking(?:[ _-]*changes?)?)(?P<space>[ \t]*):", re.I)
 _BREAKING_FOOTER = re.compile(r"BREAKING[ -]CHANGE:(?: |$)")
+# A breaking change the parser does not read: in a list item (`* BREAKING CHANGE: x`, as squash
+# bodies and some tools write it), under a heading (`## BREAKING CHANGES`), or without the colon
+# (`BREAKING CHANGE - x`). Upper case only: prose that mentions breaking changes is not flagged.
+_BREAKING_MENTION = re.compile(
+    r"(?:(?P<bullet>[ \t]*[*+-][ \t]+)|(?P<heading>[ \t]*#+[ \t]*))?"
+    r"(?P<token>BREAKING[ _-]CHANGES?)\b"
+)
 _RELEASE_AS = re.compile(r"release-as: ", re.I)
 # Words people start a subject with when they mean a type (``Fix typo`` -> ``fix: typo``).
 _TYPE_WORDS = {
@@ -364,6 +371,7 @@ _RULES = {
     "space between the type and the scope": "space-before-scope",
     "missing ':' after the scope": "colon-after-scope",
     "unbalanced parentheses in the scope": "scope-parentheses",
+    "parentheses inside the scope": "scope-parentheses",
     "empty scope '()': name a scope or drop the parentheses": "empty-scope",
 }
 # For each rule, the header shape it fixes: (pattern, the corrected header, the column).
@@ -470,6 +478,10 @@ def _footer_findings(body: list[tuple[int, str]], parsed: ParsedCommit) -> list[
         lookalike = _BREAKING_LIKE.match(line)
         if lookalike is not None:
             findings.append(_breaking_lookalike(number, line, lookalike, parsed.breaking))
+            continue
+        mention = _BREAKING_MENTION.match(line)
+        if mention is not None:
+            findings.append(_breaking_mention(number, line, mention, parsed.breaking))
     if parsed.release_as is not None:
         findings += _release_as(body, parsed.release_as)
     return findings
@@ -491,6 +503,28 @@ def _breaking_lookalike(number: int, line: str, match: re.Match[str], breaking: 
         f"(upper case, singular), {consequence}",
         f"BREAKING CHANGE: {text}".rstrip(),
         WARNING,
+    )
+
+
+def _breaking_mention(number: int, line: str, match: re.Match[str], breaking: bool) -> Finding:
+    """A breaking change declared in a form the release does not read: a list item, a
+    heading, or the token without its colon. An error when nothing else makes the commit
+    breaking: the release would plan a minor or a patch."""
+    text = line[match.end() :].strip().lstrip(":-\u2013\u2014 ").strip()  # : - en em dash
+    form = "a list item" if match["bullet"] else "a heading" if match["heading"] else "no ':'"
+    consequence = (
+        "the release notes will not show its text"
+        if breaking
+        else "the release will NOT treat this commit as breaking"
+    )
+    return Finding(
+        number,
+        1,
+        "breaking-change-form",
+        f"{match['token']!r} in {form} is body text, not a footer: {consequence}; write "
+        "'BREAKING CHANGE: ' at the start of a line of the last paragraph, or '!' after the type",
+        f"BREAKING CHANGE: {text}".rstrip() if text else None,
+        WARNING if breaking else ERROR,
     )
 
 

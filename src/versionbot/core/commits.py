@@ -356,6 +356,8 @@ _HEADER_PROBLEMS = (
     ),
     (rf"{TYPE}\s+\(", "space between the type and the scope"),
     (rf"{TYPE}{SCOPE}!?\s", "missing ':' after the scope"),
+    # Balanced, but nested: a scope is one name, with no parentheses of its own.
+    (rf"{TYPE}\((?:[^()\n]*\([^()\n]*\))+[^()\n]*\)", "parentheses inside the scope"),
     (rf"{TYPE}\(", "unbalanced parentheses in the scope"),
 )
 

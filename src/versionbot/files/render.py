@@ -180,7 +180,9 @@ class Renderer:
             self._env = _environment(jinja2.ChoiceLoader([*loaders, prefixed]))
             links = self._links
             self._env.filters["md"] = lambda text: link_references(escape_inline(str(text)), links)
-            self._env.filters["md_block"] = lambda text: escape_block(str(text))
+            self._env.filters["md_block"] = lambda text: link_references(
+                escape_block(str(text)), links
+            )
         try:
             template = self._env.get_template(name)
             # Written piece by piece: render() would first hold every small piece in a list
@@ -249,7 +251,11 @@ def _body(release: ReleaseNotes, links: ForgeLinks | None, out: list[str]) -> No
         out.append("### ⚠ Breaking changes\n\n")
         for e in release.breaking:
             scope = f"**{_md(e.scope, links)}:** " if e.scope else ""
-            out.extend(f"- {scope}{escape_block(note)}\n" for note in e.breaking_notes)
+            # A note's issue references link as a description's do (`see #123`).
+            out.extend(
+                f"- {scope}{link_references(escape_block(note), links)}\n"
+                for note in e.breaking_notes
+            )
         out.append("\n")
     for group in release.groups:
         out.append(f"### {group.title}\n\n")
