@@ -175,3 +175,51 @@ def test_github_output_values_keep_to_their_line() -> None:
     delimiter = lines.split("\n")[1].removeprefix("b<<")
     assert f"b<<{delimiter}\nx\nc=2\n{delimiter}\n" in lines
     assert json.dumps(lines).count("c=2") == 1
+
+
+def test_a_byte_order_mark_before_the_changelog_marker(
+    make_repo: RepoFactory, bot: CliRunner
+) -> None:
+    """A BOM before the marker on the first line hid it: exit 5. It stays, and the marker
+    works."""
+    repo = _released(make_repo)
+    marker = "<!-- versionbot: insert releases below -->"
+    repo.commit("docs: changelog", {"CHANGELOG.md": f"\ufeff{marker}\n"})
+    repo.commit("feat: a", {"a.txt": "a\n"})
+    repo.run("push", "--quiet", "origin", "main")
+    _fine(bot("-C", repo.path, "release"))
+    text = (repo.path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert text.startswith(f"\ufeff{marker}\n\n## 0.2.0 ")
+    assert text.count("\ufeff") == 1
+
+
+@pytest.mark.parametrize("where", ["--version", "initial_version"])
+def test_a_five_thousand_digit_version_is_one_short_line(
+    make_repo: RepoFactory, bot: CliRunner, where: str
+) -> None:
+    repo = make_repo("app")
+    huge = "9" * 5000 + ".0.0"
+    if where == "initial_version":
+        repo.commit("feat: a", {"versionbot.toml": f'initial_version = "{huge}"\n'})
+        result = bot("-C", repo.path, "plan")
+    else:
+        repo.commit("feat: a", {"a.txt": "a\n"})
+        result = bot("-C", repo.path, "plan", "--version", huge)
+    assert result.exit_code == 2, result.stderr
+    error, hint = result.stderr.strip().split("\n")
+    assert "'9999" in error
+    assert len(error) < 200
+    assert hint.startswith("hint: ")
+
+
+def test_an_unwritable_step_summary_is_a_one_line_error_after_the_release(
+    make_repo: RepoFactory, bot: CliRunner, tmp_path: Path
+) -> None:
+    repo = _released(make_repo)
+    repo.commit("feat: a", {"a.txt": "a\n"})
+    repo.run("push", "--quiet", "origin", "main")
+    result = bot("-C", repo.path, "release", env={"GITHUB_STEP_SUMMARY": str(tmp_path)})
+    assert "Traceback" not in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot write $GITHUB_STEP_SUMMARY")
+    assert repo.run("ls-remote", "--tags", "origin", "v0.2.0")

@@ -23,6 +23,7 @@ from versionbot.core.version import InvalidVersion, Version
 
 TEMPLATE_CONTEXT_VERSION = 1
 INSERT_MARKER = "<!-- versionbot: insert releases below -->"
+BOM = "\ufeff"  # some editors start a UTF-8 file with it
 
 # A heading, a bullet or an ordered-list marker: block starts that need a space (or the end)
 # after them; `#12` is a reference, not a heading.
@@ -251,9 +252,8 @@ def escape_block(text: str, indent: str = "  ") -> str:
 
 def versions_in(text: str) -> set[str]:
     """The versions that already have a release heading in a changelog's text."""
-    return {
-        match["version"] for line in text.split("\n") if (match := _HEADING.match(line)) is not None
-    }
+    lines = text.removeprefix(BOM).split("\n")
+    return {match["version"] for line in lines if (match := _HEADING.match(line)) is not None}
 
 
 def insert_sections(text: str, sections: Mapping[Version, str], filename: str) -> str:
@@ -264,6 +264,8 @@ def insert_sections(text: str, sections: Mapping[Version, str], filename: str) -
     higher, at the end; when there is none, right below the marker. Rendered sections end with
     one blank line.
     """
+    if text.startswith(BOM):  # kept, and out of the way of the first line's marker or heading
+        return BOM + insert_sections(text[len(BOM) :], sections, filename)
     present = versions_in(text)
     missing = sorted((v for v in sections if str(v) not in present), reverse=True)
     if not missing:

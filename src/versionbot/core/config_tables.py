@@ -219,10 +219,16 @@ def parse_initial_version(mapping: Mapping[str, Any], source: str) -> Version | 
     if version is None or version.is_prerelease or version.build or version == Version(0, 0, 0):
         raise ConfigError(
             f"initial_version in {source} must be a final SemVer version above 0.0.0, "
-            f"not {value!r}",
+            f"not {_cut(value)}",
             'write e.g. initial_version = "0.1.0"',
         )
     return version
+
+
+def _cut(value: object) -> str:
+    """A value quoted in an error, at most 40 characters of it: one line, whatever its size."""
+    text = repr(value)
+    return text if len(text) <= 42 else text[:41] + "…"
 
 
 def parse_bump_rules(table: object, source: str) -> BumpRules:

@@ -8,14 +8,14 @@ one blank line.
 
 from __future__ import annotations
 
-from versionbot.core.changelog import INSERT_MARKER, lines_of, versions_in
+from versionbot.core.changelog import BOM, INSERT_MARKER, lines_of, versions_in
 
 
 def changelog_advice(path: str, text: str | None) -> tuple[str, ...]:
     """A finding about the changelog, then advice (if any)."""
     if text is None:
         return (f"{path} does not exist: bot changelog (or the first bot release) creates it",)
-    lines = text.split("\n")
+    lines = text.removeprefix(BOM).split("\n")
     if any(line.strip() == INSERT_MARKER for line in lines):
         return (f"{path} has the insertion marker",)
     heading = _first_heading(lines)
@@ -43,8 +43,10 @@ def insert_marker(text: str) -> str:
     Unchanged when the marker is already there. Nothing else changes: the marker line and one
     blank line are inserted; line endings follow the file's.
     """
-    if any(line.strip() == INSERT_MARKER for line in text.split("\n")):
+    if any(line.strip() == INSERT_MARKER for line in text.removeprefix(BOM).split("\n")):
         return text
+    if text.startswith(BOM):
+        return BOM + insert_marker(text[len(BOM) :])
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = lines_of(text)
     index = _first_heading(lines)
