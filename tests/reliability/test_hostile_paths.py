@@ -119,14 +119,39 @@ def test_an_in_tree_symlinked_changelog_is_written_through_and_stays_a_link(
     assert project.run("show", "HEAD:CHANGELOG.md") == "docs/CHANGELOG.md"  # still a link in git
 
 
+@pytest.mark.parametrize("absolute", [False, True])
 def test_a_changelog_path_out_of_the_tree_is_refused(
-    project: GitRepo, bot: CliRunner, tmp_path: Path
+    project: GitRepo, bot: CliRunner, tmp_path: Path, absolute: bool
 ) -> None:
-    _merge(project, "chore: config", {}, {"versionbot.toml": '[changelog]\nfile = "../x.md"\n'})
+    path = str(tmp_path / "x.md") if absolute else "../x.md"
+    _merge(project, "chore: config", {}, {"versionbot.toml": f'[changelog]\nfile = "{path}"\n'})
     result = bot("-C", project.path, "changelog")
-    _refused(result, 3, "changelog ../x.md leads out of the work tree")
+    _refused(result, 3, f"changelog {path} leads out of the work tree")
     assert not (tmp_path / "x.md").exists()
     assert not (project.path.parent / "x.md").exists()
+
+
+def test_no_cache_of_compiled_templates_outside_the_repository(
+    project: GitRepo, bot: CliRunner, tmp_path: Path
+) -> None:
+    """Jinja's bytecode cache under ~/.cache was loaded as code by a later run on the same
+    runner: a run with the repository's own templates now writes no cache anywhere."""
+    home = tmp_path / "home"
+    home.mkdir()
+    _merge(
+        project,
+        "feat: our own notes",
+        {},
+        {
+            "versionbot.toml": '[changelog]\ntemplates = "templates"\n',
+            "templates/release-notes.md.j2": "{{ release.version }} notes\n",
+        },
+    )
+    env = {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
+    for _ in range(2):
+        result = bot("-C", project.path, "plan", env=env)
+        assert result.exit_code == 0, result.stderr
+    assert [p for p in home.rglob("*")] == []
 
 
 def test_a_template_include_symlinked_out_of_the_tree_is_refused(
