@@ -611,6 +611,25 @@ def test_split_squash(message: str, pieces: list[str]) -> None:
     assert split_squash(message) == pieces
 
 
+@pytest.mark.parametrize(
+    ("message", "pieces"),
+    [
+        # The title repeats its first commit: one change, the commit's text as its body.
+        (
+            "feat: bundle (#7)\n\n* feat: bundle\n\n  zip it all\n* fix(bundle): names",
+            ["feat: bundle (#7)\n\nzip it all", "fix(bundle): names"],
+        ),
+        ("feat: bundle\n\n* feat: bundle\n* fix: x", ["feat: bundle", "fix: x"]),
+        # A different title stays a change of its own.
+        ("feat: bundle (#7)\n\n* feat: zip\n", ["feat: bundle (#7)\n", "feat: zip"]),
+    ],
+)
+def test_a_title_that_repeats_its_first_bullet_is_one_change(
+    message: str, pieces: list[str]
+) -> None:
+    assert split_squash(message) == pieces
+
+
 def test_squash_pieces_parse() -> None:
     pieces = split_squash(
         "feat: add x (#12)\n\n"

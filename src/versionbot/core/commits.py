@@ -51,6 +51,7 @@ _GIT_REVERT_HEADER = r'Revert "(?P<subject>.*)"(?: \(#[0-9]+\))?'
 _REVERTS_LINE = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,64})\b")
 _SHA = re.compile(r"\b[0-9a-fA-F]{7,64}\b")
 _SQUASH_BULLET = rf"\* (?={TYPE}(?:{SCOPE})?!?: )"
+_PULL_SUFFIX = re.compile(r" \(#[0-9]+\)$")
 
 BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
 
@@ -250,6 +251,13 @@ def split_squash(message: str) -> list[str]:
         first = lines[start][2:]
         rest = textwrap.dedent("\n".join(lines[start + 1 : end]))
         pieces.append(f"{first}\n{rest}".rstrip())
+    # A pull request titled after its first commit: one change, not two. The title (with the
+    # " (#N)" GitHub adds) stays the header, the commit's text its body.
+    title, _, own = pieces[0].partition("\n")
+    header, _, body = pieces[1].partition("\n")
+    if _PULL_SUFFIX.sub("", title).strip() == _PULL_SUFFIX.sub("", header).strip():
+        text = "\n\n".join(part for part in (own.strip("\n"), body.strip("\n")) if part)
+        pieces[:2] = [f"{title}\n\n{text}".rstrip() if text else title]
     return pieces
 
 
