@@ -663,3 +663,13 @@ def test_a_breaking_note_links_its_issue_references() -> None:
     assert "- the v1 endpoints are gone, see [#123](https://github.com/acme/app/issues/123)" in body
     plain = Renderer(None, None).release_notes(notes)
     assert "- the v1 endpoints are gone, see #123" in plain
+
+
+def test_change_lines_in_a_body_are_no_references() -> None:
+    """`feat: x (#911)` lines in a body read as footers came out as `, feat #911, fix #909`."""
+    notes = notes_of(["feat: add export (#912)\n\nfeat: add export (#911)\nfix: names (#909)\n"])
+    [entry] = notes.groups[0].entries
+    assert entry.references == ()
+    text = Renderer(None, GITHUB).release_notes(notes)
+    assert ", feat" not in text
+    assert ", fix" not in text

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from versionbot.core.commits import BREAKING_TOKENS, ParsedCommit
+from versionbot.core.config import DEFAULT_TYPES
 from versionbot.core.errors import ChangelogError
 from versionbot.core.links import ForgeLinks
 from versionbot.core.neutralise import IN_MARKDOWN
@@ -30,7 +31,11 @@ BOM = "\ufeff"  # some editors start a UTF-8 file with it
 _BLOCK_START = re.compile(r"(?:#{1,6}|[-+]|[0-9]{1,9}[.)])(?=[ \t]|$)")
 _REFERENCE = re.compile(r"(?<![\w/&])(?P<sign>[#!])(?P<number>[0-9]+)\b")
 # Footers that name people or machines, not issues: their '#' are not references.
-_NOT_REFERENCES = frozenset({"co-authored-by", "signed-off-by", "reviewed-by", "release-as"})
+# Footers whose issue numbers are no reference to list: people, Release-As, and the Conventional
+# Commits types, which are change lines (`feat: export (#911)` in a body), not footers.
+_NOT_REFERENCES = frozenset(
+    {"co-authored-by", "signed-off-by", "reviewed-by", "release-as", *DEFAULT_TYPES}
+)
 # A release heading: `## [1.4.0](...)`, `## 1.4.0 (date)`, `## v1.4.0`, `# [1.4.0]` ...
 _HEADING = re.compile(
     r"#{1,3} +\[?v?(?P<version>[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*?)\]?(?=[\s(]|$)"
