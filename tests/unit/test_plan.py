@@ -968,3 +968,12 @@ def test_forced_major_on_zero_goes_to_one() -> None:
     assert version_of(forced) == "1.0.0"
     from_commits = plan(commits("feat!: a"), [tag("v0.4.2")])
     assert version_of(from_commits) == "0.5.0"
+
+
+def test_plan_to_text_shows_the_few_that_decide_and_a_count() -> None:
+    """A long window printed thousands of "decided by" lines."""
+    result = plan(commits(*(f"feat: f{n}" for n in range(12))), [tag("v1.2.3", 7)])
+    lines = plan_to_text(result).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  decided by"))
+    assert lines[start + 5] == "             … and 7 more (bot plan --json lists them all)"
+    assert len(result.decided_by) == 12

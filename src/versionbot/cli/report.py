@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # bot check's types: bot plan should not import the linter (n
     from versionbot.core.image_tags import ImagePlan
 
 _LABELS = {level: level.label for level in Bump}  # Enum properties are slow on a hot path
+DECIDED_BY_SHOWN = 5  # the human report's "decided by" lines; --json lists every one
 
 
 def plan_json_parts(
@@ -153,8 +154,13 @@ def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool =
         lines.append("  next       no release")
     lines.append(f"  why        {neutralise(plan.reason)}")
     if plan.decided_by:
-        lines.append("  decided by " + _line(plan.decided_by[0]))
-        lines += ["             " + _line(c) for c in plan.decided_by[1:]]
+        # The few that decide, and a count: a long window can hold thousands of them.
+        shown = plan.decided_by[:DECIDED_BY_SHOWN]
+        lines.append("  decided by " + _line(shown[0]))
+        lines += ["             " + _line(c) for c in shown[1:]]
+        more = len(plan.decided_by) - len(shown)
+        if more:
+            lines.append(f"             … and {more} more (bot plan --json lists them all)")
     if notes is not None:
         lines.append("")
         lines.append("Release notes:")
