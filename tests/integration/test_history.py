@@ -400,7 +400,7 @@ def test_squash_merge_body_lists_each_commit(repo: GitRepo, run_cli: CliRunner) 
     repo.commit("feat: first")
     repo.tag("v1.0.0")
     squash = repo.commit(
-        "feat: export reports (#12)\n\n"
+        "Export reports (#12)\n\n"
         "* feat: csv export\n\n"
         "* fix(csv): quote separators\n\n"
         "  with a second line\n\n"
@@ -412,7 +412,7 @@ def test_squash_merge_body_lists_each_commit(repo: GitRepo, run_cli: CliRunner) 
 
     assert [c.sha for c in plan.commits] == [squash] * 4
     assert subjects(plan) == [
-        "feat: export reports (#12)",
+        "Export reports (#12)",
         "feat: csv export",
         "fix(csv): quote separators",
         "feat(api)!: drop the xml endpoint",

@@ -568,19 +568,25 @@ def test_commit_value(commit: Commit, is_merge: bool, subject: str) -> None:
             id="bullets-not-conventional",
         ),
         pytest.param(
-            "feat: add x (#12)\n\n* feat: a\n\n* fix(api): b\n\n* docs!: c",
-            ["feat: add x (#12)\n", "feat: a", "fix(api): b", "docs!: c"],
+            "Add x (#12)\n\n* feat: a\n\n* fix(api): b\n\n* docs!: c",
+            ["Add x (#12)\n", "feat: a", "fix(api): b", "docs!: c"],
             id="github-squash",
         ),
         pytest.param(
-            "feat: add x (#12)\n\n"
+            # A conventional title is the change whoever merged chose; the bullets are history.
+            "feat: add x (#12)\n\n* feat: a\n\n* fix(api): b",
+            ["feat: add x (#12)\n\n* feat: a\n\n* fix(api): b"],
+            id="conventional-title-is-one-change",
+        ),
+        pytest.param(
+            "Add x (#12)\n\n"
             "* feat: a\n\n  body of a\n  more\n\n"
             "* fix(api): b\n\nbody b\n\nBREAKING CHANGE: y\n\n"
             "* update readme\n\n"
             "* docs: c\n\n"
             "Co-authored-by: X <x@example.com>",
             [
-                "feat: add x (#12)\n",
+                "Add x (#12)\n",
                 "feat: a\n\nbody of a\nmore",
                 "fix(api): b\n\nbody b\n\nBREAKING CHANGE: y\n\n* update readme",
                 "docs: c\n\nCo-authored-by: X <x@example.com>",
@@ -588,8 +594,8 @@ def test_commit_value(commit: Commit, is_merge: bool, subject: str) -> None:
             id="bodies-and-trailers",
         ),
         pytest.param(
-            "feat: t\r\n\r\n* feat: a\r\n\r\n* fix: b\r\n",
-            ["feat: t\n", "feat: a", "fix: b"],
+            "T\r\n\r\n* feat: a\r\n\r\n* fix: b\r\n",
+            ["T\n", "feat: a", "fix: b"],
             id="crlf",
         ),
         pytest.param(
@@ -611,40 +617,21 @@ def test_split_squash(message: str, pieces: list[str]) -> None:
     assert split_squash(message) == pieces
 
 
-@pytest.mark.parametrize(
-    ("message", "pieces"),
-    [
-        # The title repeats its first commit: one change, the commit's text as its body.
-        (
-            "feat: bundle (#7)\n\n* feat: bundle\n\n  zip it all\n* fix(bundle): names",
-            ["feat: bundle (#7)\n\nzip it all", "fix(bundle): names"],
-        ),
-        ("feat: bundle\n\n* feat: bundle\n* fix: x", ["feat: bundle", "fix: x"]),
-        # A different title stays a change of its own.
-        ("feat: bundle (#7)\n\n* feat: zip\n", ["feat: bundle (#7)\n", "feat: zip"]),
-    ],
-)
-def test_a_title_that_repeats_its_first_bullet_is_one_change(
-    message: str, pieces: list[str]
-) -> None:
-    assert split_squash(message) == pieces
-
-
 def test_squash_pieces_parse() -> None:
     pieces = split_squash(
-        "feat: add x (#12)\n\n"
+        "Add x (#12)\n\n"
         "* feat: a\n\n  body of a\n\n"
         "* fix(api): b\n\nBREAKING CHANGE: y\n\n"
         "Co-authored-by: X <x@example.com>"
     )
-    results = [parsed(p) for p in pieces]
+    results = [parsed(p) for p in pieces[1:]]
+    assert isinstance(parse_commit(pieces[0]), ParseFailure)  # the title: no type
     assert [(r.type, r.scope, r.breaking) for r in results] == [
-        ("feat", None, False),
         ("feat", None, False),
         ("fix", "api", True),
     ]
-    assert results[1].body == "body of a"
-    assert results[2].footers == (
+    assert results[0].body == "body of a"
+    assert results[1].footers == (
         Footer("BREAKING CHANGE", "y"),
         Footer("Co-authored-by", "X <x@example.com>"),
     )

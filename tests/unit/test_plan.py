@@ -227,7 +227,7 @@ def test_single_parent_and_root_commits_are_not_merges() -> None:
 
 
 SQUASH = (
-    "chore: bundle (#3)\n\n"
+    "Bundle (#3)\n\n"
     "* feat: a\n\n  body of a\n\n"
     "* fix!: b\n\n"
     "* tidy up\n\n"
@@ -239,7 +239,7 @@ def test_squash_bodies_are_counted() -> None:
     result = plan(commits(SQUASH), [tag("v1.0.0")])
     assert version_of(result) == "2.0.0"
     assert [(c.subject, c.bump) for c in result.commits] == [
-        ("chore: bundle (#3)", Bump.NONE),
+        ("Bundle (#3)", Bump.NONE),
         ("feat: a", Bump.MINOR),
         ("fix!: b", Bump.MAJOR),
     ]
@@ -247,11 +247,19 @@ def test_squash_bodies_are_counted() -> None:
     assert [c.subject for c in result.decided_by] == ["fix!: b"]
 
 
+def test_a_conventional_squash_title_is_the_change() -> None:
+    """Whoever merged chose the title; the bullets are the branch's history (stale ones made
+    three minor releases in a row in commitlint)."""
+    result = plan(commits(SQUASH.replace("Bundle (#3)", "fix: bundle (#3)")), [tag("v1.0.0")])
+    assert version_of(result) == "1.0.1"
+    assert [c.subject for c in result.commits] == ["fix: bundle (#3)"]
+
+
 def test_squash_bodies_are_one_message_when_squash_commits_is_false() -> None:
     config = config_from_mapping({"squash_commits": False})
     result = plan(commits(SQUASH), [tag("v1.0.0")], config)
     assert result.release is False
-    assert [c.subject for c in result.commits] == ["chore: bundle (#3)"]
+    assert [c.subject for c in result.commits] == ["Bundle (#3)"]
 
 
 # --- Reverts --------------------------------------------------------------------------------------
