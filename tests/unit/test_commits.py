@@ -14,7 +14,9 @@ from versionbot.core.commits import (
     Footer,
     ParsedCommit,
     ParseFailure,
+    commit_override,
     parse_commit,
+    split_changes,
     split_squash,
 )
 
@@ -644,3 +646,51 @@ def test_missing_colon_after_a_scope() -> None:
 def test_empty_git_revert_subject_is_not_conventional() -> None:
     # Found by hypothesis: `Revert ""` names nothing to revert.
     assert failure('Revert ""').reason == "no type prefix: expected 'type(scope): description'"
+
+
+TYPES = frozenset({"feat", "fix", "chore", "docs"})
+
+
+@pytest.mark.parametrize(
+    ("message", "pieces"),
+    [
+        # Wallos's squash messages: the title, then its commits as change lines.
+        (
+            "feat: add export (#912)\n\nfeat: add export (#911)\nfix: quote names (#909)",
+            ["feat: add export (#912)", "fix: quote names (#909)"],
+        ),
+        # release-please's documented form: changes at the bottom, their footers indented.
+        (
+            "feat: adds v4 UUID\n\nThis adds support.\n\n"
+            "fix(utils): unicode no longer throws\n  PiperOrigin-RevId: 1\n"
+            "  BREAKING-CHANGE: encode no longer throws.\n\n"
+            "feat(utils): update encode\n  Source-Link: x",
+            [
+                "feat: adds v4 UUID\n\nThis adds support.",
+                "fix(utils): unicode no longer throws\nPiperOrigin-RevId: 1\n"
+                "BREAKING-CHANGE: encode no longer throws.",
+                "feat(utils): update encode\nSource-Link: x",
+            ],
+        ),
+        # Trailers are not changes; a change line inside the body's prose is prose.
+        (
+            "feat: x\n\nbody\n\nCo-authored-by: A <a@b>",
+            ["feat: x\n\nbody\n\nCo-authored-by: A <a@b>"],
+        ),
+        (
+            "feat: x\n\nfix: y is what this does,\nin a sentence.",
+            ["feat: x\n\nfix: y is what this does,\nin a sentence."],
+        ),
+        # A header that is not conventional: nothing to add changes to.
+        ("Update things\n\nfeat: a", ["Update things\n\nfeat: a"]),
+    ],
+)
+def test_split_changes(message: str, pieces: list[str]) -> None:
+    assert split_changes(message, TYPES) == pieces
+
+
+def test_a_commit_override_replaces_the_message() -> None:
+    body = "Update deps (#7)\n\nBEGIN_COMMIT_OVERRIDE\nfeat: a\nfix: b\nEND_COMMIT_OVERRIDE\n"
+    assert commit_override(body) == "feat: a\nfix: b"
+    assert commit_override("fix: x") == "fix: x"
+    assert split_changes(commit_override(body), TYPES) == ["feat: a", "fix: b"]

@@ -985,3 +985,16 @@ def test_plan_to_text_shows_the_few_that_decide_and_a_count() -> None:
     start = next(i for i, line in enumerate(lines) if line.startswith("  decided by"))
     assert lines[start + 5] == "             … and 7 more (bot plan --json lists them all)"
     assert len(result.decided_by) == 12
+
+
+def test_body_changes_count_as_release_please_counts_them() -> None:
+    """Wallos's 4.9.0 was planned as a patch: its feature was a change line of a fix's squash."""
+    message = "fix: names (#900)\n\nfix: names (#898)\nfeat: export (#899)\n"
+    assert version_of(plan(commits(message), [tag("v4.8.0")])) == "4.8.1"
+    config = config_from_mapping({"body_changes": True})
+    result = plan(commits(message), [tag("v4.8.0")], config)
+    assert version_of(result) == "4.9.0"
+    assert [c.subject for c in result.commits] == ["fix: names (#900)", "feat: export (#899)"]
+    override = "Deps (#9)\n\nBEGIN_COMMIT_OVERRIDE\nfeat: a\nfix: b\nEND_COMMIT_OVERRIDE\n"
+    overridden = plan(commits(override), [tag("v4.8.0")], config)
+    assert [c.subject for c in overridden.commits] == ["feat: a", "fix: b"]

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import NamedTuple
 
 # A commit type: a letter, then letters, digits, '-' and '_' (ASCII: the parser reads nothing else
@@ -51,6 +52,11 @@ _GIT_REVERT_HEADER = r'Revert "(?P<subject>.*)"(?: \(#[0-9]+\))?'
 _REVERTS_LINE = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,64})\b")
 _SHA = re.compile(r"\b[0-9a-fA-F]{7,64}\b")
 _SQUASH_BULLET = rf"\* (?={TYPE}(?:{SCOPE})?!?: )"
+_PULL_SUFFIX = re.compile(r" \(#[0-9]+\)$")
+# release-please's several changes in one message: a change line, and what may sit among them
+# (its indented lines, and trailer-like footers such as Co-authored-by).
+_CHANGE_LINE = re.compile(rf"^(?P<type>{TYPE})(?:{SCOPE})?!?: \S", re.MULTILINE)
+_IN_CHANGES = re.compile(rf"{TYPE}(?:{SCOPE})?!?: \S|[ \t]+\S|[A-Za-z][A-Za-z0-9-]*: \S")
 
 BREAKING_TOKENS = frozenset({"BREAKING CHANGE", "BREAKING-CHANGE"})
 
@@ -253,6 +259,71 @@ def split_squash(message: str) -> list[str]:
         first = lines[start][2:]
         rest = textwrap.dedent("\n".join(lines[start + 1 : end]))
         pieces.append(f"{first}\n{rest}".rstrip())
+    return pieces
+
+
+def commit_override(message: str) -> str:
+    """The changes a ``BEGIN_COMMIT_OVERRIDE`` ... ``END_COMMIT_OVERRIDE`` block of the message
+    lists in place of the message (release-please's override, which a squash merge carries over
+    from the pull request's description); the message itself without one.
+
+    >>> commit_override("U\\n\\nBEGIN_COMMIT_OVERRIDE\\nfeat: a\\nfix: b\\nEND_COMMIT_OVERRIDE")
+    'feat: a\\nfix: b'
+    """
+    _, found, after = message.partition("BEGIN_COMMIT_OVERRIDE")
+    override = after.partition("END_COMMIT_OVERRIDE")[0].strip() if found else ""
+    return override or message
+
+
+def split_changes(message: str, types: Collection[str]) -> list[str]:
+    """Split a message that lists several changes, as release-please reads them: lines of the
+    last paragraphs that are Conventional Commits headers (``feat(api): x``), each with the
+    indented lines below it, are changes of their own; the header's change keeps the rest.
+
+    A change line's type must be one of ``types`` (the configured ones): ``Co-authored-by: A``
+    is a trailer, not a change. A line that repeats the header (GitHub's squash title and its one
+    commit, ``(#N)`` aside) is the header's change, not another one. The header must itself be
+    conventional.
+
+    >>> split_changes("chore: sync\\n\\nfeat: a\\nfix(ui): b\\n  Source-Link: x", {"feat", "fix"})
+    ['chore: sync', 'feat: a', 'fix(ui): b\\nSource-Link: x']
+    """
+    header, _, rest = message.partition("\n")
+    if not rest or _HEADER.match(header.strip()) is None or not _CHANGE_LINE.search(rest):
+        return [message]
+
+    def is_change(line: str) -> bool:
+        match = _CHANGE_LINE.match(line)
+        return match is not None and match["type"].lower() in types
+
+    paragraphs = rest.replace("\r\n", "\n").split("\n\n")
+    start = len(paragraphs)  # the first paragraph of the block of changes at the bottom
+    for i in range(len(paragraphs) - 1, -1, -1):
+        lines = [line for line in paragraphs[i].split("\n") if line.strip()]
+        if not lines or not all(_IN_CHANGES.match(line) for line in lines):
+            break
+        if any(is_change(line) for line in lines):
+            start = i
+    if start == len(paragraphs):
+        return [message]
+    import textwrap  # a message of several changes is rare: not every plan pays for the import
+
+    lines = "\n".join(paragraphs[start:]).split("\n")
+    own = [header, *paragraphs[:start]]
+    changes: list[list[str]] = []
+    for line in lines:
+        if is_change(line):
+            changes.append([line])
+        elif changes:
+            changes[-1].append(line)
+        else:
+            own.append(line)  # a footer of the header's change (Co-authored-by, ...)
+    title = _PULL_SUFFIX.sub("", header.strip())
+    pieces = ["\n\n".join(part.strip("\n") for part in own if part.strip())]
+    for first, *below in changes:
+        if _PULL_SUFFIX.sub("", first.strip()) == title:
+            continue  # the title's own commit, listed again
+        pieces.append(f"{first}\n{textwrap.dedent(chr(10).join(below))}".rstrip())
     return pieces
 
 

@@ -110,6 +110,7 @@ class Config:
     initial_version: Version = Version(0, 1, 0)
     major_on_zero: bool = False
     squash_commits: bool = True
+    body_changes: bool = False  # release-please's several changes in one message (commits.py)
     ignore_merge_commits: bool = True
     fetch_unshallow: bool = False
     bump_rules: BumpRules = field(default_factory=BumpRules)
@@ -126,6 +127,13 @@ class Config:
     pr_branch: str = "versionbot/release"  # where the release pull request comes from
     packages: tuple[Package, ...] = ()  # a monorepo's packages; empty: one release per repository
     source: str = "defaults"  # where it came from, for messages
+
+    @property
+    def change_types(self) -> frozenset[str]:
+        """The types a change line of ``body_changes`` may have: those the configuration names
+        anywhere (allowed by [check], given a [bump] rule, or a changelog section)."""
+        named = [*self.check.types, *(t for t, _ in self.bump_rules.by_type)]
+        return frozenset(t.lower() for t in [*named, *(t for t, _ in self.changelog.sections)])
 
     def package(self, name: str) -> Package:
         """The package called ``name`` (``--package NAME``)."""

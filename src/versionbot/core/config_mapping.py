@@ -59,6 +59,7 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         initial_version=parse_initial_version(mapping, source) or defaults.initial_version,
         major_on_zero=parse_flag(mapping, "major_on_zero", defaults.major_on_zero, source),
         squash_commits=parse_flag(mapping, "squash_commits", defaults.squash_commits, source),
+        body_changes=parse_flag(mapping, "body_changes", defaults.body_changes, source),
         ignore_merge_commits=parse_flag(
             mapping, "ignore_merge_commits", defaults.ignore_merge_commits, source
         ),

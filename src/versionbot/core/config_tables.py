@@ -34,6 +34,7 @@ TOP_LEVEL_KEYS = {
     "initial_version": 'a final SemVer version, e.g. "0.1.0"',
     "major_on_zero": "true or false",
     "squash_commits": "true or false",
+    "body_changes": "true or false",
     "ignore_merge_commits": "true or false",
     "fetch_unshallow": "true or false",
     "bump": 'a table of type or "type(scope)" = "major" | "minor" | "patch" | "none"',

@@ -33,7 +33,15 @@ from versionbot.core.bump import (
     next_prerelease_number,
 )
 from versionbot.core.changelog import ReleaseInfo, ReleaseNotes, release_notes, utc_date
-from versionbot.core.commits import Commit, ParsedCommit, ParseFailure, parse_commit, split_squash
+from versionbot.core.commits import (
+    Commit,
+    ParsedCommit,
+    ParseFailure,
+    commit_override,
+    parse_commit,
+    split_changes,
+    split_squash,
+)
 from versionbot.core.config import Config, Package
 from versionbot.core.errors import VersionConflictError
 from versionbot.core.history import (
@@ -377,21 +385,33 @@ def classify_commit(commit: Commit, config: Config) -> list[PlannedCommit]:
     if config.ignore_merge_commits and len(parents) > 1:
         return [PlannedCommit(sha, _subject(commit), None, Bump.NONE, "merge commit")]
     rules = config.bump_rules
-    if config.squash_commits and "\n* " in message:
-        return [_planned(sha, parse_commit(piece), rules) for piece in split_squash(message)]
-    return [_planned(sha, parse_commit(message), rules)]
+    pieces = _pieces(message, config)
+    return [_planned(sha, parse_commit(piece), rules) for piece in pieces]
+
+
+def _pieces(message: str, config: Config) -> list[str]:
+    """The changes one message holds: its squash bullets (``squash_commits``) and the change
+    lines at the bottom of its body (``body_changes``); most messages are one."""
+    if config.body_changes and "_COMMIT_OVERRIDE" in message:
+        message = commit_override(message)
+    pieces = split_squash(message) if config.squash_commits and "\n* " in message else [message]
+    if config.body_changes and "\n" in message:
+        types = config.change_types
+        pieces = [change for piece in pieces for change in split_changes(piece, types)]
+    return pieces
 
 
 def each_classified(commits: Iterable[Commit], config: Config) -> Iterator[PlannedCommit]:
     """``classify`` one piece at a time, for a reader that keeps only some of them."""
     rules: BumpRules = config.bump_rules
     ignore_merges, squash = config.ignore_merge_commits, config.squash_commits
+    body_changes = config.body_changes
     for sha, parents, message in commits:
         if ignore_merges and len(parents) > 1:
             subject = message.partition("\n")[0].strip()
             yield PlannedCommit(sha, subject, None, Bump.NONE, "merge commit")
-        elif squash and "\n* " in message:
-            for piece in split_squash(message):
+        elif (squash and "\n* " in message) or (body_changes and "\n" in message):
+            for piece in _pieces(message, config):
                 yield _planned(sha, parse_commit(piece), rules)
         else:
             yield _planned(sha, parse_commit(message), rules)
