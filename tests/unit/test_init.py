@@ -548,3 +548,17 @@ def test_a_peer_value_the_loader_refuses_is_left_out_with_its_reason() -> None:
     assert proposal_value(proposal, "tag_format") == "v{version}"  # the default, not the peer's
     assert proposal_value(proposal, "committer") is None
     loads(render_toml(proposal, embedded=False), embedded=False)
+
+
+def test_a_monorepos_tags_are_not_taken_for_the_repositorys() -> None:
+    """bot init took one package's tags (api-v...) as the whole repository's tag format."""
+    proposal = detect({}, ["api-v1.0.0", "web-v0.2.0", "api-v1.1.0", "web-v0.3.0"])
+    settings = {s.key: s.value for s in proposal.settings}
+    assert settings[("tag_format",)] == "v{version}"
+    assert "the tags name 2 packages (api-v{version}, web-v{version}): a monorepo" in (
+        proposal.detected
+    )
+    assert any(n.key == "packages" and "[packages.NAME]" in n.why for n in proposal.not_migrated)
+    # One prefix is a repository's own format, not a monorepo.
+    single = detect({}, ["app-v1.0.0", "app-v1.1.0"])
+    assert {s.key: s.value for s in single.settings}[("tag_format",)] == "app-v{version}"

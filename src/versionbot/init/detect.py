@@ -104,6 +104,10 @@ def detect_tag_format(tags: Iterable[str]) -> tuple[str | None, int, int]:
     return f"{best}{{version}}", prefixes[best], sum(prefixes.values())
 
 
+# A package's tag prefix: its name, then a separator and maybe a `v` (`api-v`, `web@`, `cli/v`).
+_PACKAGE_PREFIX = re.compile(r"[A-Za-z][\w.-]*?(?:-v|@v?|/v?|_v)")
+
+
 def _semver_prefix(name: str) -> str | None:
     for index, char in enumerate(name):
         if char.isdigit() and (index == 0 or not name[index - 1].isdigit()):
@@ -116,9 +120,32 @@ def _semver_prefix(name: str) -> str | None:
     return None
 
 
+def package_prefixes(tags: Iterable[str]) -> list[str]:
+    """The tag prefixes that name packages (``api-v``, ``web@``, ``tools/v``): two or more of
+    them say the tags are a monorepo's, whose packages each have their own tag format.
+
+    >>> package_prefixes(["api-v1.0.0", "web-v0.2.0", "api-v1.1.0", "v3.0.0"])
+    ['api-v', 'web-v']
+    """
+    named = {p for p in map(_semver_prefix, tags) if p and _PACKAGE_PREFIX.fullmatch(p)}
+    return sorted(named) if len(named) > 1 else []
+
+
 def _tag_format(
     tags: Sequence[str], migrations: Sequence[Migration], detected: list[str], notes: list[Note]
 ) -> Setting:
+    packages = package_prefixes(tags)
+    if packages:
+        # One package's tags are not the repository's: its releases would start over.
+        shown = ", ".join(f"{p}{{version}}" for p in packages[:5])
+        more = f" and {len(packages) - 5} more" if len(packages) > 5 else ""
+        detected.append(f"the tags name {len(packages)} packages ({shown}{more}): a monorepo")
+        why = (
+            "bot init does not write [packages] yet: add a [packages.NAME] table per package "
+            "with its path and tag_format (docs/monorepos.md)"
+        )
+        notes.append(Note("bot init", "packages", why))
+        tags = [t for t in tags if _semver_prefix(t) not in packages]
     found, following, semver = detect_tag_format(tags)
     configured = next((s for m in migrations for s in m.settings if s.key == ("tag_format",)), None)
     if found is not None:
@@ -137,7 +164,10 @@ def _tag_format(
     if configured is not None:
         detected.append("no release tags yet")
         return configured
-    detected.append("no release tags yet: the default tag format v{version}")
+    if packages:
+        detected.append("no tags of the repository as a whole: the default tag format v{version}")
+    else:
+        detected.append("no release tags yet: the default tag format v{version}")
     return Setting(
         ("tag_format",), "v{version}", "no release tags yet: versionbot's default", "default"
     )
