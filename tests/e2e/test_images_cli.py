@@ -50,6 +50,8 @@ def test_images_plan_prints_each_tag_and_why(repo: GitRepo, bot: CliRunner) -> N
         "  push  1       1.1.0 is the highest 1.x release",
         "  push  latest  1.1.0 is the highest release",
         "  to    ghcr.io/acme/app, registry.example.com/acme/app",
+        "  labels: the source image's own, unchanged (promoted by digest): set "
+        "org.opencontainers.image.version and .revision when you build it",
     ]
 
 

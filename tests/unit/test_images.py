@@ -197,3 +197,28 @@ def test_images_config_errors(table: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         config_from_mapping({"images": table})
     assert message in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("ghcr.io/acme/app:sha-{sha}", "the source image's own, unchanged (promoted by digest)"),
+        (None, "org.opencontainers.image.version, .revision, .created"),
+    ],
+)
+def test_images_plan_says_what_labels_the_image_carries(source: str | None, says: str) -> None:
+    """Promotion never rewrites a manifest (its digest is its name): a CI-built image carries
+    the labels its build gave it, and bot images plan says so."""
+    from versionbot.cli.report import images_to_text
+
+    plan = image_plan(
+        Version.parse("1.4.2"),
+        [],
+        SHA,
+        names=("ghcr.io/acme/app",),
+        source=source,
+        platforms=("linux/amd64",),
+        rules=DEFAULT,
+    )
+    [line] = [line for line in images_to_text(plan) if line.startswith("  labels: ")]
+    assert says in line

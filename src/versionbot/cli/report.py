@@ -116,7 +116,22 @@ def images_to_text(images: ImagePlan) -> list[str]:
         action = "push" if tag.pushed else "keep"
         lines.append(f"  {action}  {tag.tag:<{width}}  {neutralise(tag.reason)}")
     lines.append("  to    " + ", ".join(images.names))
+    lines.append("  " + _labels_line(images))
     return lines
+
+
+def _labels_line(images: ImagePlan) -> str:
+    """What the pushed image says of itself: promotion copies manifests byte for byte (their
+    digest is their name), so a CI-built image keeps the labels its build gave it."""
+    if images.source is not None:
+        return (
+            "labels: the source image's own, unchanged (promoted by digest): set "
+            "org.opencontainers.image.version and .revision when you build it"
+        )
+    return (
+        "labels: org.opencontainers.image.version, .revision, .created, .title, .source, "
+        "and [images] labels (set by the build)"
+    )
 
 
 def _commit_json(commit: PlannedCommit) -> str:
