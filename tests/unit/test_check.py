@@ -22,7 +22,7 @@ from versionbot.core.check import (
     squash_merged,
     strip_comments,
 )
-from versionbot.core.commits import Commit, ParsedCommit, parse_commit
+from versionbot.core.commits import BREAKING_TOKENS, Commit, ParsedCommit, parse_commit
 from versionbot.core.config import DEFAULT_TYPES, CheckRules
 from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError
@@ -31,7 +31,12 @@ from versionbot.core.plan import make_plan
 
 RULES = CheckRules()
 ALLOWED = "allowed types: feat, fix, perf, refactor, docs, style, test, build, ci, chore, revert"
-NOT_BREAKING = "or the release will NOT treat this commit as breaking"
+HOW = "start the last paragraph with 'BREAKING CHANGE: <what breaks>'"
+NOT_BREAKING = (
+    f"the release will NOT treat this commit as breaking; {HOW}, or put '!' before the header's "
+    "':' (feat(api)!: ...)"
+)
+NO_TEXT = f"the release notes will not show its text; {HOW}"
 
 # message -> every finding, exactly: (line, column, rule, severity, message, suggestion)
 CASES: list[tuple[str, list[tuple[int, int, str, str, str, str | None]]]] = [
@@ -201,8 +206,8 @@ CASES: list[tuple[str, list[tuple[int, int, str, str, str, str | None]]]] = [
                 1,
                 "breaking-change-token",
                 WARNING,
-                "'breaking change:' is not a breaking-change footer: write 'BREAKING CHANGE:' "
-                f"(upper case, singular), {NOT_BREAKING}",
+                "'breaking change:' is not a breaking-change footer (the token must be upper "
+                f"case): {NOT_BREAKING}",
                 "BREAKING CHANGE: v1 is gone",
             )
         ],
@@ -215,8 +220,8 @@ CASES: list[tuple[str, list[tuple[int, int, str, str, str, str | None]]]] = [
                 1,
                 "breaking-change-token",
                 WARNING,
-                "'BREAKING CHANGES:' is not a breaking-change footer: write 'BREAKING CHANGE:' "
-                "(upper case, singular), so that the release notes show its text",
+                "'BREAKING CHANGES:' is not a breaking-change footer (CHANGE is singular): "
+                f"{NO_TEXT}",
                 "BREAKING CHANGE: v1 is gone",
             )
         ],
@@ -228,9 +233,9 @@ CASES: list[tuple[str, list[tuple[int, int, str, str, str, str | None]]]] = [
                 4,
                 1,
                 "breaking-change-position",
-                WARNING,
-                "'BREAKING CHANGE:' inside a paragraph is body text: put a blank line before it, "
-                f"{NOT_BREAKING}",
+                ERROR,
+                "'BREAKING CHANGE:' inside a paragraph is body text, not a footer (put a blank "
+                f"line before it): {NOT_BREAKING}",
                 None,
             )
         ],
@@ -238,7 +243,7 @@ CASES: list[tuple[str, list[tuple[int, int, str, str, str, str | None]]]] = [
     (
         "v9 (#639)\n\nBREAKING CHANGE: v1 is gone",
         [
-            (1, 3, "space-before-scope", ERROR, "space between the type and the scope", None),
+            (1, 1, "no-type", ERROR, "no type prefix: expected 'type(scope): description'", None),
             (
                 3,
                 1,
@@ -691,48 +696,276 @@ def test_plan_summary_says_what_merging_releases() -> None:
     assert plan_summary(nothing, None, pull_request=False).startswith("### No release is due: ")
 
 
-@pytest.mark.parametrize(
-    ("message", "expected"),
-    [
-        # The forms the release does not read, each named, an error when nothing else breaks.
-        ("feat: x\n\nBREAKING CHANGE - the api", ("error", "no ':'", "BREAKING CHANGE: the api")),
-        ("feat: x\n\nBREAKING CHANGE\nthe api changed", ("error", "no ':'", None)),
-        ("fix: x\n\n* BREAKING CHANGE: gone", ("error", "a list item", "BREAKING CHANGE: gone")),
-        ("fix: x\n\n- BREAKING CHANGES: gone", ("error", "a list item", "BREAKING CHANGE: gone")),
-        ("feat: x\n\n### BREAKING CHANGES\n\nthe api", ("error", "a heading", None)),
-        # Breaking anyway ('!'): only the note's text is lost.
-        ("feat!: x\n\n* BREAKING CHANGE: y", ("warning", "a list item", "BREAKING CHANGE: y")),
-    ],
-)
-def test_breaking_changes_the_release_does_not_read(
-    message: str, expected: tuple[str, str, str | None]
+# -- breaking changes the release does not read ------------------------------------------------
+
+LIST_ITEM = "'BREAKING CHANGE' in a list item is body text, not a footer"
+
+
+# message -> (line, column, rule, severity, the message's start, suggestion): each form the
+# release does not read as breaking, flagged where it is, with a fix the release reads.
+FORMS: list[tuple[str, tuple[int, int, str, str, str]]] = [
+    (
+        "feat: x\n\nBREAKING CHANGE - the API changed",
+        (3, 1, "breaking-change-form", ERROR, "'BREAKING CHANGE' without ':'"),
+    ),
+    (
+        "feat: x\n\nBREAKING CHANGE\nthe api changed",
+        (3, 1, "breaking-change-form", ERROR, "'BREAKING CHANGE' without ':'"),
+    ),
+    ("fix: x\n\n* BREAKING CHANGE: gone", (3, 3, "breaking-change-form", ERROR, LIST_ITEM)),
+    (
+        "fix: x\n\n- BREAKING CHANGES: gone",
+        (3, 3, "breaking-change-form", ERROR, "'BREAKING CHANGES' in a list item"),
+    ),
+    (
+        "fix: x\n\nSome text.\n\n*  BREAKING CHANGE: two spaces\n*  fix: other",
+        (5, 4, "breaking-change-form", ERROR, LIST_ITEM),
+    ),
+    (
+        "feat: x\n\n### BREAKING CHANGES\n\nthe api",
+        (3, 5, "breaking-change-form", ERROR, "'BREAKING CHANGES' as a heading"),
+    ),
+    (
+        "feat: x\n\n  BREAKING CHANGE: indented",
+        (3, 3, "breaking-change-form", ERROR, "'BREAKING CHANGE' indented"),
+    ),
+    (
+        "feat: x\n\nbreaking change: y",
+        (3, 1, "breaking-change-token", WARNING, "'breaking change:' is not a breaking-"),
+    ),
+    (
+        "feat: x\n\nBREAKING CHANGES: y",
+        (3, 1, "breaking-change-token", ERROR, "'BREAKING CHANGES:' is not a breaking-"),
+    ),
+    (
+        "feat: x\n\nBREAKING CHANGE:y",
+        (3, 1, "breaking-change-token", ERROR, "'BREAKING CHANGE:' is not a breaking-"),
+    ),
+    (
+        "feat: x\n\nText.\nBREAKING CHANGE: y",
+        (4, 1, "breaking-change-position", ERROR, "'BREAKING CHANGE:' inside a paragraph"),
+    ),
+    # Breaking anyway ('!'): only the note's text is lost, a warning.
+    ("feat!: x\n\n* BREAKING CHANGE: y", (3, 3, "breaking-change-form", WARNING, LIST_ITEM)),
+]
+
+
+@pytest.mark.parametrize(("message", "expected"), FORMS, ids=[m[:40] for m, _ in FORMS])
+def test_breaking_changes_the_release_does_not_read_are_flagged_where_they_are(
+    message: str, expected: tuple[int, int, str, str, str]
 ) -> None:
-    severity, form, suggestion = expected
-    [finding] = [f for f in check_message(message, RULES) if f.rule == "breaking-change-form"]
-    assert (finding.severity, finding.suggestion) == (severity, suggestion)
-    assert f"in {form} is body text, not a footer" in finding.message
+    line, column, rule, severity, start = expected
+    parsed = parse_commit(message)
+    assert isinstance(parsed, ParsedCommit)
+    assert not any(f.token in BREAKING_TOKENS for f in parsed.footers)  # the release's reading
+    [finding] = check_message(message, RULES)
+    assert (finding.line, finding.column, finding.rule, finding.severity) == (
+        line,
+        column,
+        rule,
+        severity,
+    )
+    assert finding.message.startswith(start), finding.message
+    ending = NO_TEXT if parsed.breaking else NOT_BREAKING
+    assert finding.message.endswith(ending), finding.message
+
+
+@pytest.mark.parametrize(("message", "expected"), FORMS, ids=[m[:40] for m, _ in FORMS])
+def test_each_suggestion_is_read_as_a_breaking_change(
+    message: str, expected: tuple[int, int, str, str, str]
+) -> None:
+    """A suggestion is given only where the release would read it, and then it does."""
+    [finding] = check_message(message, RULES)
+    if finding.suggestion is None:
+        return
+    lines = message.split("\n")
+    lines[finding.line - 1] = finding.suggestion
+    fixed = parse_commit("\n".join(lines))
+    assert isinstance(fixed, ParsedCommit)
+    assert fixed.breaking
+    assert any(f.token in BREAKING_TOKENS for f in fixed.footers)
+    assert check_message("\n".join(lines), RULES) == []
+
+
+def test_the_suggestions_of_the_forms() -> None:
+    assert [check_message(m, RULES)[0].suggestion for m, _ in FORMS] == [
+        "BREAKING CHANGE: the API changed",
+        "BREAKING CHANGE:",
+        "BREAKING CHANGE: gone",
+        "BREAKING CHANGE: gone",
+        "BREAKING CHANGE: two spaces",
+        "BREAKING CHANGE:",
+        "BREAKING CHANGE: indented",
+        "BREAKING CHANGE: y",
+        "BREAKING CHANGE: y",
+        "BREAKING CHANGE: y",
+        None,  # inside a paragraph: no line on its own fixes it (the message says what does)
+        "BREAKING CHANGE: y",
+    ]
 
 
 @pytest.mark.parametrize(
     "message",
     [
         "feat: x\n\nBREAKING CHANGE: the api",  # the footer itself
+        "feat: x\n\nBREAKING-CHANGE: the api",  # its other spelling (rule 16)
+        "feat: x\n\nBREAKING CHANGE:\nthe api, on the lines below",
+        "feat: x\n\nRefs: #1\nBREAKING CHANGE: in the footers, after another",
+        "feat: x\n\nBREAKING CHANGE: a\n\nmore of a\nBREAKING CHANGE: b",  # all footers
+        "feat: x\nBREAKING CHANGE: no blank line",  # read (only body-leading-blank warns)
         "feat: x\n\nBreaking changes are listed in the docs",  # prose
         "feat: x\n\nSee the BREAKING_CHANGES_GUIDE file",  # not at the line start
+        "feat: x\n\nThis is not a BREAKING CHANGE.",
     ],
 )
 def test_what_is_read_or_is_prose_is_not_flagged(message: str) -> None:
-    assert [f for f in check_message(message, RULES) if f.rule == "breaking-change-form"] == []
+    assert [f for f in check_message(message, RULES) if f.rule.startswith("breaking")] == []
 
 
-@pytest.mark.parametrize(
-    ("header", "message"),
-    [
-        ("feat(api(v2)): x", "parentheses inside the scope"),
-        ("feat(api(v2): x", "unbalanced parentheses in the scope"),
-        ("feat((api): x", "unbalanced parentheses in the scope"),
-    ],
+# A GitHub squash body: with squash_commits each `* type: ...` bullet is a commit of its own.
+SQUASH_BODY = (
+    "feat: bundle (#7)\n\n"
+    "* feat(api)!: drop v1\n\n"
+    "* fix(api): names\n"
+    "BREAKING CHANGE: names are sorted\n\n"
+    "* refactor: paths\n\n"
+    "  BREAKING CHANGE: paths are absolute\n\n"
+    "* docs: readme\n\n"
+    "* BREAKING CHANGE: a list item all the same"
 )
-def test_scope_parentheses_are_named_for_what_they_are(header: str, message: str) -> None:
+
+
+def test_squash_bullets_are_commits_and_read_as_the_release_reads_them() -> None:
+    """`* feat(api)!: x` is a breaking commit, not a list item; a footer right below a bullet's
+    header, or indented under it, is that commit's own (split_squash dedents it)."""
+    [finding] = check_message(SQUASH_BODY, RULES, squash=True)
+    assert (finding.line, finding.column, finding.rule, finding.severity) == (
+        14,
+        3,
+        "breaking-change-form",
+        ERROR,
+    )
+    plan = make_plan(_history(SQUASH_BODY), config_from_mapping({}, "t"))
+    assert [(p.parsed.header, p.parsed.breaking) for p in plan.commits if p.parsed] == [
+        ("feat: bundle (#7)", False),
+        ("feat(api)!: drop v1", True),
+        ("fix(api): names", True),
+        ("refactor: paths", True),
+        ("docs: readme", False),
+    ]
+
+
+def test_without_squash_commits_a_squash_body_is_one_message() -> None:
+    found = [(f.line, f.rule) for f in check_message(SQUASH_BODY, RULES, squash=False)]
+    assert found == [
+        (6, "breaking-change-position"),
+        (10, "breaking-change-form"),
+        (14, "breaking-change-form"),
+    ]
+
+
+def test_a_bullet_the_release_reads_as_a_commit_of_type_breaking_change() -> None:
+    message = "feat: bundle\n\n* BREAKING-CHANGE: v1 is gone"
+    [finding] = check_message(message, RULES, squash=True)
+    assert (finding.rule, finding.severity, finding.suggestion) == (
+        "breaking-change-form",
+        ERROR,
+        "BREAKING CHANGE: v1 is gone",
+    )
+
+
+def test_a_squash_bullet_under_a_header_that_is_not_conventional_still_counts() -> None:
+    message = "Bundle things (#5)\n\n* feat(api): drop v1\n\nBREAKING CHANGE: v1 is gone"
+    rules = [f.rule for f in check_message(message, RULES, squash=True)]
+    assert rules == ["no-type"]  # the bullet's footer is read: not 'breaking-change-ignored'
+    rules = [f.rule for f in check_message(message, RULES, squash=False)]
+    assert rules == ["no-type", "breaking-change-ignored"]
+
+
+def test_ranges_and_message_files_pass_squash_commits() -> None:
+    commit = Commit("d" * 40, ("e" * 40,), "feat: bundle\n\n* fix(api): b\nBREAKING CHANGE: c")
+    [squashed] = check_commits([commit], RULES, squash=True)
+    [whole] = check_commits([commit], RULES)
+    assert (squashed.findings, [f.rule for f in whole.findings]) == (
+        (),
+        ["breaking-change-position"],
+    )
+    assert check_edit_message(commit.message + "\n# comment\n", RULES, squash=True) == []
+
+
+NO_TYPE = "no type prefix: expected 'type(scope): description'"
+
+# -- every header message names the problem the header has --------------------------------------
+
+# header -> (rule, exact message, column, suggestion): the audit of each message the header
+# checks can give, against a header that has exactly that problem.
+HEADERS: list[tuple[str, tuple[str, str, int, str | None]]] = [
+    ("", ("empty-message", "empty message", 1, None)),
+    ("feat:", ("empty-description", "empty description after 'type: '", 7, None)),
+    ("feat:x", ("space-after-colon", "missing space after ':'", 6, "feat: x")),
+    ("feat : x", ("space-before-colon", "space before ':'", 5, "feat: x")),
+    (
+        "feat!(api): x",
+        (
+            "bang-position",
+            "'!' must follow the scope: 'type(scope)!: description'",
+            5,
+            "feat(api)!: x",
+        ),
+    ),
+    ("feat (api): x", ("space-before-scope", "space between the type and the scope", 5, None)),
+    ("feat !: x", ("space-before-bang", "space before '!'", 5, "feat!: x")),
+    ("feat(api) !: x", ("space-before-bang", "space before '!'", 10, "feat(api)!: x")),
+    ("feat(api) x", ("colon-after-scope", "missing ':' after the scope", 10, "feat(api): x")),
+    (
+        "feat(api)x: y",
+        ("colon-after-scope", "the scope must be followed by ': ' or '!: '", 10, None),
+    ),
+    ("feat(api)!", ("colon-after-scope", "the scope must be followed by ': ' or '!: '", 11, None)),
+    (
+        "feat(a)(b): x",
+        ("scope-parentheses", "more than one scope: a header has one '(scope)'", 8, None),
+    ),
+    ("feat(api(v2)): x", ("scope-parentheses", "parentheses inside the scope", 5, None)),
+    ("feat((api)): x", ("scope-parentheses", "parentheses inside the scope", 5, None)),
+    ("feat(api(v2): x", ("scope-parentheses", "unbalanced parentheses in the scope", 5, None)),
+    ("feat(a)): x", ("scope-parentheses", "unbalanced parentheses in the scope", 5, None)),
+    (
+        "feat(): x",
+        ("empty-scope", "empty scope '()': name a scope or drop the parentheses", 5, "feat: x"),
+    ),
+    (
+        "feat add paging",
+        (
+            "colon-after-type",
+            "missing ':' after the type 'feat': expected 'type(scope): description'",
+            5,
+            "feat: add paging",
+        ),
+    ),
+    (
+        "Update the README",
+        ("no-type", "no type prefix: expected 'type(scope): description'", 1, None),
+    ),
+    ("v9 (#639)", ("no-type", "no type prefix: expected 'type(scope): description'", 1, None)),
+]
+
+
+@pytest.mark.parametrize(("header", "expected"), HEADERS, ids=[h or "empty" for h, _ in HEADERS])
+def test_each_header_message_names_the_problem(
+    header: str, expected: tuple[str, str, int, str | None]
+) -> None:
+    rule, message, column, suggestion = expected
     [finding] = check_message(header, RULES)
-    assert (finding.rule, finding.message) == ("scope-parentheses", message)
+    assert (finding.rule, finding.message, finding.column) == (rule, message, column)
+    if suggestion is not None:
+        assert finding.suggestion == suggestion
+        assert check_message(suggestion, RULES) == []
+
+
+def test_every_parser_reason_is_audited() -> None:
+    """A new reason in commits._HEADER_PROBLEMS needs a line in HEADERS."""
+    from versionbot.core.commits import _HEADER_PROBLEMS
+
+    audited = {expected[1] for _, expected in HEADERS}
+    assert {reason for _, reason in _HEADER_PROBLEMS} <= audited

@@ -18,6 +18,7 @@ from versionbot.core.commits import (
     parse_commit,
     split_changes,
     split_squash,
+    squash_bullets,
 )
 
 
@@ -308,6 +309,12 @@ def test_rules_11_12_13_16_breaking(message: str, notes: tuple[str, ...]) -> Non
         "feat: breaking change in the description",
         "feat: BREAKING CHANGE: in the description",
         "feat(BREAKING CHANGE): in the scope",
+        # Forms the spec does not define: bot check flags them, the release does not count them.
+        "feat: x\n\n* BREAKING CHANGE: a list item",
+        "feat: x\n\n- BREAKING CHANGE: a list item",
+        "feat: x\n\nBREAKING CHANGE - no colon",
+        "feat: x\n\nBREAKING CHANGE\nno colon, the text below",
+        "feat: x\n\n## BREAKING CHANGES\n\na heading",
     ],
 )
 def test_not_breaking(message: str) -> None:
@@ -476,7 +483,13 @@ def test_release_as(message: str, release_as: str | None) -> None:
         ("feat  (api)!: x", "space between the type and the scope"),
         ("feat(api: x", "unbalanced parentheses in the scope"),
         ("feat(a(b)): x", "parentheses inside the scope"),
-        ("feat(a)(b): x", "unbalanced parentheses in the scope"),
+        ("feat(a)(b): x", "more than one scope: a header has one '(scope)'"),
+        ("feat(a)): x", "unbalanced parentheses in the scope"),
+        ("feat(api)x: y", "the scope must be followed by ': ' or '!: '"),
+        ("feat(api)!", "the scope must be followed by ': ' or '!: '"),
+        ("feat !: x", "space before '!'"),
+        ("feat(api) !: x", "space before '!'"),
+        ("v9 (#639)", "no type prefix: expected 'type(scope): description'"),  # a PR number
         ("feat(): x", "empty scope '()': name a scope or drop the parentheses"),
         ("Update README", "no type prefix: expected 'type(scope): description'"),
         ("Merge branch 'main' into x", "no type prefix: expected 'type(scope): description'"),
@@ -617,6 +630,12 @@ def test_commit_value(commit: Commit, is_merge: bool, subject: str) -> None:
 )
 def test_split_squash(message: str, pieces: list[str]) -> None:
     assert split_squash(message) == pieces
+
+
+def test_squash_bullets_are_the_lines_split_squash_splits_at() -> None:
+    lines = ["", "feat: t", "* feat: a", "", "*  fix: no", "* fix(x)!: b", "* BREAKING CHANGE: c"]
+    assert squash_bullets(lines, header=1) == [2, 5]
+    assert squash_bullets(["* feat: the header", "* fix: b"]) == [1]
 
 
 def test_squash_pieces_parse() -> None:

@@ -567,7 +567,8 @@ def _check(args: argparse.Namespace) -> int:
             return 0
         text = data.decode("utf-8", "replace")
         subject = strip_comments(text)[0].partition("\n")[0]
-        checks = [CommitCheck(None, subject, tuple(check_edit_message(text, rules)))]
+        findings = check_edit_message(text, rules, squash=config.squash_commits)
+        checks = [CommitCheck(None, subject, tuple(findings))]
         if name != "-":
             hint = f"the message is kept: fix it with git commit --edit --file {name}"
     elif args.title is not None:
@@ -612,7 +613,7 @@ def _check_range(
         made = [c.sha for c in listed if release_commit_names(root, c.sha, c.message, config)]
     except RepositoryError as exc:  # bot check: 1 is "problems found", 2 anything else
         raise UsageError(exc.message, exc.hint) from None
-    return where, check_commits(listed, rules, made)
+    return where, check_commits(listed, rules, made, config.squash_commits)
 
 
 def _init(args: argparse.Namespace) -> int:

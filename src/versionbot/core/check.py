@@ -12,6 +12,14 @@ On top of that come
   ``BREAKING CHANGE:`` hidden inside a paragraph, no blank line after the subject); these are
   warnings, except where the release would fail or ignore what the author declared.
 
+A breaking change the release does not read (``BREAKING CHANGE`` without its colon, in a list
+item, under a heading, indented, inside a paragraph, or misspelt) is graded by how sure the
+declaration is: written in upper case, it is one, and it is an error unless the commit is breaking
+anyway (a ``!`` or another footer: then only its text is lost from the notes, a warning); in any
+other case it may be prose or a template's ``Breaking change: none``, and it is a warning. With
+``squash_commits`` the release reads each ``* type: ...`` bullet of a squash body as a commit of
+its own, and so does the check.
+
 >>> [f.rule for f in check_message("Feat: add pages", CheckRules())]
 ['type-case']
 >>> check_message("feat:add pages", CheckRules())[0].suggestion
@@ -32,6 +40,7 @@ from versionbot.core.commits import (
     Commit,
     ParsedCommit,
     parse_commit,
+    squash_bullets,
 )
 from versionbot.core.config import CheckRules
 from versionbot.core.history import History, PackagesHistory
@@ -45,15 +54,22 @@ WARNING: Final = "warning"
 SCISSORS = "------------------------ >8 ------------------------"
 
 _FIXUP = re.compile(r"(fixup|squash|amend)! ")
-_BREAKING_LIKE = re.compile(r"(?P<token>breaking(?:[ _-]*changes?)?)(?P<space>[ \t]*):", re.I)
+_BREAKING_LIKE = re.compile(
+    r"(?P<token>breaking(?P<separator>[ _-]*)(?P<change>changes?)?)(?P<space>[ \t]*):(?P<after>.?)",
+    re.I,
+)
 _BREAKING_FOOTER = re.compile(r"BREAKING[ -]CHANGE:(?: |$)")
 # A breaking change the parser does not read: in a list item (`* BREAKING CHANGE: x`, as squash
-# bodies and some tools write it), under a heading (`## BREAKING CHANGES`), or without the colon
-# (`BREAKING CHANGE - x`). Upper case only: prose that mentions breaking changes is not flagged.
+# bodies and some tools write it), under a heading (`## BREAKING CHANGES`), indented, or without
+# the colon (`BREAKING CHANGE - x`). Upper case only: prose that mentions breaking changes is not
+# flagged.
 _BREAKING_MENTION = re.compile(
-    r"(?:(?P<bullet>[ \t]*[*+-][ \t]+)|(?P<heading>[ \t]*#+[ \t]*))?"
+    r"(?:(?P<bullet>[ \t]*[*+-][ \t]+)|(?P<heading>[ \t]*#+[ \t]*)|(?P<indent>[ \t]+))?"
     r"(?P<token>BREAKING[ _-]CHANGES?)\b"
 )
+# How to declare a breaking change so that the release reads it (and shows its text).
+_FOOTER_HOW = "start the last paragraph with 'BREAKING CHANGE: <what breaks>'"
+_HOW = f"{_FOOTER_HOW}, or put '!' before the header's ':' (feat(api)!: ...)"
 _RELEASE_AS = re.compile(r"release-as: ", re.I)
 # Words people start a subject with when they mean a type (``Fix typo`` -> ``fix: typo``).
 _TYPE_WORDS = {
@@ -103,11 +119,15 @@ class CommitCheck(NamedTuple):
 
 
 def check_commits(
-    commits: Iterable[Commit], rules: CheckRules, release_commits: Collection[str] = ()
+    commits: Iterable[Commit],
+    rules: CheckRules,
+    release_commits: Collection[str] = (),
+    squash: bool = False,
 ) -> list[CommitCheck]:
     """Lint every commit of a range (newest first, as given); merge commits and the bot's own
     release commits (``release_commits``: the shas the git edge found to be the bot's) are
-    listed as skipped, not linted. Release trailers on any other commit are an error."""
+    listed as skipped, not linted. Release trailers on any other commit are an error.
+    ``squash``: the configuration's ``squash_commits``, read as ``check_message`` says."""
     checked: list[CommitCheck] = []
     for commit in commits:
         if commit.is_merge:
@@ -115,7 +135,8 @@ def check_commits(
         elif commit.sha in release_commits:
             checked.append(CommitCheck(commit.sha, commit.subject, (), "release commit"))
         else:
-            findings = check_message(commit.message, rules) + _forged_trailers(commit.message)
+            findings = check_message(commit.message, rules, squash)
+            findings += _forged_trailers(commit.message)
             checked.append(CommitCheck(commit.sha, commit.subject, tuple(findings)))
     return checked
 
@@ -167,11 +188,13 @@ def squash_merged_packages(
     return history._replace(commits=[(squash, tuple(sorted(paths))), *kept])
 
 
-def check_edit_message(text: str, rules: CheckRules, comment_char: str = "#") -> list[Finding]:
+def check_edit_message(
+    text: str, rules: CheckRules, comment_char: str = "#", squash: bool = False
+) -> list[Finding]:
     """Lint the text of a message file as ``git commit`` would store it (comments and the
     scissors line stripped); lines are numbered as in ``text``."""
     message, numbers = strip_comments(text, comment_char)
-    findings = check_message(message, rules)
+    findings = check_message(message, rules, squash)
     return [f._replace(line=numbers[f.line - 1]) if f.line <= len(numbers) else f for f in findings]
 
 
@@ -198,8 +221,11 @@ def strip_comments(text: str, comment_char: str = "#") -> tuple[str, tuple[int, 
     return "\n".join(line for _, line in kept), tuple(number for number, _ in kept)
 
 
-def check_message(message: str, rules: CheckRules) -> list[Finding]:
-    """Every problem of one commit message, in reading order. Never raises."""
+def check_message(message: str, rules: CheckRules, squash: bool = False) -> list[Finding]:
+    """Every problem of one commit message, in reading order. Never raises.
+
+    ``squash`` (the configuration's ``squash_commits``): each ``* type: ...`` bullet below the
+    header is a commit of its own, as the release reads it; its breaking changes are its own."""
     lines = _lines(message)
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
@@ -221,11 +247,10 @@ def check_message(message: str, rules: CheckRules) -> list[Finding]:
             )
         ]
     parsed = parse_commit(message)
-    body = list(enumerate(lines[first + 1 :], start=first + 2))
     if not isinstance(parsed, ParsedCommit):
         verdict = _header_finding(header, parsed.reason, rules, at)
         findings = [verdict, *_policy_after_repair(header, verdict, rules, at)]
-        findings += _ignored_breaking(body)
+        findings += _body_findings(lines, first, squash)
         return sorted(findings, key=lambda f: (f.line, f.column))
     findings = _policy(header, parsed, rules, at)
     if first + 1 < len(lines) and lines[first + 1].strip():
@@ -238,7 +263,7 @@ def check_message(message: str, rules: CheckRules) -> list[Finding]:
                 severity=WARNING,
             )
         )
-    findings += _footer_findings(body, parsed)
+    findings += _body_findings(lines, first, squash)
     return sorted(findings, key=lambda f: (f.line, f.column))
 
 
@@ -369,25 +394,37 @@ _RULES = {
     "space before ':'": "space-before-colon",
     "'!' must follow the scope: 'type(scope)!: description'": "bang-position",
     "space between the type and the scope": "space-before-scope",
+    "space before '!'": "space-before-bang",
     "missing ':' after the scope": "colon-after-scope",
+    "the scope must be followed by ': ' or '!: '": "colon-after-scope",
+    "more than one scope: a header has one '(scope)'": "scope-parentheses",
     "unbalanced parentheses in the scope": "scope-parentheses",
     "parentheses inside the scope": "scope-parentheses",
     "empty scope '()': name a scope or drop the parentheses": "empty-scope",
 }
-# For each rule, the header shape it fixes: (pattern, the corrected header, the column).
+# For each of the parser's reasons, the header shape it names: (pattern, the corrected header or
+# "" when no correction is sure, where the problem is: after group 1, or one further).
 _REPAIRS: dict[str, tuple[re.Pattern[str], str, str]] = {
-    "space-after-colon": (re.compile(rf"({TYPE}(?:{SCOPE})?!?:)(.*)"), r"\1 \2", "e1"),
-    "space-before-colon": (
-        re.compile(rf"({TYPE}(?:{SCOPE})?!?)\s+:\s*(.*)"),
-        r"\1: \2",
+    "missing space after ':'": (re.compile(rf"({TYPE}(?:{SCOPE})?!?:)(.*)"), r"\1 \2", "e1"),
+    "space before ':'": (re.compile(rf"({TYPE}(?:{SCOPE})?!?)\s+:\s*(.*)"), r"\1: \2", "e1"),
+    "'!' must follow the scope: 'type(scope)!: description'": (
+        re.compile(rf"({TYPE})!({SCOPE}):\s*(.*)"),
+        r"\1\2!: \3",
         "e1",
     ),
-    "bang-position": (re.compile(rf"({TYPE})!({SCOPE}):\s*(.*)"), r"\1\2!: \3", "e1"),
-    "space-before-scope": (re.compile(rf"({TYPE})\s+(\(.*)"), r"\1\2", "e1"),
-    "colon-after-scope": (re.compile(rf"({TYPE}{SCOPE}!?)\s+(.*)"), r"\1: \2", "e1"),
-    "empty-scope": (re.compile(rf"({TYPE})\(\s*\)(.*)"), r"\1\2", "e1"),
-    "empty-description": (re.compile(rf"({TYPE}(?:{SCOPE})?!?:)\s*"), "", "e1+1"),
-    "scope-parentheses": (re.compile(rf"({TYPE})\("), "", "e1"),
+    "space between the type and the scope": (re.compile(rf"({TYPE})\s+(\(.*)"), r"\1\2", "e1"),
+    "space before '!'": (re.compile(rf"({TYPE}(?:{SCOPE})?)\s+!\s*:\s*(.*)"), r"\1!: \2", "e1"),
+    "missing ':' after the scope": (re.compile(rf"({TYPE}{SCOPE}!?)\s+(.*)"), r"\1: \2", "e1"),
+    "the scope must be followed by ': ' or '!: '": (re.compile(rf"({TYPE}{SCOPE}!?)"), "", "e1"),
+    "more than one scope: a header has one '(scope)'": (re.compile(rf"({TYPE}{SCOPE})"), "", "e1"),
+    "empty scope '()': name a scope or drop the parentheses": (
+        re.compile(rf"({TYPE})\(\s*\)(.*)"),
+        r"\1\2",
+        "e1",
+    ),
+    "empty description after 'type: '": (re.compile(rf"({TYPE}(?:{SCOPE})?!?:)\s*"), "", "e1+1"),
+    "parentheses inside the scope": (re.compile(rf"({TYPE})\("), "", "e1"),
+    "unbalanced parentheses in the scope": (re.compile(rf"({TYPE})\("), "", "e1"),
 }
 
 
@@ -395,9 +432,14 @@ def _header_finding(header: str, reason: str, rules: CheckRules, at: _Position) 
     """The parser's verdict on a header, with where it goes wrong and a fix when one is sure."""
     rule = _RULES.get(reason)
     if rule is None:  # no type prefix
+        word = re.match(TYPE, header)
+        if word is not None and word[0] in rules.types and header[word.end() :][:1] in ("", " "):
+            # `feat add x`: the type is there, its ':' is not
+            message = f"missing ':' after the type {word[0]!r}: expected 'type(scope): description'"
+            return at.finding(word.end() + 1, "colon-after-type", message, _add_type(header, rules))
         return at.finding(1, "no-type", reason, _add_type(header, rules))
-    repair = _REPAIRS.get(rule)
-    if repair is None:
+    repair = _REPAIRS.get(reason)
+    if repair is None:  # pragma: no cover - every reason has its shape
         return at.finding(1, rule, reason)
     pattern, replacement, where = repair
     match = pattern.match(header)
@@ -414,7 +456,7 @@ def _repaired(header: str, rules: CheckRules) -> str | None:
         parsed = parse_commit(header)
         if isinstance(parsed, ParsedCommit):
             return _if_conventional(header, rules)
-        repair = _REPAIRS.get(_RULES.get(parsed.reason, ""))
+        repair = _REPAIRS.get(parsed.reason)
         match = None if repair is None or not repair[1] else repair[0].match(header)
         if repair is None or match is None:
             return None
@@ -441,90 +483,204 @@ def _if_conventional(header: str, rules: CheckRules) -> str | None:
     return parsed.type + header[len(written) :]
 
 
-def _ignored_breaking(body: list[tuple[int, str]]) -> list[Finding]:
+class _Piece(NamedTuple):
+    """One commit as the release reads it: the whole message, or with ``squash_commits`` the
+    header's part or one squashed ``* type: ...`` bullet."""
+
+    parsed: ParsedCommit | None  # None: not a Conventional Commits header
+    # Below the header: (1-based line number, the text the release reads, columns dedented).
+    lines: list[tuple[int, str, int]]
+
+
+def _pieces(lines: list[str], first: int, squash: bool) -> list[_Piece]:
+    """The commits the release reads in ``lines`` (``first``: the header's index), with where
+    each of their lines is; ``split_squash`` splits the same way."""
+    # As split_squash reads it: the bullets are commits only under a title that is not one.
+    split = squash and not isinstance(parse_commit(lines[first]), ParsedCommit)
+    starts = squash_bullets(lines, first) if split else []
+    ends = [*starts, len(lines)]
+    top = parse_commit("\n".join(lines[first : ends[0]]))
+    below = [(n + 1, lines[n], 0) for n in range(first + 1, ends[0])]
+    pieces = [_Piece(top if isinstance(top, ParsedCommit) else None, below)]
+    if starts:
+        import textwrap  # a squash body is rare: not every check pays for the import
+
+        for start, end in zip(starts, ends[1:], strict=True):
+            raw = lines[start + 1 : end]
+            dedented = textwrap.dedent("\n".join(raw)).split("\n") if raw else []
+            parsed = parse_commit(f"{lines[start][2:]}\n" + "\n".join(dedented))
+            below = [
+                (start + 2 + i, text, len(was) - len(text))
+                for i, (was, text) in enumerate(zip(raw, dedented, strict=True))
+            ]
+            # `* BREAKING-CHANGE: x` is a bullet the release reads as a commit of that type.
+            below = [(start + 1, lines[start], 0), *below]
+            pieces.append(_Piece(parsed if isinstance(parsed, ParsedCommit) else None, below))
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A message's lines as the release reads them: what would a changed line change?"""
+
+    lines: tuple[str, ...]
+    first: int
+    squash: bool
+
+    def breaking_footers(self, number: int = 0, text: str = "") -> int:
+        """How many breaking-change footers the release reads, with line ``number`` (1-based;
+        0: none) replaced by ``text``."""
+        lines = list(self.lines)
+        if number:
+            lines[number - 1] = text
+        return sum(
+            1
+            for piece in _pieces(lines, self.first, self.squash)
+            if piece.parsed is not None
+            for footer in piece.parsed.footers
+            if footer.token in BREAKING_TOKENS
+        )
+
+    def reads(self, number: int) -> bool:
+        """True when the release reads line ``number`` as a breaking-change footer."""
+        return self.breaking_footers(number, "x") < self.breaking_footers()
+
+    def counted(self, number: int, suggestion: str) -> str | None:
+        """``suggestion`` for line ``number`` if the release would read it as a breaking
+        change there: every suggestion is true."""
+        return (
+            suggestion
+            if self.breaking_footers(number, suggestion) > self.breaking_footers()
+            else None
+        )
+
+
+def _body_findings(lines: list[str], first: int, squash: bool) -> list[Finding]:
+    """The findings below the header(s): breaking changes the release would miss, and a
+    ``Release-As`` it would stop on."""
+    if "BREAKING" not in "\n".join(lines).upper() and not any(map(_RELEASE_AS.match, lines)):
+        return []  # most messages: nothing below the header to look at
+    reading = _Reading(tuple(lines), first, squash)
+    findings: list[Finding] = []
+    for piece in _pieces(lines, first, squash):
+        if piece.parsed is None:
+            findings += _ignored_breaking(piece)
+        else:
+            findings += _footer_findings(piece, piece.parsed, reading)
+    return findings
+
+
+def _ignored_breaking(piece: _Piece) -> list[Finding]:
     """A ``BREAKING CHANGE:`` footer under a header that is not conventional counts nothing."""
     return [
         Finding(
             number,
-            1,
+            1 + shift,
             "breaking-change-ignored",
             "'BREAKING CHANGE:' is ignored: the header is not a Conventional Commits header, "
             "so the release counts nothing from this commit",
         )
-        for number, line in body
+        for number, line, shift in piece.lines
         if _BREAKING_FOOTER.match(line)
     ]
 
 
-def _footer_findings(body: list[tuple[int, str]], parsed: ParsedCommit) -> list[Finding]:
+def _footer_findings(piece: _Piece, parsed: ParsedCommit, reading: _Reading) -> list[Finding]:
     """Breaking-change footers the release would miss, and a ``Release-As`` it would stop on."""
     findings: list[Finding] = []
-    has_breaking_footer = any(f.token in BREAKING_TOKENS for f in parsed.footers)
-    for number, line in body:
+    for number, line, shift in piece.lines:
+        finding = None
         if _BREAKING_FOOTER.match(line):
-            if not has_breaking_footer:
-                findings.append(
-                    Finding(
-                        number,
-                        1,
-                        "breaking-change-position",
-                        f"{line[: line.index(':') + 1]!r} inside a paragraph is body text: put a "
-                        "blank line before it, or the release will NOT treat this commit as "
-                        "breaking",
-                        severity=WARNING,
-                    )
-                )
-            continue
-        lookalike = _BREAKING_LIKE.match(line)
-        if lookalike is not None:
-            findings.append(_breaking_lookalike(number, line, lookalike, parsed.breaking))
-            continue
-        mention = _BREAKING_MENTION.match(line)
-        if mention is not None:
-            findings.append(_breaking_mention(number, line, mention, parsed.breaking))
+            if not reading.reads(number):
+                finding = _breaking_position(number, line, parsed.breaking)
+        elif (lookalike := _BREAKING_LIKE.match(line)) is not None:
+            finding = _breaking_lookalike(number, line, lookalike, parsed.breaking, reading)
+        elif (mention := _BREAKING_MENTION.match(line)) is not None:
+            finding = _breaking_mention(number, line, mention, parsed.breaking, reading)
+        if finding is not None:
+            findings.append(finding._replace(column=finding.column + shift))
     if parsed.release_as is not None:
-        findings += _release_as(body, parsed.release_as)
+        findings += _release_as([(n, line) for n, line, _ in piece.lines], parsed.release_as)
     return findings
 
 
-def _breaking_lookalike(number: int, line: str, match: re.Match[str], breaking: bool) -> Finding:
-    written = line[: match.end()]
-    text = line[match.end() :].strip()
-    consequence = (
-        "so that the release notes show its text"
-        if breaking
-        else "or the release will NOT treat this commit as breaking"
+def _missed(upper_case: bool, breaking: bool) -> tuple[str, Severity]:
+    """What the release does with a breaking change it does not read, how to write it so that
+    it does, and how bad that is: an error when the token is written in upper case (a
+    declaration, not prose) and nothing else makes the commit breaking, as the release would
+    plan a minor or a patch."""
+    if breaking:
+        return f"the release notes will not show its text; {_FOOTER_HOW}", WARNING
+    severity: Severity = ERROR if upper_case else WARNING
+    return f"the release will NOT treat this commit as breaking; {_HOW}", severity
+
+
+def _breaking_position(number: int, line: str, breaking: bool) -> Finding:
+    consequence, severity = _missed(True, breaking)
+    return Finding(
+        number,
+        1,
+        "breaking-change-position",
+        f"{line[: line.index(':') + 1]!r} inside a paragraph is body text, not a footer (put a "
+        f"blank line before it): {consequence}",
+        severity=severity,
     )
+
+
+def _breaking_lookalike(
+    number: int, line: str, match: re.Match[str], breaking: bool, reading: _Reading
+) -> Finding:
+    """``breaking change:``, ``BREAKING CHANGES:``, ``BREAKING:``, ``BREAKING CHANGE :``: a
+    footer the release does not read as a breaking change, and what is wrong with it."""
+    token = match["token"]
+    problems = []
+    if not token.isupper():
+        problems.append("the token must be upper case")
+    if token.upper().endswith("S"):
+        problems.append("CHANGE is singular")
+    if match["change"] is None:
+        problems.append("the token is 'BREAKING CHANGE', not 'BREAKING'")
+    elif match["separator"] not in (" ", "-"):
+        problems.append("one space or '-' goes between BREAKING and CHANGE")
+    if match["space"]:
+        problems.append("no space goes before ':'")
+    if match["after"] not in ("", " "):
+        problems.append("a space must follow ':'")
+    consequence, severity = _missed(token.isupper(), breaking)
+    text = line[match.end("space") + 1 :].strip()
     return Finding(
         number,
         1,
         "breaking-change-token",
-        f"{written!r} is not a breaking-change footer: write 'BREAKING CHANGE:' "
-        f"(upper case, singular), {consequence}",
-        f"BREAKING CHANGE: {text}".rstrip(),
-        WARNING,
+        f"{line[: match.end('space') + 1]!r} is not a breaking-change footer "
+        f"({', '.join(problems)}): {consequence}",
+        reading.counted(number, f"BREAKING CHANGE: {text}".rstrip()),
+        severity,
     )
 
 
-def _breaking_mention(number: int, line: str, match: re.Match[str], breaking: bool) -> Finding:
+def _breaking_mention(
+    number: int, line: str, match: re.Match[str], breaking: bool, reading: _Reading
+) -> Finding:
     """A breaking change declared in a form the release does not read: a list item, a
-    heading, or the token without its colon. An error when nothing else makes the commit
-    breaking: the release would plan a minor or a patch."""
+    heading, an indented line, or the token without its colon."""
     text = line[match.end() :].strip().lstrip(":-\u2013\u2014 ").strip()  # : - en em dash
-    form = "a list item" if match["bullet"] else "a heading" if match["heading"] else "no ':'"
-    consequence = (
-        "the release notes will not show its text"
-        if breaking
-        else "the release will NOT treat this commit as breaking"
-    )
+    if match["bullet"]:
+        form = "in a list item"
+    elif match["heading"]:
+        form = "as a heading"
+    elif match["indent"]:
+        form = "indented"
+    else:
+        form = "without ':'"
+    consequence, severity = _missed(True, breaking)
     return Finding(
         number,
-        1,
+        match.start("token") + 1,
         "breaking-change-form",
-        f"{match['token']!r} in {form} is body text, not a footer: {consequence}; write "
-        "'BREAKING CHANGE: ' at the start of a line of the last paragraph, or '!' after the type",
-        f"BREAKING CHANGE: {text}".rstrip() if text else None,
-        WARNING if breaking else ERROR,
+        f"{match['token']!r} {form} is body text, not a footer: {consequence}",
+        reading.counted(number, f"BREAKING CHANGE: {text}".rstrip()),
+        severity,
     )
 
 

@@ -249,7 +249,7 @@ def split_squash(message: str) -> list[str]:
     if "\n* " not in message or _HEADER.match(message.lstrip()):
         return [message]
     lines = message.replace("\r\n", "\n").split("\n")
-    starts = [i for i, line in enumerate(lines) if i > 0 and re.match(_SQUASH_BULLET, line)]
+    starts = squash_bullets(lines)
     if not starts:
         return [message]
     import textwrap  # a squash body is rare: not every plan pays for the import
@@ -325,6 +325,12 @@ def split_changes(message: str, types: Collection[str]) -> list[str]:
             continue  # the title's own commit, listed again
         pieces.append(f"{first}\n{textwrap.dedent(chr(10).join(below))}".rstrip())
     return pieces
+
+
+def squash_bullets(lines: list[str], header: int = 0) -> list[int]:
+    """The indexes of the lines below ``lines[header]`` that open a squashed commit
+    (``* type(scope)!: description``): how ``split_squash`` splits, for ``bot check`` too."""
+    return [i for i in range(header + 1, len(lines)) if re.match(_SQUASH_BULLET, lines[i])]
 
 
 def _body_and_footers(rest: str) -> tuple[str, tuple[Footer, ...]]:
@@ -428,10 +434,15 @@ _HEADER_PROBLEMS = (
         rf"{TYPE}!{SCOPE}:",
         "'!' must follow the scope: 'type(scope)!: description'",
     ),
-    (rf"{TYPE}\s+\(", "space between the type and the scope"),
+    # `(#12)` after a word is a pull request's number, not a scope (`v9 (#639)`).
+    (rf"{TYPE}\s+\((?!#)", "space between the type and the scope"),
+    (rf"{TYPE}(?:{SCOPE})?\s+!\s*:", "space before '!'"),
     (rf"{TYPE}{SCOPE}!?\s", "missing ':' after the scope"),
+    (rf"{TYPE}{SCOPE}\(", "more than one scope: a header has one '(scope)'"),
     # Balanced, but nested: a scope is one name, with no parentheses of its own.
     (rf"{TYPE}\((?:[^()\n]*\([^()\n]*\))+[^()\n]*\)", "parentheses inside the scope"),
+    # A balanced scope, then neither ':' nor '!:' (`feat(api)x`, `feat(api)!`).
+    (rf"{TYPE}{SCOPE}!?(?![:)\s])", "the scope must be followed by ': ' or '!: '"),
     (rf"{TYPE}\(", "unbalanced parentheses in the scope"),
 )
 
