@@ -161,3 +161,27 @@ def test_the_commit_msg_hook_flags_a_bare_breaking_change_before_the_commit_exis
     assert result.exit_code == 1
     assert "3:1    error    breaking-change-form  'BREAKING CHANGE' without ':'" in result.stdout
     assert released.head() == head
+
+
+def test_issue_references_of_a_breaking_change_stay_in_the_notes(
+    released: GitRepo, bot: CliRunner
+) -> None:
+    """`see #123` inside the footer is linked where it stands; `Refs: #12` next to it follows
+    the note when no section lists the commit (a `refactor!:`), and the entry when one does."""
+    released.run("remote", "add", "origin", "https://github.com/acme/app.git")
+    released.commit(
+        "refactor!: drop the v1 client\n\nBREAKING CHANGE: the v1 client is gone\nRefs: #12\n",
+        {"client.txt": "v2\n"},
+    )
+    released.commit(
+        "feat(api): drop X\n\nBREAKING CHANGE: drop X, see #123\nCloses #7\n", {"x.txt": "0\n"}
+    )
+    issue = "https://github.com/acme/app/issues/"
+
+    result = bot("-C", released.path, "changelog", "--unreleased")
+
+    assert result.exit_code == 0, result.stderr
+    assert f"- **api:** drop X, see [#123]({issue}123)\n" in result.stdout
+    assert f"- the v1 client is gone, refs [#12]({issue}12)\n" in result.stdout
+    assert f"), closes [#7]({issue}7)\n" in result.stdout  # on the Features entry
+    assert result.stdout.count("#7") == 1

@@ -249,12 +249,17 @@ def _body(release: ReleaseNotes, links: ForgeLinks | None, out: list[str]) -> No
     """``_macros.j2``'s ``body``: breaking changes, one section per group, or a placeholder."""
     if release.breaking:
         out.append("### ⚠ Breaking changes\n\n")
+        shown = {group.type for group in release.groups}
         for e in release.breaking:
             scope = f"**{_md(e.scope, links)}:** " if e.scope else ""
-            # A note's issue references link as a description's do (`see #123`).
+            # A note's issue references link as a description's do (`see #123`); those of the
+            # commit's other footers (`Refs: #12`) follow its last note when no section lists
+            # the commit (`refactor!:`), so that they are in the notes once.
+            last = len(e.breaking_notes) - 1 if e.type not in shown else -1
             out.extend(
-                f"- {scope}{link_references(escape_block(note), links)}\n"
-                for note in e.breaking_notes
+                f"- {scope}{link_references(escape_block(note), links)}"
+                f"{_reference_list(e) if i == last else ''}\n"
+                for i, note in enumerate(e.breaking_notes)
             )
         out.append("\n")
     for group in release.groups:
@@ -277,10 +282,17 @@ def _entry_lines(entries: Sequence[Entry], links: ForgeLinks | None) -> Iterator
         description = link_references(escape_inline(e.description), links)
         sha = f"[{e.short_sha}]({e.commit_url})" if e.commit_url else e.short_sha
         line = f"- {scope}{description} ({sha})"
-        for ref in e.references:
-            label = f"[{ref.label}]({ref.url})" if ref.url else ref.label
-            line += f", {ref.action or 'refs'} {label}"
+        if e.references:
+            line += _reference_list(e)
         yield line + "\n"
+
+
+def _reference_list(e: Entry) -> str:
+    """``, closes [#9](url), refs #12``: the issues an entry's footers name."""
+    return "".join(
+        f", {ref.action or 'refs'} {f'[{ref.label}]({ref.url})' if ref.url else ref.label}"
+        for ref in e.references
+    )
 
 
 _TRAILING_SPACE = re.compile(r"[ \t]+(?=\n)")
