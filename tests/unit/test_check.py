@@ -263,12 +263,27 @@ CASES: list[tuple[str, list[tuple[int, int, str, str, str, str | None]]]] = [
                 13,
                 "release-as",
                 ERROR,
-                "Release-As 'next' is not a version X.Y.Z: the release would stop on this commit",
+                "Release-As 'next' is not a version X.Y.Z (numbers of at most 64 digits): the "
+                "release would stop on this commit",
                 None,
             )
         ],
     ),
     ("feat: x\n\nRelease-As: v2.0.0", []),
+    (
+        "feat: x\n\nRelease-As: " + "9" * 5000 + ".0.0",
+        [
+            (
+                3,
+                13,
+                "release-as",
+                ERROR,
+                f"Release-As '{'9' * 40}…' is not a version X.Y.Z (numbers of at most 64 digits): "
+                "the release would stop on this commit",
+                None,
+            )
+        ],
+    ),
     (
         "fixup! feat: add paging",
         [

@@ -45,7 +45,7 @@ from versionbot.core.commits import (
 from versionbot.core.config import CheckRules
 from versionbot.core.history import History, PackagesHistory
 from versionbot.core.release_commit import RELEASE_TRAILER, release_trailers
-from versionbot.core.version import InvalidVersion, Version
+from versionbot.core.version import MAX_DIGITS, InvalidVersion, Version
 
 # How bad a finding is: an error fails ``bot check``, a warning is only shown.
 Severity = Literal["error", "warning"]
@@ -690,13 +690,14 @@ def _release_as(body: list[tuple[int, str]], value: str) -> list[Finding]:
         Version.parse(value.removeprefix("v"))
     except InvalidVersion:
         number = next((n for n, line in body if _RELEASE_AS.match(line)), body[0][0])
+        shown = value if len(value) <= 40 else value[:40] + "…"  # commit text: a bounded echo
         return [
             Finding(
                 number,
                 len("Release-As: ") + 1,
                 "release-as",
-                f"Release-As {value!r} is not a version X.Y.Z: the release would stop on "
-                "this commit",
+                f"Release-As {shown!r} is not a version X.Y.Z (numbers of at most {MAX_DIGITS} "
+                "digits): the release would stop on this commit",
             )
         ]
     return []
