@@ -123,16 +123,19 @@ def test_breaking_change_with_a_hyphen_is_read_and_not_flagged(
     assert bot("-C", released.path, "plan", "--json").json()["bump"] == "major"
 
 
-@pytest.mark.parametrize(("squash", "rules"), [(True, []), (False, ["breaking-change-position"])])
+@pytest.mark.parametrize(
+    ("squash", "rules"), [(True, ["no-type"]), (False, ["no-type", "breaking-change-ignored"])]
+)
 def test_squash_bullets_are_commits_when_squash_commits_says_so(
     released: GitRepo, bot: CliRunner, squash: bool, rules: list[str]
 ) -> None:
-    """GitHub's squash body: `* feat(api)!: x` is a breaking commit and the footer right under
-    `* fix: y` is that commit's own, as the release reads them with squash_commits."""
+    """GitHub's squash body under a title that is not conventional: `* feat(api)!: x` is a
+    breaking commit and the footer right under `* fix: y` is that commit's own, as the release
+    reads them with squash_commits (core/commits.split_squash)."""
     config = f"[tool.versionbot]\nsquash_commits = {str(squash).lower()}\n"
     released.commit("build: config", {"pyproject.toml": config})
     message = (
-        "feat: bundle (#7)\n\n* feat(api)!: drop v1\n\n* fix(api): names\n"
+        "Bundle (#7)\n\n* feat(api)!: drop v1\n\n* fix(api): names\n"
         "BREAKING CHANGE: names are sorted\n"
     )
     released.commit(message, {"bundle.txt": "zip\n"})
@@ -140,9 +143,9 @@ def test_squash_bullets_are_commits_when_squash_commits_says_so(
     result, [commit, *_] = _checked(released, bot, "v1.0.0..HEAD")
 
     assert [f["rule"] for f in commit["findings"]] == rules
-    assert result.exit_code == (1 if rules else 0)
-    bump = bot("-C", released.path, "plan", "--json").json()["bump"]
-    assert bump == ("major" if squash else "minor")
+    assert result.exit_code == 1  # the title itself is not conventional
+    plan = bot("-C", released.path, "plan", "--json").json()
+    assert plan["bump"] == ("major" if squash else "none")
 
 
 def test_the_commit_msg_hook_flags_a_bare_breaking_change_before_the_commit_exists(

@@ -839,7 +839,7 @@ def test_what_is_read_or_is_prose_is_not_flagged(message: str) -> None:
 
 # A GitHub squash body: with squash_commits each `* type: ...` bullet is a commit of its own.
 SQUASH_BODY = (
-    "feat: bundle (#7)\n\n"
+    "Bundle (#7)\n\n"
     "* feat(api)!: drop v1\n\n"
     "* fix(api): names\n"
     "BREAKING CHANGE: names are sorted\n\n"
@@ -853,7 +853,9 @@ SQUASH_BODY = (
 def test_squash_bullets_are_commits_and_read_as_the_release_reads_them() -> None:
     """`* feat(api)!: x` is a breaking commit, not a list item; a footer right below a bullet's
     header, or indented under it, is that commit's own (split_squash dedents it)."""
-    [finding] = check_message(SQUASH_BODY, RULES, squash=True)
+    found = check_message(SQUASH_BODY, RULES, squash=True)
+    assert [f.rule for f in found] == ["no-type", "breaking-change-form"]  # the title, the item
+    finding = found[1]
     assert (finding.line, finding.column, finding.rule, finding.severity) == (
         14,
         3,
@@ -862,7 +864,6 @@ def test_squash_bullets_are_commits_and_read_as_the_release_reads_them() -> None
     )
     plan = make_plan(_history(SQUASH_BODY), config_from_mapping({}, "t"))
     assert [(p.parsed.header, p.parsed.breaking) for p in plan.commits if p.parsed] == [
-        ("feat: bundle (#7)", False),
         ("feat(api)!: drop v1", True),
         ("fix(api): names", True),
         ("refactor: paths", True),
@@ -870,8 +871,18 @@ def test_squash_bullets_are_commits_and_read_as_the_release_reads_them() -> None
     ]
 
 
+def test_under_a_conventional_title_the_bullets_are_body_text() -> None:
+    """As the release reads it (split_squash): the title is the change; a breaking bullet below
+    it is a list item the release does not count, and the check says so."""
+    message = SQUASH_BODY.replace("Bundle (#7)", "feat: bundle (#7)")
+    found = [(f.line, f.rule) for f in check_message(message, RULES, squash=True)]
+    assert (3, "breaking-change-form") not in found  # `* feat(api)!:` is no footer form
+    assert (14, "breaking-change-form") in found
+
+
 def test_without_squash_commits_a_squash_body_is_one_message() -> None:
-    found = [(f.line, f.rule) for f in check_message(SQUASH_BODY, RULES, squash=False)]
+    message = SQUASH_BODY.replace("Bundle (#7)", "feat: bundle (#7)")
+    found = [(f.line, f.rule) for f in check_message(message, RULES, squash=False)]
     assert found == [
         (6, "breaking-change-position"),
         (10, "breaking-change-form"),
@@ -898,14 +909,15 @@ def test_a_squash_bullet_under_a_header_that_is_not_conventional_still_counts() 
 
 
 def test_ranges_and_message_files_pass_squash_commits() -> None:
-    commit = Commit("d" * 40, ("e" * 40,), "feat: bundle\n\n* fix(api): b\nBREAKING CHANGE: c")
+    commit = Commit("d" * 40, ("e" * 40,), "Bundle\n\n* fix(api): b\nBREAKING CHANGE: c")
     [squashed] = check_commits([commit], RULES, squash=True)
     [whole] = check_commits([commit], RULES)
-    assert (squashed.findings, [f.rule for f in whole.findings]) == (
-        (),
-        ["breaking-change-position"],
+    assert ([f.rule for f in squashed.findings], [f.rule for f in whole.findings]) == (
+        ["no-type"],
+        ["no-type", "breaking-change-ignored"],
     )
-    assert check_edit_message(commit.message + "\n# comment\n", RULES, squash=True) == []
+    edited = check_edit_message(commit.message + "\n# comment\n", RULES, squash=True)
+    assert [f.rule for f in edited] == ["no-type"]
 
 
 NO_TYPE = "no type prefix: expected 'type(scope): description'"
