@@ -180,7 +180,12 @@ class History:
 
     def _git(self, *args: str, stdin: bytes | None = None) -> str:
         result = subprocess.run(
-            ["git", *args], cwd=self.repo, env=self.env, input=stdin, capture_output=True
+            ["git", *args],
+            cwd=self.repo,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(f"git {args[0]} failed: {result.stderr.decode(errors='replace')}")
