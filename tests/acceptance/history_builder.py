@@ -43,9 +43,11 @@ class Setup:
 
 
 # release-please's default changelog sections (feat, feature, fix, perf, revert, deps shown; every
-# other type hidden) are also what it releases for; a breaking change is major from 1.0.0.
+# other type hidden) are also what it releases for; a breaking change is major from 1.0.0; and it
+# reads several changes from one commit (body_changes).
 _RELEASE_PLEASE = """\
 tag_format = "v{version}"
+body_changes = true
 [bump]
 feature = "minor"
 revert = "patch"

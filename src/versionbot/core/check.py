@@ -39,6 +39,7 @@ from versionbot.core.commits import (
     TYPE,
     Commit,
     ParsedCommit,
+    SquashMode,
     parse_commit,
     squash_bullets,
 )
@@ -122,7 +123,7 @@ def check_commits(
     commits: Iterable[Commit],
     rules: CheckRules,
     release_commits: Collection[str] = (),
-    squash: bool = False,
+    squash: SquashMode = False,
 ) -> list[CommitCheck]:
     """Lint every commit of a range (newest first, as given); merge commits and the bot's own
     release commits (``release_commits``: the shas the git edge found to be the bot's) are
@@ -189,7 +190,7 @@ def squash_merged_packages(
 
 
 def check_edit_message(
-    text: str, rules: CheckRules, comment_char: str = "#", squash: bool = False
+    text: str, rules: CheckRules, comment_char: str = "#", squash: SquashMode = False
 ) -> list[Finding]:
     """Lint the text of a message file as ``git commit`` would store it (comments and the
     scissors line stripped); lines are numbered as in ``text``."""
@@ -221,7 +222,7 @@ def strip_comments(text: str, comment_char: str = "#") -> tuple[str, tuple[int, 
     return "\n".join(line for _, line in kept), tuple(number for number, _ in kept)
 
 
-def check_message(message: str, rules: CheckRules, squash: bool = False) -> list[Finding]:
+def check_message(message: str, rules: CheckRules, squash: SquashMode = False) -> list[Finding]:
     """Every problem of one commit message, in reading order. Never raises.
 
     ``squash`` (the configuration's ``squash_commits``): each ``* type: ...`` bullet below the
@@ -492,11 +493,13 @@ class _Piece(NamedTuple):
     lines: list[tuple[int, str, int]]
 
 
-def _pieces(lines: list[str], first: int, squash: bool) -> list[_Piece]:
+def _pieces(lines: list[str], first: int, squash: SquashMode) -> list[_Piece]:
     """The commits the release reads in ``lines`` (``first``: the header's index), with where
     each of their lines is; ``split_squash`` splits the same way."""
-    # As split_squash reads it: the bullets are commits only under a title that is not one.
-    split = squash and not isinstance(parse_commit(lines[first]), ParsedCommit)
+    # As split_squash reads it: the bullets are commits only under a title that is not one
+    # (or, "always", under any title).
+    titled = isinstance(parse_commit(lines[first]), ParsedCommit)
+    split = squash == "always" or (squash and not titled)
     starts = squash_bullets(lines, first) if split else []
     ends = [*starts, len(lines)]
     top = parse_commit("\n".join(lines[first : ends[0]]))
@@ -525,7 +528,7 @@ class _Reading:
 
     lines: tuple[str, ...]
     first: int
-    squash: bool
+    squash: SquashMode
 
     def breaking_footers(self, number: int = 0, text: str = "") -> int:
         """How many breaking-change footers the release reads, with line ``number`` (1-based;
@@ -555,7 +558,7 @@ class _Reading:
         )
 
 
-def _body_findings(lines: list[str], first: int, squash: bool) -> list[Finding]:
+def _body_findings(lines: list[str], first: int, squash: SquashMode) -> list[Finding]:
     """The findings below the header(s): breaking changes the release would miss, and a
     ``Release-As`` it would stop on."""
     if "BREAKING" not in "\n".join(lines).upper() and not any(map(_RELEASE_AS.match, lines)):

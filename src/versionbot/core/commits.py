@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 # A commit type: a letter, then letters, digits, '-' and '_' (ASCII: the parser reads nothing else
 # as a type, so [check] and [bump] accept nothing else either); a scope: anything but parentheses
@@ -236,7 +236,12 @@ def _in_full(parsed: ParsedCommit) -> ParsedCommit:
     )
 
 
-def split_squash(message: str) -> list[str]:
+# squash_commits: false, true (bullets under a title that is not conventional), or "always"
+# (every squash body, as python-semantic-release's parse_squash_commits reads them).
+SquashMode = bool | Literal["always"]
+
+
+def split_squash(message: str, *, always: bool = False) -> list[str]:
     """Split a squash-merge message into the messages it lists.
 
     GitHub's squash body lists each squashed commit as ``* <its message>``. The first item is the
@@ -244,9 +249,9 @@ def split_squash(message: str) -> list[str]:
     that starts with a Conventional Commits header. A message without such bullets is one item,
     and so is one whose header is itself a Conventional Commits header: whoever merged chose it
     as the change, and the bullets are the branch's history (on 2,435 real releases, counting
-    them anyway over-released 34 times, against 9).
+    them anyway over-released 34 times, against 9); ``always`` splits it all the same.
     """
-    if "\n* " not in message or _HEADER.match(message.lstrip()):
+    if "\n* " not in message or (not always and _HEADER.match(message.lstrip())):
         return [message]
     lines = message.replace("\r\n", "\n").split("\n")
     starts = squash_bullets(lines)

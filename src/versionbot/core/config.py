@@ -12,6 +12,7 @@ from typing import Literal, get_args
 
 from versionbot.core.branches import DEFAULT_BRANCHES, BranchRule, parse_branches
 from versionbot.core.bump import BumpRules
+from versionbot.core.commits import SquashMode
 from versionbot.core.errors import ConfigError
 from versionbot.core.history import TagFormat
 from versionbot.core.version import Version
@@ -109,7 +110,7 @@ class Config:
     tag_format: TagFormat = TagFormat("v{version}")
     initial_version: Version = Version(0, 1, 0)
     major_on_zero: bool = False
-    squash_commits: bool = True
+    squash_commits: SquashMode = True  # true, false or "always" (core/commits.split_squash)
     body_changes: bool = False  # release-please's several changes in one message (commits.py)
     ignore_merge_commits: bool = True
     fetch_unshallow: bool = False

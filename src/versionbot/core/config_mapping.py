@@ -25,6 +25,7 @@ from versionbot.core.config_tables import (
     parse_flag,
     parse_images,
     parse_initial_version,
+    parse_squash,
     parse_tag_format,
     parse_version_files,
 )
@@ -58,7 +59,7 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         tag_format=parse_tag_format(mapping, source) or defaults.tag_format,
         initial_version=parse_initial_version(mapping, source) or defaults.initial_version,
         major_on_zero=parse_flag(mapping, "major_on_zero", defaults.major_on_zero, source),
-        squash_commits=parse_flag(mapping, "squash_commits", defaults.squash_commits, source),
+        squash_commits=parse_squash(mapping, source),
         body_changes=parse_flag(mapping, "body_changes", defaults.body_changes, source),
         ignore_merge_commits=parse_flag(
             mapping, "ignore_merge_commits", defaults.ignore_merge_commits, source

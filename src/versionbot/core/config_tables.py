@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from versionbot.core.bump import DEFAULT_TYPE_RULES, Bump, BumpRules
-from versionbot.core.commits import is_commit_type
+from versionbot.core.commits import SquashMode, is_commit_type
 from versionbot.core.config import (
     BUILDERS,
     CHANGELOG_FORGES,
@@ -33,7 +33,7 @@ TOP_LEVEL_KEYS = {
     "tag_format": "a string with '{version}', e.g. \"v{version}\"",
     "initial_version": 'a final SemVer version, e.g. "0.1.0"',
     "major_on_zero": "true or false",
-    "squash_commits": "true or false",
+    "squash_commits": 'true, false or "always"',
     "body_changes": "true or false",
     "ignore_merge_commits": "true or false",
     "fetch_unshallow": "true or false",
@@ -105,6 +105,20 @@ def check_one_line(value: str, where: str, hint: str) -> str:
     if found is not None:
         raise ConfigError(f"{where} holds the control character {found}: {value!r}", hint)
     return value
+
+
+def parse_squash(mapping: Mapping[str, Any], source: str) -> SquashMode:
+    """``squash_commits``: true (the default), false, or "always"."""
+    value = mapping.get("squash_commits", True)
+    if isinstance(value, bool):
+        return value
+    if value == "always":
+        return "always"
+    raise ConfigError(
+        f'squash_commits in {source} must be true, false or "always", not {_cut(value)}',
+        "write squash_commits = true (bullets under a title that is not conventional), false, "
+        'or "always" (every squash body, as python-semantic-release reads them)',
+    )
 
 
 def parse_flag(mapping: Mapping[str, Any], key: str, default: bool, source: str) -> bool:

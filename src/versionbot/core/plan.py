@@ -394,7 +394,9 @@ def _pieces(message: str, config: Config) -> list[str]:
     lines at the bottom of its body (``body_changes``); most messages are one."""
     if config.body_changes and "_COMMIT_OVERRIDE" in message:
         message = commit_override(message)
-    pieces = split_squash(message) if config.squash_commits and "\n* " in message else [message]
+    squash = config.squash_commits
+    split = squash and "\n* " in message
+    pieces = split_squash(message, always=squash == "always") if split else [message]
     if config.body_changes and "\n" in message:
         types = config.change_types
         pieces = [change for piece in pieces for change in split_changes(piece, types)]

@@ -248,12 +248,18 @@ def _psr_parser(table: Mapping[str, Any], out: Translation) -> None:
     options = table.get("commit_parser_options", {})
     if not isinstance(options, Mapping):
         return
-    for flag, ours in (
-        ("parse_squash_commits", "squash_commits"),
-        ("ignore_merge_commits", "ignore_merge_commits"),
-    ):
-        if isinstance(options.get(flag), bool):
-            out.set(ours, options[flag], f"python-semantic-release {flag}", flag)
+    if isinstance(options.get("ignore_merge_commits"), bool):
+        flag = "ignore_merge_commits"
+        out.set(flag, options[flag], f"python-semantic-release {flag}", flag)
+    squash = options.get("parse_squash_commits")
+    if isinstance(squash, bool):
+        # PSR splits every squash body, whatever its title: "always" keeps its releases.
+        out.set(
+            "squash_commits",
+            "always" if squash else False,
+            "python-semantic-release parse_squash_commits (every squash body)",
+            "parse_squash_commits",
+        )
     _psr_bump_rules(options, out)
     for key in options:
         if key not in (
