@@ -11,6 +11,11 @@ First match wins (:func:`find_credentials`; a pair counts only when both halves 
        (imported only then);
     4. none: anonymous access.
 
+Docker Hub is one registry whichever of its names an image uses (``docker.io``,
+``index.docker.io``, ``registry-1.docker.io``: :class:`~versionbot.registry.oci.ImageRef` makes
+them ``docker.io``): ``VERSIONBOT_REGISTRY_DOCKER_IO_*`` and the config entry ``docker login``
+writes (``https://index.docker.io/v1/``) serve all three.
+
 Must not: make HTTP requests, or read ``os.environ`` (the environment is passed in; only a
 missing ``HOME`` falls back to ``Path.home()``); put a credential into a message, a log record
 or a repr (a failing credential helper is named by its registry only).
@@ -25,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from versionbot.core.errors import RegistryError
+from versionbot.registry.oci import DOCKER_HUB, DOCKER_HUB_API
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,14 @@ def docker_config_path(docker_config: Path | None, env: Mapping[str, str]) -> Pa
     return Path(home) / ".docker" / "config.json"
 
 
+def _config_keys(registry: str) -> tuple[str, ...]:
+    """The names to look ``registry`` up under, in order. docker-py finds Docker Hub's
+    ``https://index.docker.io/v1/`` (where ``docker login`` puts it), ``index.docker.io`` and
+    ``docker.io`` under ``docker.io``, but ``docker login registry-1.docker.io`` stores its own
+    key, which only that name finds."""
+    return (registry, DOCKER_HUB_API) if registry == DOCKER_HUB else (registry,)
+
+
 def credentials_from_docker_config(
     registry: str, config_file: Path, env: Mapping[str, str]
 ) -> Credentials | None:
@@ -92,7 +106,9 @@ def credentials_from_docker_config(
 
     try:
         config = docker.auth.load_config(config_path=str(config_file), credstore_env=dict(env))
-        entry = docker.auth.resolve_authconfig(config, registry, credstore_env=dict(env))
+        entry = None
+        for name in _config_keys(registry):
+            entry = entry or docker.auth.resolve_authconfig(config, name, credstore_env=dict(env))
     except docker.errors.DockerException:
         # The helper's own message may quote its output; say only which helper failed.
         raise RegistryError(

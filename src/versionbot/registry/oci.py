@@ -83,7 +83,7 @@ class ImageRef:
         registry = host or DOCKER_HUB
         if not HOST.fullmatch(registry):
             raise InvalidImageRef(text, f"{registry!r} is not a host[:port]")
-        if registry.lower() in {"index.docker.io", "docker.io"}:
+        if registry.lower() in _DOCKER_HUB_ALIASES:
             registry = DOCKER_HUB
         tag: str | None = None
         colon = remainder.rfind(":")
