@@ -18,6 +18,7 @@ import base64
 import json
 import os
 import secrets
+import stat
 import subprocess
 import sys
 import time
@@ -184,6 +185,13 @@ def shaped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Shape
         "ecr": ShapedRegistry(
             "ecr", tmp_path_factory.mktemp("ecr"), auth="basic", shape="ecr", username="AWS"
         ),
+        "http-realm": ShapedRegistry(
+            "http-realm",
+            tmp_path_factory.mktemp("http-realm"),
+            auth="token",
+            shape="ghcr",
+            realm_host="registry-auth.example.test",  # not loopback, and plain HTTP
+        ),
     }
     try:
         for server in servers.values():
@@ -340,6 +348,15 @@ def test_ghcr_pat_as_password_with_any_user_name_and_anonymous_pull(
         assert_bearer_flow(sent, server)
         sent.assert_secret_only_in(server.password, {realm})
 
+    # A copy to another repository of the same registry mounts the blobs: one token names
+    # both repositories, ``scope`` repeated (the order: the target's, then the source's).
+    clear(server)
+    copy = ImageRef(server.host, REPOSITORY + "-copy", "1.0.0", None)
+    with client_for(Sent(), env, server) as client:
+        promote(client, image, [copy], PLATFORMS)
+    mount = (f"repository:{copy.repository}:pull,push", PULL)
+    assert ("GET", "/token", "Basic", "github-actions[bot]", mount) in token_calls(server)
+
     # Anonymous: the token request carries no Authorization at all, and a pull works.
     clear(server)
     anonymous = Sent()
@@ -387,6 +404,25 @@ def docker_config_with(directory: Path, config: dict[str, Any]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "config.json").write_text(json.dumps(config))
     return directory
+
+
+def install_helper(
+    directory: Path,
+    name: str,
+    answer: dict[str, str],
+    calls: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stand-in ``docker-credential-<name>`` on PATH: it appends ``<verb> <stdin>`` to
+    ``calls`` and prints ``answer`` (the helper protocol's JSON)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    helper = directory / f"docker-credential-{name}"
+    helper.write_text(
+        f'#!/bin/sh\nserver=$(cat)\necho "$1 $server" >> {calls}\n'
+        f"cat <<'EOF'\n{json.dumps(answer)}\nEOF\n"
+    )
+    helper.chmod(helper.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{directory}:/usr/bin:/bin")
 
 
 def basic_pair(username: str, password: str) -> str:
@@ -507,3 +543,209 @@ def test_docker_hub_credentials_from_one_variable_pair_for_all_its_names(registr
     found = find_credentials(name, Path("/nonexistent"), env)
     assert found is not None
     assert found.source == "VERSIONBOT_REGISTRY_DOCKER_IO_USERNAME/_PASSWORD"
+
+
+# -- Quay --------------------------------------------------------------------------------------
+
+
+def test_quay_robot_account_and_no_anonymous_token(
+    shaped: dict[str, ShapedRegistry], registry_plain: RegistryServer, image_in: ImageFactory
+) -> None:
+    """Quay: a robot account (``org+name`` and its token) logs in as a user; the realm is
+    ``/v2/auth`` (service quay.io) and the response holds ``token`` only. A private
+    repository gives an anonymous client no token: credentials are required.
+
+    https://docs.quay.io/glossary/robot-accounts.html
+    https://docs.projectquay.io/use_quay.html#allow-robot-access-user-repo
+    """
+    server = shaped["quay"]
+    clear(server)
+    env = env_for(server, "acme+releasebot", server.password)
+    pushed, pulled, image = push_and_pull(server, registry_plain, image_in, env)
+    assert token_calls(server) == push_pull_calls("GET", "/v2/auth", "Basic", "acme+releasebot")
+    for sent in (pushed, pulled):
+        assert_bearer_flow(sent, server)
+        sent.assert_secret_only_in(server.password, {urlsplit(server.realm).netloc})
+
+    clear(server)
+    with client_for(Sent(), {}, server) as client, pytest.raises(RegistryError) as failure:
+        resolve(client, image)
+    assert str(failure.value) == (
+        f"registry {server.host} requires credentials for {REPOSITORY} (401)"
+    )
+    assert token_calls(server) == [("GET", "/v2/auth", "", None, (PULL,))]
+
+
+# -- Google Artifact Registry / GCR ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user", ["oauth2accesstoken", "_json_key"])
+def test_artifact_registry_access_token_or_json_key(
+    user: str,
+    shaped: dict[str, ShapedRegistry],
+    registry_plain: RegistryServer,
+    image_in: ImageFactory,
+) -> None:
+    """Artifact Registry (and GCR): the user ``oauth2accesstoken`` with an access token
+    (``gcloud auth print-access-token``), or ``_json_key`` with a service account key's whole
+    JSON (newlines, quotes and colons in the password); realm ``/v2/token``, response
+    ``token``, ``expires_in``, ``issued_at``.
+
+    https://cloud.google.com/artifact-registry/docs/docker/authentication#token
+    https://cloud.google.com/artifact-registry/docs/docker/authentication#json-key
+    """
+    server = shaped["gar"]
+    clear(server)
+    password = dict([(server.username, server.password), *server.more_credentials])[user]
+    env = env_for(server, user, password)
+    pushed, pulled, _image = push_and_pull(server, registry_plain, image_in, env)
+    assert token_calls(server) == push_pull_calls("GET", "/v2/token", "Basic", user)
+    assert {e["credential"] for e in server.token_requests()} == {"ok"}
+    for sent in (pushed, pulled):
+        assert_bearer_flow(sent, server)
+        sent.assert_secret_only_in(password, {urlsplit(server.realm).netloc})
+
+
+# -- Azure Container Registry ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("login", ["service principal", "refresh token as password"])
+def test_acr_basic_to_the_token_endpoint(
+    login: str,
+    shaped: dict[str, ShapedRegistry],
+    registry_plain: RegistryServer,
+    image_in: ImageFactory,
+) -> None:
+    """ACR: a service principal (app id and secret), or the user
+    ``00000000-0000-0000-0000-000000000000`` with the refresh token of
+    ``az acr login --expose-token`` as the password, sent as Basic to ``/oauth2/token``
+    (service ``<name>.azurecr.io``); the response holds ``access_token`` only.
+
+    https://learn.microsoft.com/en-us/azure/container-registry/container-registry-authentication#az-acr-login-with---expose-token
+    https://azure.github.io/acr/AAD-OAuth.html
+    """
+    server = shaped["acr"]
+    clear(server)
+    if login == "service principal":
+        user, password = server.username, server.password
+    else:
+        user, password = ACR_REFRESH_USER, server.refresh_token
+    pushed, pulled, _image = push_and_pull(
+        server, registry_plain, image_in, env_for(server, user, password)
+    )
+    assert token_calls(server) == push_pull_calls("GET", "/oauth2/token", "Basic", user)
+    assert {e["credential"] for e in server.token_requests()} == {"ok"}
+    for sent in (pushed, pulled):
+        assert_bearer_flow(sent, server)
+        sent.assert_secret_only_in(password, {urlsplit(server.realm).netloc})
+
+
+@pytest.mark.parametrize("kept_by", ["auths", "credential helper"])
+def test_acr_identity_token_from_docker_login_is_exchanged_by_the_refresh_grant(
+    kept_by: str,
+    *,
+    shaped: dict[str, ShapedRegistry],
+    registry_plain: RegistryServer,
+    image_in: ImageFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ACR: ``az acr login`` leaves an identity (refresh) token in the Docker config; it is
+    exchanged by ``POST /oauth2/token`` with the form ``grant_type=refresh_token``,
+    ``service``, ``scope`` and ``refresh_token`` (plus distribution's ``client_id``), never as
+    Basic and never in a URL. A credential helper hands the same token out as the user name
+    ``<token>`` and the token as the secret.
+
+    https://learn.microsoft.com/en-us/rest/api/containerregistry/access-tokens/get
+    https://distribution.github.io/distribution/spec/auth/oauth/
+    https://github.com/docker/docker-credential-helpers#development (``<token>`` identity tokens)
+    """
+    server = shaped["acr"]
+    clear(server)
+    if kept_by == "auths":
+        login = {"auth": basic_pair(ACR_REFRESH_USER, ""), "identitytoken": server.refresh_token}
+        config = docker_config_with(tmp_path / "docker", {"auths": {server.host: login}})
+    else:
+        answer = {"ServerURL": server.host, "Username": "<token>", "Secret": server.refresh_token}
+        install_helper(tmp_path / "bin", "acr", answer, tmp_path / "calls", monkeypatch)
+        config = docker_config_with(tmp_path / "docker", {"credsStore": "acr"})
+    pushed, pulled, _image = push_and_pull(server, registry_plain, image_in, {}, config)
+    assert token_calls(server) == push_pull_calls("POST", "/oauth2/token", "", None)
+    for entry in server.token_requests():
+        assert entry["form_fields"] == [
+            "client_id",
+            "grant_type",
+            "refresh_token",
+            "scope",
+            "service",
+        ]
+        assert entry["grant_type"] == "refresh_token"
+        assert entry["content_type"] == "application/x-www-form-urlencoded"
+        assert entry["credential"] == "ok"
+    for sent in (pushed, pulled):
+        assert_bearer_flow(sent, server)
+        sent.assert_secret_only_in(server.refresh_token, {urlsplit(server.realm).netloc})
+        assert all(server.refresh_token not in str(r.url) for r in sent.requests)
+
+
+# -- Amazon ECR --------------------------------------------------------------------------------
+
+
+def test_ecr_basic_auth_from_the_ecr_login_credential_helper(
+    shaped: dict[str, ShapedRegistry],
+    registry_plain: RegistryServer,
+    image_in: ImageFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ECR: Basic auth only (no token service), user ``AWS`` and the password of
+    ``aws ecr get-login-password``, here handed out by ``docker-credential-ecr-login`` named in
+    the Docker config's ``credHelpers`` (a stand-in script: the real helper calls AWS). The
+    helper is run as ``docker-credential-ecr-login get`` with the registry host on stdin.
+
+    https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html
+    https://github.com/awslabs/amazon-ecr-credential-helper#configuration
+    https://docs.docker.com/reference/cli/docker/login/#credential-helpers
+    """
+    server = shaped["ecr"]
+    calls = tmp_path / "helper-calls"
+    answer = {"ServerURL": server.host, "Username": "AWS", "Secret": server.password}
+    install_helper(tmp_path / "bin", "ecr-login", answer, calls, monkeypatch)
+    config = docker_config_with(tmp_path / "docker", {"credHelpers": {server.host: "ecr-login"}})
+    pushed, pulled, _image = push_and_pull(server, registry_plain, image_in, {}, config)
+    # One lookup per client: credentials are looked up once per registry and run.
+    assert calls.read_text().splitlines() == [f"get {server.host}", f"get {server.host}"]
+    for sent in (pushed, pulled):
+        to_registry = sent.to(server.host)
+        assert "Authorization" not in to_registry[0].headers
+        assert sent.challenges(server.host)[0] == 'Basic realm="versionbot-tests"'
+        assert {r.headers["Authorization"].split(" ")[0] for r in to_registry[1:]} == {"Basic"}
+        sent.assert_secret_only_in(server.password, {server.host})
+        assert {r.url.netloc.decode() for r in sent.requests} <= {server.host, registry_plain.host}
+
+
+# -- where credentials must not go -------------------------------------------------------------
+
+
+def test_no_credential_goes_to_a_plain_http_realm_on_another_host(
+    shaped: dict[str, ShapedRegistry],
+) -> None:
+    """A registry naming a plain-HTTP token realm that is not loopback (and not named
+    insecure) gets a refusal: no request goes to that realm, with or without credentials.
+
+    https://distribution.github.io/distribution/spec/auth/token/ (the realm is the client's
+    to trust: credentials go to it as Basic)
+    """
+    server = shaped["http-realm"]
+    realm = urlsplit(server.realm).netloc
+    for env in (env_for(server, "me", server.password), {}):
+        sent = Sent()
+        image = ImageRef(server.host, REPOSITORY, "1.0.0", None)
+        with client_for(sent, env, server) as client, pytest.raises(RegistryError) as failure:
+            resolve(client, image)
+        assert str(failure.value) == (
+            f"registry {server.host} sends credentials to a plain-HTTP token realm {realm}"
+        )
+        assert sent.to(realm) == []
+        assert {r.url.netloc.decode() for r in sent.requests} == {server.host}
+        sent.assert_secret_only_in(server.password, set())
