@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -43,6 +43,9 @@ from versionbot.registry.credentials import find_credentials
 from versionbot.registry.manifests import resolve
 from versionbot.registry.oci import ImageRef
 from versionbot.registry.stage import promote
+
+if TYPE_CHECKING:
+    from conftest import CliRunner, GitRepo
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -749,3 +752,61 @@ def test_no_credential_goes_to_a_plain_http_realm_on_another_host(
         assert sent.to(realm) == []
         assert {r.url.netloc.decode() for r in sent.requests} == {server.host}
         sent.assert_secret_only_in(server.password, set())
+
+
+@pytest.mark.parametrize("helper", ["missing", "broken"])
+def test_a_credential_helper_that_is_missing_or_broken_is_one_clear_error(
+    helper: str,
+    *,
+    repo: GitRepo,
+    bot: CliRunner,
+    registry_basic: RegistryServer,
+    image_in: ImageFactory,
+    tmp_path: Path,
+) -> None:
+    """``credsStore: desktop`` (Docker Desktop's) on a machine without the helper, or a helper
+    that fails: ``bot images push`` exits 6 with one error naming the helper and one hint, no
+    warning noise from docker-py and nothing the helper printed; nothing is pushed.
+
+    https://docs.docker.com/reference/cli/docker/login/#credential-stores
+    """
+    source = image_in(registry_basic)
+    name = source.partition("@")[0]
+    config = f'[images]\nnames = ["{name}"]\nbuilder = "buildah"\nsource = "{source}"\n'
+    repo.commit("feat: first", {"versionbot.toml": config})
+    repo.tag("v1.2.0", annotated=True)
+    docker = docker_config_with(tmp_path / "docker", {"credsStore": "desktop"})
+    env = {"DOCKER_CONFIG": str(docker)}
+    if helper == "broken":
+        directory = tmp_path / "bin"
+        directory.mkdir()
+        script = directory / "docker-credential-desktop"
+        script.write_text("#!/bin/sh\necho 'keychain locked: secret-4f2a'\nexit 1\n")
+        script.chmod(script.stat().st_mode | stat.S_IEXEC)
+        env["PATH"] = f"{directory}:{os.environ['PATH']}"
+    result = bot("-C", repo.path, "images", "push", env=env)
+    assert result.exit_code == 6, result.stderr
+    assert result.stdout == ""
+    program = f"docker-credential-desktop for {registry_basic.host}"
+    assert result.stderr.splitlines() == (
+        [
+            f"error: the Docker credential helper {program} is not installed",
+            "hint: install it, or remove it from `credsStore`/`credHelpers` in the Docker "
+            f"config, or set the {prefix_of(registry_basic)}_USERNAME/_PASSWORD variables",
+        ]
+        if helper == "missing"
+        else [
+            f"error: the Docker credential helper {program} failed",
+            f"hint: check `docker login {registry_basic.host}` works, or set the "
+            "VERSIONBOT_REGISTRY_* variables",
+        ]
+    )
+    with registry_basic.http() as http:
+        repository = name.split("/", 1)[1]
+        tags = http.get(f"/v2/{repository}/tags/list", headers=registry_basic.authorization())
+    assert tags.json()["tags"] == ["src"]
+
+
+def prefix_of(server: RegistryServer) -> str:
+    """``VERSIONBOT_REGISTRY_<HOST>`` of ``server``."""
+    return next(iter(server.env())).removesuffix("_USERNAME")

@@ -18,16 +18,19 @@ writes (``https://index.docker.io/v1/``) serve all three.
 
 Must not: make HTTP requests, or read ``os.environ`` (the environment is passed in; only a
 missing ``HOME`` falls back to ``Path.home()``); put a credential into a message, a log record
-or a repr (a failing credential helper is named by its registry only).
+or a repr (a failing credential helper is named, with its registry, never quoted).
 """
 
 from __future__ import annotations
 
 import base64
 import re
+import shutil
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from versionbot.core.errors import RegistryError
 from versionbot.registry.oci import DOCKER_HUB, DOCKER_HUB_API
@@ -95,6 +98,32 @@ def _config_keys(registry: str) -> tuple[str, ...]:
     return (registry, DOCKER_HUB_API) if registry == DOCKER_HUB else (registry,)
 
 
+def _resolve(config: Any, name: str, registry: str, env: Mapping[str, str]) -> object:
+    """docker-py's entry for ``name`` (its credential helper run if the config names one)."""
+    import docker.auth
+    import docker.errors
+
+    # docker-py warns on stderr when a helper is missing; the error below says it once.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return docker.auth.resolve_authconfig(config, name, credstore_env=dict(env))
+        except docker.errors.DockerException:
+            pass
+    # The helper's own message may quote its output: name the helper and the registry only.
+    program = f"docker-credential-{config.get_credential_store(name)}"
+    if shutil.which(program, path=env.get("PATH")) is None:
+        raise RegistryError(
+            f"the Docker credential helper {program} for {registry} is not installed",
+            f"install it, or remove it from `credsStore`/`credHelpers` in the Docker config, "
+            f"or set the {env_var_prefix(registry)}_USERNAME/_PASSWORD variables",
+        )
+    raise RegistryError(
+        f"the Docker credential helper {program} for {registry} failed",
+        f"check `docker login {registry}` works, or set the VERSIONBOT_REGISTRY_* variables",
+    )
+
+
 def credentials_from_docker_config(
     registry: str, config_file: Path, env: Mapping[str, str]
 ) -> Credentials | None:
@@ -106,15 +135,15 @@ def credentials_from_docker_config(
 
     try:
         config = docker.auth.load_config(config_path=str(config_file), credstore_env=dict(env))
-        entry = None
-        for name in _config_keys(registry):
-            entry = entry or docker.auth.resolve_authconfig(config, name, credstore_env=dict(env))
     except docker.errors.DockerException:
-        # The helper's own message may quote its output; say only which helper failed.
         raise RegistryError(
-            f"the Docker credential helper for {registry} failed",
-            f"check `docker login {registry}` works, or set the VERSIONBOT_REGISTRY_* variables",
+            f"cannot read the Docker config {config_file}",
+            "each entry of its `auths` must be an object; fix it, or set the "
+            "VERSIONBOT_REGISTRY_* variables",
         ) from None
+    entry = None
+    for name in _config_keys(registry):
+        entry = entry or _resolve(config, name, registry, env)
     if not isinstance(entry, Mapping):
         return None
     fields = {str(k).lower(): str(v) for k, v in entry.items() if v}
