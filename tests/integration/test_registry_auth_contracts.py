@@ -188,6 +188,9 @@ def shaped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Shape
         "ecr": ShapedRegistry(
             "ecr", tmp_path_factory.mktemp("ecr"), auth="basic", shape="ecr", username="AWS"
         ),
+        "upload-elsewhere": ShapedRegistry(
+            "upload-elsewhere", tmp_path_factory.mktemp("upload-elsewhere"), auth="token"
+        ),
         "http-realm": ShapedRegistry(
             "http-realm",
             tmp_path_factory.mktemp("http-realm"),
@@ -196,6 +199,14 @@ def shaped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Shape
             realm_host="registry-auth.example.test",  # not loopback, and plain HTTP
         ),
     }
+    # Its upload locations name "localhost": another host than the 127.0.0.1 of the API.
+    elsewhere = servers["upload-elsewhere"]
+    elsewhere.prepare()
+    yml = elsewhere.root / "config.yml"
+    addr = f"  addr: {elsewhere.host}\n"
+    yml.write_text(
+        yml.read_text().replace(addr, f"{addr}  host: http://localhost:{elsewhere.port}\n")
+    )
     try:
         for server in servers.values():
             server.start()
@@ -810,3 +821,28 @@ def test_a_credential_helper_that_is_missing_or_broken_is_one_clear_error(
 def prefix_of(server: RegistryServer) -> str:
     """``VERSIONBOT_REGISTRY_<HOST>`` of ``server``."""
     return next(iter(server.env())).removesuffix("_USERNAME")
+
+
+def test_no_credential_goes_to_an_upload_location_on_another_host(
+    shaped: dict[str, ShapedRegistry], registry_plain: RegistryServer, image_in: ImageFactory
+) -> None:
+    """A registry whose upload ``Location`` names another host (here ``localhost`` for an API
+    at ``127.0.0.1``) gets no token there: the upload is refused, and said to need
+    credentials, rather than a token going to a host the image reference did not name.
+
+    https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs
+    """
+    server = shaped["upload-elsewhere"]
+    source = ImageRef.parse(image_in(registry_plain))
+    target = ImageRef(server.host, REPOSITORY, "1.0.0", None)
+    sent = Sent()
+    env = env_for(server, server.username, server.password)
+    with client_for(sent, env, server) as client, pytest.raises(RegistryError) as failure:
+        promote(client, source, [target], PLATFORMS)
+    assert str(failure.value) == (
+        f"registry {server.host} requires credentials for {REPOSITORY} (401)"
+    )
+    elsewhere = f"localhost:{server.port}"
+    assert sent.to(elsewhere), "the registry handed out no upload location on localhost"
+    assert sent.schemes(elsewhere) == {""}
+    sent.assert_secret_only_in(server.password, {urlsplit(server.realm).netloc})
