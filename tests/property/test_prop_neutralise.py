@@ -4,13 +4,15 @@ commands a CI runner."""
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from versionbot.core.changelog import escape_block, escape_inline, lines_of
-from versionbot.core.neutralise import REPLACEMENT, inert_lines, neutralise
+from versionbot.core.neutralise import REPLACEMENT, in_json, in_template, inert_lines, neutralise
 
 SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -62,13 +64,50 @@ def test_neutralise_is_idempotent_and_keeps_printable_text(text: str) -> None:
     assert all(b in (a, REPLACEMENT) for a, b in zip(text, once, strict=True))
 
 
+def runner_lines(text: str) -> list[str]:
+    """The lines the Actions runner reads: .NET's ReadLine ends one at CR, LF or CRLF."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def is_workflow_command(line: str) -> bool:
+    """What the runner obeys (ActionCommand.TryParseV2 after TrimStart, or TryParse's IndexOf of
+    the older form), for any command name."""
+    return line.lstrip().startswith("::") or "##[" in line
+
+
 @SETTINGS
 @given(st.lists(TEXT, max_size=8))
 def test_no_printed_line_is_a_workflow_command(lines: list[str]) -> None:
-    text = inert_lines("\n".join(neutralise(line) for line in lines))
-    for line in text.split("\n"):
-        assert not line.lstrip().startswith(("::", "##[")), line
-    assert inert_lines(text) == text
+    # Neutralised pieces on lines of their own, and raw text (a changelog file printed whole).
+    for text in ("\n".join(neutralise(line) for line in lines), "\n".join(lines)):
+        inert = inert_lines(text)
+        assert not [line for line in runner_lines(inert) if is_workflow_command(line)]
+        assert inert_lines(inert) == inert
+
+
+@SETTINGS
+@given(TEXT, TEXT)
+def test_json_keeps_the_data_and_carries_nothing_raw(key: str, text: str) -> None:
+    """``bot plan --json`` and the others: the document a parser reads is the same, and its
+    bytes hold no character of the table and no workflow command."""
+    data = {key: [text, {"n": None, key: text}]}
+    written = in_json(json.dumps(data, indent=2, ensure_ascii=False))
+    assert json.loads(written) == data
+    structural = [c for c in written if forbidden(c) and c != "\n"]
+    assert not structural, [f"U+{ord(c):04X}" for c in structural]
+    assert not [line for line in runner_lines(written) if is_workflow_command(line)]
+    assert in_json(written) == written
+
+
+@SETTINGS
+@given(TEXT)
+def test_a_template_value_holds_nothing_but_line_feeds_and_tabs(text: str) -> None:
+    out = in_template(text)
+    assert not [c for c in out if forbidden(c) and c not in "\n\t"]
+    assert [i for i, c in enumerate(out) if c in "\n\t"] == [
+        i for i, c in enumerate(text) if c in "\n\t"
+    ]
+    assert in_template(out) == out
 
 
 @SETTINGS

@@ -22,16 +22,26 @@ Each becomes U+FFFD, so that something stays visible where it was. ``neutralise`
 too (a report line, a table cell); the changelog's Markdown keeps tabs, which are text there
 (``IN_MARKDOWN``).
 
-A line a program prints is also read by the CI runner: GitHub Actions takes one that starts (after
-its leading white space) with ``::`` or ``##[`` as a workflow command (``::add-mask::``,
-``::stop-commands::``). ``inert_lines`` breaks that start in every line of a text.
+A line a program prints is also read by the CI runner. GitHub Actions takes a line that starts
+(after its leading white space) with ``::`` as a workflow command (``::add-mask::``,
+``::stop-commands::``), and the older ``##[name]`` form anywhere in a line; it ends lines at a
+carriage return as well as at a line feed. ``inert_lines`` breaks both in a text a program
+prints: the first ``:`` of a command at a line start, and the first ``#`` of every ``##[``,
+become U+FFFD.
+
+JSON keeps its data exact: ``in_json`` writes every character of the table as a ``\\u`` escape
+(``json.dumps`` leaves DEL, C1, the separators and the format characters raw when it is not
+ASCII-only) and the ``#`` of ``##[`` as ``\\u0023``. A parser gets the same strings; the bytes
+on a terminal or in a CI log carry nothing either would act on.
 
 >>> neutralise("fix: \\x1b[2Jgone\\tnow") == "fix: \\ufffd[2Jgone\\ufffdnow"
 True
 >>> neutralise("fix: a\\u2028## 9.9.9 \\u202eevil") == "fix: a\\ufffd## 9.9.9 \\ufffdevil"
 True
->>> inert_lines("notes\\n  ::add-mask::x\\n##[group]y").split("\\n")
-['notes', '  \\ufffd:add-mask::x', '\\ufffd#[group]y']
+>>> inert_lines("notes\\n  ::add-mask::x\\n##[group]y\\rz ##[add-mask]w").split("\\n")
+['notes', '  \\ufffd:add-mask::x', '\\ufffd#[group]y\\rz \\ufffd#[add-mask]w']
+>>> in_json('{"s": "\\u202e##[x]"}')
+'{"s": "\\\\u202e\\\\u0023#[x]"}'
 """
 
 from __future__ import annotations
@@ -47,9 +57,20 @@ _CONTROL = (*range(0x20), *range(0x7F, 0xA0), *_SEPARATORS, *_BIDI, *_INVISIBLE)
 _ON_A_TERMINAL = dict.fromkeys(_CONTROL, REPLACEMENT)
 # What Markdown escaping (changelog.escape_inline) merges into its own one-pass table.
 IN_MARKDOWN = {code: REPLACEMENT for code in _CONTROL if code != ord("\t")}
-# A workflow command, `::name ...::` or the older `##[name ...]`, after leading white space: the
-# runner trims any white space (C#'s Trim), not only spaces and tabs.
-_WORKFLOW_COMMAND = re.compile(r"^([^\S\n]*)(?::(?=:)|#(?=#\[))", re.MULTILINE)
+# A value a template writes into Markdown: the table but the line feed and the tab, which a
+# template's own filters (md_block) put there on purpose.
+_IN_TEMPLATE = {code: char for code, char in IN_MARKDOWN.items() if code != ord("\n")}
+# A template may write a whole body at once (a macro's output): on text that is not ASCII, a
+# regex finds and replaces in 0.06 s a 7 MB body that str.translate takes a second over.
+_TEMPLATE_RAW = re.compile("[" + "".join(f"\\u{code:04x}" for code in _IN_TEMPLATE) + "]")
+# json.dumps escapes C0 itself, and writes the rest of the table raw.
+_IN_JSON = {code: f"\\u{code:04x}" for code in _CONTROL if code >= 0x20}
+_JSON_RAW = re.compile("[" + "".join(f"\\u{code:04x}" for code in _IN_JSON) + "]")
+# A line the runner reads starts after a line feed or a carriage return (.NET's ReadLine); it
+# trims any white space before `::` (C#'s TrimStart), not only spaces and tabs.
+_COMMAND_START = re.compile(r"(?:^|(?<=\r))([^\S\r\n]*):(?=:)", re.MULTILINE)
+_LEGACY_COMMAND = "##["  # found anywhere in a line (ActionCommand.TryParse: IndexOf)
+_LEGACY_IN_JSON = re.compile(re.escape(_LEGACY_COMMAND))
 
 
 def neutralise(text: str) -> str:
@@ -58,9 +79,31 @@ def neutralise(text: str) -> str:
     return text if text.isprintable() else text.translate(_ON_A_TERMINAL)
 
 
-def inert_lines(text: str) -> str:
-    """``text`` with the first character of each workflow command replaced by U+FFFD: what a
-    program prints from commit text, so that the CI runner reading it obeys none."""
-    if "::" not in text and "##[" not in text:
+def in_template(text: str) -> str:
+    """A value a changelog or release-notes template writes: ``neutralise`` but for the line
+    feeds and tabs, which Markdown needs (a user's template may leave out the ``md`` filter)."""
+    if text.isprintable():
         return text
-    return _WORKFLOW_COMMAND.sub(lambda m: m[1] + REPLACEMENT, text)
+    return text.translate(_IN_TEMPLATE) if text.isascii() else _TEMPLATE_RAW.sub(REPLACEMENT, text)
+
+
+def inert_lines(text: str) -> str:
+    """``text`` with no workflow command the CI runner would obey: what a program prints from
+    commit text. A ``:`` or ``#`` that would start one becomes U+FFFD."""
+    if "::" in text:
+        text = _COMMAND_START.sub(lambda m: m[1] + REPLACEMENT, text)
+    return text.replace(_LEGACY_COMMAND, REPLACEMENT + "#[")
+
+
+def in_json(text: str) -> str:
+    """JSON text (``json.dumps`` with ``ensure_ascii=False``) with every character of the table
+    written as a ``\\u`` escape and no ``##[``: the same document to a parser, nothing a
+    terminal or the CI runner acts on in its bytes."""
+    # An ASCII string says so in O(1), and DEL is the table's one ASCII character json leaves
+    # raw: a plan's 20 MB of commit lines are mostly that.
+    if ("\x7f" in text) if text.isascii() else (_JSON_RAW.search(text) is not None):
+        text = text.translate(_IN_JSON)
+    # `#` and `[` together occur only inside a string, where `\u0023` is the same `#`.
+    if _LEGACY_IN_JSON.search(text) is None:  # a regex finds it faster than str's `in`
+        return text
+    return text.replace(_LEGACY_COMMAND, "\\u0023#[")

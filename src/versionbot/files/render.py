@@ -4,7 +4,10 @@ Edge: templates are read from disk, the built-in ones from the package (``versio
 in a wheel, the top-level ``templates/`` folder in a source checkout), a user's from the folder
 named by ``changelog.templates``. Rendering runs in Jinja's SandboxedEnvironment with
 StrictUndefined: commit text is data (it is never parsed as a template), and a template that
-names a variable the context lacks fails instead of printing nothing.
+names a variable the context lacks fails instead of printing nothing. Every value a template
+writes goes through the one neutralisation (``core/neutralise.in_template``), so that a template
+that leaves out the ``md`` filter still writes no control, separator, bidi or invisible
+character from commit text.
 
 Overrides: a user file with a built-in's name replaces it, and
 ``{% extends "builtin/CHANGELOG.md.j2" %}`` extends the built-in one to override one block.
@@ -39,6 +42,7 @@ from versionbot.core.config import Config
 from versionbot.core.errors import ConfigError, TemplateError
 from versionbot.core.history import RepositoryState
 from versionbot.core.links import ForgeLinks, forge_links
+from versionbot.core.neutralise import in_template
 from versionbot.files.atomic import in_work_tree
 
 if TYPE_CHECKING:
@@ -88,7 +92,13 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
+
+
+def _finalize(value: object) -> object:
+    """What a template's ``{{ ... }}`` writes: text neutralised (its line feeds and tabs kept)."""
+    return in_template(value) if isinstance(value, str) else value
 
 
 def _work_tree_loader(folder: Path, root: Path) -> jinja2.BaseLoader:
@@ -263,7 +273,7 @@ def _body(release: ReleaseNotes, links: ForgeLinks | None, out: list[str]) -> No
             )
         out.append("\n")
     for group in release.groups:
-        out.append(f"### {group.title}\n\n")
+        out.append(f"### {in_template(group.title)}\n\n")  # as the template's finalize
         out.extend(_entry_lines(group.entries, links))
         out.append("\n")
     if release.empty:
