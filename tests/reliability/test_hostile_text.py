@@ -9,6 +9,7 @@ GitHub API stand-in where a forge is involved) and asserts the exact text that c
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -161,10 +162,19 @@ def test_an_unwritable_output_file_is_a_one_line_error_after_the_release(
     assert "Traceback" not in result.stderr
     assert result.exit_code == 1
     error, hint = result.stderr.strip().split("\n")
-    assert error.startswith("error: cannot write $GITHUB_OUTPUT")
-    assert "what was released stands" in error
-    assert hint.startswith("hint: ")
+    assert error == (
+        f"error: cannot write $GITHUB_OUTPUT ({folder}): Is a directory; the release itself is made"
+    )
+    assert hint == (
+        "hint: check the runner's disk and $GITHUB_OUTPUT; a re-run writes the release's "
+        "version and tag again, with released=false"
+    )
     assert repo.run("ls-remote", "--tags", "origin", "v0.2.0")  # the release is made
+    # The hint holds: a re-run writes the outputs of the release made (this run made nothing).
+    output = tmp_path / "output"
+    _fine(bot("-C", repo.path, "release", env={"GITHUB_OUTPUT": str(output)}))
+    values = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert (values["released"], values["version"], values["tag"]) == ("false", "0.2.0", "v0.2.0")
 
 
 def test_github_output_values_keep_to_their_line() -> None:
@@ -223,3 +233,173 @@ def test_an_unwritable_step_summary_is_a_one_line_error_after_the_release(
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot write $GITHUB_STEP_SUMMARY")
     assert repo.run("ls-remote", "--tags", "origin", "v0.2.0")
+
+
+def _runner_lines(text: str) -> list[str]:
+    """The lines the Actions runner reads (.NET's ReadLine: CR, LF or CRLF)."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def _commands(*texts: str) -> list[str]:
+    """The lines of ``texts`` the runner would obey: ``::`` after leading white space, or the
+    older ``##[`` anywhere in the line (ActionCommand.TryParse)."""
+    return [
+        line
+        for text in texts
+        for line in _runner_lines(text)
+        if line.lstrip().startswith("::") or "##[" in line
+    ]
+
+
+def test_a_workflow_command_in_the_middle_of_a_line_is_inert(
+    make_repo: RepoFactory, bot: CliRunner
+) -> None:
+    """The runner finds the older ``##[name]`` form anywhere in a line, and ends lines at a
+    carriage return too: a subject or a note line ``::`` after a CR is a command."""
+    repo = _released(make_repo)
+    subject = "fix: see ##[add-mask]secret and ##[set-output name=released;]true"
+    note = "BREAKING CHANGE: gone\rx\r::stop-commands::t ##[group]y"
+    repo.commit(f"{subject}\n\n{note}\n", {"a.txt": "a\n"})
+    plan = bot("-C", repo.path, "plan")
+    as_json = bot("-C", repo.path, "plan", "--json")
+    check = bot("-C", repo.path, "check")
+    check_json = bot("-C", repo.path, "check", "--json")
+    unreleased = bot("-C", repo.path, "changelog", "--unreleased")
+    for result in (plan, as_json, unreleased):
+        _fine(result)
+    assert check.exit_code == check_json.exit_code  # findings or not: both say the same
+    shown = [r.stdout + r.stderr for r in (plan, as_json, check, check_json, unreleased)]
+    assert _commands(*shown) == []
+    assert "fix: see \ufffd#[add-mask]secret" in plan.stdout
+    # JSON says it with escapes: a parser reads the commit's own text.
+    [commit] = [c for c in as_json.json()["commits"] if c["subject"] == subject]
+    assert commit["sha"] == repo.run("rev-parse", "HEAD").strip()
+    assert [c["subject"] for c in check_json.json()["commits"]] == [subject]
+
+
+def test_json_output_carries_no_raw_control_bidi_or_separator(
+    make_repo: RepoFactory, bot: CliRunner
+) -> None:
+    """``json.dumps(ensure_ascii=False)`` writes C1 controls (a CSI for some terminals), bidi
+    controls and line separators raw: ``bot plan --json`` showed them on a terminal."""
+    repo = _released(make_repo)
+    hostile = "\x9b\x7f" + BIDI + INVISIBLE + SEPARATORS
+    subject = f"feat: access {hostile}2J check"
+    repo.commit(f"{subject}\n\nBREAKING CHANGE: {hostile}\n", {"a.txt": "a\n"})
+    plan = bot("-C", repo.path, "plan", "--json")
+    check = bot("-C", repo.path, "check", "--json")
+    _fine(plan)
+    for result in (plan, check):
+        _none_of(hostile, result.stdout)
+        assert "\\u202e" in result.stdout  # written as an escape
+    assert plan.json()["commits"][0]["subject"] == subject
+    assert f"BREAKING CHANGE: {hostile}" not in plan.stdout
+    assert check.json()["commits"][0]["subject"] == subject
+
+
+def test_a_user_template_without_the_md_filter_writes_no_hostile_character(
+    make_repo: RepoFactory, bot: CliRunner, forge: ForgeServer, tmp_path: Path
+) -> None:
+    """A repository's own templates may write commit text without ``| md``: the values still go
+    through the one neutralisation, in CHANGELOG.md and in the release body."""
+    repo = _released(make_repo)
+    forge.git_dirs["acme/app"] = repo.path.parent / "origin.git"
+    raw = (
+        "{% for group in release.groups %}{% for e in group.entries %}"
+        "* {{ e.description }}\n{% endfor %}{% endfor %}"
+        "{% for e in release.breaking %}{% for n in e.breaking_notes %}"
+        "* {{ n }}\n{% endfor %}{% endfor %}"
+    )
+    changelog = '{% extends "builtin/CHANGELOG.md.j2" %}\n'
+    repo.commit(
+        "chore: templates",
+        {
+            "versionbot.toml": '[changelog]\ntemplates = "t"\n',
+            "t/release-notes.md.j2": raw,
+            "t/CHANGELOG.md.j2": changelog,
+        },
+    )
+    hostile = BIDI + INVISIBLE + SEPARATORS + "\x1b\x9b"
+    message = f"feat: access {hostile} check\n\nBREAKING CHANGE: one\n{hostile} two\n"
+    repo.commit(message, {"a.txt": "a\n"})
+    repo.run("push", "--quiet", "origin", "main")
+    env = {"GITHUB_REPOSITORY": "acme/app", "GITHUB_API_URL": forge.url}
+    _fine(bot("-C", repo.path, "release", env={**env, "GITHUB_TOKEN": FORGE_TOKEN}))
+    [made] = forge.releases_of()
+    text = (repo.path / "CHANGELOG.md").read_text(encoding="utf-8")
+    _none_of(hostile, made["body"], text)
+    assert "* access " + "\ufffd" * len(hostile) + " check\n" in made["body"]
+    assert "* one\n" + "\ufffd" * len(hostile) + " two\n" in made["body"]  # its line feed kept
+
+
+@pytest.mark.parametrize("command", ["plan", "check"])
+def test_an_unwritable_step_summary_in_plan_or_check_claims_no_release(
+    make_repo: RepoFactory, bot: CliRunner, tmp_path: Path, command: str
+) -> None:
+    """The one writer of the job summary said "what was released stands" for bot plan too."""
+    repo = _released(make_repo)
+    repo.commit("feat: a", {"a.txt": "a\n"})
+    result = bot("-C", repo.path, command, env={"GITHUB_STEP_SUMMARY": str(tmp_path)})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: cannot write $GITHUB_STEP_SUMMARY ({tmp_path}): Is a directory\n"
+        "hint: check the runner's disk and $GITHUB_STEP_SUMMARY\n"
+    )
+
+
+def test_a_failed_release_tells_its_own_error_when_the_outputs_cannot_be_written(
+    make_repo: RepoFactory, bot: CliRunner, tmp_path: Path
+) -> None:
+    """A release that fails writes why to the outputs; when those cannot be written either, the
+    error that stopped the release is the one told."""
+    repo = _released(make_repo)
+    repo.commit("fix: b\n\nRelease-As: soon\n", {"b.txt": "b\n"})
+    repo.run("push", "--quiet", "origin", "main")
+    result = bot("-C", repo.path, "release", env={"GITHUB_OUTPUT": str(tmp_path)})
+    assert result.exit_code == 4
+    assert "Traceback" not in result.stderr
+    sha = repo.run("rev-parse", "--short=7", "HEAD").strip()
+    assert result.stderr == (
+        f"error: commit {sha} has 'Release-As: soon', which is not X.Y.Z\n"
+        "hint: release with --version X.Y.Z or --bump LEVEL (the footer cannot be edited once "
+        "merged)\n"
+    )
+    assert repo.run("ls-remote", "--tags", "origin", "v0.1.1") == ""  # nothing released
+
+
+def test_the_step_summary_quotes_an_error_as_text(
+    make_repo: RepoFactory, bot: CliRunner, tmp_path: Path
+) -> None:
+    """The summary's log lines quote errors (a Release-As value from a commit): Markdown and
+    HTML in them are text, not markup."""
+    repo = _released(make_repo)
+    repo.commit("fix: b\n\nRelease-As: <img src=x>[a](b)\n", {"b.txt": "b\n"})
+    repo.run("push", "--quiet", "origin", "main")
+    summary = tmp_path / "summary.md"
+    result = bot("-C", repo.path, "release", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 4
+    text = summary.read_text(encoding="utf-8")
+    assert "\\<img src=x\\>\\[a\\](b)" in text
+    assert "<img" not in text.replace("\\<img", "")
+
+
+def test_a_forge_url_that_would_leave_its_markdown_link_is_not_written(
+    make_repo: RepoFactory, bot: CliRunner, forge: ForgeServer, tmp_path: Path
+) -> None:
+    repo = _released(make_repo)
+    forge.git_dirs["acme/app"] = repo.path.parent / "origin.git"
+    forge.faults.html_url_suffix = "><script>x</script>"
+    repo.commit("feat: a", {"a.txt": "a\n"})
+    repo.run("push", "--quiet", "origin", "main")
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
+    env = {
+        "GITHUB_REPOSITORY": "acme/app",
+        "GITHUB_API_URL": forge.url,
+        "GITHUB_TOKEN": FORGE_TOKEN,
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    _fine(bot("-C", repo.path, "release", env=env))
+    assert "forge_url=\n" in output.read_text()
+    assert "script" not in summary.read_text() + output.read_text()
+

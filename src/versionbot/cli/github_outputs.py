@@ -5,6 +5,10 @@ Outputs: ``released``, ``version``, ``tag``, ``previous_version``, ``is_prerelea
 ``sha``, ``packages`` (JSON: the names of the packages released) and ``releases`` (JSON: name ->
 the single-release outputs). Values are single lines; the summary is Markdown. Nothing here
 holds a credential: only facts from the outcome are written.
+
+Both files are GitHub's own formats that a value must not break out of: a value that is not
+one line is written in the ``name<<DELIMITER`` form (``output_lines``), and the summary's log
+lines, which quote plan reasons, errors and a forge's answers, are neutralised Markdown text.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from versionbot.cli.report import markdown_text
 from versionbot.core.config import Config
 from versionbot.core.errors import FileWriteError
 from versionbot.core.packages import WHOLE_REPOSITORY
@@ -57,8 +62,9 @@ def summary(outcome: ReleaseOutcome, notes: str | None) -> str:
     else:
         lines = [f"### Released {outcome.tag}", ""]
         if outcome.forge_url:
-            lines += [f"[Release page]({outcome.forge_url})", ""]
-    lines += [f"- {line}" for line in outcome.log]
+            # forge.model.web_url: no white space, `<` or `>`, so it cannot leave the brackets.
+            lines += [f"[Release page](<{outcome.forge_url}>)", ""]
+    lines += [f"- {markdown_text(line)}" for line in outcome.log]
     if outcome.image_digests:
         lines += ["", "| image | digest |", "|---|---|"]
         lines += [f"| `{ref}` | `{digest}` |" for ref, digest in outcome.image_digests]
@@ -76,8 +82,16 @@ def write_github(env: Mapping[str, str], config: Config, run: RunOutcome) -> Non
     else:
         outcome = whole_repository(run)
         text = summary(outcome, outcome.notes)
-    _append_outputs(env, run_outputs(config, run))
-    append_step_summary(env, text)
+    try:
+        _append_outputs(env, run_outputs(config, run))
+        append_step_summary(env, text)
+    except FileWriteError as exc:
+        if not run.released:
+            raise
+        # This runs after the push: the error must not read as if the release failed.
+        raise FileWriteError(
+            f"{exc.message}; the release itself is made", f"{exc.hint}{_RERUN}"
+        ) from None
 
 
 def package_outputs(outcome: RunOutcome) -> dict[str, str]:
@@ -128,15 +142,17 @@ def output_lines(values: Mapping[str, str]) -> list[str]:
     return lines
 
 
+# What a re-run does (tests/reliability/test_hostile_text.py holds it to that).
+_RERUN = "; a re-run writes the release's version and tag again, with released=false"
+
+
 def _append(path: str, name: str, text: str) -> None:
-    """Append ``text`` to the file GitHub Actions named in ``$name``. This runs after the
-    release: a failure says so, in one line."""
+    """Append ``text`` to the file GitHub Actions named in ``$name``; a failure is one line."""
     try:
         with Path(path).open("a", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as exc:
         raise FileWriteError(
-            f"cannot write ${name} ({path}): {exc.strerror or exc}; what was released stands",
-            f"check the runner's disk and ${name}; a re-run finds the release made and writes "
-            "it again",
+            f"cannot write ${name} ({path}): {exc.strerror or exc}",
+            f"check the runner's disk and ${name}",
         ) from None

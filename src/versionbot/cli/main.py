@@ -7,6 +7,7 @@ modules are imported inside the commands that need them, so ``bot --version`` st
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gc
 import io
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from versionbot.cli.args import build_parser, command_in
-from versionbot.core.errors import UsageError, VersionbotError
+from versionbot.core.errors import FileWriteError, UsageError, VersionbotError
 
 if TYPE_CHECKING:
     from versionbot.cli.terminal import Progress
@@ -305,7 +306,7 @@ def _release(args: argparse.Namespace) -> int:
 
         # Asked for: a lost race is this job's success (the run that won, or the next, releases).
         note = paint("note:", "yellow", colour=wants_colour(sys.stderr))
-        write_error(f"{note} {exc.message}\n")
+        write_error(f"{note} {_shown(exc.message)}\n")
         if args.json:
             document = {**run_outputs(config, outcome), "log": outcome.log}
             write_json(json.dumps(document, indent=2) + "\n")
@@ -313,13 +314,14 @@ def _release(args: argparse.Namespace) -> int:
     except VersionbotError as exc:
         # The job's outputs and summary say that it failed and why, rather than nothing.
         failed = [f"failed (exit {exc.exit_code}): {exc.message}", f"hint: {exc.hint}"]
-        write_github(env, config, RunOutcome(log=failed))
+        with contextlib.suppress(FileWriteError):  # the error that stopped it is the one to tell
+            write_github(env, config, RunOutcome(log=failed))
         raise
     if args.json:
         document = {**run_outputs(config, outcome), "log": outcome.log}
         write_json(json.dumps(document, indent=2) + "\n")
     elif not args.quiet:
-        write_text("".join(f"{line}\n" for line in outcome.log))
+        write_text(_log_text(outcome.log))
     write_github(env, config, outcome)
     return 0
 
@@ -362,7 +364,7 @@ def _tag(args: argparse.Namespace) -> int:
         document = {"tag": outcome.tag, "version": str(outcome.version), "sha": outcome.sha}
         write_json(json.dumps({**document, "pushed": outcome.pushed}, indent=2) + "\n")
     elif not args.quiet:
-        write_text("".join(f"{line}\n" for line in outcome.log))
+        write_text(_log_text(outcome.log))
     return 0
 
 
@@ -381,7 +383,7 @@ def _changelog(args: argparse.Namespace) -> int:
 
         plan = repository_plan(repo, config, PlanRequest(date=_today()))
         if plan.notes is None:
-            write_text(f"Nothing to release: {plan.reason}.\n")
+            write_text(f"Nothing to release: {_shown(plan.reason)}.\n")
         else:
             renderer = Renderer.for_repository(plan.state, config)
             write_text(renderer.changelog([plan.notes], sections_only=True))
@@ -435,7 +437,7 @@ def _changelog_packages(args: argparse.Namespace, repo: Path, config: Config) ->
             if len(names) > 1:
                 parts.append(f"== {package.name} ({package.path}) ==\n")
             if plan.notes is None:
-                parts.append(f"Nothing to release: {plan.reason}.\n")
+                parts.append(f"Nothing to release: {_shown(plan.reason)}.\n")
             else:
                 renderer = Renderer.for_repository(plan.state, package.config)
                 parts.append(renderer.changelog([plan.notes], sections_only=True))
@@ -498,7 +500,7 @@ def _images(args: argparse.Namespace) -> int:
             document = None if plan.images is None else images_to_json(plan.images)
             write_json(json.dumps(document, indent=2) + "\n")
         elif plan.images is None:
-            write_text(f"No release is due, so no image tags: {plan.reason}.\n")
+            write_text(f"No release is due, so no image tags: {_shown(plan.reason)}.\n")
         else:
             write_text("\n".join(images_to_text(plan.images)) + "\n")
         return 0
@@ -705,10 +707,14 @@ def _today() -> str:
 
 def write_json(*parts: str) -> None:
     """JSON is UTF-8 (RFC 8259), whatever the console's encoding. A document may come in parts
-    (report.plan_json_parts), each encoded on its own."""
+    (report.plan_json_parts), each encoded on its own. Its strings quote commit text: the
+    characters a terminal or the CI runner would act on are written as escapes (the same data
+    to a parser)."""
+    from versionbot.core.neutralise import in_json
+
     sys.stdout.flush()
     for part in parts:
-        sys.stdout.buffer.write(part.encode("utf-8"))
+        sys.stdout.buffer.write(in_json(part).encode("utf-8"))
     sys.stdout.buffer.flush()
 
 
@@ -721,6 +727,19 @@ def write_text(text: str) -> None:
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(errors="backslashreplace")
     sys.stdout.write(inert_lines(text))
+
+
+def _shown(text: str) -> str:
+    """One piece of text that may quote commit text (a plan's reason, an error), made safe to
+    print on a line of its own."""
+    from versionbot.core.neutralise import neutralise
+
+    return neutralise(text)
+
+
+def _log_text(log: Sequence[str]) -> str:
+    """A run's log, a line each: its lines quote plan reasons, errors and a forge's answers."""
+    return "".join(f"{_shown(line)}\n" for line in log)
 
 
 def write_error(text: str) -> None:

@@ -371,10 +371,10 @@ def check_summary(checks: list[CommitCheck]) -> str:
     for check in checks:
         label = f"{check.sha[:7]} " if check.sha is not None else ""
         for f in check.findings:
-            fix = _md(f.suggestion) if f.suggestion is not None else ""
+            fix = markdown_text(f.suggestion) if f.suggestion is not None else ""
             lines.append(
-                f"| {_md(label + check.subject)} | {f.line}:{f.column} | {f.severity} "
-                f"| {f.rule} | {_md(f.message)} | {fix} |"
+                f"| {markdown_text(label + check.subject)} | {f.line}:{f.column} | {f.severity} "
+                f"| {f.rule} | {markdown_text(f.message)} | {fix} |"
             )
     if errors:
         lines += ["", "Errors must be fixed before merging: the release reads these messages."]
@@ -386,7 +386,7 @@ def plan_summary(plan: ReleasePlan, notes: str | None, *, pull_request: bool) ->
     it would release ("Merging this releases 1.4.0 (minor: feat(api): ...)")."""
     if plan.next is None:
         opening = "Merging this releases nothing" if pull_request else "No release is due"
-        return f"### {opening}: {_md(plan.reason)}\n"
+        return f"### {opening}: {markdown_text(plan.reason)}\n"
     opening = "Merging this releases" if pull_request else "The next release is"
     if plan.decided_by:
         cause = plan.decided_by[0].subject
@@ -395,17 +395,18 @@ def plan_summary(plan: ReleasePlan, notes: str | None, *, pull_request: bool) ->
             cause += f", and {more} more"
     else:
         cause = plan.reason
-    lines = [f"### {opening} {plan.next.version} ({plan.bump}: {_md(cause)})", ""]
+    lines = [f"### {opening} {plan.next.version} ({plan.bump}: {markdown_text(cause)})", ""]
     if plan.previous is not None:
-        lines.append(f"- previous release: {_md(plan.previous.tag.name)}")
-    lines.append(f"- tag: {_md(plan.next.tag)}")
-    lines.append(f"- why: {_md(plan.reason)}")
+        lines.append(f"- previous release: {markdown_text(plan.previous.tag.name)}")
+    lines.append(f"- tag: {markdown_text(plan.next.tag)}")
+    lines.append(f"- why: {markdown_text(plan.reason)}")
     if notes:
         lines += ["", "<details><summary>Release notes</summary>", "", notes.rstrip("\n"), ""]
         lines.append("</details>")
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
-    """Commit text inside Markdown: no control characters, no markup, no table breaks."""
+def markdown_text(text: str) -> str:
+    """Commit text (or anything that quotes it) inside Markdown: no control characters, no
+    markup, no table breaks."""
     return neutralise(text).translate(_MARKDOWN_SPECIALS)

@@ -12,6 +12,8 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TextIO, TypeVar
 
+from versionbot.core.neutralise import neutralise
+
 _STYLES = {"bold": "1", "red": "31", "green": "32", "yellow": "33", "dim": "2"}
 T = TypeVar("T")
 
@@ -58,7 +60,7 @@ class Progress:
         if not self._enabled or now - self._shown < 0.1:
             return
         self._shown = now
-        self._stream.write(f"\r\033[K{text}")
+        self._stream.write(f"\r\033[K{neutralise(text)}")  # it may name a tag, a file
         self._stream.flush()
         self._drawn = True
 

@@ -12,12 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-_WEB_URL = re.compile(r"https?://[^\s]+")
+# No white space, and none of the characters a URL never holds raw that would end a Markdown
+# link's `<...>` destination or a quoted attribute.
+_WEB_URL = re.compile(r'https?://[^\s<>"`\\]+')
 
 
 def web_url(value: str) -> str:
-    """A forge's ``html_url`` when it is one (``http(s)://`` and no white space or control
-    character: it goes into ``$GITHUB_OUTPUT``, a Markdown link and the log), else ``""``."""
+    """A forge's ``html_url`` when it is one (``http(s)://``, no white space, control character,
+    ``<``, ``>``, quote or backslash: it goes into ``$GITHUB_OUTPUT``, a Markdown link and the
+    log), else ``""``."""
     return value if _WEB_URL.fullmatch(value) and value.isprintable() else ""
 
 
