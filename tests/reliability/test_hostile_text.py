@@ -403,3 +403,13 @@ def test_a_forge_url_that_would_leave_its_markdown_link_is_not_written(
     assert "forge_url=\n" in output.read_text()
     assert "script" not in summary.read_text() + output.read_text()
 
+
+def test_a_full_changelog_keeps_the_byte_order_mark(make_repo: RepoFactory, bot: CliRunner) -> None:
+    repo = _released(make_repo)
+    marker = "<!-- versionbot: insert releases below -->"
+    repo.commit("docs: changelog", {"CHANGELOG.md": f"\ufeff{marker}\n"})
+    _fine(bot("-C", repo.path, "changelog", "--full"))
+    text = (repo.path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert text.startswith("\ufeff# Changelog\n")
+    assert text.count("\ufeff") == 1
+    assert "## 0.1.0 " in text

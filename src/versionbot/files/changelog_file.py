@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from versionbot.core.changelog import ReleaseNotes, insert_sections, versions_in
+from versionbot.core.changelog import BOM, ReleaseNotes, insert_sections, versions_in
 from versionbot.core.commits import Commit
 from versionbot.core.config import Config, Package
 from versionbot.core.history import RepositoryState, Tag, release_tags, release_windows
@@ -122,6 +122,8 @@ def _update_file(
         text = renderer.changelog(notes, sections_only=False)
         if old is not None and "\r\n" in old:
             text = text.replace("\n", "\r\n")
+        if old is not None and old.startswith(BOM):  # the file's own, as insert_sections keeps it
+            text = BOM + text
     else:
         present = versions_in(old)
         newline = "\r\n" if "\r\n" in old else "\n"
