@@ -413,3 +413,15 @@ def test_a_full_changelog_keeps_the_byte_order_mark(make_repo: RepoFactory, bot:
     assert text.startswith("\ufeff# Changelog\n")
     assert text.count("\ufeff") == 1
     assert "## 0.1.0 " in text
+
+
+def test_a_work_tree_whose_path_holds_a_line_separator(
+    make_repo: RepoFactory, bot: CliRunner
+) -> None:
+    """git's answer about the work tree was split with str.splitlines: a U+2028 in the folder's
+    name cut its path in two (exit 3, "cannot change to ...")."""
+    repo = make_repo("a\u2028b\x0cc")
+    repo.commit("feat: a", {"a.txt": "a\n"})
+    plan = bot("-C", repo.path, "plan", "--json")
+    _fine(plan)
+    assert plan.json()["next"]["version"] == "0.1.0"

@@ -344,7 +344,7 @@ class _Repo:
                 "HEAD",
                 check=False,
             )
-            lines = result.stdout.decode("utf-8", "replace").splitlines()
+            lines = _lines(result.stdout)  # a work tree path may hold a U+2028
             if result.returncode != 0:
                 if len(lines) >= 3:
                     raise RepositoryError(
