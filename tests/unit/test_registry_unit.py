@@ -25,13 +25,18 @@ from versionbot.registry.credentials import (
     credentials_from_env,
     env_var_prefix,
 )
-from versionbot.registry.manifests import list_tags, resolve
+from versionbot.registry.manifests import list_tags, listed_referrers, referrers_api, resolve
 from versionbot.registry.oci import (
     OCI_INDEX,
+    OCI_MANIFEST,
     ImageRef,
     InvalidImageRef,
+    Manifest,
+    cosign_tags,
+    merged_referrers,
     plain_http_allowed,
     platform_matches,
+    referrers_tag,
 )
 
 pytestmark = pytest.mark.timeout(20)
@@ -425,3 +430,177 @@ def test_tags_follow_the_next_links() -> None:
         "/v2/acme/app/tags/list?n=2&last=b",
         "/v2/acme/app/tags/list?n=2&last=d",
     ]
+
+
+# -- referrers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("digest", "tag"),
+    [  # the table of the distribution spec's "Referrers Tag Schema"
+        ("sha256:" + "a" * 64, "sha256-" + "a" * 64),
+        ("sha512:" + "a" * 128, "sha512-" + "a" * 64),
+        (
+            "test+algorithm+using+algorithm+separators+and+lots+of+characters+to+excercise+"
+            "overall+truncation:alsoSome=InTheEncodedSectionToShowHyphenReplacementAndLotsAnd"
+            "LotsOfCharactersToExcerciseEncodedTruncation",
+            "test-algorithm-using-algorithm-s-alsoSome-InTheEncodedSectionToShowHyphenReplace"
+            "mentAndLotsAndLot",
+        ),
+    ],
+)
+def test_referrers_tag_follows_the_spec_table(digest: str, tag: str) -> None:
+    assert referrers_tag(digest) == tag
+
+
+def test_cosign_tags() -> None:
+    assert cosign_tags(DIGEST) == tuple(f"sha256-{'ab' * 32}.{s}" for s in ("sig", "att", "sbom"))
+
+
+# The distribution spec's example answer of GET /v2/<name>/referrers/<digest> ("Listing
+# Referrers"), its elided digests written out; served in two pages as the spec allows.
+SPEC_REFERRERS = [
+    {
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "size": 1234,
+        "digest": "sha256:" + "a1" * 32,
+        "artifactType": "application/vnd.example.sbom.v1",
+        "annotations": {
+            "org.opencontainers.image.created": "2022-01-01T14:42:55Z",
+            "org.example.sbom.format": "json",
+        },
+    },
+    {
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "size": 1234,
+        "digest": "sha256:" + "a2" * 32,
+        "artifactType": "application/vnd.example.signature.v1",
+        "annotations": {
+            "org.opencontainers.image.created": "2022-01-01T07:21:33Z",
+            "org.example.signature.fingerprint": "abcd",
+        },
+    },
+    {
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "size": 1234,
+        "digest": "sha256:" + "a3" * 32,
+        "annotations": {"org.opencontainers.image.created": "2023-01-01T07:21:33Z"},
+    },
+]
+
+
+class _Referrers(BaseHTTPRequestHandler):
+    """A registry with the referrers API (``/v2/acme/app``) and one without (``/v2/old/app``,
+    404 as distribution 2.8 answers, its referrers tag holding the spec's list)."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        url = httpx.URL(self.path)
+        index = {"schemaVersion": 2, "mediaType": OCI_INDEX}
+        if url.path == f"/v2/acme/app/referrers/{DIGEST}":
+            page = 1 if url.params.get("page") == "2" else 0
+            body = json.dumps({**index, "manifests": SPEC_REFERRERS[page * 2 : page * 2 + 2]})
+            headers = {"Content-Type": OCI_INDEX}
+            if not page:
+                headers["Link"] = f'</v2/acme/app/referrers/{DIGEST}?page=2>; rel="next"'
+            self._send(200, body.encode(), headers)
+        elif url.path == f"/v2/old/app/manifests/{referrers_tag(DIGEST)}":
+            body = json.dumps({**index, "manifests": SPEC_REFERRERS})
+            self._send(200, body.encode(), {"Content-Type": OCI_INDEX})
+        else:
+            self._send(404, b"404 page not found\n", {"Content-Type": "text/plain"})
+
+
+@pytest.fixture
+def referrers_host() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Referrers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_referrers_api_answer_is_read_page_by_page(referrers_host: str) -> None:
+    with RegistryClient(env={}) as client:
+        listed = referrers_api(client, referrers_host, "acme/app", DIGEST)
+        assert listed == listed_referrers(client, referrers_host, "acme/app", DIGEST)
+    assert listed is not None
+    assert [(d.digest, d.media_type, d.artifact_type) for d in listed] == [
+        (r["digest"], r["mediaType"], r.get("artifactType")) for r in SPEC_REFERRERS
+    ]
+
+
+def test_without_the_api_the_referrers_tag_is_read(referrers_host: str) -> None:
+    with RegistryClient(env={}) as client:
+        assert referrers_api(client, referrers_host, "old/app", DIGEST) is None
+        listed = listed_referrers(client, referrers_host, "old/app", DIGEST)
+        assert listed_referrers(client, referrers_host, "none/app", DIGEST) == ()
+    assert [d.digest for d in listed] == [r["digest"] for r in SPEC_REFERRERS]
+
+
+def _artifact(artifact_type: str | None, config_type: str, note: str) -> Manifest:
+    document: dict[str, Any] = {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": config_type, "digest": DIGEST, "size": 2},
+        "layers": [],
+        "subject": {"mediaType": OCI_INDEX, "digest": DIGEST, "size": 10},
+        "annotations": {"note": note},
+    }
+    if artifact_type is not None:
+        document["artifactType"] = artifact_type
+    return Manifest.from_bytes(json.dumps(document).encode())
+
+
+def test_the_merged_referrers_index_keeps_every_entry_and_adds_each_once() -> None:
+    sbom = _artifact("application/spdx+json", "application/vnd.oci.empty.v1+json", "sbom")
+    legacy = _artifact(None, "application/vnd.example.sig.config", "no artifactType")
+    theirs = {"mediaType": OCI_MANIFEST, "digest": "sha256:" + "cd" * 32, "size": 5, "x": 1}
+    existing = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [theirs]}
+    existing_index = Manifest.from_bytes(json.dumps(existing).encode(), OCI_INDEX)
+
+    merged = merged_referrers(existing_index, [sbom, legacy, sbom])
+
+    assert merged is not None
+    document = json.loads(merged)
+    assert document["mediaType"] == OCI_INDEX
+    assert document["manifests"] == [
+        theirs,  # never dropped nor changed
+        {
+            "mediaType": OCI_MANIFEST,
+            "digest": sbom.digest,
+            "size": len(sbom.raw),
+            "artifactType": "application/spdx+json",
+            "annotations": {"note": "sbom"},
+        },
+        {  # no artifactType: the config's media type stands in (spec step 5)
+            "mediaType": OCI_MANIFEST,
+            "digest": legacy.digest,
+            "size": len(legacy.raw),
+            "artifactType": "application/vnd.example.sig.config",
+            "annotations": {"note": "no artifactType"},
+        },
+    ]
+    again = Manifest.from_bytes(merged, OCI_INDEX)
+    assert merged_referrers(again, [legacy, sbom]) is None  # nothing to add: nothing to write
+    fresh = merged_referrers(None, [sbom])
+    assert fresh is not None
+    assert [e["digest"] for e in json.loads(fresh)["manifests"]] == [sbom.digest]
+    assert sbom.subject is not None
+    assert sbom.subject.digest == DIGEST
+
+
+def test_a_referrers_tag_that_is_not_an_index_is_not_overwritten() -> None:
+    with pytest.raises(RegistryError, match="other than an OCI image index"):
+        merged_referrers(_artifact(None, "a/b", "an image"), [_artifact("x/y", "a/b", "new")])

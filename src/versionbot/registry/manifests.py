@@ -16,11 +16,14 @@ from versionbot.registry.auth import pull_scope, push_scope
 from versionbot.registry.client import RegistryClient, expect
 from versionbot.registry.oci import (
     MANIFEST_TYPES,
+    OCI_INDEX,
+    Descriptor,
     ImageRef,
     Manifest,
     is_digest,
     json_object,
     platform_text,
+    referrers_tag,
 )
 
 _ACCEPT: Final = ", ".join(MANIFEST_TYPES)
@@ -96,8 +99,10 @@ def manifest_exists(client: RegistryClient, registry: str, repository: str, dige
     return True
 
 
-def put_manifest(client: RegistryClient, target: ImageRef, manifest: Manifest) -> None:
-    """PUT the manifest's exact bytes under ``target.reference`` and check the digest."""
+def put_manifest(client: RegistryClient, target: ImageRef, manifest: Manifest) -> str | None:
+    """PUT the manifest's exact bytes under ``target.reference`` and check the digest. Return
+    the ``OCI-Subject`` the registry answered: a registry with the referrers API says so when
+    it indexed a manifest's ``subject`` (distribution spec, "Pushing Manifests with Subject")."""
     response = client.request(
         "PUT",
         target.registry,
@@ -114,6 +119,8 @@ def put_manifest(client: RegistryClient, target: ImageRef, manifest: Manifest) -
             f"registry {target.registry} stored {target} as {answered}, not {manifest.digest}",
             "the registry rewrote the manifest; it cannot keep a digest, use another registry",
         )
+    subject: str | None = response.headers.get("OCI-Subject")
+    return subject
 
 
 def platforms_of(
@@ -157,3 +164,50 @@ def list_tags(
         next_link = response.links.get("next", {}).get("url")
         url = urljoin(str(response.url), next_link) if next_link else None
     return found
+
+
+def referrers_api(
+    client: RegistryClient, registry: str, repository: str, digest: str
+) -> tuple[Descriptor, ...] | None:
+    """The referrers of ``repository@digest`` from the registry's referrers API (distribution
+    spec, "Listing Referrers": ``GET /v2/<name>/referrers/<digest>``, every page), or None when
+    the registry has no such API: any answer but 200 with an OCI image index (a 404 above all,
+    which a registry with the API never sends)."""
+    found: list[Descriptor] = []
+    url: str | None = f"/v2/{repository}/referrers/{digest}"
+    while url is not None:
+        response = client.request(
+            "GET",
+            registry,
+            url,
+            scopes=(pull_scope(repository),),
+            repository=repository,
+            headers={"Accept": OCI_INDEX},
+        )
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+        if response.status_code != 200 or media_type != OCI_INDEX:
+            return None
+        if len(response.content) > _MAX_MANIFEST_BYTES:
+            raise RegistryError(
+                f"registry {registry} sent a referrers list of {repository} larger than 4 MiB",
+                "the registry does not follow the OCI distribution spec",
+            )
+        found += Manifest.from_bytes(response.content, OCI_INDEX).children()
+        next_link = response.links.get("next", {}).get("url")
+        url = urljoin(str(response.url), next_link) if next_link else None
+    return tuple(found)
+
+
+def listed_referrers(
+    client: RegistryClient, registry: str, repository: str, digest: str
+) -> tuple[Descriptor, ...]:
+    """The referrers of ``repository@digest``: the referrers API's answer where the registry
+    has it, else the index under the referrers tag (distribution spec, "Unavailable Referrers
+    API" / "Referrers Tag Schema"); none when that tag is missing or not an OCI index."""
+    listed = referrers_api(client, registry, repository, digest)
+    if listed is not None:
+        return listed
+    index = get_manifest(client, ImageRef(registry, repository, referrers_tag(digest)))
+    if index is None or index.media_type != OCI_INDEX:
+        return ()
+    return index.children()

@@ -8,6 +8,11 @@ What it owns
     * Platforms (``os/arch[/variant]``): :func:`platform_matches` knows the default variants
       (``arm64`` is ``v8``, ``arm`` is ``v7``) and the usual aliases (``aarch64``, ``x86_64``).
     * :func:`plain_http_allowed` - the transport rule: loopback hosts and hosts the user named.
+    * Referrers (signatures, attestations, SBOMs attached to an image): the fallback tag of a
+      digest (:func:`referrers_tag`), cosign's tags (:func:`cosign_tags`), the descriptor a
+      referrers list holds for a manifest (:func:`referrer_descriptor`) and the merged fallback
+      index (:func:`merged_referrers`): the decisions, made here; the requests are in
+      referrers.py.
 
 Malformed registry data is a :class:`~versionbot.core.errors.RegistryError`; a malformed
 reference written by the user is an :class:`InvalidImageRef` (a ``UsageError``).
@@ -18,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -193,6 +199,7 @@ class Descriptor:
     size: int
     platform: str | None = None
     urls: tuple[str, ...] = ()
+    artifact_type: str | None = None  # in a referrers list: what kind of artifact it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +238,27 @@ class Manifest:
         found += [_descriptor(layer) for layer in document.get("layers", ())]
         return tuple(found)
 
+    @property
+    def subject(self) -> Descriptor | None:
+        """The manifest this one refers to (image spec, ``subject``): None for an image."""
+        subject = json_object(self.raw).get("subject")
+        return _descriptor(subject) if isinstance(subject, dict) else None
+
+    @property
+    def artifact_type(self) -> str | None:
+        """What a referrers list calls this manifest (distribution spec, "Listing Referrers"):
+        its ``artifactType``; when that is empty, an image manifest's ``config.mediaType`` and
+        an index's nothing."""
+        document = json_object(self.raw)
+        declared = document.get("artifactType")
+        if isinstance(declared, str) and declared:
+            return declared
+        config = document.get("config")
+        if self.is_index or not isinstance(config, dict):
+            return None
+        media_type = config.get("mediaType")
+        return media_type if isinstance(media_type, str) and media_type else None
+
     def index_platforms(self) -> tuple[str, ...]:
         """Platforms named in an index, without attestation entries (``unknown/unknown``)."""
         return tuple(
@@ -268,4 +296,75 @@ def _descriptor(item: Any) -> Descriptor:
         size=size if isinstance(size, int) else -1,
         platform=platform_text(platform) if isinstance(platform, dict) else None,
         urls=tuple(str(u) for u in item.get("urls", ()) or ()),
+        artifact_type=str(item["artifactType"]) if item.get("artifactType") else None,
     )
+
+
+# Characters a tag may not hold (distribution spec, "Pulling manifests": ``<tag-or-digest>``).
+_NOT_IN_TAG: Final = re.compile(r"[^a-zA-Z0-9._-]")
+COSIGN_SUFFIXES: Final = ("sig", "att", "sbom")
+
+
+def referrers_tag(digest: str) -> str:
+    """The tag holding ``digest``'s referrers list where a registry has no referrers API
+    (distribution spec, "Backwards Compatibility" / "Referrers Tag Schema"): the algorithm cut
+    to 32 characters, ``-``, the encoded part cut to 64, any character a tag may not hold
+    replaced with ``-``.
+
+    >>> referrers_tag("sha256:" + "a" * 64) == "sha256-" + "a" * 64
+    True
+    """
+    algorithm, _, encoded = digest.partition(":")
+    return _NOT_IN_TAG.sub("-", f"{algorithm[:32]}-{encoded[:64]}")
+
+
+def cosign_tags(digest: str) -> tuple[str, ...]:
+    """The tags cosign puts a signature, attestations and an SBOM of ``digest`` under
+    (``sha256-<hex>.sig``, ``.att``, ``.sbom``): a convention older than the referrers API."""
+    return tuple(f"{referrers_tag(digest)}.{suffix}" for suffix in COSIGN_SUFFIXES)
+
+
+def referrer_descriptor(manifest: Manifest) -> dict[str, Any]:
+    """The entry a referrers list holds for ``manifest`` (distribution spec, "Pushing Manifests
+    with Subject", step 5, and "Listing Referrers"): media type, digest, size, ``artifactType``
+    (see :attr:`Manifest.artifact_type`; omitted when there is none) and every annotation."""
+    entry: dict[str, Any] = {
+        "mediaType": manifest.media_type,
+        "digest": manifest.digest,
+        "size": len(manifest.raw),
+    }
+    if manifest.artifact_type is not None:
+        entry["artifactType"] = manifest.artifact_type
+    annotations = json_object(manifest.raw).get("annotations")
+    if isinstance(annotations, dict) and annotations:
+        entry["annotations"] = annotations
+    return entry
+
+
+def merged_referrers(existing: Manifest | None, additions: Sequence[Manifest]) -> bytes | None:
+    """The fallback referrers index with an entry for each of ``additions`` it lacks, or None
+    when it lacks none (distribution spec, "Pushing Manifests with Subject"): a missing tag
+    starts an empty OCI index; no entry already there is dropped or changed, and none is
+    added twice. A tag holding anything but an OCI index is a RegistryError (the spec: report
+    a failure and skip the update).
+    """
+    if existing is None:
+        document: dict[str, Any] = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []}
+    else:
+        document = json_object(existing.raw)
+    entries = document.get("manifests")
+    if (existing is not None and existing.media_type != OCI_INDEX) or not isinstance(entries, list):
+        raise RegistryError(
+            "the referrers tag holds something other than an OCI image index",
+            "it is left as it is; delete it by hand if nothing else uses it",
+        )
+    present = {entry.get("digest") for entry in entries if isinstance(entry, dict)}
+    added: list[dict[str, Any]] = []
+    for manifest in additions:
+        if manifest.digest not in present:
+            present.add(manifest.digest)
+            added.append(referrer_descriptor(manifest))
+    if not added:
+        return None
+    document["manifests"] = [*entries, *added]
+    return json.dumps(document, indent=2).encode()
