@@ -124,7 +124,7 @@ def test_a_final_release_gets_every_tag_by_digest(
     assert [p.ref.tag for p in pushed] == expected
     assert tags_of(name, server.env(), server.ca_file) == dict.fromkeys(expected, digest)
     # The same call again, as release.execute makes it: every tag is there already.
-    assert stage(images) == [(f"{name}:{tag}", digest, False) for tag in expected]
+    assert stage(images) == [(f"{name}:{tag}", digest, False, ()) for tag in expected]
 
 
 def test_several_tags_in_two_repositories_on_two_registries_share_one_digest(

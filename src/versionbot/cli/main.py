@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from versionbot.core.config import CheckRules, Config
     from versionbot.core.plan import PackagePlan, PlanRequest
     from versionbot.files.changelog_file import ChangelogUpdate
+    from versionbot.registry.stage import PushedTag
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -519,23 +520,32 @@ def _images(args: argparse.Namespace) -> int:
     stage = RegistryImageStage(
         settings, Path(released.state.root), os.environ, make_client=make_client
     )
-    pushed_tags = stage.push(released.images)
-    if args.json:
+    _show_pushed(stage.push(released.images), as_json=args.json)
+    return 0
+
+
+def _show_pushed(pushed_tags: Sequence[PushedTag], *, as_json: bool) -> None:
+    """``bot images push``'s output: each tag, and the referrers copied with its repository."""
+    import json
+
+    if as_json:
         listing = [
             {
                 "ref": str(p.ref),
                 "digest": p.digest,
                 "platforms": list(p.platforms),
                 "pushed": p.pushed,
+                "referrers": list(p.notes),
             }
             for p in pushed_tags
         ]
         write_json(json.dumps(listing, indent=2) + "\n")
-        return 0
+        return
     for pushed in pushed_tags:
         state = "pushed" if pushed.pushed else "already there"
         write_text(f"{pushed.ref}  {pushed.digest}  ({state})\n")
-    return 0
+        for note in pushed.notes:
+            write_text(f"  {note}\n")
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -5,9 +5,11 @@ has its say too (a repository may hold a higher version than git knows, so float
 judged again against its tags). Without a ``source``, the image is built first (builders.py)
 and pushed under a digest-addressed name. Then :func:`promote` checks the image's platforms,
 copies its content to every other repository (transfer.py) and puts the *same manifest bytes*
-under every target tag: no pull, no layer upload, the digest never changes. Every tag is read
-back and verified; a tag that already has the digest is verified, not pushed again, so a re-run
-is safe. Must not: decide which tags to move (``core/image_tags.py`` and ``release/`` do).
+under every target tag: no pull, no layer upload, the digest never changes. The image's
+referrers (signatures, attestations, SBOMs) follow it to every other repository (referrers.py),
+reported on the first tag of each. Every tag is read back and verified; a tag that already has
+the digest is verified, not pushed again, so a re-run is safe. Must not: decide which tags to
+move (``core/image_tags.py`` and ``release/`` do).
 """
 
 from __future__ import annotations
@@ -24,11 +26,18 @@ from versionbot.registry.client import RegistryClient
 from versionbot.registry.manifests import digest_of, list_tags, platforms_of, put_manifest, resolve
 from versionbot.registry.oci import ImageRef, Manifest, missing_platforms
 from versionbot.registry.preflight import check_image_stage, exact_targets, require_platforms
+from versionbot.registry.referrers import (
+    FoundReferrers,
+    ReferrerReport,
+    copy_referrers,
+    find_referrers,
+)
 from versionbot.registry.transfer import ImageCopy
 
 
 class RegistryImageStage:
-    """The image stage as release.execute calls it: ``stage(images)`` → ``[(ref, digest)]``."""
+    """The image stage as release.execute calls it: ``stage(images)`` → ``[(ref, digest,
+    pushed, notes)]``."""
 
     def __init__(
         self,
@@ -46,10 +55,11 @@ class RegistryImageStage:
         self._make_client = make_client
         self._built: dict[str, ImageRef] = {}  # builder mode: by commit, built before the push
 
-    def __call__(self, images: ImagePlan) -> list[tuple[str, str, bool]]:
+    def __call__(self, images: ImagePlan) -> list[tuple[str, str, bool, tuple[str, ...]]]:
         """Push every tag of the plan (re-judged against the registries) and verify it:
-        ``(reference, digest, pushed now)`` per tag."""
-        return [(str(p.ref), p.digest, p.pushed) for p in self.push(images)]
+        ``(reference, digest, pushed now, log lines)`` per tag (the lines: its repository's
+        referrers, on the first tag of each)."""
+        return [(str(p.ref), p.digest, p.pushed, p.notes) for p in self.push(images)]
 
     def check(self, images: ImagePlan, *, source: bool) -> None:
         """Before the release is pushed: raise what would make ``push`` fail (preflight.py);
@@ -153,6 +163,12 @@ class PushedTag:
     digest: str
     platforms: tuple[str, ...]
     pushed: bool = True  # False: the tag already had this digest and was only verified
+    referrers: ReferrerReport | None = None  # on the first tag of a repository they went to
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Log lines about the referrers copied with this tag's repository (and warnings)."""
+        return () if self.referrers is None else self.referrers.lines()
 
 
 def promote(
@@ -162,7 +178,8 @@ def promote(
     platforms: Sequence[str],
 ) -> list[PushedTag]:
     """Resolve ``source`` and check its platforms, copy its content to every other target
-    repository, put its exact manifest bytes under each target tag, and read each tag back."""
+    repository, put its exact manifest bytes under each target tag, copy its referrers to each
+    other repository, and read each tag back."""
     for target in targets:
         if target.tag is None or target.digest is not None:
             raise UsageError(
@@ -175,16 +192,33 @@ def promote(
     groups: dict[tuple[str, str], list[ImageRef]] = {}
     for target in targets:
         groups.setdefault((target.registry, target.repository), []).append(target)
+    found: FoundReferrers | None = None
+    reports: dict[tuple[str, str], ReferrerReport] = {}
     for (registry, repository), group in groups.items():
+        elsewhere = (registry, repository) != (source.registry, source.repository)
         pending = [t for t in group if digest_of(client, t) != manifest.digest]
-        if not pending:
-            continue
-        if (registry, repository) != (source.registry, source.repository):
+        if pending and elsewhere:
             ImageCopy(client, source, registry, repository).copy(manifest)
         for target in pending:
             put_manifest(client, target, manifest)
             pushed.add(target)
-    return [_verify(client, target, manifest, platforms, target in pushed) for target in targets]
+        if elsewhere:  # also when the tags were there: a re-run brings new signatures along
+            if found is None:
+                found = find_referrers(client, source, manifest)
+            if found.referrers or found.warnings:
+                report = copy_referrers(client, source, found, registry, repository)
+                reports[(registry, repository)] = report
+    return [
+        _verify(
+            client,
+            target,
+            manifest,
+            platforms,
+            target in pushed,
+            referrers=reports.pop((target.registry, target.repository), None),
+        )
+        for target in targets
+    ]
 
 
 def _verify(
@@ -193,6 +227,8 @@ def _verify(
     manifest: Manifest,
     platforms: Sequence[str],
     pushed: bool,
+    *,
+    referrers: ReferrerReport | None,
 ) -> PushedTag:
     back = resolve(client, target)
     if back.digest != manifest.digest:
@@ -207,4 +243,4 @@ def _verify(
             f"{target} reads back without platform {', '.join(lost)}",
             "the registry dropped part of the index; check its storage and run again",
         )
-    return PushedTag(target, back.digest, found, pushed)
+    return PushedTag(target, back.digest, found, pushed, referrers)

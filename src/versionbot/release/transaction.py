@@ -100,9 +100,10 @@ class ReleaseGit(Protocol):
 
 class ImageStage(Protocol):
     """What a release needs of the image stage (registry/stage.py implements it): each tag's
-    (reference, digest, pushed by this call); a tag a re-run pushes finishes the release."""
+    (reference, digest, pushed by this call, lines for the log: the referrers copied with it);
+    a tag a re-run pushes finishes the release."""
 
-    def __call__(self, images: ImagePlan) -> Sequence[tuple[str, str, bool]]: ...
+    def __call__(self, images: ImagePlan) -> Sequence[tuple[str, str, bool, Sequence[str]]]: ...
     def check(self, images: ImagePlan, *, source: bool) -> None:
         """Before anything is pushed: raise what would make the stage fail (with ``source``,
         a missing source image too)."""
@@ -512,9 +513,11 @@ def promote_images(
     if images is None or stage is None:
         return
     mine = outcome.packages[due.package.name]
-    for ref, digest, pushed in stage(images):
+    for ref, digest, pushed, notes in stage(images):
         mine.image_digests.append((ref, digest))
         outcome.say(due.package.name, f"image {ref} = {digest}")
+        for note in notes:
+            outcome.say(due.package.name, note)
         # A run that pushed a missing tag finished the release: CI should publish it (but not
         # a run that lost the race to push the release's git tag: the winner reports it).
         mine.released = mine.released or (mine.tag_was_there and pushed)
