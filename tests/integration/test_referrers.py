@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from git_remote import bare_repo, run_release, seed_project
 from versionbot.registry.client import RegistryClient
 from versionbot.registry.oci import ImageRef
 from versionbot.registry.stage import promote
 
 if TYPE_CHECKING:
-    from conftest import CliRunner, GitRepo
+    from conftest import CliRunner, GitRepo, RepoFactory, SealedEnv
     from registry_fixtures import ImageFactory, RegistryServer
 
 pytestmark = pytest.mark.timeout(60)
@@ -388,3 +389,33 @@ def test_bot_images_push_reports_the_referrers_it_copied(
         f"{name}:1  {digest}  (pushed)",
         f"{name}:latest  {digest}  (pushed)",
     ]
+
+
+def test_bot_release_logs_the_referrers_it_copied(
+    *,
+    make_repo: RepoFactory,
+    sealed_env: SealedEnv,
+    tmp_path: Path,
+    registry_basic: RegistryServer,
+    registry_other: RegistryServer,
+    image_in: ImageFactory,
+) -> None:
+    image = signed_image(registry_basic, image_in)
+    sbom = image.repo.attach(image.index, SBOM, b'{"spdxVersion": "SPDX-2.3"}')
+    name = f"{registry_other.host}/release/referrers-{next(_names)}"
+    images = f'\n[tool.versionbot.images]\nnames = ["{name}"]\nsource = "{image.source}"\n'
+    remote = bare_repo(tmp_path / "app.git")
+    repo = make_repo("app")
+    seed_project(repo, remote, remote.as_uri(), images)
+    env = {**sealed_env.variables, **registry_basic.env(), **registry_other.env()}
+
+    outcome = run_release(repo.path, env)
+
+    digest = image.index["digest"]
+    assert outcome.released
+    at = outcome.log.index(f"image {name}:0.2.0 = {digest}")
+    assert outcome.log[at + 1] == (
+        f"referrers in {name}: 1 (1 {SBOM}); 1 copied, 0 already there; "
+        f"referrers tag {tag_of(digest)[:19]}… updated"
+    )
+    assert Repo(registry_other, name.split("/", 1)[1]).listed(digest) == [sbom]
