@@ -13,9 +13,11 @@ keeps the target's referrers tag where the target did not index the ``subject`` 
 
 What is decided here is pure and lives in oci.py (the tag names, the entry of a referrers
 list, the merged index). A referrer that cannot be read or copied (the target refuses its
-media type, the source lost it) is a warning in the report, never a failure: the image itself
-was promoted. A registry that is down (:class:`Unreachable`) still ends the run, which is safe
-to repeat. Must not: drop an entry of a referrers tag, or move a cosign tag that holds
+media type, even with a 5xx as distribution does for content it will not take; the source lost
+it) is a warning in the report, never a failure: the image itself was promoted. A source that
+stops answering (:class:`Unreachable`) while its referrers are looked up still ends the run,
+which is safe to repeat: a release that reported success would not be re-run to bring its
+signatures along. Must not: drop an entry of a referrers tag, or move a cosign tag that holds
 something else on the target (that would remove someone's signature).
 """
 
@@ -216,8 +218,8 @@ class _Copier:
         a warning, when the target refuses it."""
         manifest, client = referrer.manifest, self.client
         registry, repository = self.registry, self.repository
-        subject = None if manifest.subject is None else manifest.subject.digest
         try:
+            subject = None if manifest.subject is None else manifest.subject.digest
             pushed = not manifest_exists(client, registry, repository, manifest.digest)
             if pushed:
                 self.image_copy.copy(manifest)
@@ -228,9 +230,7 @@ class _Copier:
                     if answered:
                         self.indexed.add(subject)
             tags = tuple(t for t in referrer.tags if self._tag(t, manifest))
-        except Unreachable:
-            raise
-        except RegistryError as exc:
+        except RegistryError as exc:  # Unreachable too: some registries refuse with a 500
             self.warnings.append(
                 f"referrer {manifest.digest} ({referrer.kind}) is not copied to {self.target}: "
                 f"{exc.message}"
@@ -263,17 +263,16 @@ class _Copier:
         for subject, manifests in self.by_subject.items():
             if subject in self.indexed:
                 continue
-            # Nothing pushed now, so no OCI-Subject to go by: ask whether the target has the API.
-            if subject not in self.pushed and (
-                referrers_api(client, registry, repository, subject) is not None
-            ):
-                continue
             tag = referrers_tag(subject)
             try:
+                # Nothing pushed now, so no OCI-Subject to go by: ask whether the target has
+                # the API (then it lists them itself).
+                if subject not in self.pushed and (
+                    referrers_api(client, registry, repository, subject) is not None
+                ):
+                    continue
                 if _update_referrers_tag(client, ImageRef(registry, repository, tag), manifests):
                     written.append(tag)
-            except Unreachable:
-                raise
             except RegistryError as exc:
                 self.warnings.append(
                     f"the referrers tag {self.target}:{tag} is not updated: {exc.message}"
