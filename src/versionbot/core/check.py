@@ -45,6 +45,7 @@ from versionbot.core.commits import (
 )
 from versionbot.core.config import CheckRules
 from versionbot.core.history import History, PackagesHistory
+from versionbot.core.neutralise import shortened
 from versionbot.core.release_commit import RELEASE_TRAILER, release_trailers
 from versionbot.core.version import MAX_DIGITS, InvalidVersion, Version
 
@@ -693,7 +694,7 @@ def _release_as(body: list[tuple[int, str]], value: str) -> list[Finding]:
         Version.parse(value.removeprefix("v"))
     except InvalidVersion:
         number = next((n for n, line in body if _RELEASE_AS.match(line)), body[0][0])
-        shown = value if len(value) <= 40 else value[:40] + "…"  # commit text: a bounded echo
+        shown = shortened(value)  # commit text: a bounded echo
         return [
             Finding(
                 number,

@@ -26,6 +26,7 @@ from versionbot.core.config import (
 )
 from versionbot.core.errors import ConfigError
 from versionbot.core.history import TagFormat
+from versionbot.core.neutralise import shortened
 from versionbot.core.ref_names import tag_name_problem
 from versionbot.core.version import InvalidVersion, Version
 
@@ -242,8 +243,7 @@ def parse_initial_version(mapping: Mapping[str, Any], source: str) -> Version | 
 
 def _cut(value: object) -> str:
     """A value quoted in an error, at most 40 characters of it: one line, whatever its size."""
-    text = repr(value)
-    return text if len(text) <= 42 else text[:41] + "…"
+    return shortened(repr(value), 42)
 
 
 def parse_bump_rules(table: object, source: str) -> BumpRules:

@@ -87,6 +87,12 @@ def in_template(text: str) -> str:
     return text.translate(_IN_TEMPLATE) if text.isascii() else _TEMPLATE_RAW.sub(REPLACEMENT, text)
 
 
+def shortened(text: str, limit: int = 40) -> str:
+    """At most ``limit`` characters of ``text`` (then "…"): what an error quotes of a value
+    anyone may have written, one short line whatever its size (a 5,000-digit version)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def inert_lines(text: str) -> str:
     """``text`` with no workflow command the CI runner would obey: what a program prints from
     commit text. A ``:`` or ``#`` that would start one becomes U+FFFD."""

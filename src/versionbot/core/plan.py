@@ -53,7 +53,7 @@ from versionbot.core.history import (
     RepositoryState,
 )
 from versionbot.core.links import ForgeLinks, forge_links
-from versionbot.core.neutralise import neutralise
+from versionbot.core.neutralise import neutralise, shortened
 from versionbot.core.packages import Owners, bits, outside_windows
 from versionbot.core.release_commit import (
     has_release_trailer,
@@ -474,7 +474,7 @@ def _release_as(counted: list[PlannedCommit]) -> _ReleaseAs | None:
             try:
                 version = Version.parse(value.removeprefix("v"))
             except InvalidVersion:
-                shown = neutralise(value if len(value) <= 40 else value[:40] + "…")
+                shown = neutralise(shortened(value))
                 raise VersionConflictError(
                     f"commit {commit.sha[:7]} has 'Release-As: {shown}', which is not X.Y.Z",
                     "release with --version X.Y.Z or --bump LEVEL (the footer cannot be edited "

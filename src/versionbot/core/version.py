@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from versionbot.core.neutralise import shortened
+
 # A number has at most 64 digits: a version is text anyone can commit (Release-As), and
 # Python refuses int() past 4,300 digits with a traceback. SemVer sets no bound; its own
 # examples (23 digits) stay valid.
@@ -78,7 +80,7 @@ class Version:
         """Parse a SemVer 2.0.0 string (no leading ``v``); raise InvalidVersion otherwise."""
         match = _SEMVER.fullmatch(text)
         if match is None:
-            shown = repr(text if len(text) <= 40 else text[:40] + "…")
+            shown = repr(shortened(text))
             raise InvalidVersion(
                 f"{shown} is not a SemVer 2.0.0 version (expected X.Y.Z, numbers of at most "
                 f"{MAX_DIGITS} digits)"
