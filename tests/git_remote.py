@@ -224,6 +224,17 @@ RELEASE_DATE = "2024-06-01"
 SUBJECT = "chore(release): 0.2.0 [skip ci]"
 
 
+def released_v0_1_0(repo: GitRepo) -> GitRepo:
+    """``repo`` with a first commit released as v0.1.0, on a ``file://`` origin beside it
+    (``origin.git``) that has both: the start of the hostile-input tests."""
+    repo.commit("feat: initial", {"README.md": "app\n"})
+    repo.tag("v0.1.0", annotated=True)
+    remote = bare_repo(repo.path.parent / "origin.git")
+    repo.run("remote", "add", "origin", remote.as_uri())
+    repo.run("push", "--quiet", "origin", "main", "v0.1.0")
+    return repo
+
+
 def seed_project(repo: GitRepo, remote_path: Path, remote_url: str, extra: str = "") -> None:
     """v0.1.0, a feature and a fix after it, all on the remote; ``origin`` is ``remote_url``."""
     repo.commit(

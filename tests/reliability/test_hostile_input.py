@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, CliRunner, GitRepo, RepoFactory
-from git_remote import bare_repo
+from git_remote import released_v0_1_0
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -43,13 +43,7 @@ def assert_fine(result: CliResult) -> None:
 @pytest.fixture
 def released(make_repo: RepoFactory) -> GitRepo:
     """A repository with v0.1.0 and a file:// origin that has it."""
-    repo = make_repo("app")
-    repo.commit("feat: initial", {"README.md": "app\n"})
-    repo.tag("v0.1.0", annotated=True)
-    remote = bare_repo(repo.path.parent / "origin.git")
-    repo.run("remote", "add", "origin", remote.as_uri())
-    repo.run("push", "--quiet", "origin", "main", "v0.1.0")
-    return repo
+    return released_v0_1_0(make_repo("app"))
 
 
 def _push(repo: GitRepo) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import CliResult, CliRunner, GitRepo, RepoFactory
 from forge_server import ForgeServer
-from git_remote import bare_repo
+from git_remote import released_v0_1_0
 from reliability.harness import FORGE_TOKEN
 
 pytestmark = pytest.mark.timeout(120)
@@ -28,13 +28,7 @@ INVISIBLE = "\u200b\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
 
 
 def _released(make_repo: RepoFactory) -> GitRepo:
-    repo = make_repo("app")
-    repo.commit("feat: initial", {"README.md": "app\n"})
-    repo.tag("v0.1.0", annotated=True)
-    remote = bare_repo(repo.path.parent / "origin.git")
-    repo.run("remote", "add", "origin", remote.as_uri())
-    repo.run("push", "--quiet", "origin", "main", "v0.1.0")
-    return repo
+    return released_v0_1_0(make_repo("app"))
 
 
 def _fine(result: CliResult) -> None:
