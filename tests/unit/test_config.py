@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from versionbot.core.bump import Bump, BumpRules
-from versionbot.core.config import Config
+from versionbot.core.config import Config, Signing
 from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError, RepositoryError, UsageError
 from versionbot.core.history import TagFormat
@@ -532,6 +532,38 @@ def test_image_sources_and_tags_the_release_takes_load() -> None:
     images = config_from_mapping(_images(**table), SOURCE).images
     assert images is not None
     assert images.source == table["source"]
+
+
+@pytest.mark.parametrize(
+    ("sign", "expected"),
+    [
+        ("keyless", Signing()),
+        ("key:cosign.key", Signing(key="cosign.key")),
+        ("key:env://COSIGN_KEY", Signing(key="env://COSIGN_KEY")),
+        ("key:awskms:///arn:aws:kms:eu-west-1:1:key/k", Signing("awskms:///arn:aws:kms:eu-west-1:1:key/k")),
+    ],
+)  # fmt: skip
+def test_images_sign_takes_keyless_or_a_cosign_key(sign: str, expected: Signing) -> None:
+    images = config_from_mapping(_images(sign=sign), SOURCE).images
+    assert images is not None
+    assert images.sign == expected
+
+
+@pytest.mark.parametrize(
+    "sign", ["yes", "key:", "key: ", "key:--upload=false", "Keyless", "x" * 80]
+)
+def test_images_sign_refuses_anything_else(sign: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping(_images(sign=sign), SOURCE)
+    assert caught.value.message.startswith(f"images.sign in {SOURCE} is '")
+    assert len(caught.value.message) < 100
+    assert caught.value.hint.startswith('"keyless" or "key:<cosign key>"')
+
+
+def test_images_sign_is_off_by_default() -> None:
+    images = config_from_mapping(_images(), SOURCE).images
+    assert images is not None
+    assert images.sign is None
 
 
 def test_a_deeply_nested_config_is_a_config_error(tmp_path: Path) -> None:

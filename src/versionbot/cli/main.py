@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from versionbot.core.check import CommitCheck
     from versionbot.core.commits import Commit
     from versionbot.core.config import CheckRules, Config
+    from versionbot.core.image_tags import ImagePlan
     from versionbot.core.plan import PackagePlan, PlanRequest
     from versionbot.files.changelog_file import ChangelogUpdate
     from versionbot.registry.stage import PushedTag
@@ -497,13 +498,19 @@ def _images(args: argparse.Namespace) -> int:
         if request.version is None:  # HEAD's own release, when HEAD carries one
             plan = release_at_head(repo, config, request, package)
         plan = plan or plan_of(repo, config, request, package)
+        cosign = _cosign_found(plan.images)
         if args.json:
             document = None if plan.images is None else images_to_json(plan.images)
+            if document is not None and document["sign"] is not None:
+                document["sign"]["cosign"] = cosign
             write_json(json.dumps(document, indent=2) + "\n")
         elif plan.images is None:
             write_text(f"No release is due, so no image tags: {_shown(plan.reason)}.\n")
         else:
-            write_text("\n".join(images_to_text(plan.images)) + "\n")
+            lines = images_to_text(plan.images)
+            if plan.images.sign is not None and cosign is None:
+                lines.append("  warning: cosign is not on PATH: the release would sign nothing")
+            write_text("\n".join(lines) + "\n")
         return 0
     from versionbot.core.plan import PlanRequest
     from versionbot.registry.client import RegistryClient
@@ -524,6 +531,15 @@ def _images(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cosign_found(images: ImagePlan | None) -> str | None:
+    """Where ``cosign`` is, when the images are to be signed (None: not found, or not asked)."""
+    if images is None or images.sign is None:
+        return None
+    from versionbot.registry.signing import find_cosign
+
+    return find_cosign(os.environ)
+
+
 def _show_pushed(pushed_tags: Sequence[PushedTag], *, as_json: bool) -> None:
     """``bot images push``'s output: each tag, and the referrers copied with its repository."""
     import json
@@ -535,7 +551,8 @@ def _show_pushed(pushed_tags: Sequence[PushedTag], *, as_json: bool) -> None:
                 "digest": p.digest,
                 "platforms": list(p.platforms),
                 "pushed": p.pushed,
-                "referrers": list(p.notes),
+                "referrers": list(p.referrer_lines),
+                "signing": p.signing,
             }
             for p in pushed_tags
         ]

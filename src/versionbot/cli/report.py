@@ -85,6 +85,7 @@ def images_to_json(images: ImagePlan) -> dict[str, Any]:
             for t in images.tag_set.tags
         ],
         "targets": list(images.targets),
+        "sign": None if images.sign is None else {"key": images.sign.key},
     }
 
 
@@ -117,6 +118,11 @@ def images_to_text(images: ImagePlan) -> list[str]:
         lines.append(f"  {action}  {tag.tag:<{width}}  {neutralise(tag.reason)}")
     lines.append("  to    " + ", ".join(images.names))
     lines.append("  " + _labels_line(images))
+    if images.sign is not None:
+        lines.append(
+            f"  sign: with cosign ({neutralise(images.sign.label)}), the digest in each "
+            "repository without a signature, after the push"
+        )
     return lines
 
 

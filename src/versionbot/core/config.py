@@ -57,6 +57,20 @@ class ImageRules:
 
 
 @dataclass(frozen=True, slots=True)
+class Signing:
+    """``[images] sign``: the released digest is signed with the user's cosign, keyless (the
+    CI's OIDC identity, Fulcio and Rekor) or with ``key`` (whatever ``cosign sign --key``
+    takes: a key file, ``env://VAR``, a KMS or Kubernetes URI)."""
+
+    key: str | None = None  # None: keyless
+
+    @property
+    def label(self) -> str:
+        """``keyless`` or ``key <ref>``, for reports."""
+        return "keyless" if self.key is None else f"key {self.key}"
+
+
+@dataclass(frozen=True, slots=True)
 class ImagesConfig:
     """``[images]``: which image a release tags, where, and how."""
 
@@ -70,6 +84,7 @@ class ImagesConfig:
     insecure: tuple[str, ...] = ()
     ca_file: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
+    sign: Signing | None = None  # None: the bot signs nothing (registry/signing.py)
 
 
 DEFAULT_SECTIONS: Mapping[str, str] = {

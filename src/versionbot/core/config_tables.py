@@ -23,6 +23,7 @@ from versionbot.core.config import (
     CheckRules,
     ImageRules,
     ImagesConfig,
+    Signing,
 )
 from versionbot.core.errors import ConfigError
 from versionbot.core.history import TagFormat
@@ -81,6 +82,7 @@ _IMAGES_KEYS = {
     "insecure": "registries that may be reached over plain HTTP (loopback always may)",
     "ca_file": "a PEM file of extra certificate authorities for the registries",
     "labels": "a table of extra OCI labels for built images",
+    "sign": '"keyless" or "key:<cosign key>" (a file, env://VAR, a KMS URI): cosign signs',
 }
 
 
@@ -438,7 +440,21 @@ def parse_images(table: object, source: str) -> ImagesConfig:
         insecure=strings("insecure"),
         ca_file=text("ca_file"),
         labels=pairs("labels"),
+        sign=_signing(text("sign"), source),
     )
+
+
+def _signing(value: str | None, source: str) -> Signing | None:
+    """``images.sign``: ``"keyless"`` or ``"key:REF"``."""
+    if value is None:
+        return None
+    if value == "keyless":
+        return Signing()
+    kind, colon, key = value.partition(":")
+    if kind == "key" and colon and key.strip() and not key.startswith("-"):
+        return Signing(key=key)
+    where = f"images.sign in {source}"
+    raise ConfigError(f"{where} is {shortened(repr(value), 42)}", _IMAGES_KEYS["sign"])
 
 
 def _check_images(

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from versionbot.core.config import ImageRules
+from versionbot.core.config import ImageRules, Signing
 from versionbot.core.version import Version
 
 # The distribution reference grammar (github.com/distribution/reference, reference.go), which
@@ -96,6 +96,7 @@ class ImagePlan:
     sha: str  # the released commit
     released: tuple[Version, ...]  # every release version in git, judged against
     rules: ImageRules
+    sign: Signing | None = None  # cosign signs the pushed digest (registry/signing.py)
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -112,12 +113,13 @@ def image_plan(
     source: str | None,
     platforms: tuple[str, ...],
     rules: ImageRules,
+    sign: Signing | None = None,
 ) -> ImagePlan:
     """The image stage's plan for releasing ``version`` at commit ``sha``."""
     filled = _fill(source, _values(version, sha, ImageRules())) if source else None
     released = tuple(existing)
     tag_set = image_tags(version, released, sha, rules)
-    return ImagePlan(tag_set, filled, names, platforms, sha, released, rules)
+    return ImagePlan(tag_set, filled, names, platforms, sha, released, rules, sign)
 
 
 def validate_channel_tag(tag: str) -> None:

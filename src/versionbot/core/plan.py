@@ -309,6 +309,7 @@ def _image_plan(version: Version, baseline: Baseline, sha: str, config: Config) 
         source=images.source,
         platforms=images.platforms,
         rules=images.rules,
+        sign=images.sign,
     )
 
 

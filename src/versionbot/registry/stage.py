@@ -7,13 +7,15 @@ and pushed under a digest-addressed name. Then :func:`promote` checks the image'
 copies its content to every other repository (transfer.py) and puts the *same manifest bytes*
 under every target tag: no pull, no layer upload, the digest never changes. The image's
 referrers (signatures, attestations, SBOMs) follow it to every other repository (referrers.py),
-reported on the first tag of each. Every tag is read back and verified; a tag that already has
+reported on the first tag of each. With ``[images] sign``, the user's cosign then signs the
+digest in each repository (signing.py). Every tag is read back and verified; a tag that already has
 the digest is verified, not pushed again, so a re-run is safe. Must not: decide which tags to
 move (``core/image_tags.py`` and ``release/`` do).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from versionbot.registry.referrers import (
     copy_referrers,
     find_referrers,
 )
+from versionbot.registry.signing import CosignSigner, find_cosign, signing_problem
 from versionbot.registry.transfer import ImageCopy
 
 
@@ -58,7 +61,7 @@ class RegistryImageStage:
     def __call__(self, images: ImagePlan) -> list[tuple[str, str, bool, tuple[str, ...]]]:
         """Push every tag of the plan (re-judged against the registries) and verify it:
         ``(reference, digest, pushed now, log lines)`` per tag (the lines: its repository's
-        referrers, on the first tag of each)."""
+        referrers and signing, on the first tag of each)."""
         return [(str(p.ref), p.digest, p.pushed, p.notes) for p in self.push(images)]
 
     def check(self, images: ImagePlan, *, source: bool) -> None:
@@ -67,6 +70,7 @@ class RegistryImageStage:
         settings = self._config.images
         if settings is None:
             return
+        self._check_signing()
         with self._client() as client:
             check_image_stage(client, images, source=source)
             if source and images.source is None and images.sha not in self._built:
@@ -74,6 +78,15 @@ class RegistryImageStage:
                 exact = exact_targets(images, images.tag_set)
                 if self._published(client, images, exact) is None:
                     self._built[images.sha] = self._source(client, images)
+
+    def _check_signing(self) -> None:
+        """Raise what would stop cosign from signing (when it is here to sign at all)."""
+        settings = self._config.images
+        if settings is None or settings.sign is None or find_cosign(self._env) is None:
+            return
+        problem = signing_problem(settings.sign, self._root, self._env)
+        if problem is not None:
+            raise problem
 
     def _client(self) -> RegistryClient:
         settings = self._config.images
@@ -86,6 +99,7 @@ class RegistryImageStage:
         settings = self._config.images
         if settings is None:
             return []
+        self._check_signing()
         with self._client() as client:
             tag_set = self.judge(client, images)
             targets = [
@@ -98,7 +112,23 @@ class RegistryImageStage:
                 or self._built.get(images.sha)
                 or self._source(client, images)
             )
-            return promote(client, source, targets, images.platforms)
+            pushed = promote(client, source, targets, images.platforms)
+            if settings.sign is None or not pushed:
+                return pushed
+            return self._signed(client, pushed)
+
+    def _signed(self, client: RegistryClient, pushed: list[PushedTag]) -> list[PushedTag]:
+        """``pushed``, its digest signed in each repository (a line on the first tag of each)."""
+        settings = self._config.images
+        assert settings is not None
+        first: dict[tuple[str, str], int] = {}
+        for at, tag in enumerate(pushed):
+            first.setdefault((tag.ref.registry, tag.ref.repository), at)
+        signer = CosignSigner(settings, self._root, self._env)
+        lines = signer.sign(client, pushed[0].digest, list(first))
+        for repository, at in first.items():
+            pushed[at] = dataclasses.replace(pushed[at], signing=lines[repository])
+        return pushed
 
     def _published(
         self, client: RegistryClient, images: ImagePlan, exact: Sequence[ImageRef]
@@ -164,11 +194,17 @@ class PushedTag:
     platforms: tuple[str, ...]
     pushed: bool = True  # False: the tag already had this digest and was only verified
     referrers: ReferrerReport | None = None  # on the first tag of a repository they went to
+    signing: str | None = None  # on the first tag of each repository, with [images] sign
+
+    @property
+    def referrer_lines(self) -> tuple[str, ...]:
+        """Log lines about the referrers copied with this tag's repository (and warnings)."""
+        return () if self.referrers is None else self.referrers.lines()
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """Log lines about the referrers copied with this tag's repository (and warnings)."""
-        return () if self.referrers is None else self.referrers.lines()
+        """Every log line of this tag: its referrers, then its signing."""
+        return self.referrer_lines + (() if self.signing is None else (self.signing,))
 
 
 def promote(
