@@ -29,7 +29,7 @@ its own, and so does the check.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple
 
@@ -125,17 +125,23 @@ def check_commits(
     rules: CheckRules,
     release_commits: Collection[str] = (),
     squash: SquashMode = False,
+    peer_releases: Mapping[str, str] | None = None,
 ) -> list[CommitCheck]:
-    """Lint every commit of a range (newest first, as given); merge commits and the bot's own
-    release commits (``release_commits``: the shas the git edge found to be the bot's) are
-    listed as skipped, not linted. Release trailers on any other commit are an error.
-    ``squash``: the configuration's ``squash_commits``, read as ``check_message`` says."""
+    """Lint every commit of a range (newest first, as given); merge commits, the bot's own
+    release commits (``release_commits``: the shas the git edge found to be the bot's) and
+    other tools' (``peer_releases``: sha -> tool) are listed as skipped, not linted. Release
+    trailers on any other commit are an error. ``squash``: the configuration's
+    ``squash_commits``, read as ``check_message`` says."""
     checked: list[CommitCheck] = []
+    peers = peer_releases or {}
     for commit in commits:
         if commit.is_merge:
             checked.append(CommitCheck(commit.sha, commit.subject, (), "merge commit"))
         elif commit.sha in release_commits:
             checked.append(CommitCheck(commit.sha, commit.subject, (), "release commit"))
+        elif commit.sha in peers:
+            skipped = f"release commit of {peers[commit.sha]}"
+            checked.append(CommitCheck(commit.sha, commit.subject, (), skipped))
         else:
             findings = check_message(commit.message, rules, squash)
             findings += _forged_trailers(commit.message)

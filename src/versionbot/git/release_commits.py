@@ -12,8 +12,10 @@ from versionbot.core.errors import VersionbotError
 from versionbot.core.release_commit import (
     NamedRelease,
     has_release_trailer,
+    is_peer_release_commit,
     is_release_commit,
     named_releases,
+    peer_release,
     release_trailers,
 )
 from versionbot.core.version_files import current_version, parse_version_file_spec
@@ -31,6 +33,20 @@ def release_commit_names(root: str, sha: str, message: str, config: Config) -> t
         return tuple(names)
     changed = changed_paths(root, sha)
     return tuple(names) if is_release_commit(sha, names, config, {}, changed) else ()
+
+
+def peer_release_tool(root: str, sha: str, message: str, config: Config) -> str | None:
+    """The tool ``sha`` is a release commit of (commitizen's ``bump: version …``, a version
+    alone, …) when it is one by the bot's rule; None for any other commit (most: no git call)."""
+    found = peer_release(message)
+    if found is None:
+        return None
+    tool, version = found
+    tags = {tag.name: sha for tag in tags_at(root, sha)}
+    if is_peer_release_commit(sha, version, config, tags, ()):
+        return tool
+    changed = changed_paths(root, sha)
+    return tool if is_peer_release_commit(sha, version, config, {}, changed) else None
 
 
 def says_its_versions(root: str, sha: str, names: tuple[str, ...], config: Config) -> bool:
