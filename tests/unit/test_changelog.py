@@ -173,8 +173,13 @@ def test_utc_date() -> None:
         ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
         ("[link](x)", "\\[link\\](x)"),
         ("![img](y)", "!\\[img\\](y)"),
-        ("`code`", "\\`code\\`"),
+        ("`code`", "`code`"),
+        ("`a` b` c", "`a` b\\` c"),  # the third backtick closes nothing
+        ("``a`b`` and `<b>`", "``a`b`` and `<b>`"),  # a code span shows its content as it is
+        ("``a`", "\\`\\`a\\`"),
+        ("a\\`x`", "a\\\\`x`"),  # a backslash is text: the span after it stays one
         ("*bold* _em_", "\\*bold\\* \\_em\\_"),
+        ("snake_case a__b __init__ _x", "snake_case a__b \\_\\_init\\_\\_ \\_x"),
         ("a\\b", "a\\\\b"),
         ("{{ 7*7 }} {% raw %}", "{{ 7\\*7 }} {% raw %}"),
     ],

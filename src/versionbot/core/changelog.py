@@ -9,6 +9,7 @@ files/changelog_file.py's.
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -27,8 +28,10 @@ INSERT_MARKER = "<!-- versionbot: insert releases below -->"
 BOM = "\ufeff"  # some editors start a UTF-8 file with it
 
 # A heading, a bullet or an ordered-list marker: block starts that need a space (or the end)
-# after them; `#12` is a reference, not a heading.
-_BLOCK_START = re.compile(r"(?:#{1,6}|[-+]|[0-9]{1,9}[.)])(?=[ \t]|$)")
+# after them; `#12` is a reference, not a heading. After the bullet `- `, hyphens alone make the
+# line a thematic break (`- --`), and `~~~` opens a fenced code block (a backtick fence's
+# backticks are escaped or make a code span already).
+_BLOCK_START = re.compile(r"(?:#{1,6}|[-+]|[0-9]{1,9}[.)])(?=[ \t]|$)|-[- \t]*$|~~~")
 _REFERENCE = re.compile(r"(?<![\w/&])(?P<sign>[#!])(?P<number>[0-9]+)\b")
 # Footers that name people or machines, not issues: their '#' are not references.
 # Footers whose issue numbers are no reference to list: people, Release-As, and the Conventional
@@ -193,10 +196,21 @@ def reference_url(label: str, links: ForgeLinks | None) -> str | None:
 
 
 def link_references(text: str, links: ForgeLinks | None) -> str:
-    """Turn ``#12`` and ``!12`` in already-escaped Markdown into links."""
+    """Turn ``#12`` and ``!12`` in already-escaped Markdown into links (not inside a code
+    span, where a link would show as its brackets)."""
     if links is None or ("#" not in text and "!" not in text):
         return text
-    return _REFERENCE.sub(lambda m: f"[{m.group()}]({reference_url(m.group(), links)})", text)
+
+    def linked(prose: str) -> str:
+        return _REFERENCE.sub(lambda m: f"[{m.group()}]({reference_url(m.group(), links)})", prose)
+
+    if "`" not in text:
+        return linked(text)
+    pieces, done = [], 0
+    for start, end in code_spans(text, escaped=True):
+        pieces += [linked(text[done:start]), text[start:end]]
+        done = end
+    return "".join([*pieces, linked(text[done:])])
 
 
 # Control characters would reach every terminal that shows the changelog or the release notes:
@@ -219,23 +233,87 @@ _INLINE_ESCAPES = str.maketrans(
 # Most commit text has nothing to escape, and finding that out is six times cheaper than a
 # translate (whose mapping to longer strings takes the slow path, character by character).
 _INLINE_SPECIALS = re.compile("[" + "".join(re.escape(chr(c)) for c in _INLINE_ESCAPES) + "]")
-_BLOCK_FIRST = frozenset("#-+0123456789")  # what _BLOCK_START can start with
+_BLOCK_FIRST = frozenset("#-+~0123456789")  # what _BLOCK_START can start with
+
+
+_BACKTICKS = re.compile("`+")
+# Underscores between two letters or digits: CommonMark's intraword `_` opens and closes no
+# emphasis (`snake_case`), so they stay as written.
+_INTRAWORD_UNDERSCORES = re.compile(r"(?<=[^\W_])(_+)(?=[^\W_])")
+
+
+def code_spans(text: str, *, escaped: bool = False) -> list[tuple[int, int]]:
+    """Where the code spans of one line are, backticks included, as CommonMark finds them: a
+    run of n backticks up to the next run of exactly n, its content taken as it is. In
+    ``escaped`` Markdown a run after an escaping backslash opens none; in commit text
+    (``escaped=False``) backslashes are text, as escape_inline writes them.
+
+    >>> code_spans("use `x` or ``a`b``, not `this")
+    [(4, 7), (11, 18)]
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    following: dict[int, list[int]] = {}  # run length -> the indexes of the runs that long
+    for index, (start, end) in enumerate(runs):
+        following.setdefault(end - start, []).append(index)
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        if escaped and _escaped_at(text, start):
+            index += 1  # escape_inline escapes each backtick alone: the run is one, literal
+            continue
+        same = following[end - start]
+        closer = bisect.bisect_right(same, index)  # bisect: a line of 10,000 lone runs
+        if closer == len(same):
+            index += 1
+            continue
+        spans.append((start, runs[same[closer]][1]))
+        index = same[closer] + 1
+    return spans
+
+
+def _escaped_at(text: str, at: int) -> bool:
+    """Whether the character at ``at`` follows an odd number of backslashes."""
+    before = at
+    while before and text[before - 1] == "\\":
+        before -= 1
+    return (at - before) % 2 == 1
 
 
 def escape_inline(text: str) -> str:
     """Neutralise Markdown and HTML that could break the document, in one line of commit text.
 
-    The text follows a list bullet, where CommonMark starts a block as it does at a line start
-    (``- # x`` is a heading inside the item), so a leading block marker is escaped too.
+    What the author wrote as Markdown and cannot break it stays: code spans (their content as
+    it is: nothing is read inside one) and underscores inside words. Everything else that
+    Markdown or HTML would read is escaped, so the line renders as written. The text follows a
+    list bullet, where CommonMark starts a block as it does at a line start (``- # x`` is a
+    heading inside the item), so a leading block marker is escaped too.
     """
-    escaped = text.translate(_INLINE_ESCAPES) if _INLINE_SPECIALS.search(text) else text
+    if not _INLINE_SPECIALS.search(text):
+        escaped = text
+    elif "`" not in text:
+        escaped = _escape_prose(text)
+    else:
+        pieces, done = [], 0
+        for start, end in code_spans(text):
+            pieces += [_escape_prose(text[done:start]), text[start:end].translate(IN_MARKDOWN)]
+            done = end
+        escaped = "".join([*pieces, _escape_prose(text[done:])])
     if escaped[:1] not in _BLOCK_FIRST:
         return escaped
-    start = _BLOCK_START.match(escaped)
-    if start is None:
+    marker = _BLOCK_START.match(escaped)
+    if marker is None:
         return escaped
-    cut = start.end() - 1 if start[0][0].isdigit() else 0  # `1\. x`, `\# x`, `\- x`
+    cut = marker.end() - 1 if marker[0][0].isdigit() else 0  # `1\. x`, `\# x`, `\- x`
     return escaped[:cut] + "\\" + escaped[cut:]
+
+
+def _escape_prose(text: str) -> str:
+    """Text outside code spans, escaped; underscores inside words kept."""
+    if "_" not in text:
+        return text.translate(_INLINE_ESCAPES)
+    parts = _INTRAWORD_UNDERSCORES.split(text)  # words' own underscores at the odd indexes
+    return "".join(p if n % 2 else p.translate(_INLINE_ESCAPES) for n, p in enumerate(parts))
 
 
 def escape_block(text: str, indent: str = "  ") -> str:
