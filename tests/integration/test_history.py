@@ -79,7 +79,12 @@ def test_tag_marks_the_last_release(repo: GitRepo, run_cli: CliRunner, annotated
     assert plan.next is not None
     assert str(plan.next.version) == "1.1.0"
     document = json_plan(run_cli, repo)
-    assert document["previous"] == {"version": "1.0.0", "tag": "v1.0.0", "sha": released}
+    assert document["previous"] == {
+        "version": "1.0.0",
+        "tag": "v1.0.0",
+        "sha": released,
+        "stands_in_for": None,
+    }
     assert document["next"] == {"version": "1.1.0", "tag": "v1.1.0"}
 
 

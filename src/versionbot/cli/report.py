@@ -51,7 +51,12 @@ def plan_json_parts(
         "reason": plan.reason,
         "previous": None
         if previous is None
-        else {"version": str(previous.version), "tag": previous.tag.name, "sha": previous.tag.sha},
+        else {
+            "version": str(previous.version),
+            "tag": previous.tag.name,
+            "sha": previous.tag.sha,
+            "stands_in_for": previous.tag.stands_in_for,
+        },
         "next": None
         if plan.next is None
         else {"version": str(plan.next.version), "tag": plan.next.tag},
@@ -166,7 +171,10 @@ def plan_to_text(plan: ReleasePlan, notes: str | None = None, *, verbose: bool =
     lines = [f"Release plan for {where} at {state.head[:7]}"]
     if plan.previous is not None:
         prev = plan.previous
-        lines.append(f"  previous   {prev.tag.name}  ({prev.version} at {prev.tag.sha[:7]})")
+        at = f"{prev.version} at {prev.tag.sha[:7]}"
+        if prev.tag.stands_in_for is not None:  # git/stand_ins.py
+            at += f"; the tag is on {prev.tag.stands_in_for[:7]}, off this branch: this is its copy"
+        lines.append(f"  previous   {prev.tag.name}  ({at})")
     else:
         lines.append("  previous   none (no release tag reachable from HEAD)")
     if plan.next is not None:

@@ -25,6 +25,9 @@ class Tag(NamedTuple):
     sha: str
     reachable: bool
     date: int | None = None  # Unix seconds
+    # The commit the tag points at, when it is off the branch and ``sha`` is the branch's copy
+    # of it, which stands in for it (git/stand_ins.py); None for a tag on its own commit.
+    stands_in_for: str | None = None
 
 
 class ReleaseTag(NamedTuple):

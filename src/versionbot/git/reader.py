@@ -35,6 +35,7 @@ from versionbot.core.history import (
     stop_at_shallow_boundary,
 )
 from versionbot.git.runner import git_env, last_line, run_git, start_git
+from versionbot.git.stand_ins import with_stand_ins
 
 _PINNED = (
     "--no-pager",
@@ -186,6 +187,8 @@ def _open_with_tags(
     tags = repo.tags(exact=exact)
     if without_tags_at_head:
         tags = tuple(t for t in tags if t.sha != repo.state.head)
+    if exact:  # only then are off-branch tags known (a guess that fails is read exactly)
+        tags = with_stand_ins(repo.root, tags, config)
     return repo, tags, exact
 
 

@@ -1,0 +1,142 @@
+"""Git edge: release tags on commits the branch does not hold, and the copies that stand in.
+
+When history is rewritten after a release (a rebase, a force push, a release commit pushed
+twice), the release tag stays on the old commit and the branch holds a copy of it: commitizen's
+own 4.13.0-4.13.3 are tagged on commits its main branch lost, and main holds commits with the
+same message and the same change. Without help, the last release on the branch is the one
+before, and the next plan asks for a version whose tag exists (exit 4).
+
+A final release tag above every release the branch holds (of its package's tag format) whose
+commit is off the branch is looked for on the branch: a commit after the branch's releases with the
+same subject and the same change (``git patch-id --stable``, which ignores line numbers and
+whitespace) stands in for it, so the release is counted where the branch has it. The oldest
+copy wins (the release happened there). A commit that changes nothing has no patch id and
+stands in for nothing. Costs nothing unless such tags exist: then three gits, whatever their
+number.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+
+from versionbot.core.config import Config
+from versionbot.core.history import Tag, release_tags
+from versionbot.core.packages import packages_of
+from versionbot.git.runner import git_command, git_env, run_git, start_git
+
+_PINNED = ("-c", "core.quotePath=false", "-c", "log.showSignature=false")
+_MOST = 100  # off-branch release tags looked for at most (the newest): a bound on the search
+
+
+def with_stand_ins(root: str, tags: tuple[Tag, ...], config: Config) -> tuple[Tag, ...]:
+    """``tags`` (``reachable`` exact), each off-branch release tag above its package's releases
+    on the branch replaced by its copy on the branch when there is one (``stands_in_for``
+    keeps the tagged commit)."""
+    wanted: dict[str, Tag] = {}  # tag name -> the tag, for the newest off-branch releases
+    exclude: set[str] = set()  # the branch's releases: a copy comes after them
+    for package in packages_of(config):
+        releases, _ = release_tags(tags, package.config.tag_format)
+        held = [r for r in releases if r.tag.reachable]
+        exclude.update(r.tag.sha for r in held)
+        top = max((r.version.precedence for r in held), default=None)
+        # Prereleases are left out: an open channel's tags are above main's releases and off
+        # main by design, and looking for copies on every run of main would cost two walks.
+        above = [
+            r
+            for r in releases
+            if not r.tag.reachable
+            and not r.version.is_prerelease
+            and (top is None or r.version.precedence > top)
+        ]
+        for release in sorted(above, key=lambda r: r.version.precedence)[-_MOST:]:
+            wanted[release.tag.name] = release.tag
+    if not wanted:
+        return tags
+    tagged = {tag.sha for tag in wanted.values()}
+    subjects = _subjects(root, tagged)
+    copies = _commits_with_subjects(root, set(subjects.values()), exclude)
+    if not copies:
+        return tags
+    ids = _patch_ids(root, [*tagged, *copies])
+    found = {tag.name: _oldest_copy(tag.sha, copies, subjects, ids) for tag in wanted.values()}
+    return tuple(
+        tag._replace(sha=copy, reachable=True, stands_in_for=tag.sha)
+        if (copy := found.get(tag.name)) is not None
+        else tag
+        for tag in tags
+    )
+
+
+def _oldest_copy(
+    sha: str, copies: dict[str, str], subjects: dict[str, str], ids: dict[str, str]
+) -> str | None:
+    """The oldest of ``copies`` (sha -> subject, newest first) with ``sha``'s subject and
+    patch id, or None."""
+    patch = ids.get(sha)
+    if patch is None:
+        return None
+    same = [
+        c for c, subject in copies.items() if subject == subjects.get(sha) and ids.get(c) == patch
+    ]
+    return same[-1] if same else None
+
+
+def _git(root: str, *args: str) -> bytes:
+    result = run_git(root, args, git_env(os.environ), options=_PINNED)
+    return result.stdout if result.returncode == 0 else b""
+
+
+def _subjects(root: str, shas: Iterable[str]) -> dict[str, str]:
+    """Each commit's subject, by sha."""
+    listed = _git(root, "log", "--no-walk=unsorted", "-z", "--format=%H%x00%s", *shas)
+    fields = listed.decode("utf-8", "replace").split("\0")
+    return dict(zip(fields[0::2], fields[1::2], strict=False))
+
+
+def _commits_with_subjects(root: str, subjects: set[str], exclude: set[str]) -> dict[str, str]:
+    """The commits HEAD holds after the ``exclude`` commits whose subject is one of
+    ``subjects`` (sha -> subject, newest first)."""
+    if not subjects:
+        return {}
+    greps = [f"--grep={subject}" for subject in sorted(subjects)]
+    listed = _git(
+        root,
+        "log",
+        "-z",
+        "--format=%H%x00%s",
+        "--fixed-strings",
+        *greps,
+        "HEAD",
+        *(f"^{sha}" for sha in sorted(exclude)),
+        "--",
+    )
+    fields = listed.decode("utf-8", "replace").split("\0")
+    found = dict(zip(fields[0::2], fields[1::2], strict=False))
+    return {sha: subject for sha, subject in found.items() if subject in subjects}
+
+
+def _patch_ids(root: str, shas: Sequence[str]) -> dict[str, str]:
+    """``git patch-id --stable`` of each commit's change (none for a commit without one)."""
+    log = start_git(
+        root,
+        ["log", "--no-walk=unsorted", "-p", "--no-color", "--format=commit %H", *shas],
+        git_env(os.environ),
+        options=_PINNED,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ids = subprocess.run(
+            git_command(root, ["patch-id", "--stable"], _PINNED),
+            stdin=log.stdout,
+            capture_output=True,
+            env=git_env(os.environ),
+            check=False,
+        )
+    finally:
+        assert log.stdout is not None
+        log.stdout.close()
+        log.wait()
+    pairs = (line.split() for line in ids.stdout.decode().splitlines())
+    return {commit: patch for patch, commit in (p for p in pairs if len(p) == 2)}
