@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import json
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -32,7 +33,12 @@ def test_neutralised_text_has_no_control_character_and_keeps_the_rest(text: str)
     clean = neutralise(text)
     assert len(clean) == len(text)
     assert not any(ord(c) in CONTROL for c in clean)
-    assert all(a == b for a, b in zip(text, clean, strict=True) if ord(a) not in CONTROL)
+    # Only controls, line and paragraph separators and format characters (bidi, invisible)
+    # are replaced: every other character is kept.
+    for before, after in zip(text, clean, strict=True):
+        if unicodedata.category(before) not in ("Cc", "Zl", "Zp", "Cf"):
+            assert after == before
+        assert after in (before, "\ufffd")
 
 
 @pytest.mark.parametrize(
