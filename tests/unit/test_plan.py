@@ -806,7 +806,12 @@ def test_plan_to_json_release() -> None:
     assert document["release"] is True
     assert document["bump"] == "major"
     assert document["reason"] == "1 releasable commit(s); the highest asks for major"
-    assert document["previous"] == {"version": "1.2.3", "tag": "v1.2.3", "sha": sha(0)}
+    assert document["previous"] == {
+        "version": "1.2.3",
+        "tag": "v1.2.3",
+        "sha": sha(0),
+        "stands_in_for": None,
+    }
     assert document["next"] == {"version": "2.0.0-rc.1", "tag": "v2.0.0-rc.1"}
     assert document["prerelease"] == "rc"
     assert document["head"] == STATE.head
