@@ -119,3 +119,23 @@ def test_a_rebased_history_counts_every_release_at_its_copy(repo: GitRepo, bot: 
     assert plan["previous"]["tag"] == "v1.1.0"
     assert plan["previous"]["sha"] == repo.run("rev-parse", "HEAD~1")
     assert plan["next"]["version"] == "1.1.1"
+
+
+def test_a_renamed_tag_format_keeps_its_older_releases(repo: GitRepo, bot: CliRunner) -> None:
+    """Tags were `1.0.0` and `1.1.0`; the project now tags `v{version}`."""
+    repo.commit("feat: start", {"pyproject.toml": PYPROJECT.format("1.0.0")})
+    repo.tag("1.0.0")
+    repo.commit("feat: search")
+    repo.tag("1.1.0")
+    fix = repo.commit("fix: mend search")
+
+    before = bot("-C", repo.path, "plan", "--json")
+    config = PYPROJECT.format("1.1.0") + 'legacy_tag_formats = ["{version}"]\n'
+    repo.write("pyproject.toml", config)
+    after = bot("-C", repo.path, "plan", "--json")
+
+    assert json.loads(before.stdout)["previous"] is None  # every commit would count again
+    plan = json.loads(after.stdout)
+    assert plan["previous"]["tag"] == "1.1.0"
+    assert plan["next"] == {"version": "1.1.1", "tag": "v1.1.1"}
+    assert [c["sha"] for c in plan["commits"]] == [fix]

@@ -28,6 +28,7 @@ from versionbot.core.version import Version
 _PACKAGE_KEYS = {
     "path": 'the package\'s folder from the repository root, e.g. "services/api"',
     "tag_format": "its tags, with '{version}'; default \"NAME-v{version}\"",
+    "legacy_tag_formats": 'formats of its older release tags, read only, e.g. ["NAME@{version}"]',
     "initial_version": 'its first version, e.g. "0.1.0"',
     "scopes": 'commit scopes that belong to it wherever the files are, e.g. ["api"]',
     "depends_on": 'folders, files or packages whose changes release it, e.g. ["libs/common"]',
@@ -35,7 +36,13 @@ _PACKAGE_KEYS = {
     "images": "its image table, with the keys of [images] (paths from its folder)",
 }
 # Keys that describe one released thing: in a monorepo each package has its own.
-_PER_PACKAGE_KEYS = ("tag_format", "initial_version", "version_files", "images")
+_PER_PACKAGE_KEYS = (
+    "tag_format",
+    "legacy_tag_formats",
+    "initial_version",
+    "version_files",
+    "images",
+)
 _PACKAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -130,7 +137,7 @@ def _package(name: object, value: object, config: Config, source: str) -> Packag
         raise ConfigError(f"scopes in {where} must be a list of scopes", _PACKAGE_KEYS["scopes"])
     settings = dataclasses.replace(
         config,
-        tag_format=parse_tag_format(value, where) or _default_tag_format(name, where),
+        tag_format=parse_tag_format(value, where, _default_tag_format(name, where)),
         initial_version=parse_initial_version(value, where) or config.initial_version,
         changelog=dataclasses.replace(config.changelog, file=_inside(path, config.changelog.file)),
         version_files=tuple(_inside(path, spec) for spec in parse_version_files(value, where)),

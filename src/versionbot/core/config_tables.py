@@ -33,6 +33,7 @@ from versionbot.core.version import InvalidVersion, Version
 
 TOP_LEVEL_KEYS = {
     "tag_format": "a string with '{version}', e.g. \"v{version}\"",
+    "legacy_tag_formats": 'formats of older release tags, read only, e.g. ["{version}"]',
     "initial_version": 'a final SemVer version, e.g. "0.1.0"',
     "major_on_zero": "true or false",
     "squash_commits": 'true, false or "always"',
@@ -187,11 +188,15 @@ def parse_version_files(mapping: Mapping[str, Any], source: str) -> tuple[str, .
     return specs
 
 
-def parse_tag_format(mapping: Mapping[str, Any], source: str) -> TagFormat | None:
-    """``tag_format``, or None when it is not set (the caller knows the default)."""
-    if "tag_format" not in mapping:
-        return None
-    return checked_tag_format(mapping["tag_format"], source)
+def parse_tag_format(mapping: Mapping[str, Any], source: str, default: TagFormat) -> TagFormat:
+    """``tag_format`` (``default`` when it is not set), with its ``legacy_tag_formats``."""
+    fmt = checked_tag_format(mapping["tag_format"], source) if "tag_format" in mapping else default
+    listed = mapping.get("legacy_tag_formats", [])
+    hint = TOP_LEVEL_KEYS["legacy_tag_formats"]
+    if not isinstance(listed, list):
+        raise ConfigError(f"legacy_tag_formats in {source} must be a list of strings", hint)
+    legacy = [checked_tag_format(p, source, "legacy_tag_formats").pattern for p in listed]
+    return TagFormat(fmt.pattern, tuple(dict.fromkeys(legacy)))
 
 
 # Versions whose tags a format must be able to make: a final release and the longest shapes.
@@ -199,29 +204,27 @@ _SAMPLE_VERSIONS = (Version(1, 2, 3), Version(1, 2, 3, ("rc", "1"), ("build", "5
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_]*\}")
 
 
-def checked_tag_format(value: object, source: str) -> TagFormat:
+def checked_tag_format(value: object, source: str, key: str = "tag_format") -> TagFormat:
     """``value`` as a tag format: ``{version}`` once, no other placeholder, and the tags it
     makes are tags git makes (core/ref_names.py) and reads back as the same version."""
-    hint = 'write e.g. tag_format = "v{version}": letters, digits, ".", "-", "_" and "/"'
+    hint = f'write e.g. {key} = "v{{version}}": letters, digits, ".", "-", "_" and "/"'
     if not isinstance(value, str):
-        raise ConfigError(f"tag_format in {source} must be a string: {value!r}", hint)
+        raise ConfigError(f"{key} in {source} must be a string: {value!r}", hint)
     try:
         fmt = TagFormat(value)
     except ValueError as exc:
-        raise ConfigError(f"tag_format in {source} {exc}: {value!r}", hint) from None
+        raise ConfigError(f"{key} in {source} {exc}: {value!r}", hint) from None
     other = next((p for p in _PLACEHOLDER.findall(value) if p != "{version}"), None)
     if other is not None:
         raise ConfigError(
-            f"tag_format in {source} holds {other}, which tag formats do not know: {value!r}",
+            f"{key} in {source} holds {other}, which tag formats do not know: {value!r}",
             "{version} is its one placeholder; " + hint,
         )
     for version in _SAMPLE_VERSIONS:
         tag = fmt.format(version)
         problem = tag_name_problem(tag)
         if problem is not None:
-            raise ConfigError(
-                f"tag_format in {source} makes tags git refuses: {tag!r} {problem}", hint
-            )
+            raise ConfigError(f"{key} in {source} makes tags git refuses: {tag!r} {problem}", hint)
     return fmt
 
 

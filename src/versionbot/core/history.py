@@ -39,12 +39,17 @@ class ReleaseTag(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class TagFormat:
-    """``tag_format`` such as ``v{version}``: turns versions into tag names and back."""
+    """``tag_format`` such as ``v{version}``: turns versions into tag names and back.
+
+    ``legacy`` formats (``legacy_tag_formats``) name releases too, made before the format was
+    renamed: they are read, never written.
+    """
 
     pattern: str
+    legacy: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.pattern.count("{version}") != 1:
+        if any(p.count("{version}") != 1 for p in (self.pattern, *self.legacy)):
             raise ValueError("must contain '{version}' exactly once")
 
     def format(self, version: Version) -> str:
@@ -52,20 +57,29 @@ class TagFormat:
         return self.pattern.replace("{version}", str(version))
 
     def parse(self, name: str) -> Version | None:
-        """The version a tag name stands for, or None when it is not a release tag."""
-        prefix, _, suffix = self.pattern.partition("{version}")
-        if not (name.startswith(prefix) and name.endswith(suffix)):
-            return None
-        text = name[len(prefix) : len(name) - len(suffix)] if suffix else name[len(prefix) :]
-        try:
-            return Version.parse(text)
-        except InvalidVersion:
-            return None
+        """The version a tag name stands for (in the format or a legacy one), or None when it
+        is not a release tag."""
+        for pattern in (self.pattern, *self.legacy):
+            version = _version_in(name, pattern)
+            if version is not None:
+                return version
+        return None
 
     @property
     def glob(self) -> str:
         """A ``refs/tags/`` glob that matches every tag this format can make."""
         return re.sub(r"[\[\]?*]", "?", self.pattern).replace("{version}", "*")
+
+
+def _version_in(name: str, pattern: str) -> Version | None:
+    prefix, _, suffix = pattern.partition("{version}")
+    if not (name.startswith(prefix) and name.endswith(suffix)):
+        return None
+    text = name[len(prefix) : len(name) - len(suffix)] if suffix else name[len(prefix) :]
+    try:
+        return Version.parse(text)
+    except InvalidVersion:
+        return None
 
 
 class Baseline(NamedTuple):
@@ -271,3 +285,62 @@ def _owners(parents: dict[str, tuple[str, ...]], releases: list[ReleaseTag]) -> 
             owner[sha] = name
             stack.extend(parents[sha])
     return owner
+
+
+# A SemVer version inside a tag name that no configured format reads (`release-1.2.0`).
+_VERSION_INSIDE = re.compile(
+    r"(?<![0-9.])(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?![0-9.])"
+)
+_SHOWN = 3  # tags named in a left-out line; the rest are counted
+
+
+def left_out(tags: Sequence[Tag], fmt: TagFormat, others: Sequence[TagFormat] = ()) -> list[str]:
+    """What a whole changelog of ``fmt``'s releases leaves out of ``tags`` (``reachable``
+    exact), and the configuration that would bring it in: one line per reason.
+
+    * release tags on commits this branch does not hold (released from another branch, or a
+      history rewritten without a copy of the release here: git/stand_ins.py);
+    * tags that name versions in another format (a renamed ``tag_format``): each such format,
+      offered as ``legacy_tag_formats``. Tags of ``others`` (a monorepo's other packages) are
+      no one's to report here.
+    """
+    lines = []
+    releases, ignored = release_tags(tuple(tags), fmt)
+    off = sorted((r for r in releases if not r.tag.reachable), key=_precedence, reverse=True)
+    if off:
+        lines.append(
+            f"{_counted(len(off), 'release tag')} on commits this branch does not hold "
+            f"({_named([r.tag.name for r in off])}): released from another branch, or the "
+            "history was rewritten without a copy of the release here; merge that branch to "
+            "include them"
+        )
+    formats: dict[str, list[tuple[Version, str]]] = {}
+    for name in ignored:
+        if any(other.parse(name) is not None for other in others):
+            continue
+        found = _VERSION_INSIDE.search(name)
+        if found is None:
+            continue
+        pattern = name[: found.start()] + "{version}" + name[found.end() :]
+        try:
+            version = Version.parse(found[0])
+        except InvalidVersion:
+            continue
+        formats.setdefault(pattern, []).append((version, name))
+    for pattern, named in sorted(formats.items(), key=lambda item: -len(item[1])):
+        newest = [name for _, name in sorted(named, key=lambda v: v[0].precedence, reverse=True)]
+        lines.append(
+            f"{_counted(len(named), 'tag')} in another format, {pattern} ({_named(newest)}): a "
+            f'renamed tag_format? To include them, set legacy_tag_formats = ["{pattern}"]'
+        )
+    return lines
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _named(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:_SHOWN])
+    return shown if len(names) <= _SHOWN else f"{shown} and {len(names) - _SHOWN} more"
