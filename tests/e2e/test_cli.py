@@ -257,6 +257,51 @@ def test_head_on_the_release_tag_exits_0(repo: GitRepo, bot: CliRunner) -> None:
     assert document["reason"] == "no commits since v1.0.0"
 
 
+def test_plan_json_minor_on_zero_makes_a_feature_a_patch(repo: GitRepo, bot: CliRunner) -> None:
+    """release-please's bump-patch-for-minor-pre-major as minor_on_zero = false: a feature on
+    0.x moves the patch, and the reason names the setting."""
+    repo.commit("chore: init", {"versionbot.toml": "minor_on_zero = false\n"})
+    repo.tag("v0.3.1")
+    feat = repo.commit("feat: paging", {"a.txt": "a\n"})
+
+    document = bot("plan", "--json", cwd=repo.path, env=RELEASE_DAY).json()
+
+    assert document["next"] == {"version": "0.3.2", "tag": "v0.3.2"}
+    assert document["bump"] == "patch"
+    assert document["reason"] == (
+        "1 releasable commit(s); the highest asks for minor, a patch on 0.x (minor_on_zero = false)"
+    )
+    assert document["decided_by"] == [feat]
+
+
+def test_plan_json_zero_rules_per_package(repo: GitRepo, bot: CliRunner) -> None:
+    """Each package's table may set its own 0.x rules, as release-please's packages do."""
+    config = (
+        "major_on_zero = true\n"
+        '[packages.a]\npath = "a"\nminor_on_zero = false\n'
+        '[packages.b]\npath = "b"\nmajor_on_zero = false\n'
+        '[packages.c]\npath = "c"\n'
+    )
+    repo.commit("chore: init", {"versionbot.toml": config})
+    for name in "abc":
+        repo.tag(f"{name}-v0.3.1")
+    repo.commit("feat: a", {"a/x.txt": "x\n"})
+    repo.commit("feat!: b", {"b/x.txt": "x\n"})
+    repo.commit("feat!: c", {"c/x.txt": "x\n"})
+
+    document = bot("plan", "--json", cwd=repo.path, env=RELEASE_DAY).json()
+
+    plans = {p["name"]: p["plan"] for p in document["packages"]}
+    assert {name: plan["next"]["version"] for name, plan in plans.items()} == {
+        "a": "0.3.2",
+        "b": "0.4.0",
+        "c": "1.0.0",
+    }
+    assert plans["a"]["reason"].endswith("a patch on 0.x (minor_on_zero = false)")
+    assert plans["b"]["reason"].endswith("a minor on 0.x (major_on_zero = false)")
+    assert plans["c"]["reason"] == "1 releasable commit(s); the highest asks for major"
+
+
 # -- options ------------------------------------------------------------------------------
 
 

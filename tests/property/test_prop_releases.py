@@ -29,9 +29,10 @@ STEPS = st.lists(
     max_size=12,
 )
 CONFIGS = st.builds(
-    lambda major_on_zero, initial: config_from_mapping(
-        {"major_on_zero": major_on_zero, "initial_version": initial}
+    lambda major_on_zero, minor_on_zero, initial: config_from_mapping(
+        {"major_on_zero": major_on_zero, "minor_on_zero": minor_on_zero, "initial_version": initial}
     ),
+    st.booleans(),
     st.booleans(),
     st.sampled_from(["0.1.0", "1.0.0", "0.0.1"]),
 )

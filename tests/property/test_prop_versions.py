@@ -8,7 +8,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from versionbot.core.bump import Bump, apply_bump, next_prerelease_number
+from versionbot.core.bump import Bump, apply_bump, level_on_zero, next_prerelease_number, zero_rule
 from versionbot.core.version import Version
 
 SETTINGS = settings(max_examples=300, deadline=None)
@@ -130,8 +130,54 @@ def test_bumps_increase(version: Version) -> None:
     if not version.is_prerelease:
         assert patch < minor < major
     for level in (Bump.PATCH, Bump.MINOR, Bump.MAJOR):
-        for major_on_zero in (False, True):
-            assert apply_bump(version, level, major_on_zero=major_on_zero) > version
+        for major_on_zero, minor_on_zero in itertools.product((False, True), repeat=2):
+            bumped = apply_bump(
+                version, level, major_on_zero=major_on_zero, minor_on_zero=minor_on_zero
+            )
+            assert bumped > version
+
+
+FLAGS = st.booleans()
+LEVELS = st.sampled_from(list(Bump))
+
+
+@SETTINGS
+@given(ANY_VERSIONS, LEVELS, FLAGS, FLAGS)
+def test_zero_rules_move_one_step_down_on_zero_only(
+    version: Version, level: Bump, major_on_zero: bool, minor_on_zero: bool
+) -> None:
+    """The 0.x table of docs/versioning.md: on 0.x a major moves the minor unless major_on_zero
+    and a minor the patch unless minor_on_zero, one step and never two; from 1.0.0 on the
+    settings change nothing; the plan's reason names the setting exactly when it moved."""
+    flags = {"major_on_zero": major_on_zero, "minor_on_zero": minor_on_zero}
+    moved = level_on_zero(version, level, **flags)
+    if version.major != 0:
+        assert moved is level
+    elif level is Bump.MAJOR:
+        assert moved is (Bump.MAJOR if major_on_zero else Bump.MINOR)
+    elif level is Bump.MINOR:
+        assert moved is (Bump.MINOR if minor_on_zero else Bump.PATCH)
+    else:
+        assert moved is level
+    assert apply_bump(version, level, **flags) == apply_bump(
+        version, moved, major_on_zero=True, minor_on_zero=True
+    )
+    rule = zero_rule(version, level, **flags)
+    assert (rule is None) == (moved is level)
+    if rule is not None:
+        setting = "major_on_zero" if level is Bump.MAJOR else "minor_on_zero"
+        assert rule == f"a {moved.label} on 0.x ({setting} = false)"
+
+
+@SETTINGS
+@given(ANY_VERSIONS, FLAGS, FLAGS)
+def test_zero_rules_keep_the_levels_in_order(
+    version: Version, major_on_zero: bool, minor_on_zero: bool
+) -> None:
+    """A higher level never gives a lower version, whatever the 0.x settings."""
+    flags = {"major_on_zero": major_on_zero, "minor_on_zero": minor_on_zero}
+    results = [apply_bump(version, level, **flags) for level in Bump]
+    assert all(a <= b for a, b in itertools.pairwise(results))
 
 
 @SETTINGS

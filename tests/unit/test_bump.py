@@ -10,7 +10,9 @@ from versionbot.core.bump import (
     BumpRules,
     apply_bump,
     level_between,
+    level_on_zero,
     next_prerelease_number,
+    zero_rule,
 )
 from versionbot.core.commits import ParsedCommit, parse_commit
 from versionbot.core.version import Version
@@ -184,6 +186,55 @@ def test_rules_are_values() -> None:
 def test_apply_bump(version: str, level: Bump, major_on_zero: bool, expected: str) -> None:
     result = apply_bump(Version.parse(version), level, major_on_zero=major_on_zero)
     assert result == Version.parse(expected)
+
+
+@pytest.mark.parametrize(
+    ("version", "level", "major_on_zero", "minor_on_zero", "expected"),
+    [
+        # release-please's bump-patch-for-minor-pre-major: a feature moves the patch on 0.x.
+        ("0.3.1", Bump.MINOR, False, False, "0.3.2"),
+        ("0.3.1", Bump.MINOR, True, False, "0.3.2"),
+        ("0.3.1", Bump.MINOR, False, True, "0.4.0"),
+        # One step down, never two: a breaking change still moves the minor...
+        ("0.3.1", Bump.MAJOR, False, False, "0.4.0"),
+        # ...or releases 1.0.0 when major_on_zero says so.
+        ("0.3.1", Bump.MAJOR, True, False, "1.0.0"),
+        ("0.3.1", Bump.PATCH, False, False, "0.3.2"),
+        ("0.0.3", Bump.MINOR, False, False, "0.0.4"),
+        ("0.3.1", Bump.NONE, False, False, "0.3.1"),
+        # From 1.0.0 on the 0.x settings change nothing.
+        ("1.3.1", Bump.MINOR, False, False, "1.4.0"),
+        ("1.3.1", Bump.MAJOR, False, False, "2.0.0"),
+    ],
+)
+def test_apply_bump_minor_on_zero(
+    version: str, level: Bump, major_on_zero: bool, minor_on_zero: bool, expected: str
+) -> None:
+    result = apply_bump(
+        Version.parse(version), level, major_on_zero=major_on_zero, minor_on_zero=minor_on_zero
+    )
+    assert result == Version.parse(expected)
+
+
+@pytest.mark.parametrize(
+    ("version", "level", "flags", "moved", "rule"),
+    [
+        ("0.3.1", Bump.MINOR, (False, False), Bump.PATCH, "a patch on 0.x (minor_on_zero = false)"),
+        ("0.3.1", Bump.MAJOR, (False, False), Bump.MINOR, "a minor on 0.x (major_on_zero = false)"),
+        ("0.3.1", Bump.MAJOR, (False, True), Bump.MINOR, "a minor on 0.x (major_on_zero = false)"),
+        ("0.3.1", Bump.MAJOR, (True, False), Bump.MAJOR, None),
+        ("0.3.1", Bump.MINOR, (False, True), Bump.MINOR, None),
+        ("0.3.1", Bump.PATCH, (False, False), Bump.PATCH, None),
+        ("2.0.0", Bump.MINOR, (False, False), Bump.MINOR, None),
+    ],
+)
+def test_level_on_zero_and_the_rule_it_names(
+    version: str, level: Bump, flags: tuple[bool, bool], moved: Bump, rule: str | None
+) -> None:
+    """``flags`` is (major_on_zero, minor_on_zero)."""
+    zero = {"major_on_zero": flags[0], "minor_on_zero": flags[1]}
+    assert level_on_zero(Version.parse(version), level, **zero) is moved
+    assert zero_rule(Version.parse(version), level, **zero) == rule
 
 
 @pytest.mark.parametrize(

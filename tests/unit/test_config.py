@@ -23,6 +23,7 @@ def test_defaults() -> None:
     assert config.tag_format == TagFormat("v{version}")
     assert config.initial_version == Version(0, 1, 0)
     assert config.major_on_zero is False
+    assert config.minor_on_zero is True
     assert config.squash_commits is True
     assert config.ignore_merge_commits is True
     assert config.fetch_unshallow is False
@@ -168,6 +169,7 @@ BAD_VALUES: list[tuple[dict[str, Any], str]] = [
     ({"initial_version": 1.0}, "initial_version"),
     ({"major_on_zero": "yes"}, "major_on_zero"),
     ({"major_on_zero": 1}, "major_on_zero"),
+    ({"minor_on_zero": "no"}, "minor_on_zero"),
     ({"squash_commits": "false"}, "squash_commits"),
     ({"ignore_merge_commits": 0}, "ignore_merge_commits"),
     ({"fetch_unshallow": None}, "fetch_unshallow"),

@@ -144,6 +144,8 @@ def test_a_dependency_on_a_package_brings_its_dependencies_at_any_depth() -> Non
         ),
         ({"api": {"path": "a", "scopes": ["a(b)"]}}, {}, "scopes in"),
         ({"api": {"path": "a", "depends_on": "libs"}}, {}, "depends_on in"),
+        ({"api": {"path": "a", "minor_on_zero": "no"}}, {}, "minor_on_zero in"),
+        ({"api": {"path": "a", "major_on_zero": 1}}, {}, "major_on_zero in"),
     ],
 )
 def test_bad_package_tables_name_the_key(
@@ -260,6 +262,30 @@ def test_each_package_plans_its_own_commits_since_its_own_tag() -> None:
     assert web.next is not None
     assert (web.next.tag, web.next.latest) == ("web@0.3.0", False)
     assert web.ignored_tags == ()
+
+
+def test_each_package_has_the_repositorys_zero_rules_unless_its_table_says_otherwise() -> None:
+    """release-please's bump-minor-pre-major and bump-patch-for-minor-pre-major are per
+    package: so are major_on_zero and minor_on_zero."""
+    config = monorepo(
+        {
+            "a": {"path": "a", "minor_on_zero": False},
+            "b": {"path": "b", "major_on_zero": False},
+            "c": {"path": "c"},
+        },
+        major_on_zero=True,
+    )
+    flags = [(p.config.major_on_zero, p.config.minor_on_zero) for p in config.packages]
+    assert flags == [(True, False), (False, True), (True, True)]
+    stream = linear(
+        ("feat: a", ("a/x.py",)),
+        ("feat!: b", ("b/x.py",)),
+        ("feat!: c", ("c/x.py",)),
+    )
+    tags = [Tag(f"{name}-v0.3.1", sha(0), True) for name in "abc"]
+    plans = make_package_plans(history(config, stream, tags), config, requests(config))
+    versions = [str(p.plan.next.version) for p in plans if p.plan.next is not None]
+    assert versions == ["0.3.2", "0.4.0", "1.0.0"]
 
 
 def test_a_package_without_a_release_starts_at_its_initial_version() -> None:

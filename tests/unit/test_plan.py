@@ -116,6 +116,18 @@ def test_plan_from_messages(
         ({"major_on_zero": True}, "0.3.1", ["feat!: x"], "1.0.0", "major"),
         ({"major_on_zero": True}, "0.3.1", ["feat: x"], "0.4.0", "minor"),
         ({"major_on_zero": True}, "1.3.1", ["feat!: x"], "2.0.0", "major"),
+        # minor_on_zero = false (release-please's bump-patch-for-minor-pre-major).
+        ({"minor_on_zero": False}, "0.3.1", ["feat: x"], "0.3.2", "patch"),
+        ({"minor_on_zero": False}, "0.3.1", ["feat!: x"], "0.4.0", "minor"),
+        ({"minor_on_zero": False, "major_on_zero": True}, "0.3.1", ["feat!: x"], "1.0.0", "major"),
+        ({"minor_on_zero": False}, "1.3.1", ["feat: x"], "1.4.0", "minor"),
+        (
+            {"minor_on_zero": False, "bump": {"docs": "minor"}},
+            "0.3.1",
+            ["docs: x"],
+            "0.3.2",
+            "patch",
+        ),
         ({"initial_version": "1.0.0"}, None, ["fix: x"], "1.0.0", "major"),
         ({"initial_version": "0.0.1"}, None, ["feat!: x"], "0.0.1", "patch"),
         ({"tag_format": "release-{version}"}, "release-1.0.0", ["fix: x"], "1.0.1", "patch"),
@@ -981,6 +993,56 @@ def test_forced_major_on_zero_goes_to_one() -> None:
     assert version_of(forced) == "1.0.0"
     from_commits = plan(commits("feat!: a"), [tag("v0.4.2")])
     assert version_of(from_commits) == "0.5.0"
+
+
+ASKS_FOR_MINOR = "1 releasable commit(s); the highest asks for minor"
+
+
+@pytest.mark.parametrize(
+    ("mapping", "current", "message", "reason"),
+    [
+        (
+            {"minor_on_zero": False},
+            "v0.3.1",
+            "feat: x",
+            "1 releasable commit(s); the highest asks for minor, a patch on 0.x "
+            "(minor_on_zero = false)",
+        ),
+        (
+            {},
+            "v0.3.1",
+            "feat!: x",
+            "1 releasable commit(s); the highest asks for major, a minor on 0.x "
+            "(major_on_zero = false)",
+        ),
+        (
+            {"minor_on_zero": False},
+            "v1.3.1",
+            "feat: x",
+            "1 releasable commit(s); the highest asks for minor",
+        ),
+        (
+            {"minor_on_zero": False},
+            None,
+            "feat: x",
+            "1 releasable commit(s); the highest asks for minor",
+        ),
+    ],
+)
+def test_the_reason_names_the_zero_rule_that_moved_the_level(
+    mapping: dict[str, Any], current: str | None, message: str, reason: str
+) -> None:
+    tags = [tag(current)] if current else []
+    result = plan(commits(message), tags, config_from_mapping(mapping))
+    assert result.reason == reason
+
+
+def test_forced_minor_on_zero_moves_the_minor() -> None:
+    # `--bump minor` is a decision, as `--bump major` is against major_on_zero.
+    config = config_from_mapping({"minor_on_zero": False})
+    forced = plan(commits("fix: a"), [tag("v0.4.2")], config, PlanRequest(bump=Bump.MINOR))
+    assert version_of(forced) == "0.5.0"
+    assert version_of(plan(commits("feat: a"), [tag("v0.4.2")], config)) == "0.4.3"
 
 
 def test_plan_to_text_shows_the_few_that_decide_and_a_count() -> None:

@@ -93,19 +93,53 @@ class BumpRules:
         return self._types.get(kind, self.default)
 
 
-def apply_bump(version: Version, level: Bump, *, major_on_zero: bool) -> Version:
-    """The next final version after ``version`` for ``level``.
+def level_on_zero(
+    version: Version, level: Bump, *, major_on_zero: bool, minor_on_zero: bool = True
+) -> Bump:
+    """The level ``version`` really moves by: on 0.x (SemVer item 4: anything may change before
+    1.0.0) a major moves the minor unless ``major_on_zero``, and a minor moves the patch unless
+    ``minor_on_zero``. Each moves one step down, no further, as release-please's
+    ``bump-minor-pre-major`` and ``bump-patch-for-minor-pre-major`` do.
 
-    On 0.x a major bump only moves the minor unless ``major_on_zero`` (SemVer item 4: anything
-    may change before 1.0.0; the first major release is a decision, not a side effect).
+    >>> level_on_zero(Version.parse("0.3.1"), Bump.MINOR, major_on_zero=False, minor_on_zero=False)
+    <Bump.PATCH: 1>
+    """
+    if version.major != 0:
+        return level
+    if level is Bump.MAJOR and not major_on_zero:
+        return Bump.MINOR
+    if level is Bump.MINOR and not minor_on_zero:
+        return Bump.PATCH
+    return level
+
+
+def zero_rule(
+    version: Version, level: Bump, *, major_on_zero: bool, minor_on_zero: bool = True
+) -> str | None:
+    """The 0.x rule that moved ``level`` for ``version``, in the words ``bot plan`` gives as its
+    reason (``"a patch on 0.x (minor_on_zero = false)"``); None when none did."""
+    moved = level_on_zero(version, level, major_on_zero=major_on_zero, minor_on_zero=minor_on_zero)
+    if moved is level:
+        return None
+    setting = "major_on_zero" if level is Bump.MAJOR else "minor_on_zero"
+    return f"a {moved.label} on 0.x ({setting} = false)"
+
+
+def apply_bump(
+    version: Version, level: Bump, *, major_on_zero: bool, minor_on_zero: bool = True
+) -> Version:
+    """The next final version after ``version`` for ``level``, with the 0.x rules of
+    ``level_on_zero`` (the first major release is a decision, not a side effect).
 
     >>> str(apply_bump(Version.parse("0.3.1"), Bump.MAJOR, major_on_zero=False))
     '0.4.0'
     >>> str(apply_bump(Version.parse("0.3.1"), Bump.MAJOR, major_on_zero=True))
     '1.0.0'
+    >>> zero = {"major_on_zero": False, "minor_on_zero": False}
+    >>> str(apply_bump(Version.parse("0.3.1"), Bump.MINOR, **zero))
+    '0.3.2'
     """
-    if level is Bump.MAJOR and version.major == 0 and not major_on_zero:
-        level = Bump.MINOR
+    level = level_on_zero(version, level, major_on_zero=major_on_zero, minor_on_zero=minor_on_zero)
     if level is Bump.MAJOR:
         return version.bump_major()
     if level is Bump.MINOR:

@@ -125,6 +125,7 @@ class Config:
     tag_format: TagFormat = TagFormat("v{version}")
     initial_version: Version = Version(0, 1, 0)
     major_on_zero: bool = False
+    minor_on_zero: bool = True  # false: a feature moves the patch on 0.x (bump.py)
     squash_commits: SquashMode = True  # true, false or "always" (core/commits.split_squash)
     body_changes: bool = False  # release-please's several changes in one message (commits.py)
     ignore_merge_commits: bool = True

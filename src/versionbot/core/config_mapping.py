@@ -59,6 +59,7 @@ def config_from_mapping(mapping: Mapping[str, Any], source: str = "<mapping>") -
         tag_format=parse_tag_format(mapping, source, defaults.tag_format),
         initial_version=parse_initial_version(mapping, source) or defaults.initial_version,
         major_on_zero=parse_flag(mapping, "major_on_zero", defaults.major_on_zero, source),
+        minor_on_zero=parse_flag(mapping, "minor_on_zero", defaults.minor_on_zero, source),
         squash_commits=parse_squash(mapping, source),
         body_changes=parse_flag(mapping, "body_changes", defaults.body_changes, source),
         ignore_merge_commits=parse_flag(

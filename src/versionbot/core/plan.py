@@ -31,6 +31,7 @@ from versionbot.core.bump import (
     apply_bump,
     level_between,
     next_prerelease_number,
+    zero_rule,
 )
 from versionbot.core.changelog import ReleaseInfo, ReleaseNotes, release_notes, utc_date
 from versionbot.core.commits import (
@@ -213,6 +214,14 @@ def plan_window(
         # Releasable: asking for a release; a counted docs: commit is in the notes, no more.
         asking = sum(1 for c in counted if c.bump)
         reason = f"{asking} releasable commit(s); the highest asks for {level.label}"
+        if baseline.last_final is not None:
+            rule = zero_rule(
+                baseline.last_final.version,
+                level,
+                major_on_zero=config.major_on_zero,
+                minor_on_zero=config.minor_on_zero,
+            )
+            reason += f", {rule}" if rule else ""
     previous_tag = baseline.start.tag.name if baseline.start else None
     notes = release_notes(
         ReleaseInfo(version, plan_next.tag, previous_tag, request.date),
@@ -502,12 +511,19 @@ def _base_version(
     if release_as is not None and request.bump is None:
         return release_as.version
     level = request.bump or level
-    # `--bump major` is the decision that major_on_zero otherwise withholds: it goes to 1.0.0.
+    # `--bump major` is the decision that major_on_zero otherwise withholds: it goes to 1.0.0;
+    # `--bump minor` likewise moves the minor whatever minor_on_zero says.
     major_on_zero = config.major_on_zero or request.bump is Bump.MAJOR
+    minor_on_zero = config.minor_on_zero or request.bump is Bump.MINOR
     if baseline.last_final is None:
         base = config.initial_version
     else:
-        base = apply_bump(baseline.last_final.version, level, major_on_zero=major_on_zero)
+        base = apply_bump(
+            baseline.last_final.version,
+            level,
+            major_on_zero=major_on_zero,
+            minor_on_zero=minor_on_zero,
+        )
     pre = baseline.latest_prerelease
     if pre is not None and pre.version.core > base:
         base = pre.version.core
