@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from typing import TYPE_CHECKING
 
@@ -86,3 +87,127 @@ def test_stdout_with_marker_is_a_usage_error(make_repo: RepoFactory, bot: CliRun
     result = bot("init", "--stdout", "--changelog-marker", cwd=repo.path)
     assert result.exit_code == 2
     assert "--stdout writes nothing" in result.stderr
+
+
+# A release-please monorepo as its config and manifest are written (the shape of
+# open-feature/python-sdk-contrib's, with node packages): two packages, 0.x rules on.
+RELEASE_PLEASE_CONFIG = """\
+{
+  "$schema": "https://raw.githubusercontent.com/googleapis/release-please/main/schemas/config.json",
+  "release-type": "node",
+  "bump-minor-pre-major": true,
+  "bump-patch-for-minor-pre-major": true,
+  "packages": {
+    "packages/a": {"component": "a"},
+    "packages/b": {"component": "b", "bump-patch-for-minor-pre-major": false},
+    "tools/c": {"release-type": "simple", "package-name": "c", "include-v-in-tag": false}
+  }
+}
+"""
+
+
+def test_init_migrates_a_release_please_monorepo_and_plans_each_package(
+    make_repo: RepoFactory, bot: CliRunner
+) -> None:
+    """bot init took one package's tags (a-v1.2.0) as the repository's and wrote the workspace
+    root's placeholder 0.0.0 package.json as its version file (issue 20)."""
+    repo = make_repo()
+    root = '{"name": "workspace", "private": true, "version": "0.0.0"}\n'
+    repo.commit(
+        "chore: init",
+        {
+            "package.json": root,
+            "release-please-config.json": RELEASE_PLEASE_CONFIG,
+            ".release-please-manifest.json": (
+                '{"packages/a": "1.2.0", "packages/b": "0.3.1", "tools/c": "0.1.0"}\n'
+            ),
+            "packages/a/package.json": '{"name": "@acme/a", "version": "1.2.0"}\n',
+            "packages/b/package.json": '{"name": "@acme/b", "version": "0.3.1"}\n',
+            "tools/c/version.txt": "0.1.0\n",
+        },
+    )
+    for tag in ("a-v1.2.0", "b-v0.3.1", "c-0.1.0"):
+        repo.tag(tag)
+    repo.commit("feat: a feature", {"packages/a/x.js": "x\n"})
+    repo.commit("feat: b feature", {"packages/b/x.js": "x\n"})
+    repo.commit("feat!: c breaking", {"tools/c/x.sh": "x\n"})
+
+    written = bot("init", cwd=repo.path)
+
+    assert written.exit_code == 0, written.stderr
+    assert "Migrated from release-please (release-please-config.json):" in written.stdout
+    assert "package.json holds 0.0.0, a placeholder: not proposed" in written.stdout
+    config = tomllib.loads((repo.path / "versionbot.toml").read_text(encoding="utf-8"))
+    assert "tag_format" not in config
+    assert "version_files" not in config
+    assert config["packages"] == {
+        "a": {
+            "path": "packages/a",
+            "tag_format": "a-v{version}",
+            "version_files": ["package.json"],
+        },
+        "b": {
+            "path": "packages/b",
+            "tag_format": "b-v{version}",
+            "minor_on_zero": True,
+            "version_files": ["package.json"],
+        },
+        "c": {
+            "path": "tools/c",
+            "tag_format": "c-{version}",
+            "version_files": ["version.txt:regex:\\A\\s*(?P<version>\\S+)"],
+        },
+    }
+
+    plan = bot("plan", "--json", cwd=repo.path)
+
+    assert plan.exit_code == 0, plan.stderr
+    plans = {p["name"]: p["plan"] for p in plan.json()["packages"]}
+    assert {name: p["next"] for name, p in plans.items()} == {
+        "a": {"version": "1.3.0", "tag": "a-v1.3.0"},
+        "b": {"version": "0.4.0", "tag": "b-v0.4.0"},  # its own minor_on_zero = true
+        "c": {"version": "0.2.0", "tag": "c-0.2.0"},  # bump-minor-pre-major: not 1.0.0
+    }
+    assert [c["subject"] for c in plans["a"]["commits"]] == ["feat: a feature"]
+
+
+def test_init_on_a_hostile_release_please_config_writes_a_config_that_loads(
+    make_repo: RepoFactory, bot: CliRunner
+) -> None:
+    """Paths out of the repository, escape sequences, wrong types: each is a note, never a
+    traceback, and what is written loads."""
+    repo = make_repo()
+    hostile = {
+        "release-type": ["node"],
+        "plugins": 7,
+        "packages": {
+            "ok": {
+                "component": "bad\u001b[31mname\n",
+                "tag-separator": "\n",
+                "extra-files": [
+                    {"type": "json", "path": "/etc/passwd", "jsonpath": "$.a.b"},
+                    5,
+                    {"type": "yaml", "path": "../../x.yaml", "jsonpath": "$.version"},
+                ],
+            },
+            "c": {"changelog-sections": "nope", "initial-version": "x"},
+        },
+    }
+    repo.commit(
+        "chore: init",
+        {
+            "release-please-config.json": json.dumps(hostile),
+            ".release-please-manifest.json": "[1, 2]",
+        },
+    )
+
+    written = bot("init", cwd=repo.path)
+
+    assert written.exit_code == 0, written.stderr
+    assert "Traceback" not in written.stderr
+    assert "\x1b" not in written.stdout
+    assert "packages['ok'].extra-files 5 (release-please) — not a path" in written.stdout
+    config = tomllib.loads((repo.path / "versionbot.toml").read_text(encoding="utf-8"))
+    assert "bad" not in json.dumps(config)  # the component makes no valid tag: left out
+    plan = bot("plan", "--json", cwd=repo.path)
+    assert plan.exit_code == 0, plan.stderr

@@ -562,3 +562,24 @@ def test_a_monorepos_tags_are_not_taken_for_the_repositorys() -> None:
     # One prefix is a repository's own format, not a monorepo.
     single = detect({}, ["app-v1.0.0", "app-v1.1.0"])
     assert {s.key: s.value for s in single.settings}[("tag_format",)] == "app-v{version}"
+
+
+def test_a_monorepos_root_files_are_not_the_repositorys_version_files() -> None:
+    """bot init wrote a workspace root's package.json as the repository's version file."""
+    files = {"package.json": '{"name": "workspace", "version": "1.0.0"}\n'}
+    proposal = detect(files, ["api-v1.0.0", "web-v0.2.0"])
+    assert proposal_value(proposal, "version_files") is None
+    assert proposal.suggestions == ()
+    assert "package.json: the root's file, not a package's" in proposal.detected
+
+
+@pytest.mark.parametrize("placeholder", ["0.0.0", "0.0.0-development", "0.0.0-semantic-release"])
+def test_a_placeholder_version_is_not_a_version_file(placeholder: str) -> None:
+    """0.0.0 (semantic-release's 0.0.0-development) says the version lives elsewhere: writing
+    releases into it would be a change of behaviour."""
+    files = {"package.json": f'{{"name": "x", "version": "{placeholder}"}}\n'}
+    proposal = detect(files, ["v1.0.0"])
+    assert proposal_value(proposal, "version_files") is None
+    assert f"package.json holds {placeholder}, a placeholder: not proposed" in proposal.detected
+    real = detect({"package.json": '{"name": "x", "version": "0.0.1"}\n'}, ["v0.0.1"])
+    assert proposal_value(real, "version_files") == ("package.json",)

@@ -15,14 +15,20 @@ from pathlib import PurePosixPath
 from versionbot.core.errors import VersionbotError
 from versionbot.core.version import InvalidVersion, Version
 from versionbot.core.version_files import (
-    VersionFileKind,
-    VersionFileSpec,
     locate_versions,
     parse_version_file_spec,
 )
+from versionbot.init import release_please
 from versionbot.init.changelog_marker import changelog_advice
 from versionbot.init.commitizen import find_commitizen
-from versionbot.init.proposal import Migration, Note, Proposal, Setting
+from versionbot.init.proposal import (
+    Migration,
+    Note,
+    Proposal,
+    Setting,
+    TomlTable,
+    writable_version_files,
+)
 from versionbot.init.psr import find_psr
 from versionbot.init.toml_render import toml_value
 
@@ -30,6 +36,7 @@ from versionbot.init.toml_render import toml_value
 CONFIG_FILES = (
     "pyproject.toml", "versionbot.toml", "setup.cfg", "releaserc.toml", "releaserc.json",
     ".cz.toml", "cz.toml", ".cz.json", "cz.json", ".cz.yaml", "cz.yaml",
+    release_please.CONFIG_FILE, release_please.MANIFEST_FILE,
 )  # fmt: skip
 STANDARD_VERSION_FILES = ("pyproject.toml", "package.json", "Cargo.toml")
 # `__version__` candidates: one or two folders deep, never inside these (bounded search).
@@ -42,7 +49,7 @@ DEFAULT_CHANGELOG = "CHANGELOG.md"
 
 def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
     """Propose a config from the repository's files (path → text) and its tag names."""
-    migrations = [m for m in (find_psr(files), find_commitizen(files)) if m is not None]
+    migrations = _migrations(files, tags)
     detected: list[str] = []
     notes: list[Note] = [n for m in migrations for n in m.notes]
     if not any(m.tool == "commitizen" for m in migrations):
@@ -51,11 +58,20 @@ def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
             for name in (".cz.yaml", "cz.yaml")
             if name in files
         ]
-    settings = [_tag_format(tags, migrations, detected, notes), *_merge(migrations, notes)]
+    packages = [s for m in migrations for s in m.settings if s.key[0] == "packages"]
+    fmt = None if packages else _tag_format(tags, migrations, detected, notes)
+    settings = [*([fmt] if fmt else []), *_merge(migrations, notes)]
+    detected += [_package_line(s) for s in packages]
     found = _version_files(files, detected)
-    # A migrated tool decides which files follow the version, as it did before the switch.
-    chosen, suggestions = _choose_version_files(found, migrations)
-    chosen = _writable_version_files(chosen, files, notes)
+    chosen: list[str] = []
+    suggestions: list[str] = []
+    if packages or package_prefixes(tags):
+        # A monorepo's root files (a workspace's package.json) hold no package's version.
+        detected += [f"{spec}: the root's file, not a package's" for spec, _ in found]
+    else:
+        # A migrated tool decides which files follow the version, as it did before the switch.
+        chosen, suggestions = _choose_version_files(found, migrations)
+        chosen = writable_version_files(chosen, files, notes)
     if chosen:
         origin = ", ".join(m.tool for m in migrations) or "detected"
         comment = (
@@ -71,7 +87,8 @@ def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
             Setting(("changelog", "file"), changelog, "where releases are written", "default")
         )
     detected.append(advice[0])
-    _check_versions(files, chosen, tags, settings[0], notes)
+    if fmt is not None:
+        _check_versions(files, chosen, tags, fmt, notes)
     return Proposal(
         settings=_ordered(settings),
         detected=tuple(detected),
@@ -81,6 +98,22 @@ def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
         changelog_file=changelog,
         suggestions=tuple(suggestions),
     )
+
+
+def _package_line(setting: Setting) -> str:
+    """``package api at services/api, tags api-v{version}``."""
+    table = setting.value.plain() if isinstance(setting.value, TomlTable) else {}
+    return f"package {setting.key[1]} at {table.get('path')}, tags {table.get('tag_format')}"
+
+
+def _migrations(files: Mapping[str, str], tags: Sequence[str]) -> list[Migration]:
+    """The peers' configurations found in ``files``, translated."""
+    found = (
+        find_psr(files),
+        find_commitizen(files),
+        release_please.find_release_please(files, tags),
+    )
+    return [m for m in found if m is not None]
 
 
 def detect_tag_format(tags: Iterable[str]) -> tuple[str | None, int, int]:
@@ -187,10 +220,22 @@ def _version_files(files: Mapping[str, str], detected: list[str]) -> list[tuple[
             if path in STANDARD_VERSION_FILES:
                 detected.append(f"{path}: no version to write ({exc.message})")
             continue
-        found.append((spec_text, sites[0].value))
         where = ", ".join(f"{site.key} = {site.value}" for site in sites)
+        if _placeholder(sites[0].value):
+            # 0.0.0 (or semantic-release's 0.0.0-development) says the version lives elsewhere.
+            detected.append(f"{spec_text} holds {sites[0].value}, a placeholder: not proposed")
+            continue
+        found.append((spec_text, sites[0].value))
         detected.append(f"version file {spec_text} ({where})")
     return found
+
+
+def _placeholder(value: str) -> bool:
+    """A version that stands for none: 0.0.0, with or without a prerelease or build."""
+    try:
+        return Version.parse(value).core == Version(0, 0, 0)
+    except InvalidVersion:
+        return False
 
 
 def is_python_version_candidate(path: str) -> bool:
@@ -226,50 +271,9 @@ def _choose_version_files(
 def peer_version_files(files: Mapping[str, str]) -> list[str]:
     """The paths of the version files the peers' configs in ``files`` name: the edge reads them
     before ``detect``, which checks that each holds a version versionbot can write."""
-    migrations = [m for m in (find_psr(files), find_commitizen(files)) if m is not None]
-    chosen, _ = _choose_version_files([], migrations)
-    return [parse_version_file_spec(spec).path for spec in chosen]
-
-
-def _writable_version_files(
-    chosen: Sequence[str], files: Mapping[str, str], notes: list[Note]
-) -> list[str]:
-    """Those of ``chosen`` that hold a version versionbot can write (``bot release`` would stop
-    on any other); a requirement pin (``NAME==1.2.3``, as in requirements.txt) is read by a
-    pattern, since versionbot's ``NAME`` form reads ``NAME = "1.2.3"``."""
-    kept: list[str] = []
-    for text in chosen:
-        spec = parse_version_file_spec(text)
-        content = files.get(spec.path)
-        if content is None:  # not read (absent: bot release says so, naming the setting)
-            kept.append(text)
-            continue
-        try:
-            locate_versions(spec, content)
-            kept.append(text)
-            continue
-        except VersionbotError:
-            pinned = _requirement_pin(spec, content)
-        if pinned is None:
-            why = "holds no version versionbot can write: left out (bot release would stop)"
-            notes.append(Note("bot init", text, why))
-        else:
-            notes.append(Note("bot init", text, f"a requirement pin: written as {pinned}"))
-            kept.append(pinned)
-    return kept
-
-
-def _requirement_pin(spec: VersionFileSpec, content: str) -> str | None:
-    """The version file spec that reads ``NAME==X.Y.Z`` for a NAME spec, when ``content`` has
-    exactly one such line; else None."""
-    if spec.kind is not VersionFileKind.NAME:
-        return None
-    pinned = rf"{spec.path}:regex:^{re.escape(spec.pattern)}[ \t]*==[ \t]*(?P<version>[^\s;#]+)"
-    try:
-        locate_versions(parse_version_file_spec(pinned), content)
-    except (VersionbotError, ValueError):
-        return None
-    return pinned
+    chosen, _ = _choose_version_files([], _migrations(files, ()))
+    paths = [parse_version_file_spec(spec).path for spec in chosen]
+    return [*paths, *(p for p in release_please.files_to_read(files) if p not in paths)]
 
 
 def _merge(migrations: Sequence[Migration], notes: list[Note]) -> list[Setting]:
@@ -322,9 +326,10 @@ def _check_versions(
 
 # The order of the keys written; tables of their own (branches) after every top-level key.
 _ORDER = (
-    "tag_format", "initial_version", "major_on_zero", "squash_commits", "ignore_merge_commits",
-    "version_files", "commit_message", "committer", "sign_tags", "remote",
-    "branches", "bump", "changelog",
+    "tag_format", "initial_version", "major_on_zero", "minor_on_zero", "squash_commits",
+    "body_changes", "ignore_merge_commits", "version_files", "commit_message", "committer",
+    "sign_tags", "remote", "mode",
+    "branches", "bump", "changelog", "packages",
 )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """What ``bot init`` proposes: Settings (a key, its TOML value, the comment written above it and
 where it came from), the Migrations of the peers' tables, and Notes on what did not carry over;
-and the Translation each peer's translator (psr.py, commitizen.py) fills, with the helpers both use.
+and the Translation each peer's translator (psr.py, commitizen.py, release_please.py) fills, with
+the helpers they share.
 
 Pure: no I/O.
 """
@@ -10,21 +11,31 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from versionbot.core.bump import DEFAULT_TYPE_RULES
 from versionbot.core.config_mapping import config_from_mapping
-from versionbot.core.errors import ConfigError
-from versionbot.core.version_files import parse_version_file_spec
+from versionbot.core.errors import ConfigError, VersionbotError
+from versionbot.core.version_files import (
+    VersionFileKind,
+    VersionFileSpec,
+    locate_versions,
+    parse_version_file_spec,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class TomlTable:
-    """A setting that is a table of its own (``[branches."release/*"]``), maybe empty."""
+    """A setting that is a table of its own (``[branches."release/*"]``, ``[packages.api]``),
+    maybe empty."""
 
-    items: tuple[tuple[str, str | bool], ...] = ()
+    items: tuple[tuple[str, str | bool | tuple[str, ...]], ...] = ()
+
+    def plain(self) -> dict[str, Any]:
+        """The table as TOML decodes it (lists for tuples)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.items}
 
 
 # A TOML value bot init writes: a string, a flag, a list of strings, an inline table of strings,
@@ -124,7 +135,7 @@ def _refused(path: tuple[str, ...], value: TomlValue) -> str | None:
 def _plain(value: TomlValue) -> object:
     """``value`` as TOML decodes it: tables as dicts, arrays as lists."""
     if isinstance(value, TomlTable):
-        return dict(value.items)
+        return value.plain()
     if isinstance(value, tuple):
         pairs = [item for item in value if isinstance(item, tuple)]
         return dict(pairs) if pairs else list(value)
@@ -164,3 +175,44 @@ def checked_spec(spec: str) -> tuple[str | None, str]:
 def relative_path(path: str) -> str:
     """A peer's path as versionbot writes paths: from the repository root, no leading ``./``."""
     return path.strip().removeprefix("./")
+
+
+def writable_version_files(
+    chosen: Sequence[str], files: Mapping[str, str], notes: list[Note]
+) -> list[str]:
+    """Those of ``chosen`` that hold a version versionbot can write (``bot release`` would stop
+    on any other); a requirement pin (``NAME==1.2.3``, as in requirements.txt) is read by a
+    pattern, since versionbot's ``NAME`` form reads ``NAME = "1.2.3"``."""
+    kept: list[str] = []
+    for text in chosen:
+        spec = parse_version_file_spec(text)
+        content = files.get(spec.path)
+        if content is None:  # not read (absent: bot release says so, naming the setting)
+            kept.append(text)
+            continue
+        try:
+            locate_versions(spec, content)
+            kept.append(text)
+            continue
+        except VersionbotError:
+            pinned = _requirement_pin(spec, content)
+        if pinned is None:
+            why = "holds no version versionbot can write: left out (bot release would stop)"
+            notes.append(Note("bot init", text, why))
+        else:
+            notes.append(Note("bot init", text, f"a requirement pin: written as {pinned}"))
+            kept.append(pinned)
+    return kept
+
+
+def _requirement_pin(spec: VersionFileSpec, content: str) -> str | None:
+    """The version file spec that reads ``NAME==X.Y.Z`` for a NAME spec, when ``content`` has
+    exactly one such line; else None."""
+    if spec.kind is not VersionFileKind.NAME:
+        return None
+    pinned = rf"{spec.path}:regex:^{re.escape(spec.pattern)}[ \t]*==[ \t]*(?P<version>[^\s;#]+)"
+    try:
+        locate_versions(parse_version_file_spec(pinned), content)
+    except (VersionbotError, ValueError):
+        return None
+    return pinned
