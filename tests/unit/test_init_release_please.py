@@ -148,6 +148,16 @@ def package_tables(proposal: Proposal) -> dict[str, dict[str, Any]]:
     }
 
 
+def sections_of(proposal: Proposal) -> list[tuple[str, Any]]:
+    return [
+        (s.key[2], s.value) for s in proposal.settings if s.key[:2] == ("changelog", "sections")
+    ]
+
+
+def bumps_of(proposal: Proposal) -> dict[str, Any]:
+    return {s.key[1]: s.value for s in proposal.settings if s.key[0] == "bump"}
+
+
 def notes_about(proposal: Proposal) -> dict[str, str]:
     return {note.key: note.why for note in proposal.not_migrated}
 
@@ -205,10 +215,7 @@ def test_open_feature_python_monorepo_becomes_packages() -> None:
     assert "version_files" not in settings
     assert (settings["major_on_zero"], settings["minor_on_zero"]) == (False, False)
     assert (settings["body_changes"], settings["mode"]) == (True, "pr")
-    sections = [
-        (s.key[2], s.value) for s in proposal.settings if s.key[:2] == ("changelog", "sections")
-    ]
-    assert sections == [
+    assert sections_of(proposal) == [
         ("fix", "🐛 Bug Fixes"),
         ("feat", "✨ New Features"),
         ("chore", "🧹 Chore"),
@@ -327,6 +334,16 @@ def test_a_root_package_beside_others_is_a_package_at_the_root() -> None:
     assert "package-lock.json" in notes["release-type 'node'"]
     assert "version_files" not in values(proposal)  # the root package.json is the root package's
     assert loaded(proposal).package("monorepo-root").path == "."
+    # No changelog-sections: release-please's own, Dependencies shown (and released as a patch).
+    assert sections_of(proposal) == [
+        ("feat", "Features"),
+        ("feature", "Features"),
+        ("fix", "Bug Fixes"),
+        ("perf", "Performance Improvements"),
+        ("deps", "Dependencies"),
+        ("revert", "Reverts"),
+    ]
+    assert bumps_of(proposal) == {"feature": "minor", "deps": "patch", "revert": "patch"}
 
 
 def test_a_single_root_package_is_the_repository() -> None:
@@ -373,6 +390,16 @@ def test_release_pleases_default_tags_name_the_component_but_tags_win() -> None:
     assert values(proposal)["tag_format"] == "v{version}"
     assert "the tags win" in notes_about(proposal)["tag_format"]
     assert values(proposal)["version_files"] == ("pyproject.toml",)
+    # The python strategy's own sections show Documentation: docs commits release a patch.
+    assert [kind for kind, _ in sections_of(proposal)] == [
+        "feat", "fix", "perf", "deps", "revert", "docs",
+    ]  # fmt: skip
+    assert bumps_of(proposal) == {
+        "feature": "minor",  # release-please bumps the minor for it, shown or not
+        "deps": "patch",
+        "revert": "patch",
+        "docs": "patch",
+    }
     # Without tags, release-please's own format: the component from pyproject.toml.
     untagged = detect(files, [])
     assert values(untagged)["tag_format"] == "stackvox-v{version}"

@@ -39,14 +39,29 @@ RP = "release-please"
 CONFIG_FILE = "release-please-config.json"
 MANIFEST_FILE = ".release-please-manifest.json"
 
-# The conventionalcommits preset's sections, which release-please shows when the config has none.
+# The sections release-please shows when the config names none: its conventionalcommits preset's
+# (Dependencies included: the acceptance suite's release-please project shows them), and those
+# that the python, java, php, R, dotnet and julia strategies set (Documentation shown too).
 _DEFAULT_SECTIONS = (
     ("feat", "Features"),
     ("feature", "Features"),
     ("fix", "Bug Fixes"),
     ("perf", "Performance Improvements"),
+    ("deps", "Dependencies"),
     ("revert", "Reverts"),
 )
+_YOSHI_SECTIONS = (
+    ("feat", "Features"),
+    ("fix", "Bug Fixes"),
+    ("perf", "Performance Improvements"),
+    ("deps", "Dependencies"),
+    ("revert", "Reverts"),
+    ("docs", "Documentation"),
+)
+_YOSHI_TYPES = (
+    "python", "java", "java-yoshi", "java-backport", "java-bom", "java-lts", "maven", "php",
+    "php-yoshi", "r", "dotnet", "dotnet-yoshi", "julia",
+)  # fmt: skip
 # The files each release type writes the version into that versionbot can write too (beside its
 # changelog); a type not listed writes files bot init does not know, "go" none at all.
 _RELEASE_TYPE_FILES = {
@@ -59,8 +74,8 @@ _TAGS_ONLY = ("go", "go-yoshi")
 _RELEASE_TYPE_CAVEATS = {
     "node": "package-lock.json and npm-shrinkwrap.json are not updated: run "
     "`npm install --package-lock-only` after bot release",
-    "python": "setup.py, setup.cfg and __version__ files are not found by release type: list "
-    'them in version_files ("path:__version__")',
+    "python": "release-please also wrote setup.py, setup.cfg and a __version__ file when they "
+    'existed: list those you keep in version_files ("path:__version__")',
     "rust": "Cargo.lock is not updated: run `cargo update -w` after bot release",
 }
 # A SemVer version where release-please's generic updater finds one.
@@ -233,7 +248,12 @@ def _packages(config: Mapping[str, Any]) -> list[_Package]:
         if not isinstance(key, str) or not isinstance(own, Mapping):
             continue
         path = relative_path(key).rstrip("/") or "."
-        found.append(_Package(path, key, own, {**top, **own}))
+        options = {**top, **own}
+        if "changelog-sections" not in options:
+            kind = options.get("release-type", "node")
+            defaults = _YOSHI_SECTIONS if kind in _YOSHI_TYPES else _DEFAULT_SECTIONS
+            options["changelog-sections"] = [{"type": t, "section": s} for t, s in defaults]
+        found.append(_Package(path, key, own, options))
     return found
 
 
@@ -259,8 +279,7 @@ def _repository_wide(packages: Sequence[_Package], out: Translation) -> None:
             "the patch",
             "bump-patch-for-minor-pre-major",
         )
-    sections = _shared(packages, "changelog-sections", None)
-    _sections(sections, out)
+    _sections(_shared(packages, "changelog-sections", None), out)
     changelog = _shared(packages, "changelog-path", "CHANGELOG.md")
     if isinstance(changelog, str) and changelog.strip():
         out.set("changelog.file", relative_path(changelog), "release-please changelog-path", "")
@@ -284,11 +303,8 @@ def _sections(sections: object, out: Translation) -> None:
     """``changelog-sections`` → ``[changelog.sections]``, and ``[bump]``: release-please releases
     a patch for any type its changelog shows, a minor for ``feat``/``feature``."""
     listed: list[tuple[str, str]] = []
-    if sections is None:
-        listed = list(_DEFAULT_SECTIONS)
-        origin = "release-please's default changelog sections"
-    elif isinstance(sections, list):
-        origin = "release-please changelog-sections"
+    origin = "release-please changelog-sections (the release type's when the config has none)"
+    if isinstance(sections, list):
         for entry in sections:
             kind = entry.get("type") if isinstance(entry, Mapping) else None
             title = entry.get("section") if isinstance(entry, Mapping) else None
