@@ -147,7 +147,6 @@ _PLUGINS = {
     "linked-versions": "each package has its own version line in versionbot",
     "sentence-case": "versionbot keeps each subject as written",
 }
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +161,7 @@ class _Package:
 
     @property
     def where(self) -> str:
+        """How the notes name it: ``packages['packages/a']``."""
         return f"packages[{self.key!r}]"
 
 
@@ -487,8 +487,6 @@ def _package_name(package: _Package, files: Mapping[str, str], taken: set[str]) 
     versionbot takes (``auth/oauth2adapt`` → ``auth-oauth2adapt``) and unique."""
     base = _component(package, files) or package.path.rsplit("/", 1)[-1]
     base = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-._") or "root"
-    if base == "." or not _NAME.fullmatch(base):
-        base = "root"
     name, number = base, 2
     while name in taken:
         name, number = f"{base}-{number}", number + 1
