@@ -583,3 +583,11 @@ def test_a_placeholder_version_is_not_a_version_file(placeholder: str) -> None:
     assert f"package.json holds {placeholder}, a placeholder: not proposed" in proposal.detected
     real = detect({"package.json": '{"name": "x", "version": "0.0.1"}\n'}, ["v0.0.1"])
     assert proposal_value(real, "version_files") == ("package.json",)
+
+
+def test_commitizen_legacy_tag_formats_carry_over() -> None:
+    table = '[tool.commitizen]\ntag_format = "v$version"\n'
+    table += 'legacy_tag_formats = ["${version}", "release-$version", "$major.$minor"]\n'
+    proposal = detect({".cz.toml": table}, [])
+    assert proposal_value(proposal, "legacy_tag_formats") == ("{version}", "release-{version}")
+    assert "legacy_tag_formats" in notes_about(proposal)  # "$major.$minor" names no version

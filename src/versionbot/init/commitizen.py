@@ -30,7 +30,6 @@ _CZ_DROPPED = {
     "version_scheme": "versionbot versions are SemVer 2.0.0 (prereleases 1.0.0-rc.1, "
     "not PEP 440's 1.0.0rc1)",
     "version_type": "versionbot versions are SemVer 2.0.0",
-    "legacy_tag_formats": "versionbot reads one tag_format; older tags count as no release",
     "ignored_tag_formats": "tags that do not match tag_format are ignored already",
     "changelog_incremental": "versionbot always adds only the missing releases "
     "(bot changelog --full rewrites)",
@@ -98,6 +97,7 @@ def translate_commitizen(table: Mapping[str, Any], where: str) -> Migration:
     """Translate a commitizen table (4.x keys) into versionbot settings and notes."""
     out = Translation(CZ)
     _cz_tag_format(table, out)
+    _cz_legacy_tag_formats(table, out)
     major_zero = table.get("major_version_zero", False)
     if isinstance(major_zero, bool):
         meaning = "bumps the minor" if major_zero else "releases 1.0.0"
@@ -126,9 +126,9 @@ def translate_commitizen(table: Mapping[str, Any], where: str) -> Migration:
             "false (commitizen's default), but bot release always writes the changelog",
         )
     handled = (
-        "tag_format", "major_version_zero", "version_files", "version_provider", "bump_message",
-        "name", "customize", "change_type_map", "change_type_order", "changelog_file",
-        "gpg_sign", "update_changelog_on_bump",
+        "tag_format", "legacy_tag_formats", "major_version_zero", "version_files",
+        "version_provider", "bump_message", "name", "customize", "change_type_map",
+        "change_type_order", "changelog_file", "gpg_sign", "update_changelog_on_bump",
     )  # fmt: skip
     for key in table:
         if key in _CZ_COMMIT_TOOLING:
@@ -169,6 +169,29 @@ def _cz_tag_format(table: Mapping[str, Any], out: Translation) -> None:
         out.skip("tag_format", f"{value!r}: only $version maps to a versionbot tag_format")
         return
     out.set("tag_format", text, f"commitizen {source} {value!r}", source)
+
+
+def _cz_legacy_tag_formats(table: Mapping[str, Any], out: Translation) -> None:
+    """commitizen's ``legacy_tag_formats`` (older tags that are releases) → ours, each with
+    only ``$version``: ``${major}.${minor}``-style formats name no whole version."""
+    listed = table.get("legacy_tag_formats")
+    if not isinstance(listed, list) or not listed:
+        return
+    kept = []
+    for value in listed:
+        text, dropped = translate_placeholders(str(value))
+        try:
+            if dropped:
+                raise ValueError
+            TagFormat(text)
+        except ValueError:
+            out.skip("legacy_tag_formats", f"{value!r}: only $version maps to a tag format")
+            continue
+        kept.append(text)
+    if kept:
+        out.set(
+            "legacy_tag_formats", tuple(kept), "commitizen legacy_tag_formats", "legacy_tag_formats"
+        )
 
 
 def _cz_version_files(table: Mapping[str, Any], out: Translation) -> None:
