@@ -103,9 +103,7 @@ def _plan(args: argparse.Namespace) -> int:
     notes = [
         None
         if p.plan.notes is None
-        else Renderer.for_repository(p.plan.state, p.package.config).changelog(
-            [p.plan.notes], sections_only=True
-        )
+        else Renderer.for_repository(p.plan.state, p.package.config).markdown_section(p.plan.notes)
         for p in plans
     ]
     if args.json:

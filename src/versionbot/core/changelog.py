@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -339,30 +339,49 @@ def versions_in(text: str) -> set[str]:
     return {match["version"] for line in lines if (match := _HEADING.match(line)) is not None}
 
 
-def insert_sections(text: str, sections: Mapping[Version, str], filename: str) -> str:
+class Layout(NamedTuple):
+    """How a changelog's format marks places (Markdown here, reStructuredText in
+    core/changelog_rst.py): its insertion marker line, its release headings (first line,
+    version), the line below its document title (None: releases may go above it), and the
+    versions its text has a heading for."""
+
+    marker: str
+    headings: Callable[[list[str]], list[tuple[int, Version]]]
+    below_title: Callable[[list[str]], int | None]
+    versions: Callable[[str], set[str]]
+
+
+def insert_sections(
+    text: str, sections: Mapping[Version, str], filename: str, layout: Layout | None = None
+) -> str:
     """``text`` with each rendered section placed by version order; every other byte kept.
 
     A version the file already has is left alone. A section goes just above the first release
-    heading (below the insert marker, if any) with a lower version; when every heading there is
-    higher, at the end; when there is none, right below the marker. Rendered sections end with
-    one blank line.
+    heading (below the insert marker, if any, and the document title) with a lower version;
+    when every heading there is higher, at the end; when there is none, right below the marker,
+    or at the end below a title. Rendered sections end with one blank line. ``layout``: the
+    file's format, Markdown by default.
     """
+    layout = layout or MARKDOWN
     if text.startswith(BOM):  # kept, and out of the way of the first line's marker or heading
-        return BOM + insert_sections(text[len(BOM) :], sections, filename)
-    present = versions_in(text)
+        return BOM + insert_sections(text[len(BOM) :], sections, filename, layout)
+    present = layout.versions(text)
     missing = sorted((v for v in sections if str(v) not in present), reverse=True)
     if not missing:
         return text
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = lines_of(text)
-    marker = next((i for i, line in enumerate(lines) if line.strip() == INSERT_MARKER), None)
-    top = 0 if marker is None else marker + 1
-    headings = [(i, v) for i, v in _heading_positions(lines) if i >= top]
+    marker = next((i for i, line in enumerate(lines) if line.strip() == layout.marker), None)
+    title = layout.below_title(lines)
+    top = marker + 1 if marker is not None else title or 0
+    headings = [(i, v) for i, v in layout.headings(lines) if i >= top]
     if marker is None and not headings:
-        raise ChangelogError(
-            f"{filename} has no '{INSERT_MARKER}' line and no release heading",
-            f"add the line {INSERT_MARKER} where new releases should go, then run again",
-        )
+        if title is None:
+            raise ChangelogError(
+                f"{filename} has no '{layout.marker}' line and no release heading",
+                f"add the line {layout.marker} where new releases should go, then run again",
+            )
+        top = len(lines)  # below the title and whatever text follows it
     if marker is not None and top < len(lines) and not lines[top].strip():
         top += 1  # keep the marker's blank line above the newest section
     insertions: dict[int, list[str]] = {}
@@ -402,3 +421,11 @@ def _heading_positions(lines: list[str]) -> list[tuple[int, Version]]:
             except InvalidVersion:
                 continue
     return positions
+
+
+def _no_title(lines: list[str]) -> None:
+    """Markdown's title is no place to keep releases below: a release may go above it."""
+    return None
+
+
+MARKDOWN = Layout(INSERT_MARKER, _heading_positions, _no_title, versions_in)

@@ -1,4 +1,4 @@
-"""Edge: bring CHANGELOG.md up to date with the repository's release tags.
+"""Edge: bring CHANGELOG.md (or a CHANGELOG.rst) up to date with the repository's release tags.
 
 Reads the whole history in one ``git log``, splits it into release windows, renders only the
 releases the file lacks, and inserts them (``changelog.insert_sections``) without touching any
@@ -12,7 +12,8 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from versionbot.core.changelog import BOM, ReleaseNotes, insert_sections, versions_in
+from versionbot.core.changelog import BOM, ReleaseNotes, insert_sections
+from versionbot.core.changelog_rst import layout_of
 from versionbot.core.commits import Commit
 from versionbot.core.config import Config, Package
 from versionbot.core.history import RepositoryState, Tag, release_tags, release_windows
@@ -125,14 +126,15 @@ def _update_file(
         if old is not None and old.startswith(BOM):  # the file's own, as insert_sections keeps it
             text = BOM + text
     else:
-        present = versions_in(old)
+        layout = layout_of(config.changelog.file)
+        present = layout.versions(old)
         newline = "\r\n" if "\r\n" in old else "\n"
         sections = {
             w.release.version: _section(renderer, window_notes(w, planned, config, links), newline)
             for w in windows
             if str(w.release.version) not in present
         }
-        text = insert_sections(old, sections, config.changelog.file)
+        text = insert_sections(old, sections, config.changelog.file, layout)
         added = tuple(sorted(sections, reverse=True))
     changed = text != old
     if write and changed:

@@ -12,6 +12,10 @@ character from commit text.
 Overrides: a user file with a built-in's name replaces it, and
 ``{% extends "builtin/CHANGELOG.md.j2" %}`` extends the built-in one to override one block.
 
+A changelog file ending in ``.rst`` is rendered with ``CHANGELOG.rst.j2`` (and ``_macros.rst.j2``)
+in reStructuredText, commit text through the ``rst`` filters (core/changelog_rst.py); the release
+notes of a forge stay Markdown whatever the file is.
+
 Unless a user file replaces them, the built-in templates are rendered by the functions at the
 end of this module instead: the same text (tests/property/test_prop_render.py renders both),
 without importing Jinja (a third of ``bot plan``'s start-up) and five times faster on a large
@@ -27,11 +31,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from versionbot.core import changelog_rst as rst
 from versionbot.core.changelog import (
     INSERT_MARKER,
+    MARKDOWN,
     TEMPLATE_CONTEXT_VERSION,
     Entry,
     Group,
+    Layout,
     Reference,
     ReleaseNotes,
     escape_block,
@@ -51,6 +58,8 @@ if TYPE_CHECKING:
 CHANGELOG_TEMPLATE = "CHANGELOG.md.j2"
 RELEASE_NOTES_TEMPLATE = "release-notes.md.j2"
 MACROS_TEMPLATE = "_macros.j2"
+RST_CHANGELOG_TEMPLATE = "CHANGELOG.rst.j2"
+RST_MACROS_TEMPLATE = "_macros.rst.j2"
 
 
 def builtin_templates() -> Path:
@@ -129,10 +138,14 @@ class Renderer:
     """Renders the changelog and release notes of one repository."""
 
     def __init__(
-        self, user_folder: Path | None, links: ForgeLinks | None, root: Path | None = None
+        self,
+        user_folder: Path | None,
+        links: ForgeLinks | None,
+        root: Path | None = None,
+        layout: Layout = MARKDOWN,
     ) -> None:
         """``user_folder``: the repository's templates, whose files must lie in the work tree
-        ``root`` (its own folder when None)."""
+        ``root`` (its own folder when None); ``layout``: the changelog file's format."""
         if user_folder is not None and not user_folder.is_dir():
             there = user_folder.exists() or user_folder.is_symlink()  # a file, a loop
             raise ConfigError(
@@ -143,6 +156,7 @@ class Renderer:
         self._user_folder = user_folder
         self._root = root or user_folder
         self._links = links
+        self._layout = layout
         self._env: jinja2.Environment | None = None
 
     @classmethod
@@ -153,29 +167,41 @@ class Renderer:
             Path(state.root) / folder if folder is not None else None,
             forge_links(state.remote_url, config.changelog.forge),
             Path(state.root),
+            rst.layout_of(config.changelog.file),
         )
 
     def changelog(self, releases: Sequence[ReleaseNotes], *, sections_only: bool) -> str:
-        """The whole changelog (title, marker, sections), or only the sections."""
-        if self._builtin(CHANGELOG_TEMPLATE):
-            return _tidy(builtin_changelog(releases, self._links, sections_only=sections_only))
-        text = self._render(
-            CHANGELOG_TEMPLATE, releases=list(releases), sections_only=sections_only
+        """The whole changelog (title, marker, sections), or only the sections, in the
+        changelog file's format."""
+        if self._layout is rst.RST:
+            name, macros, builtin = RST_CHANGELOG_TEMPLATE, RST_MACROS_TEMPLATE, builtin_rst
+        else:
+            name, macros, builtin = CHANGELOG_TEMPLATE, MACROS_TEMPLATE, builtin_changelog
+        if self._builtin(name, macros):
+            return _tidy(builtin(releases, self._links, sections_only=sections_only))
+        return _tidy(self._render(name, releases=list(releases), sections_only=sections_only))
+
+    def markdown_section(self, release: ReleaseNotes) -> str:
+        """One release's changelog section in Markdown, whatever the file's format: what
+        ``bot plan`` shows (a terminal, a job summary)."""
+        if self._layout is MARKDOWN:
+            return self.changelog([release], sections_only=True)
+        return Renderer(self._user_folder, self._links, self._root).changelog(
+            [release], sections_only=True
         )
-        return _tidy(text)
 
     def release_notes(self, release: ReleaseNotes) -> str:
         """The body of a forge release."""
-        if self._builtin(RELEASE_NOTES_TEMPLATE):
+        if self._builtin(RELEASE_NOTES_TEMPLATE, MACROS_TEMPLATE):
             return _tidy(builtin_release_notes(release, self._links))
         return _tidy(self._render(RELEASE_NOTES_TEMPLATE, release=release))
 
-    def _builtin(self, name: str) -> bool:
+    def _builtin(self, name: str, macros: str) -> bool:
         """True when the built-in template ``name`` renders: no user file replaces it or the
-        macros it imports."""
+        ``macros`` it imports."""
         folder = self._user_folder
         return folder is None or not any(
-            (folder / replaced).is_file() for replaced in (name, MACROS_TEMPLATE)
+            (folder / replaced).is_file() for replaced in (name, macros)
         )
 
     def _render(self, name: str, **context: object) -> str:
@@ -193,6 +219,11 @@ class Renderer:
             self._env.filters["md_block"] = lambda text: link_references(
                 escape_block(str(text)), links
             )
+            self._env.filters["rst"] = lambda text: rst.inline(str(text), links)
+            self._env.filters["rst_block"] = lambda text: rst.block(str(text), links)
+            self._env.filters["rst_text"] = lambda text: rst.plain(str(text))
+            self._env.filters["rst_link"] = lambda text, url: rst.hyperlink(str(text), str(url))
+            self._env.filters["underline"] = lambda text, char: rst.underline(str(text), char)
         try:
             template = self._env.get_template(name)
             # Written piece by piece: render() would first hold every small piece in a list
@@ -200,7 +231,7 @@ class Renderer:
             buffer = io.StringIO()
             for piece in template.generate(
                 context_version=TEMPLATE_CONTEXT_VERSION,
-                marker=INSERT_MARKER,
+                marker=self._layout.marker,
                 repository_url=self._links.base if self._links else None,
                 **context,
             ):
@@ -301,6 +332,73 @@ def _reference_list(e: Entry) -> str:
     """``, closes [#9](url), refs #12``: the issues an entry's footers name."""
     return "".join(
         f", {ref.action or 'refs'} {f'[{ref.label}]({ref.url})' if ref.url else ref.label}"
+        for ref in e.references
+    )
+
+
+_RST_HEADER = (
+    "=========\n"
+    "Changelog\n"
+    "=========\n"
+    "\n"
+    "All notable changes to this project are documented here. Versions follow\n"
+    "`Semantic Versioning <https://semver.org>`__; commits follow "
+    "`Conventional Commits <https://www.conventionalcommits.org>`__.\n"
+    "\n"
+    f"{rst.INSERT_MARKER}\n"
+    "\n"
+)
+
+
+def builtin_rst(
+    releases: Sequence[ReleaseNotes], links: ForgeLinks | None, *, sections_only: bool
+) -> str:
+    """``CHANGELOG.rst.j2``: the title and marker (unless ``sections_only``), then a heading and
+    a body per release, in reStructuredText."""
+    out = [] if sections_only else [_RST_HEADER]
+    for release in releases:
+        version = release.version
+        heading = rst.hyperlink(version, release.compare_url) if release.compare_url else version
+        if release.date:
+            heading += f" ({release.date})"
+        out.append(_rst_title(in_template(heading), "="))
+        _rst_body(release, links, out)
+    return "".join(out)
+
+
+def _rst_title(text: str, char: str) -> str:
+    """``_macros.rst.j2``'s ``title``, then a blank line."""
+    return f"{text}\n{rst.underline(text, char)}\n\n"
+
+
+def _rst_body(release: ReleaseNotes, links: ForgeLinks | None, out: list[str]) -> None:
+    """``_macros.rst.j2``'s ``body``."""
+    if release.breaking:
+        out.append(_rst_title("⚠ Breaking changes", "-"))
+        shown = {group.type for group in release.groups}
+        for e in release.breaking:
+            scope = f"**{rst.plain(e.scope)}:** " if e.scope else ""
+            last = len(e.breaking_notes) - 1 if e.type not in shown else -1
+            out.extend(
+                f"- {scope}{rst.block(note, links)}{_rst_references(e) if i == last else ''}\n"
+                for i, note in enumerate(e.breaking_notes)
+            )
+        out.append("\n")
+    for group in release.groups:
+        out.append(_rst_title(in_template(rst.plain(group.title)), "-"))
+        for e in group.entries:
+            scope = f"**{rst.plain(e.scope)}:** " if e.scope else ""
+            sha = rst.hyperlink(e.short_sha, e.commit_url) if e.commit_url else e.short_sha
+            out.append(f"- {scope}{rst.inline(e.description, links)} ({sha}){_rst_references(e)}\n")
+        out.append("\n")
+    if release.empty:
+        out.append("No user-facing changes.\n\n")
+
+
+def _rst_references(e: Entry) -> str:
+    """``, closes `#9 <url>`__, refs #12``: the issues an entry's footers name."""
+    return "".join(
+        f", {ref.action or 'refs'} {rst.hyperlink(ref.label, ref.url) if ref.url else ref.label}"
         for ref in e.references
     )
 

@@ -19,7 +19,7 @@ from versionbot.core.version_files import (
     parse_version_file_spec,
 )
 from versionbot.init import release_please
-from versionbot.init.changelog_marker import changelog_advice
+from versionbot.init.changelog_marker import changelog_advice, default_changelog
 from versionbot.init.commitizen import find_commitizen
 from versionbot.init.proposal import (
     Migration,
@@ -44,7 +44,6 @@ PYTHON_VERSION_FILES = ("src/*/__init__.py", "src/*/_version.py", "*/__init__.py
 SKIPPED_FOLDERS = frozenset(
     {"node_modules", "venv", "env", "build", "dist", "site-packages", "tests", "test", "docs"}
 )
-DEFAULT_CHANGELOG = "CHANGELOG.md"
 
 
 def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
@@ -79,7 +78,8 @@ def detect(files: Mapping[str, str], tags: Sequence[str]) -> Proposal:
         )
         settings.append(Setting(("version_files",), tuple(chosen), comment, origin))
     changelog = next(
-        (str(s.value) for s in settings if s.key == ("changelog", "file")), DEFAULT_CHANGELOG
+        (str(s.value) for s in settings if s.key == ("changelog", "file")),
+        default_changelog(files),
     )
     advice = changelog_advice(changelog, files.get(changelog))
     if not any(s.key[0] == "changelog" for s in settings):

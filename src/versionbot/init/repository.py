@@ -15,7 +15,7 @@ from versionbot.core.changelog import INSERT_MARKER
 from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import RepositoryError, UsageError
 from versionbot.files.atomic import in_work_tree, read_text, write_atomically
-from versionbot.init.changelog_marker import insert_marker
+from versionbot.init.changelog_marker import CHANGELOG_FILES, insert_marker
 from versionbot.init.detect import (
     CONFIG_FILES,
     PYTHON_VERSION_FILES,
@@ -105,7 +105,10 @@ def init_repository(
 
 def read_files(root: Path) -> dict[str, str]:
     """The texts detect() looks at, by path relative to ``root`` ('/'-separated)."""
-    names = [*dict.fromkeys([*CONFIG_FILES, *STANDARD_VERSION_FILES]), *_python_candidates(root)]
+    names = [
+        *dict.fromkeys([*CONFIG_FILES, *STANDARD_VERSION_FILES, *CHANGELOG_FILES]),
+        *_python_candidates(root),
+    ]
     texts = {name: _read(root / name) for name in names}
     return {name: text for name, text in texts.items() if text is not None}
 
@@ -184,7 +187,7 @@ def _add_marker(path: Path) -> bool:
     text = _read(path)
     if text is None:
         return False
-    updated = insert_marker(text)
+    updated = insert_marker(text, path.name)
     if updated == text:
         return False
     write_atomically(path, updated)

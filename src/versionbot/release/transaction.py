@@ -41,7 +41,8 @@ from pathlib import Path
 from typing import Protocol
 
 from versionbot.core.branches import rule_for
-from versionbot.core.changelog import insert_sections, versions_in
+from versionbot.core.changelog import insert_sections
+from versionbot.core.changelog_rst import layout_of
 from versionbot.core.config import Config
 from versionbot.core.errors import RepositoryError, SupersededError, UsageError, VersionbotError
 from versionbot.core.image_tags import ImagePlan, image_plan
@@ -396,7 +397,8 @@ def write_changelog(root: Path, due: Due, renderer: Renderer) -> list[str]:
         old = read_text(path)
         newline = "\r\n" if "\r\n" in old else "\n"
         section = renderer.changelog([due.plan.notes], sections_only=True) + "\n"
-        text = insert_sections(old, {due.version: section.replace("\n", newline)}, changelog)
+        sections = {due.version: section.replace("\n", newline)}
+        text = insert_sections(old, sections, changelog, layout_of(changelog))
         if text == old:
             return []
     else:
@@ -571,7 +573,8 @@ def _written_by_release(due: Due, path: str, before: str | None, now: str) -> bo
             None, (before or "").split("\n"), now.split("\n"), autojunk=False
         ).get_opcodes()
         only_added = all(op in ("equal", "insert") for op, *_ in added)
-        return only_added and str(version) in versions_in(now) - versions_in(before or "")
+        versions = layout_of(path).versions
+        return only_added and str(version) in versions(now) - versions(before or "")
     if before is None:
         return False
     from versionbot.core.version_files import parse_version_file_spec, replace_version
