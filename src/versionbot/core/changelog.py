@@ -342,13 +342,15 @@ def versions_in(text: str) -> set[str]:
 class Layout(NamedTuple):
     """How a changelog's format marks places (Markdown here, reStructuredText in
     core/changelog_rst.py): its insertion marker line, its release headings (first line,
-    version), the line below its document title (None: releases may go above it), and the
-    versions its text has a heading for."""
+    version), the line below its document title (None: releases may go above it), the
+    versions its text has a heading for, and a rendered section made to fit the file's lines
+    (reStructuredText: the file's own heading adornments)."""
 
     marker: str
     headings: Callable[[list[str]], list[tuple[int, Version]]]
     below_title: Callable[[list[str]], int | None]
     versions: Callable[[str], set[str]]
+    fit: Callable[[str, list[str]], str]
 
 
 def insert_sections(
@@ -388,7 +390,7 @@ def insert_sections(
     for version in missing:
         lower = next((i for i, v in headings if v < version), None)
         where = lower if lower is not None else (len(lines) if headings else top)
-        insertions.setdefault(where, []).append(sections[version])
+        insertions.setdefault(where, []).append(layout.fit(sections[version], lines))
     result: list[str] = []
     for i in range(len(lines) + 1):
         pending = insertions.get(i)
@@ -428,4 +430,9 @@ def _no_title(lines: list[str]) -> None:
     return None
 
 
-MARKDOWN = Layout(INSERT_MARKER, _heading_positions, _no_title, versions_in)
+def _as_rendered(section: str, lines: list[str]) -> str:
+    """Markdown's headings say their level themselves: a section fits any file."""
+    return section
+
+
+MARKDOWN = Layout(INSERT_MARKER, _heading_positions, _no_title, versions_in, _as_rendered)

@@ -179,7 +179,59 @@ def _versions(text: str) -> set[str]:
     return {str(v) for _, v in _headings(lines_of(text.removeprefix(BOM)))}
 
 
-RST = Layout(INSERT_MARKER, _headings, _below_title, _versions)
+# A title's adornment style: its character, and whether it has an overline too. docutils gives
+# each style a level in the order the document first uses it, so a section must use the file's.
+_Style = tuple[str, bool]
+_RENDERED = (("=", False), ("-", False))  # the templates': a release's, a section's
+_SPARE = "=-~^\"'+*#:."  # styles (underline only) for a level the file does not use yet
+
+
+def _style(lines: list[str], start: int, end: int) -> _Style:
+    return lines[end - 1][0], start != end - 2
+
+
+def _fit(section: str, lines: list[str]) -> str:
+    """``section`` (rendered with the templates' adornments) with the styles ``lines`` use for
+    a release's heading and the titles below it: a file whose releases are underlined with
+    ``-`` and their sections with ``^`` (attrs, towncrier) gets its new release so."""
+    titles = _titles(lines)
+    styles = list(dict.fromkeys(_style(lines, *title) for title in titles))
+    top = _below_title(lines)
+    release = next(
+        (_style(lines, s, e) for s, e in titles if s >= (top or 0) and _is_release(lines, e)), None
+    )
+    if release is None:
+        release = styles[1] if len(styles) > 1 else _spare(styles, _RENDERED[0])
+    level = styles.index(release) if release in styles else len(styles)
+    below = (
+        styles[level + 1] if level + 1 < len(styles) else _spare([*styles, release], _RENDERED[1])
+    )
+    if (release, below) == _RENDERED:
+        return section
+    out = lines_of(section)
+    for start, end in reversed(_titles(out)):
+        under = out[end - 1]
+        char, over = release if under[0] == _RENDERED[0][0] else below
+        text = under.rstrip("\r\n")
+        adornment = char * len(text) + under[len(text) :]
+        out[end - 1] = adornment
+        if over:
+            out.insert(start, adornment)
+    return "".join(out)
+
+
+def _is_release(lines: list[str], end: int) -> bool:
+    return _HEADING.match(lines[end - 2]) is not None
+
+
+def _spare(used: list[_Style], preferred: _Style) -> _Style:
+    """``preferred`` unless ``used`` has it, else the first underline style it lacks."""
+    if preferred not in used:
+        return preferred
+    return next((c, False) for c in _SPARE if (c, False) not in used)
+
+
+RST = Layout(INSERT_MARKER, _headings, _below_title, _versions, _fit)
 
 
 def layout_of(filename: str) -> Layout:
