@@ -92,7 +92,9 @@ def hyperlink(text: str, url: str) -> str:
 
 def underline(title: str, char: str) -> str:
     """A heading's adornment: ``char`` over the title's width in columns, as docutils counts it
-    (wide East Asian characters take two, combining characters none); shorter is a warning."""
+    (wide East Asian characters take two, combining characters none, a tab up to the next
+    multiple of eight); shorter is a warning."""
+    title = title.expandtabs(8)
     width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in title)
     width -= sum(1 for c in title if unicodedata.combining(c))
     return char * max(width, 1)
@@ -135,6 +137,7 @@ def _spaced(parts: list[str]) -> str:
 _HEADING = re.compile(
     r"(?:[A-Za-z][\w.-]* +)?`?v?(?P<version>[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+-]*?)(?=[\s(<`]|$)"
 )
+_TARGET = re.compile(r"\.\. _[^:`]+: *\r?\n?")
 _ADORNMENT = re.compile(r"([!-/:-@\[-`{-~])\1{2,} *\r?\n?")
 
 
@@ -154,17 +157,29 @@ def _titles(lines: list[str]) -> list[tuple[int, int]]:
 
 
 def _headings(lines: list[str]) -> list[tuple[int, Version]]:
-    """The release headings: (first line, version)."""
+    """The release headings: (first line, version); the first line is that of the hyperlink
+    targets right above the title, if any (python-semantic-release's ``.. _changelog-v1.0.0:``),
+    which belong to it."""
     positions = []
     for start, end in _titles(lines):
         match = _HEADING.match(lines[end - 2])
         if match is None:
             continue
         try:
-            positions.append((start, Version.parse(match["version"])))
+            positions.append((_targets_above(lines, start), Version.parse(match["version"])))
         except InvalidVersion:
             continue
     return positions
+
+
+def _targets_above(lines: list[str], start: int) -> int:
+    """``start``, or the first of the target lines (and blank lines) just above it."""
+    first, i = start, start - 1
+    while i >= 0 and (not lines[i].strip() or _TARGET.fullmatch(lines[i])):
+        if lines[i].strip():
+            first = i
+        i -= 1
+    return first
 
 
 def _below_title(lines: list[str]) -> int | None:
