@@ -35,7 +35,8 @@ _CZ_DROPPED = {
     "(bot changelog --full rewrites)",
     "changelog_start_rev": "versionbot's changelog covers every release tag",
     "changelog_merge_prerelease": "a final release's notes already hold its prereleases' commits",
-    "changelog_format": "versionbot writes Markdown",
+    "changelog_format": "versionbot writes reStructuredText to a changelog.file ending in .rst, "
+    "Markdown to any other",
     "template": "versionbot's templates have their own context: see docs/templates.md",
     "extras": "versionbot's templates have their own context: see docs/templates.md",
     "pre_bump_hooks": "versionbot runs no hooks: run the commands in CI before bot release",

@@ -366,8 +366,14 @@ def _psr_changelog(table: Mapping[str, Any], out: Translation) -> None:
         if key in changelog and changelog[key] not in ((), [], ""):
             out.skip(f"changelog.{key}", why)
     if isinstance(templates, Mapping):
-        if str(templates.get("output_format", "md")).lower() not in ("md", "markdown", "none"):
-            out.skip("changelog.default_templates.output_format", "versionbot writes Markdown")
+        output = str(templates.get("output_format", "md")).lower()
+        rst = output == "rst" and isinstance(file, str) and file.lower().endswith(".rst")
+        if output not in ("md", "markdown", "none") and not rst:
+            out.skip(
+                "changelog.default_templates.output_format",
+                "versionbot writes reStructuredText to a changelog.file ending in .rst, "
+                "Markdown to any other",
+            )
         if templates.get("mask_initial_release") is False:
             out.skip(
                 "changelog.default_templates.mask_initial_release",
