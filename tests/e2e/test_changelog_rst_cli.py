@@ -341,3 +341,60 @@ def test_init_migrates_psr_s_rst_output(
     assert f'file = "{file}"' in result.stdout
     note = "output_format (python-semantic-release) — versionbot writes reStructuredText"
     assert (note in result.stderr + result.stdout) is noted
+
+
+# -- hostile commit text, through the CLI -----------------------------------------------------
+
+HOSTILE_SUBJECTS = [
+    ".. raw:: html",
+    ".. include:: /etc/passwd",
+    "`x <javascript:alert(1)>`_",
+    "javascript:alert(1)",
+    "|sub|",
+    "a * b and *emphasis*",
+    "trailing_",
+    "=====",
+    "__ https://evil.example",
+    ".. _target: https://evil.example",
+    ".. |sub| replace:: evil",
+    ":field: value",
+    "A. Einstein",
+    "ends ::",
+]
+
+
+def test_hostile_subjects_stay_text_in_the_written_changelog(repo: GitRepo, bot: CliRunner) -> None:
+    repo.run("remote", "add", "origin", "https://github.com/acme/app.git")
+    repo.commit("feat: first")
+    repo.tag("v1.0.0")
+    next_day(repo)
+    for subject in HOSTILE_SUBJECTS:
+        repo.commit(f"fix: {subject}\n\nBREAKING CHANGE: {subject}\n")
+        repo.commit(f"feat({subject}): {subject}")
+    repo.tag("v2.0.0")
+    use_rst(repo)
+
+    result = bot("changelog", cwd=repo.path)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == "CHANGELOG.rst: wrote 2.0.0, 1.0.0\n"
+    text = (repo.path / "CHANGELOG.rst").read_text(encoding="utf-8")
+    assert problems(text) == []
+    allowed = {
+        "document", "title", "section", "paragraph", "bullet_list", "list_item", "strong",
+        "reference", "comment",
+        "system_message",  # info only (two releases' "Features"): problems() is empty
+    }  # fmt: skip
+    assert node_kinds(text) <= allowed
+    shown = publish_doctree(text, settings_overrides=SAFE).astext()
+    for subject in HOSTILE_SUBJECTS:
+        assert shown.count(subject) >= 2, subject  # the entry and its breaking note (a scope too)
+    assert titles(text) == [
+        "2.0.0 (2024-01-02)",
+        "⚠ Breaking changes",
+        "Features",
+        "Bug fixes",
+        "1.0.0 (2024-01-01)",
+        "Features",
+    ]
