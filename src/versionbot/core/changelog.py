@@ -343,14 +343,14 @@ class Layout(NamedTuple):
     """How a changelog's format marks places (Markdown here, reStructuredText in
     core/changelog_rst.py): its insertion marker line, its release headings (first line,
     version), the line below its document title (None: releases may go above it), the
-    versions its text has a heading for, and a rendered section made to fit the file's lines
+    versions its text has a heading for, and what makes a rendered section fit the file's lines
     (reStructuredText: the file's own heading adornments)."""
 
     marker: str
     headings: Callable[[list[str]], list[tuple[int, Version]]]
     below_title: Callable[[list[str]], int | None]
     versions: Callable[[str], set[str]]
-    fit: Callable[[str, list[str]], str]
+    fitting: Callable[[list[str]], Callable[[str], str]]
 
 
 def insert_sections(
@@ -387,10 +387,11 @@ def insert_sections(
     if marker is not None and top < len(lines) and not lines[top].strip():
         top += 1  # keep the marker's blank line above the newest section
     insertions: dict[int, list[str]] = {}
+    fit = layout.fitting(lines)
     for version in missing:
         lower = next((i for i, v in headings if v < version), None)
         where = lower if lower is not None else (len(lines) if headings else top)
-        insertions.setdefault(where, []).append(layout.fit(sections[version], lines))
+        insertions.setdefault(where, []).append(fit(sections[version]))
     result: list[str] = []
     for i in range(len(lines) + 1):
         pending = insertions.get(i)
@@ -430,9 +431,9 @@ def _no_title(lines: list[str]) -> None:
     return None
 
 
-def _as_rendered(section: str, lines: list[str]) -> str:
-    """Markdown's headings say their level themselves: a section fits any file."""
-    return section
+def _as_rendered(lines: list[str]) -> Callable[[str], str]:
+    """Markdown's headings say their level themselves: a section fits any file as it is."""
+    return str
 
 
 MARKDOWN = Layout(INSERT_MARKER, _heading_positions, _no_title, versions_in, _as_rendered)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from versionbot.core.changelog import (
     BOM,
@@ -205,15 +206,15 @@ def _style(lines: list[str], start: int, end: int) -> _Style:
     return lines[end - 1][0], start != end - 2
 
 
-def _fit(section: str, lines: list[str]) -> str:
-    """``section`` (rendered with the templates' adornments) with the styles ``lines`` use for
-    a release's heading and the titles below it: a file whose releases are underlined with
-    ``-`` and their sections with ``^`` (attrs, towncrier) gets its new release so."""
+def _fitting(lines: list[str]) -> Callable[[str], str]:
+    """What gives a section (rendered with the templates' adornments) the styles ``lines`` use
+    for a release's heading and for the titles below it: a file whose releases are underlined
+    with ``-`` and their sections with ``^`` (attrs, towncrier) gets its new releases so."""
     titles = _titles(lines)
     styles = list(dict.fromkeys(_style(lines, *title) for title in titles))
-    top = _below_title(lines)
+    top = _below_title(lines) or 0
     release = next(
-        (_style(lines, s, e) for s, e in titles if s >= (top or 0) and _is_release(lines, e)), None
+        (_style(lines, s, e) for s, e in titles if s >= top and _is_release(lines, e)), None
     )
     if release is None:
         release = styles[1] if len(styles) > 1 else _spare(styles, _RENDERED[0])
@@ -222,7 +223,12 @@ def _fit(section: str, lines: list[str]) -> str:
         styles[level + 1] if level + 1 < len(styles) else _spare([*styles, release], _RENDERED[1])
     )
     if (release, below) == _RENDERED:
-        return section
+        return str
+    return lambda section: _adorned(section, release, below)
+
+
+def _adorned(section: str, release: _Style, below: _Style) -> str:
+    """``section`` with ``release``'s style under its heading and ``below``'s under the rest."""
     out = lines_of(section)
     for start, end in reversed(_titles(out)):
         under = out[end - 1]
@@ -246,7 +252,7 @@ def _spare(used: list[_Style], preferred: _Style) -> _Style:
     return next((c, False) for c in _SPARE if (c, False) not in used)
 
 
-RST = Layout(INSERT_MARKER, _headings, _below_title, _versions, _fit)
+RST = Layout(INSERT_MARKER, _headings, _below_title, _versions, _fitting)
 
 
 def layout_of(filename: str) -> Layout:
