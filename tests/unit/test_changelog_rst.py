@@ -347,3 +347,19 @@ def test_crlf_and_a_bom_are_kept() -> None:
     assert text.startswith("\ufeff=========\r\n")
     assert "\n" not in text.replace("\r\n", "")
     assert RST.versions(text) == {"1.0.0", "1.1.0"}
+
+
+def test_init_advice_names_the_rst_marker_and_where_releases_go() -> None:
+    from versionbot.init.changelog_marker import changelog_advice, insert_marker
+
+    title_only = "Changelog\n=========\n\nWhat changed.\n"
+    assert changelog_advice("CHANGES.rst", title_only)[0] == (
+        "CHANGES.rst has no insertion marker and no release heading; new releases go at its end"
+    )
+    finding, advice = changelog_advice("CHANGELOG.rst", OWN.replace(INSERT_MARKER + "\n\n", ""))
+    assert finding.endswith("new releases go above its newest release heading")
+    assert f"add the line {INSERT_MARKER} to CHANGELOG.rst" in advice
+    assert changelog_advice("CHANGELOG.rst", OWN) == ("CHANGELOG.rst has the insertion marker",)
+    marked = insert_marker(OWN.replace(INSERT_MARKER + "\n\n", ""), "CHANGELOG.rst")
+    assert marked == OWN
+    assert problems(marked) == []
