@@ -200,7 +200,12 @@ def test_plan_json_document(repo: GitRepo, bot: CliRunner) -> None:
     assert document["schema"] == 1
     assert document["release"] is True
     assert document["bump"] == "minor"
-    assert document["previous"] == {"version": "1.0.0", "tag": "v1.0.0", "sha": shas["init"]}
+    assert document["previous"] == {
+        "version": "1.0.0",
+        "tag": "v1.0.0",
+        "sha": shas["init"],
+        "stands_in_for": None,
+    }
     assert document["next"] == {"version": "1.1.0", "tag": "v1.1.0"}
     assert document["prerelease"] is None
     assert document["head"] == shas["merge"]
