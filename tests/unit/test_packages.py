@@ -22,7 +22,7 @@ from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import ConfigError, RepositoryError
 from versionbot.core.history import PackagesHistory, RepositoryState, Tag, package_baselines
 from versionbot.core.next_run import choose_releases, due_releases
-from versionbot.core.packages import Owners, bits, outside_windows
+from versionbot.core.packages import Owners, bits, moved_from, outside_windows
 from versionbot.core.plan import PackagePlan, PlanRequest, make_package_plans
 from versionbot.core.version import Version
 from versionbot.release.outcome import ReleaseOutcome, RunOutcome
@@ -447,3 +447,17 @@ def test_after_one_package_released_on_head_the_others_follow_on_top() -> None:
     assert releases.at_head == due_releases([api])
     assert releases.new == due_releases([web])
     assert not releases.finishing
+
+
+@pytest.mark.parametrize(
+    ("paths", "origin"),
+    [
+        (["old/api/a.py", "old/api/x/b.py", "services/api/a.py", "services/api/x/b.py"], "old/api"),
+        (["api/a.py", "services/api/a.py"], "api"),
+        (["services/api/a.py", "README.md"], None),  # created, not moved
+        (["services/api/a.py", "services/api/b.py", "c/a.py"], "c"),  # half its files: moved
+        (["services/api/a.py", "services/api/b.py", "services/api/c.py", "x/a.py"], None),
+    ],
+)
+def test_a_package_folder_moved_by_a_commit(paths: list[str], origin: str | None) -> None:
+    assert moved_from("services/api", paths) == origin

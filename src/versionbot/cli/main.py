@@ -397,7 +397,17 @@ def _changelog(args: argparse.Namespace) -> int:
         write_text(update.text)
     elif not args.quiet:
         write_text(_changelog_line(update.path.name, update))
+    if not args.json:
+        _left_out(update)
     return 0
+
+
+def _left_out(update: ChangelogUpdate) -> None:
+    """On standard error, what a whole changelog left out (its output may be the file)."""
+    from versionbot.core.neutralise import neutralise
+
+    for line in update.left_out:
+        write_error(f"note: left out {neutralise(line)}\n")
 
 
 def _changelog_json(update: ChangelogUpdate, stdout: bool) -> dict[str, object]:
@@ -406,6 +416,7 @@ def _changelog_json(update: ChangelogUpdate, stdout: bool) -> dict[str, object]:
         "added": [str(v) for v in update.added],
         "changed": update.changed,
         "written": update.changed and not stdout,
+        "left_out": list(update.left_out),
     }
 
 
@@ -463,6 +474,9 @@ def _changelog_packages(args: argparse.Namespace, repo: Path, config: Config) ->
     elif not args.quiet:
         for package, update in updates:
             write_text(_changelog_line(package.config.changelog.file, update))
+    if not args.json:
+        for _, update in updates:
+            _left_out(update)
     return 0
 
 

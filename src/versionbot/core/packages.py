@@ -110,3 +110,33 @@ def bits(mask: int) -> Iterator[int]:
         low = mask & -mask
         yield low.bit_length() - 1
         mask ^= low
+
+
+def moved_from(folder: str, paths: Iterable[str]) -> str | None:
+    """The folder a package's ``folder`` was moved from by the commit that changed ``paths``
+    (the oldest commit that touched ``folder``), or None: the commit also removed or added the
+    same files under one other folder (``git mv old/api services/api``).
+
+    >>> moved_from("services/api", ["old/api/a.py", "services/api/a.py", "services/api/b.py"])
+    'old/api'
+    >>> moved_from("services/api", ["services/api/a.py", "README.md"]) is None
+    True
+    """
+    inside = f"{folder}/"
+    listed = list(paths)
+    moved = {p[len(inside) :] for p in listed if p.startswith(inside)}
+    origins: dict[str, int] = {}
+    for path in listed:
+        if path.startswith(inside):
+            continue
+        # Each "/" splits the path into a folder and a rest that may be a moved file's.
+        cut = path.find("/")
+        while cut != -1:
+            if path[cut + 1 :] in moved:
+                origins[path[:cut]] = origins.get(path[:cut], 0) + 1
+                break
+            cut = path.find("/", cut + 1)
+    if not origins:
+        return None
+    origin, count = max(origins.items(), key=lambda item: item[1])
+    return origin if count * 2 >= len(moved) else None  # most of its files came from there

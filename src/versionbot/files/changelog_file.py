@@ -16,14 +16,21 @@ from versionbot.core.changelog import BOM, ReleaseNotes, insert_sections
 from versionbot.core.changelog_rst import layout_of
 from versionbot.core.commits import Commit
 from versionbot.core.config import Config, Package
-from versionbot.core.history import RepositoryState, Tag, release_tags, release_windows
+from versionbot.core.history import (
+    RepositoryState,
+    Tag,
+    left_out,
+    release_tags,
+    release_windows,
+)
 from versionbot.core.links import forge_links
-from versionbot.core.packages import Owners
+from versionbot.core.packages import Owners, moved_from
 from versionbot.core.plan import PlannedCommit, each_classified, package_pieces, window_notes
 from versionbot.core.version import Version
 from versionbot.files.atomic import in_work_tree, read_text, write_atomically
 from versionbot.files.render import Renderer
 from versionbot.git.reader import read_whole_history, read_whole_packages_history
+from versionbot.git.stand_ins import with_stand_ins
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,9 @@ class ChangelogUpdate:
     text: str
     added: tuple[Version, ...]  # newest first
     changed: bool
+    # A whole changelog's (--full, or a new file): the releases it could not include, why, and
+    # the configuration that would (history.left_out, packages.moved_from).
+    left_out: tuple[str, ...] = ()
 
 
 def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> ChangelogUpdate:
@@ -47,8 +57,9 @@ def update_changelog(repo: Path, config: Config, *, full: bool, write: bool) -> 
         shown = notable.kept(piece)
         if shown is not None:
             planned.setdefault(piece.sha, []).append(shown)
-    reachable = _reachable(tags, graph)
-    return _update_file(state, config, reachable, graph, planned, full=full, write=write)
+    tags = _on_branch(state.root, tags, graph, config)
+    left = tuple(left_out(tags, config.tag_format))
+    return _update_file(state, config, tags, graph, planned, left=left, full=full, write=write)
 
 
 def update_package_changelogs(
@@ -67,34 +78,50 @@ def update_package_changelogs(
     graph: list[Commit] = []
     notable = _Notable(config)
     by_name = {tag.name: tag.sha for tag in tags}
+    oldest: dict[int, tuple[str, tuple[str, ...]]] = {}  # a package's oldest commit, its paths
     for commit, paths in stream:
         graph.append(Commit(commit.sha, commit.parents, ""))
         for i, pieces in package_pieces(commit, paths, owners, config, by_name):
+            oldest[i] = (commit.sha, paths)
             kept = [p for p in map(notable.kept, pieces) if p is not None]
             if kept:
                 planned[i].setdefault(commit.sha, []).extend(kept)
-    reachable = _reachable(tags, graph)
-    return [
-        (
-            config.packages[i],
-            _update_file(
-                state,
-                config.packages[i].config,
-                reachable,
-                graph,
-                planned[i],
-                full=full,
-                write=write,
-            ),
+    tags = _on_branch(state.root, tags, graph, config)
+    formats = [p.config.tag_format for p in config.packages]
+    updates = []
+    for i in wanted:
+        package = config.packages[i]
+        others = formats[:i] + formats[i + 1 :]
+        left = [*left_out(tags, package.config.tag_format, others)]
+        left += _moved(package, *oldest.get(i, ("", ())))
+        update = _update_file(
+            state, package.config, tags, graph, planned[i], left=tuple(left), full=full, write=write
         )
-        for i in wanted
-    ]
+        updates.append((package, update))
+    return updates
 
 
-def _reachable(tags: tuple[Tag, ...], graph: list[Commit]) -> tuple[Tag, ...]:
-    """The tags on commits of the walk: those HEAD contains."""
+def _on_branch(
+    root: str, tags: tuple[Tag, ...], graph: list[Commit], config: Config
+) -> tuple[Tag, ...]:
+    """``tags``, each ``reachable`` when its commit is in the walk (HEAD contains it), and the
+    branch's copies of off-branch releases standing in for them (git/stand_ins.py)."""
     shas = {commit.sha for commit in graph}
-    return tuple(t for t in tags if t.sha in shas)
+    marked = tuple(t._replace(reachable=t.sha in shas) for t in tags)
+    return with_stand_ins(root, marked, config)
+
+
+def _moved(package: Package, sha: str, paths: tuple[str, ...]) -> list[str]:
+    """A line when the package's folder was moved by its oldest commit (``sha``, ``paths``)
+    from a folder whose commits are not the package's."""
+    origin = moved_from(package.path, paths) if sha else None
+    if origin is None or origin in package.depends_on:
+        return []
+    return [
+        f"the folder {package.path} was moved from {origin} in {sha[:7]}: the commits before "
+        f"that are not package {package.name}'s; to include them, set depends_on = "
+        f'["{origin}"] in [packages.{package.name}]'
+    ]
 
 
 def _update_file(
@@ -104,18 +131,22 @@ def _update_file(
     graph: list[Commit],
     planned: dict[str, list[PlannedCommit]],
     *,
+    left: tuple[str, ...],
     full: bool,
     write: bool,
 ) -> ChangelogUpdate:
     """Bring ``config.changelog.file`` up to date with the releases of ``config.tag_format``
-    among ``tags`` (those HEAD contains): the windows come from the whole ``graph``, the notes
-    from the pieces in ``planned`` (by sha; a sha it lacks shows nothing)."""
-    releases, _ = release_tags(tags, config.tag_format)
+    among ``tags`` that HEAD contains: the windows come from the whole ``graph``, the notes
+    from the pieces in ``planned`` (by sha; a sha it lacks shows nothing). ``left``: what a
+    whole changelog leaves out, reported when one is written."""
+    held = tuple(t for t in tags if t.reachable)
+    releases, _ = release_tags(held, config.tag_format)
     windows, _ = release_windows(graph, releases)
     links = forge_links(state.remote_url, config.changelog.forge)
     renderer = Renderer.for_repository(state, config)
     path = in_work_tree(Path(state.root), config.changelog.file, "changelog")
     old = read_text(path) if path.exists() else None
+    whole = full or old is None
     if full or old is None:
         notes = [window_notes(w, planned, config, links) for w in reversed(windows)]
         added = tuple(w.release.version for w in reversed(windows))
@@ -139,7 +170,7 @@ def _update_file(
     changed = text != old
     if write and changed:
         write_atomically(path, text)
-    return ChangelogUpdate(path, text, added, changed)
+    return ChangelogUpdate(path, text, added, changed, left if whole else ())
 
 
 class _Notable:
