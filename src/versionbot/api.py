@@ -37,6 +37,8 @@ def plan_from_messages(
         tags = (Tag(config.tag_format.format(version), "0" * 40, reachable=True),)
     ids = list(shas) if shas is not None else [f"{i:040x}" for i in range(1, len(messages) + 1)]
     commits = [Commit(sha, (), message) for sha, message in zip(ids, messages, strict=True)]
-    baseline = find_baseline(tags, config.tag_format, prerelease=prerelease is not None)
+    baseline = find_baseline(
+        tags, config.tag_format, prerelease=prerelease is not None, channel=prerelease
+    )
     history = History(RepositoryState("", ids[0] if ids else "", None), baseline, commits)
     return make_plan(history, config, PlanRequest(prerelease=prerelease))

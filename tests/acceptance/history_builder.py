@@ -211,6 +211,10 @@ class History:
             for path in commit.get("files", []):
                 body = commit["sha"].encode()
                 stream += f"M 100644 inline {path}\ndata {len(body)}\n".encode() + body + b"\n"
+            if "change" in commit:  # the same change as another commit's (record_fixture.py)
+                body = commit["change"].encode()
+                path = f"changes/{commit['change']}"
+                stream += f"M 100644 inline {path}\ndata {len(body)}\n".encode() + body + b"\n"
             stream += b"\n"
         marks_file = self.repo / ".git" / "recorded-marks"
         self._git("fast-import", "--quiet", f"--export-marks={marks_file}", stdin=bytes(stream))

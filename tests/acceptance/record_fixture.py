@@ -126,6 +126,36 @@ def _commit(git_dir: Path, sha: str, keep: set[str], files: bool) -> dict[str, A
     return entry
 
 
+def _shared_changes(git_dir: Path, shas: list[str]) -> dict[str, str]:
+    """A token for each commit whose change (``git patch-id --stable``) another recorded commit
+    makes too: a release commit pushed twice, a rewritten history. The builder gives those
+    commits one identical change of their own, so the copies stay copies."""
+    log = subprocess.run(
+        [
+            "git",
+            f"--git-dir={git_dir}",
+            "log",
+            "--no-walk=unsorted",
+            "-p",
+            "--format=commit %H",
+            *shas,
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    ids = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "patch-id", "--stable"],
+        input=log,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    by_patch: dict[str, list[str]] = {}
+    for line in ids.splitlines():
+        patch, sha = line.split()
+        by_patch.setdefault(patch, []).append(sha)
+    return {sha: patch[:16] for patch, group in by_patch.items() if len(group) > 1 for sha in group}
+
+
 def record(name: str, git_dir: Path) -> dict[str, Any]:
     """The fixture of SOURCES[name], read from the mirror at git_dir."""
     source = SOURCES[name]
@@ -141,6 +171,10 @@ def record(name: str, git_dir: Path) -> dict[str, Any]:
     keep = set(order)
     commits = [_commit(git_dir, sha, keep, source.files) for sha in order]
     commits[0]["parents"] = []
+    shared = _shared_changes(git_dir, order)
+    for commit in commits:
+        if commit["sha"] in shared:
+            commit["change"] = shared[commit["sha"]]
     tags = []
     listing = _text(
         git_dir,

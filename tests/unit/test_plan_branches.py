@@ -270,3 +270,24 @@ def test_images_of_a_channel_release_move_no_floating_tag() -> None:
 def test_images_of_main_after_a_backport_move_everything() -> None:
     tags = [tag("v2.1.0", 1), tag("v1.4.1", 2, reachable=False)]
     assert pushed(plan_on("main", commits("fix: x"), tags)) == ["2.1.1", "2.1", "2", "latest"]
+
+
+def test_a_prerelease_window_starts_after_its_own_channels_latest() -> None:
+    """semantic-release's 25.0.1-beta.1: beta merged the alpha line after 25.0.0; beta has not
+    released since 25.0.0, so its window starts there, not after alpha.4."""
+    from versionbot.core.history import Tag, TagFormat, find_baseline
+
+    tags = (
+        Tag("v25.0.0", "f" * 40, True),
+        Tag("v25.0.0-beta.11", "b" * 40, True),
+        Tag("v25.0.1-alpha.4", "a" * 40, True),
+    )
+    fmt = TagFormat("v{version}")
+
+    beta = find_baseline(tags, fmt, prerelease=True, channel="beta")
+    alpha = find_baseline(tags, fmt, prerelease=True, channel="alpha")
+    unnamed = find_baseline(tags, fmt, prerelease=True)
+
+    starts = [b.start.tag.name if b.start else None for b in (beta, alpha, unnamed)]
+    assert starts == ["v25.0.0", "v25.0.1-alpha.4", "v25.0.1-alpha.4"]
+    assert beta.latest_prerelease == alpha.latest_prerelease  # the line's core still counts

@@ -227,7 +227,9 @@ def _previewed_plans(
     from versionbot.core.plan import PackagePlan, make_package_plans, make_plan
     from versionbot.git.reader import read_history, read_packages_history, read_range
 
-    prerelease = any(r.prerelease is not None for r in requests.values())
+    tokens = {r.prerelease for r in requests.values() if r.prerelease is not None}
+    prerelease = bool(tokens)
+    channel = next(iter(tokens)) if len(tokens) == 1 else None
     if config.packages:
         if args.base is None:
             raise UsageError(
@@ -236,14 +238,16 @@ def _previewed_plans(
                 'add --base with the branch it merges into, e.g. --base origin/main --title "..."',
             )
         pr = [c.sha for c in read_range(repo, config, f"{args.base}..HEAD")[1]]
-        packages_history = read_packages_history(repo, config, prerelease=prerelease, exact=True)
+        packages_history = read_packages_history(
+            repo, config, prerelease=prerelease, exact=True, channel=channel
+        )
         squashed = squash_merged_packages(packages_history, args.title, pr)
         return make_package_plans(squashed, config, requests)
     from versionbot.core.packages import packages_of
 
     pr_commits = None if args.base is None else read_range(repo, config, f"{args.base}..HEAD")[1]
     replaced = None if pr_commits is None else [c.sha for c in pr_commits]
-    history = read_history(repo, config, prerelease=prerelease, exact=True)
+    history = read_history(repo, config, prerelease=prerelease, exact=True, channel=channel)
     [root] = packages_of(config)
     plan = make_plan(squash_merged(history, args.title, replaced), config, requests[root.name])
     return (PackagePlan(root, plan),)

@@ -149,12 +149,15 @@ def find_baseline(
     *,
     prerelease: bool,
     within: VersionRange | None = None,
+    channel: str | None = None,
 ) -> Baseline:
     """Find the last releases on this branch and where the window of the next one begins.
 
     A final release counts every commit since the last final release, so the notes of 1.4.0 hold
     what its release candidates held too. A prerelease counts only what came after the latest
-    prerelease (or final) on this branch.
+    prerelease of its ``channel`` (``beta`` for 2.0.0-beta.3; any channel when None), or the
+    last final, on this branch: as semantic-release's channels, a beta that takes in the alpha
+    line (a merge of alpha into beta) releases what beta has not released yet.
 
     On a maintenance line (``within``), releases at or above the range's upper end do not count
     as this branch's (a merged main's 2.0.0 is not where 1.x continues from); they stay in
@@ -174,7 +177,15 @@ def find_baseline(
         if r.version.is_prerelease and (last_final is None or r.version > last_final.version)
     ]
     latest_pre = max(pres, key=_precedence, default=None)
-    start = latest_pre if prerelease and latest_pre is not None else last_final
+    own = latest_pre
+    if channel is not None:
+        identifiers = tuple(channel.split("."))
+        own = max(
+            (r for r in pres if r.version.prerelease[:-1] == identifiers),
+            key=_precedence,
+            default=None,
+        )
+    start = own if prerelease and own is not None else last_final
     return Baseline(last_final, latest_pre, start, tuple(releases), tuple(ignored), within)
 
 
@@ -184,13 +195,14 @@ def package_baselines(
     *,
     prerelease: bool,
     within: Sequence[VersionRange | None] | None = None,
+    channel: str | None = None,
 ) -> tuple[Baseline, ...]:
     """``find_baseline`` for each package of a monorepo (its tag format in ``formats``, its
     maintenance range in ``within``). A package's ignored tags are those no package's format
     names: another package's tags are not noise."""
     ranges = within or [None] * len(formats)
     baselines = [
-        find_baseline(tags, f, prerelease=prerelease, within=r)
+        find_baseline(tags, f, prerelease=prerelease, within=r, channel=channel)
         for f, r in zip(formats, ranges, strict=True)
     ]
     names = {r.tag.name for b in baselines for r in b.existing}

@@ -99,6 +99,7 @@ def read_history(
     prerelease: bool,
     exact: bool = False,
     without_tags_at_head: bool = False,
+    channel: str | None = None,
 ) -> History:
     """The repository's state, release tags and window of commits (streamed, newest first).
 
@@ -121,7 +122,10 @@ def read_history(
     repo, tags, exact = _open_with_tags(path, config, exact, without_tags_at_head)
     policy = branch_policy(config.branches, repo.state.branch, None)
     prerelease = prerelease or policy.prerelease is not None
-    baseline = find_baseline(tags, config.tag_format, prerelease=prerelease, within=policy.range)
+    channel = channel or policy.prerelease
+    baseline = find_baseline(
+        tags, config.tag_format, prerelease=prerelease, within=policy.range, channel=channel
+    )
     start = baseline.start
     commits = repo.log(start.tag.sha if start else None)
     if not exact and start is not None:
@@ -142,6 +146,7 @@ def read_packages_history(
     prerelease: bool,
     exact: bool = False,
     without_tags_at_head: bool = False,
+    channel: str | None = None,
 ) -> PackagesHistory:
     """A monorepo's state, each package's baseline, and one stream of the commits any package's
     window can hold, with the paths each changed (``git log --name-only``), children first
@@ -161,7 +166,10 @@ def read_packages_history(
     # A maintenance line under a package's folder (api/1.x) bounds that package alone.
     kept = line_package(policy.branch, [p.name for p in config.packages])
     within = [policy.range if kept in (None, p.name) else None for p in config.packages]
-    baselines = package_baselines(tags, formats, prerelease=prerelease, within=within)
+    channel = channel or policy.prerelease
+    baselines = package_baselines(
+        tags, formats, prerelease=prerelease, within=within, channel=channel
+    )
     starts = [b.start.tag.sha if b.start else None for b in baselines]
     known = [sha for sha in starts if sha is not None]
     bounds = repo.merge_bases(known) if len(known) == len(starts) else []

@@ -52,10 +52,14 @@ def repository_plan(
     ``without_tags_at_head`` plans the release that HEAD's tags already name (set
     ``request.version`` to it): its window, notes and images, as the run that made it saw them.
     """
-    prerelease = request.prerelease is not None
+    prerelease, channel = request.prerelease is not None, request.prerelease
     try:
         history = read_history(
-            path, config, prerelease=prerelease, without_tags_at_head=without_tags_at_head
+            path,
+            config,
+            prerelease=prerelease,
+            without_tags_at_head=without_tags_at_head,
+            channel=channel,
         )
         return make_plan(_watched(history, progress), config, request)
     except GuessedWrong:
@@ -65,6 +69,7 @@ def repository_plan(
             prerelease=prerelease,
             exact=True,
             without_tags_at_head=without_tags_at_head,
+            channel=channel,
         )
         return make_plan(_watched(history, progress), config, request)
 
@@ -84,10 +89,16 @@ def repository_package_plans(
 ) -> tuple[PackagePlan, ...]:
     """The plan of every package of the monorepo at ``path`` (``requests`` by package name),
     from one ``git log``; a wrong guess of the last releases costs a second, exact one."""
-    prerelease = any(r.prerelease is not None for r in requests.values())
+    tokens = {r.prerelease for r in requests.values() if r.prerelease is not None}
+    prerelease = bool(tokens)
+    channel = next(iter(tokens)) if len(tokens) == 1 else None  # one --prerelease for all
     try:
         history = read_packages_history(
-            path, config, prerelease=prerelease, without_tags_at_head=without_tags_at_head
+            path,
+            config,
+            prerelease=prerelease,
+            without_tags_at_head=without_tags_at_head,
+            channel=channel,
         )
         return make_package_plans(history, config, requests)
     except GuessedWrong:
@@ -97,6 +108,7 @@ def repository_package_plans(
             prerelease=prerelease,
             exact=True,
             without_tags_at_head=without_tags_at_head,
+            channel=channel,
         )
         return make_package_plans(history, config, requests)
 
