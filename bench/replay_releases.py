@@ -5,9 +5,9 @@ just before that release: only the tags made before it exist, and HEAD is the co
 release was made from (the tagged commit, or with ``--release-commits`` its parent, for tools
 that commit the release: commitizen, python-semantic-release). The branch is the prerelease
 channel's name for a prerelease (``beta`` for 25.0.0-beta.3), else ``--branch``. Then the
-installed ``bot plan --json`` runs with ``--config`` written as versionbot.toml, or ``bot init``
-(``--init``) migrating the project's own settings at that point, and its next version is
-compared with the tag's.
+installed ``bot plan --json`` (``--package NAME`` in a monorepo) runs with ``--config``
+written as versionbot.toml, or ``bot init`` (``--init``) migrating the project's own settings
+at that point, and its next version is compared with the tag's.
 
 The clone is changed (tags, checkout): use a throw-away one. Needs git and network only for
 the clone, which the caller makes; the acceptance suite (tests/acceptance) runs recorded
@@ -62,12 +62,15 @@ def _restore(repo: Path, tags: list[tuple[str, int, str]], before: int) -> None:
     _git(repo, "update-ref", "--stdin", stdin="\n".join(lines) + "\n")
 
 
-def _planned(bot: str, repo: Path) -> str:
+def _planned(bot: str, repo: Path, package: str | None) -> str:
     command = [bot, "-C", str(repo), "plan", "--json"]
+    command += ["--package", package] if package else []
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         return (result.stderr.strip().splitlines() or ["(no message)"])[0]
     document = json.loads(result.stdout)
+    if package:
+        document = document["packages"][0]["plan"]
     return document["next"]["version"] if document.get("next") else "none"
 
 
@@ -78,20 +81,31 @@ def replay(args: argparse.Namespace) -> list[tuple[str, str]]:
     tags = _tags(repo)
     wanted = [t for t in tags if re.fullmatch(args.tags, t[0])][-args.last :]
     config = args.config.read_text(encoding="utf-8") if args.config else None
-    results = []
-    for name, created, sha in wanted:
-        version = name[name.index(next(c for c in name if c.isdigit())) :]
-        pre = version.partition("-")[2]
-        branch = pre.split(".")[0] if pre else args.branch
-        _restore(repo, tags, created)
-        _git(
-            repo, "checkout", "-q", "-f", "-B", branch, f"{sha}~1" if args.release_commits else sha
-        )
-        if config is not None:
-            (repo / "versionbot.toml").write_text(config, encoding="utf-8")
-        else:
-            subprocess.run([bot, "-C", str(repo), "init"], capture_output=True, check=False)
-        results.append((name, _planned(bot, repo)))
+    results: list[tuple[str, str]] = []
+    try:
+        for name, created, sha in wanted:
+            version = name[name.index(next(c for c in name if c.isdigit())) :]
+            pre = version.partition("-")[2]
+            branch = pre.split(".")[0] if pre else args.branch
+            _restore(repo, tags, created)
+            _git(
+                repo,
+                "checkout",
+                "-q",
+                "-f",
+                "-B",
+                branch,
+                f"{sha}~1" if args.release_commits else sha,
+            )
+            if config is not None:
+                (repo / "versionbot.toml").write_text(config, encoding="utf-8")
+            else:  # the settings of that point: a package may be newer than the last init
+                if not _git(repo, "ls-files", "versionbot.toml"):
+                    (repo / "versionbot.toml").unlink(missing_ok=True)
+                subprocess.run([bot, "-C", str(repo), "init"], capture_output=True, check=False)
+            results.append((name, _planned(bot, repo, args.package)))
+    finally:  # every tag back, so the clone serves the next replay
+        _restore(repo, tags, max((created for _, created, _ in tags), default=0) + 1)
     return results
 
 
@@ -104,6 +118,7 @@ def main() -> int:
     parser.add_argument("--tags", required=True, help="a regular expression the tags match")
     parser.add_argument("--last", type=int, default=30, help="how many releases (default 30)")
     parser.add_argument("--branch", default="main", help="the branch of final releases")
+    parser.add_argument("--package", help="a monorepo's package to plan (bot plan --package)")
     parser.add_argument(
         "--release-commits",
         action="store_true",
