@@ -4,7 +4,9 @@
 requests and bytes it reports are counted on the wire, not estimated. The proxy is transparent:
 it forwards each request to the registry as it came (the ``Host`` header too, so the
 registry's ``Location`` answers name the proxy), streams bodies both ways in 1 MiB pieces
-(``Content-Length`` or chunked) and keeps one upstream connection per client connection.
+(``Content-Length`` or chunked) and keeps one upstream connection per client connection. With
+``token_port``, requests for ``/token`` go to the registry's token server instead: the registry
+names the proxy as its realm, so token fetches are counted with the registry's requests.
 
 Each exchange is recorded with its method, path, query, status, the body bytes the client sent
 and received, the ``Location`` answered, its kind (:func:`kind_of`) and the client connection
@@ -76,9 +78,10 @@ class Exchange:
 
 class CountingProxy:
     """A proxy on ``127.0.0.1`` in front of ``upstream_port`` (plain HTTP) that records every
-    exchange; a context manager (serves in a thread, stopped on exit)."""
+    exchange; a context manager (serves in a thread, stopped on exit). Both ports may be set
+    after the proxy is made (its own port is known first, so a registry can name it)."""
 
-    def __init__(self, upstream_port: int) -> None:
+    def __init__(self, upstream_port: int = 0, token_port: int | None = None) -> None:
         """Bind a free port now; serve once entered."""
         self._lock = threading.Lock()
         self._exchanges: list[Exchange] = []
@@ -87,6 +90,7 @@ class CountingProxy:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self.upstream_port = upstream_port
+        self.token_port = token_port
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -133,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
     def handle(self) -> None:
         """Answer a TLS hello with a plain 400 (as a plain-HTTP registry does), else proxy."""
         self.number = self.proxy.connection_number()
-        self.upstream: http.client.HTTPConnection | None = None
+        self.upstreams: dict[int, http.client.HTTPConnection] = {}
         try:
             first = self.connection.recv(1, socket.MSG_PEEK)
         except OSError:
@@ -146,8 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             super().handle()
         finally:
-            if self.upstream is not None:
-                self.upstream.close()
+            for upstream in self.upstreams.values():
+                upstream.close()
 
     def log_message(self, format: str, *args: object) -> None:
         """Silent: the exchanges are the log."""
@@ -179,9 +183,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         started = time.monotonic()
         path, _, query = self.path.partition("?")
-        if self.upstream is None:
-            self.upstream = http.client.HTTPConnection("127.0.0.1", self.proxy.upstream_port)
-        upstream = self.upstream
+        port = self.proxy.upstream_port
+        if self.proxy.token_port is not None and path == "/token":
+            port = self.proxy.token_port
+        if port not in self.upstreams:
+            self.upstreams[port] = http.client.HTTPConnection("127.0.0.1", port)
+        upstream = self.upstreams[port]
         upstream.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
         chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
         for name, value in self.headers.items():

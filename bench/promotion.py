@@ -53,12 +53,10 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -175,27 +173,57 @@ def push(built: Built, name: str, server: RegistryServer, repository: str, tag: 
     return digest_file.read_text().strip()
 
 
+@dataclass
+class ProxiedRegistry(RegistryServer):
+    """The tests' registry, its token realm (token auth) the counting proxy in front of it."""
+
+    realm: str = ""
+    token_port: int | None = None
+
+    def _prepare_token(self) -> str:
+        config = super()._prepare_token()
+        assert self.token_url is not None
+        self.token_port = int(self.token_url.rpartition(":")[2].partition("/")[0])
+        return config.replace(f"realm: {self.token_url}", f"realm: {self.realm}")
+
+
+def registry(
+    name: str, root: Path, auth: str, started: list[RegistryServer]
+) -> tuple[RegistryServer, CountingProxy]:
+    """A registry (added to ``started`` before it starts) and the counting proxy in front of
+    it, not serving yet."""
+    proxy = CountingProxy()
+    server = ProxiedRegistry(name, root, auth, realm=f"http://{proxy.host}/token")
+    started.append(server)
+    server.start()
+    proxy.upstream_port, proxy.token_port = server.port, server.token_port
+    return server, proxy
+
+
 # -- a small client of the bench's own (not the code under test) ---------------------------
 
 
-@dataclass(frozen=True)
 class Direct:
-    """One repository of a registry, read and written straight (no proxy) with httpx."""
+    """One repository of a registry, read and written straight (no proxy) with httpx, on one
+    connection with one token; a context manager (closed on exit)."""
 
-    server: RegistryServer
-    repository: str
+    def __init__(self, server: RegistryServer, repository: str) -> None:
+        """Connect, with a token (or Basic credentials) good for pull and push."""
+        self.server, self.repository = server, repository
+        self.client = server.http()
+        self.client.headers.update(server.authorization(f"repository:{repository}:pull,push"))
 
-    def _client(self) -> httpx.Client:
-        client = self.server.http()
-        client.headers.update(self.server.authorization())
-        return client
+    def __enter__(self) -> Direct:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.client.close()
 
     def manifest(self, reference: str) -> bytes | None:
         """The manifest's bytes; None when it is not there."""
-        with self._client() as client:
-            response = client.get(
-                f"/v2/{self.repository}/manifests/{reference}", headers={"Accept": ACCEPT}
-            )
+        response = self.client.get(
+            f"/v2/{self.repository}/manifests/{reference}", headers={"Accept": ACCEPT}
+        )
         if response.status_code == 404:
             return None
         response.raise_for_status()
@@ -203,33 +231,30 @@ class Direct:
 
     def has_blob(self, digest: str) -> bool:
         """Whether the repository has the blob (what a HEAD tells any client)."""
-        with self._client() as client:
-            return client.head(f"/v2/{self.repository}/blobs/{digest}").status_code == 200
+        return self.client.head(f"/v2/{self.repository}/blobs/{digest}").status_code == 200
 
     def put_blob(self, content: bytes, media_type: str, **extra: Any) -> dict[str, Any]:
         """Upload a blob (POST, then PUT with its digest); its descriptor."""
         digest = digest_of(content)
-        with self._client() as client:
-            started = client.post(f"/v2/{self.repository}/blobs/uploads/")
-            started.raise_for_status()
-            where = started.headers["Location"]
-            done = client.put(
-                f"{where}{'&' if '?' in where else '?'}digest={digest}",
-                content=content,
-                headers={"Content-Type": "application/octet-stream"},
-            )
-            done.raise_for_status()
+        started = self.client.post(f"/v2/{self.repository}/blobs/uploads/")
+        started.raise_for_status()
+        where = started.headers["Location"]
+        done = self.client.put(
+            f"{where}{'&' if '?' in where else '?'}digest={digest}",
+            content=content,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        done.raise_for_status()
         return {"mediaType": media_type, "digest": digest, "size": len(content), **extra}
 
     def put_manifest(self, reference: str | None, document: dict[str, Any]) -> dict[str, Any]:
         """PUT ``document`` under ``reference`` (None: its digest); its descriptor."""
         raw = json.dumps(document).encode()
-        with self._client() as client:
-            response = client.put(
-                f"/v2/{self.repository}/manifests/{reference or digest_of(raw)}",
-                content=raw,
-                headers={"Content-Type": document["mediaType"]},
-            )
+        response = self.client.put(
+            f"/v2/{self.repository}/manifests/{reference or digest_of(raw)}",
+            content=raw,
+            headers={"Content-Type": document["mediaType"]},
+        )
         response.raise_for_status()
         return {"mediaType": document["mediaType"], "digest": digest_of(raw), "size": len(raw)}
 
@@ -456,30 +481,31 @@ class Bench:
     built: Built
     source: Endpoint
     content: Content
-    targets: list[RegistryServer] = field(default_factory=list)
+    auth: str
+    started: list[RegistryServer]
 
     def run(self, tool: str, scenario: str, number: int) -> Measured:
         """Copy with ``tool`` to a fresh target prepared for ``scenario``; what it cost."""
         root = self.work / f"{scenario}-{tool}-{number}"
-        server = RegistryServer(f"{scenario}-{tool}-{number}", root / "registry", auth="basic")
-        self.targets.append(server)
-        server.start()
-        target = Direct(server, TARGET_REPOSITORY)
-        if scenario == "previous":
-            push(self.built, self.built.previous, server, TARGET_REPOSITORY, PREVIOUS)
-        had = frozenset(d for d in self.content.blobs if target.has_blob(d))
-        with CountingProxy(server.port) as proxy:
+        server, proxy = registry(f"{scenario}-{tool}-{number}", root, self.auth, self.started)
+        with proxy, Direct(server, TARGET_REPOSITORY) as target:
+            if scenario == "previous":
+                push(self.built, self.built.previous, server, TARGET_REPOSITORY, PREVIOUS)
+            had = frozenset(d for d in self.content.blobs if target.has_blob(d))
             command, env = COMMANDS[tool](
                 root, self.source, Endpoint(server, proxy), self.content.index
             )
             self.source.proxy.take()
+            proxy.take()
             started = time.monotonic()
             done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
             seconds = time.monotonic() - started
             exchanges = self.source.proxy.take(), proxy.take()
-        if done.returncode != 0:
-            raise BenchError(f"{tool} failed ({done.returncode}): {done.stderr.strip()[-1500:]}")
-        after = self.verify(target)
+            if done.returncode != 0:
+                raise BenchError(
+                    f"{tool} failed ({done.returncode}): {done.stderr.strip()[-1500:]}"
+                )
+            after = self.verify(target)
         server.close()
         return Measured(seconds, started, exchanges[0], exchanges[1], had, after)
 
@@ -542,12 +568,46 @@ def downloads(exchanges: Iterable[Exchange]) -> list[tuple[str, int]]:
     ]
 
 
+def about(exchanges: Sequence[Exchange]) -> list[str]:
+    """What each exchange is about: the digest or tag its path ends with, or for an upload the
+    blob it uploads (mounted, or named when the upload completes); ``""`` for none."""
+    session_digests: dict[str, str] = {}
+    sessions: list[str] = []
+    for exchange in exchanges:
+        query = {k: v[0] for k, v in parse_qs(exchange.query).items()}
+        session = exchange.path.partition("/blobs/uploads/")[2].strip("/")
+        if exchange.kind == "upload" and exchange.method == "POST" and not session:
+            session = exchange.location.partition("/blobs/uploads/")[2].partition("?")[0]
+            session_digests[session] = query.get("mount") or query.get("digest") or ""
+        elif exchange.kind == "upload" and "digest" in query:
+            session_digests[session] = query["digest"]
+        sessions.append(session)
+    return [
+        session_digests.get(session, "") if e.kind == "upload" else e.path.rpartition("/")[2]
+        for e, session in zip(exchanges, sessions, strict=True)
+    ]
+
+
+def for_referrers(exchanges: Sequence[Exchange], content: Content) -> int:
+    """How many of ``exchanges`` are about the referrers: finding them (the referrers API,
+    referrers tags, cosign's tags), reading and putting their manifests, and moving the blobs
+    only they have."""
+    only_theirs = set(content.blobs) - content.image_blobs
+    count = 0
+    for exchange, what in zip(exchanges, about(exchanges), strict=True):
+        if exchange.kind == "manifest":
+            count += what.startswith("sha256-") or what in content.referrers
+        else:
+            count += exchange.kind == "referrers" or what in only_theirs
+    return count
+
+
 def twice(digests: Iterable[str]) -> list[str]:
     """The digests that occur more than once."""
     return sorted(d for d, n in Counter(digests).items() if n > 1)
 
 
-def summarise(measured: Measured, sizes: dict[str, int]) -> dict[str, Any]:
+def summarise(measured: Measured, content: Content) -> dict[str, Any]:
     """The counts of one run, and any count that does not add up (``problems``)."""
     both = [*measured.source, *measured.target]
     done, mounted, _ = uploads(measured.target)
@@ -561,8 +621,12 @@ def summarise(measured: Measured, sizes: dict[str, int]) -> dict[str, Any]:
         by_method["(tls probe)"] = by_kind["tls probe"]
     summary: dict[str, Any] = {
         "seconds": round(measured.seconds, 3),
+        # Starting up (interpreter, imports, git, configuration) before the first request.
+        "seconds_to_first_request": round(min(e.started for e in both) - measured.started, 3),
         "requests": {
             "total": len(both),
+            "for_referrers": for_referrers(measured.source, content)
+            + for_referrers(measured.target, content),
             "source": len(measured.source),
             "target": len(measured.target),
             "by_kind": by_kind,
@@ -606,7 +670,7 @@ def summarise(measured: Measured, sizes: dict[str, int]) -> dict[str, Any]:
             for e in exchanges
         ],
     }
-    summary["problems"] = problems(summary, measured, sizes)
+    summary["problems"] = problems(summary, measured, content.blobs)
     return summary
 
 
@@ -671,9 +735,15 @@ def table(scenario: dict[str, Any]) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
     row("requests", lambda r: r["requests"]["total"], ratios=True)
+    row(
+        "- for the image",
+        lambda r: r["requests"]["total"] - r["requests"]["for_referrers"],
+        ratios=True,
+    )
+    row("- for the referrers", lambda r: r["requests"]["for_referrers"])
     for kind in KINDS:
         if any(r["requests"]["by_kind"][kind] for r in measured):
-            row(f"- {kind}", _kind_count(kind))
+            row(f"- {kind} (kind)", _kind_count(kind))
     methods = sorted({m for r in measured for m in r["requests"]["by_method"]})
     row(
         "by method",
@@ -700,6 +770,7 @@ def table(scenario: dict[str, Any]) -> str:
     total = len(scenario["referrers"])
     row("referrers on the target", lambda r: f"{r['target_after']['referrers']} of {total}")
     row("wall time (s)", lambda r: r["seconds"], ratios=True)
+    row("- before the first request (s)", lambda r: r["seconds_to_first_request"])
     for run in runs:
         if not run["measured"]:
             lines.append(f"\n{TOOL_LABELS[run['tool']]}: not measured: {run['reason']}.")
@@ -750,19 +821,17 @@ def machine() -> dict[str, Any]:
 # -- the whole bench -------------------------------------------------------------------------
 
 
-def bench(work: Path, sizes: Sizes, repeat: int) -> dict[str, Any]:
+def bench(work: Path, sizes: Sizes, repeat: int, auth: str) -> dict[str, Any]:
     """Build, seed the source, run every tool in every scenario; the report as a document."""
     built = build(work / "build", sizes)
-    source_server = RegistryServer("source", work / "source", auth="basic")
-    source_server.start()
-    targets: list[RegistryServer] = []
+    started: list[RegistryServer] = []
     try:
-        with CountingProxy(source_server.port) as proxy:
-            source = Direct(source_server, SOURCE_REPOSITORY)
+        source_server, proxy = registry("source", work / "source", auth, started)
+        with proxy, Direct(source_server, SOURCE_REPOSITORY) as source:
             index = push(built, built.current, source_server, SOURCE_REPOSITORY, VERSION)
             referrers = attach_referrers(source, index, sizes.sbom_kb)
             content = read_content(source, index, referrers)
-            state = Bench(work, built, Endpoint(source_server, proxy), content, targets)
+            state = Bench(work, built, Endpoint(source_server, proxy), content, auth, started)
             scenarios = [
                 {
                     "name": name,
@@ -773,8 +842,7 @@ def bench(work: Path, sizes: Sizes, repeat: int) -> dict[str, Any]:
                 for name, description in SCENARIOS.items()
             ]
     finally:
-        source_server.close()
-        for server in targets:
+        for server in started:
             server.close()
         subprocess.run(
             [*built.buildah, "manifest", "rm", built.current, built.previous],
@@ -802,6 +870,7 @@ def bench(work: Path, sizes: Sizes, repeat: int) -> dict[str, Any]:
             },
         },
         "repeat": repeat,
+        "auth": auth,
         "scenarios": scenarios,
     }
 
@@ -812,7 +881,7 @@ def tool_runs(state: Bench, tool: str, scenario: str, repeat: int) -> dict[str, 
     if reason is not None:
         return {"tool": tool, "measured": False, "reason": reason}
     runs = [state.run(tool, scenario, n) for n in range(repeat)]
-    summary = summarise(runs[0], state.content.blobs)
+    summary = summarise(runs[0], state.content)
     summary["seconds"] = round(statistics.median(r.seconds for r in runs), 3)
     summary["runs_seconds"] = [round(r.seconds, 3) for r in runs]
     return {"tool": tool, "measured": True, **summary}
@@ -860,6 +929,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tool-mb", type=float, default=2, help="each per-platform layer (2)")
     parser.add_argument("--sbom-kb", type=int, default=64, help="the SBOM's size (64)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per tool and scenario (1)")
+    parser.add_argument(
+        "--auth",
+        choices=("token", "basic"),
+        default="token",
+        help="the registries' auth: Bearer tokens, as GHCR, Docker Hub or Quay (token), or Basic",
+    )
     args = parser.parse_args(argv)
     missing = [t for t in ("docker-registry", "buildah", "git") if shutil.which(t) is None]
     if missing:
@@ -868,7 +943,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = Sizes(args.payload_mb, args.tool_mb, args.sbom_kb)
     try:
         with tempfile.TemporaryDirectory(prefix="promotion-bench-") as work:
-            document = bench(Path(work), sizes, max(1, args.repeat))
+            document = bench(Path(work), sizes, max(1, args.repeat), args.auth)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,7 +1,8 @@
 """``bench/promotion.py`` runs, and what it counts holds what must hold.
 
 One run with a small image (a 2 MB layer shared by both platforms, 1 MB per platform, a 16 KB
-SBOM), against real distribution registries behind the bench's counting proxies, with the real
+SBOM), against real distribution registries with token auth behind the bench's counting
+proxies (token fetches included), with the real
 ``bot images push`` and, where it is installed (CI installs it), ``skopeo copy --all``. Nothing
 about time is asserted (the machine is shared). What is asserted is structural: the bot uploads
 no blob twice and none the target already had, reads from the source only what it uploads, and
@@ -111,6 +112,11 @@ def test_the_counts_agree_with_each_other_and_with_the_exchanges(
         sides = Counter(e[0] for e in exchanges)
         assert (requests["source"], requests["target"]) == (sides["source"], sides["target"])
         assert sum(requests["by_kind"].values()) == requests["total"]
+        # skopeo never looks for referrers; every request of the bot's is for one or the other.
+        if run["tool"] == "skopeo":
+            assert requests["for_referrers"] == 0
+        else:
+            assert 0 < requests["for_referrers"] < requests["total"]
         assert sum(requests["by_method"].values()) == requests["total"]
         assert requests["unauthorized"] == sum(e[4] == 401 for e in exchanges)
         target_sent = sum(e[5] for e in exchanges if e[0] == "target")
