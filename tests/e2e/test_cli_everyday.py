@@ -113,6 +113,7 @@ def test_quiet_and_json(repo: GitRepo, bot: CliRunner) -> None:
         "added": [],
         "changed": False,
         "written": False,
+        "left_out": [],
     }
 
 

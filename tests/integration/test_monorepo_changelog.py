@@ -108,6 +108,7 @@ def test_a_missing_release_is_inserted_and_the_rest_of_the_file_kept(
                 "added": ["1.1.0"],
                 "changed": True,
                 "written": True,
+                "left_out": [],
             }
         ]
     }
