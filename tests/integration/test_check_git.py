@@ -337,3 +337,28 @@ def test_the_human_report_counts_other_tools_release_commits_as_skipped(
         "Checked 1 commit in HEAD~3..HEAD~1 (1 merge or release commit skipped): 1 error in 1 "
         "commit."
     )
+
+
+def test_a_copy_of_another_tools_tagged_release_commit_is_skipped(
+    repo: GitRepo, bot: CliRunner
+) -> None:
+    """commitizen pushed its bump commits twice (the tag went to one copy, main kept the other);
+    they change uv.lock too, which is no version file here: main's copy is believed as a copy
+    of the tagged one (same subject, same change), and only that."""
+    files = {
+        "pyproject.toml": PEER_CONFIG.format("1.0.0"),
+        "src/app/__init__.py": INIT.format("1.0.0"),
+    }
+    base = repo.commit("feat: start", files)
+    release = {"pyproject.toml": PEER_CONFIG.format("1.1.0"), "uv.lock": "app 1.1.0\n"}
+    tagged = repo.commit("bump: version 1.0.0 → 1.1.0\n", release)
+    repo.tag("v1.1.0", annotated=True)
+    repo.run("checkout", "--quiet", "-B", "main", base)
+    repo.run("cherry-pick", tagged)
+    copy = repo.head()
+    other = repo.commit("bump: version 1.0.0 → 1.1.0\n", {"uv.lock": "app 1.1.0 and more\n"})
+
+    result = bot("-C", repo.path, "check", f"{base}..HEAD", "--json")
+
+    verdicts = {c["sha"]: c["skipped"] for c in json.loads(result.stdout)["commits"]}
+    assert verdicts == {copy: "release commit of commitizen", other: None}

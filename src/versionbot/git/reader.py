@@ -181,6 +181,11 @@ def read_packages_history(
     return PackagesHistory(repo.state, baselines, commits)
 
 
+def read_tags(path: Path) -> tuple[Tag, ...]:
+    """Every tag that leads to a commit (``reachable`` not read: left True)."""
+    return _Repo.open(path).tags(exact=False)
+
+
 def _open_with_tags(
     path: Path, config: Config, exact: bool, without_tags_at_head: bool
 ) -> tuple[_Repo, tuple[Tag, ...], bool]:

@@ -69,6 +69,23 @@ def with_stand_ins(root: str, tags: tuple[Tag, ...], config: Config) -> tuple[Ta
     )
 
 
+def copies(root: str, pairs: Sequence[tuple[str, str]]) -> set[str]:
+    """Of ``(commit, tagged commit)`` pairs, the commits with their tagged commit's subject and
+    change: copies of a release commit (``bot check`` believes them as the tagged one)."""
+    if not pairs:
+        return set()
+    shas = list(dict.fromkeys(sha for pair in pairs for sha in pair))
+    subjects = _subjects(root, shas)
+    ids = _patch_ids(root, shas)
+    return {
+        sha
+        for sha, tagged in pairs
+        if ids.get(sha) is not None
+        and ids.get(sha) == ids.get(tagged)
+        and subjects.get(sha) == subjects.get(tagged)
+    }
+
+
 def _oldest_copy(
     sha: str, copies: dict[str, str], subjects: dict[str, str], ids: dict[str, str]
 ) -> str | None:
