@@ -648,7 +648,11 @@ def _check_range(
     from versionbot.core.check import check_commits
     from versionbot.core.errors import RepositoryError
     from versionbot.git.reader import read_range, repository_state
-    from versionbot.git.release_commits import peer_release_tool, release_commit_names
+    from versionbot.git.release_commits import (
+        copied_peer_releases,
+        peer_release_tool,
+        release_commit_names,
+    )
 
     try:
         where, commits = read_range(repo, config, revisions)
@@ -658,37 +662,11 @@ def _check_range(
         # looked at more closely.
         made = [c.sha for c in listed if release_commit_names(root, c.sha, c.message, config)]
         peers = {c.sha: peer_release_tool(root, c.sha, c.message, config) for c in listed}
-        peers.update(_copied_releases(root, listed, peers, config))
+        peers.update(copied_peer_releases(root, listed, peers, config))
     except RepositoryError as exc:  # bot check: 1 is "problems found", 2 anything else
         raise UsageError(exc.message, exc.hint) from None
     found = {sha: tool for sha, tool in peers.items() if tool is not None}
     return where, check_commits(listed, rules, made, config.squash_commits, found)
-
-
-def _copied_releases(
-    root: str, listed: Sequence[Commit], peers: Mapping[str, str | None], config: Config
-) -> dict[str, str]:
-    """Other tools' release commits not believed yet that are copies of a tagged one (same
-    subject, same change: a release commit pushed twice, git/stand_ins.py), by sha -> tool."""
-    from versionbot.core.packages import packages_of
-    from versionbot.core.release_commit import peer_release
-    from versionbot.git.reader import read_tags
-    from versionbot.git.stand_ins import copies
-
-    doubted = {
-        c.sha: found for c in listed if not peers[c.sha] and (found := peer_release(c.message))
-    }
-    if not doubted:
-        return {}
-    formats = [package.config.tag_format for package in packages_of(config)]
-    tagged: dict[object, list[str]] = {}
-    for tag in read_tags(Path(root)):
-        for fmt in formats:
-            version = fmt.parse(tag.name)
-            if version is not None:
-                tagged.setdefault(version, []).append(tag.sha)
-    pairs = [(sha, at) for sha, (_, v) in doubted.items() for at in tagged.get(v, ()) if at != sha]
-    return {sha: doubted[sha][0] for sha in copies(root, pairs)}
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -1,14 +1,20 @@
 """Git edge: whether a commit is the bot's release commit (core/release_commit.py's rule),
-and whether its version files say the versions it releases.
+whether its version files say the versions it releases, and whether it is another tool's
+release commit (``bot check`` skips those).
 
-Both read a commit or two: they run only for commits that carry release trailers, which are
-few (a release commit each), never for every commit of a window.
+Each reads a commit or two: they run only for commits that carry release trailers or another
+tool's release subject, which are few (a release commit each), never for every commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from versionbot.core.commits import Commit
 from versionbot.core.config import Config
 from versionbot.core.errors import VersionbotError
+from versionbot.core.packages import packages_of
 from versionbot.core.release_commit import (
     NamedRelease,
     has_release_trailer,
@@ -18,8 +24,10 @@ from versionbot.core.release_commit import (
     peer_release,
     release_trailers,
 )
+from versionbot.core.version import Version
 from versionbot.core.version_files import current_version, parse_version_file_spec
-from versionbot.git.reader import changed_paths, tags_at, text_at
+from versionbot.git.reader import changed_paths, read_tags, tags_at, text_at
+from versionbot.git.stand_ins import copies
 
 
 def release_commit_names(root: str, sha: str, message: str, config: Config) -> tuple[str, ...]:
@@ -47,6 +55,28 @@ def peer_release_tool(root: str, sha: str, message: str, config: Config) -> str 
         return tool
     changed = changed_paths(root, sha)
     return tool if is_peer_release_commit(sha, version, config, {}, changed) else None
+
+
+def copied_peer_releases(
+    root: str, commits: Sequence[Commit], believed: Mapping[str, str | None], config: Config
+) -> dict[str, str]:
+    """Other tools' release commits that ``believed`` (sha -> tool or None) has not believed,
+    but that copy a tagged one (same subject, same change: a release commit pushed twice,
+    git/stand_ins.py), by sha -> tool. No git call unless such a subject is left."""
+    doubted = {
+        c.sha: found for c in commits if not believed[c.sha] and (found := peer_release(c.message))
+    }
+    if not doubted:
+        return {}
+    formats = [package.config.tag_format for package in packages_of(config)]
+    tagged: dict[Version, list[str]] = {}
+    for tag in read_tags(Path(root)):
+        for fmt in formats:
+            version = fmt.parse(tag.name)
+            if version is not None:
+                tagged.setdefault(version, []).append(tag.sha)
+    pairs = [(sha, at) for sha, (_, v) in doubted.items() for at in tagged.get(v, ()) if at != sha]
+    return {sha: doubted[sha][0] for sha in copies(root, pairs)}
 
 
 def says_its_versions(root: str, sha: str, names: tuple[str, ...], config: Config) -> bool:
