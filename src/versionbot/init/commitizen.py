@@ -161,34 +161,36 @@ def translate_placeholders(template: str) -> tuple[str, list[str]]:
 def _cz_tag_format(table: Mapping[str, Any], out: Translation) -> None:
     value = table.get("tag_format", "$version")
     source = "tag_format" if "tag_format" in table else "tag_format (its default)"
-    text, dropped = translate_placeholders(str(value))
-    try:
-        if dropped:
-            raise ValueError
-        TagFormat(text)
-    except ValueError:
+    text = _tag_format_of(value)
+    if text is None:
         out.skip("tag_format", f"{value!r}: only $version maps to a versionbot tag_format")
         return
     out.set("tag_format", text, f"commitizen {source} {value!r}", source)
 
 
+def _tag_format_of(value: object) -> str | None:
+    """A commitizen tag format as ours, or None when it holds a placeholder other than
+    ``$version`` (``${major}.${minor}`` names no whole version) or no ``$version`` at all."""
+    text, dropped = translate_placeholders(str(value))
+    try:
+        TagFormat(text)
+    except ValueError:
+        return None
+    return None if dropped else text
+
+
 def _cz_legacy_tag_formats(table: Mapping[str, Any], out: Translation) -> None:
-    """commitizen's ``legacy_tag_formats`` (older tags that are releases) → ours, each with
-    only ``$version``: ``${major}.${minor}``-style formats name no whole version."""
+    """commitizen's ``legacy_tag_formats`` (older tags that are releases) → ours."""
     listed = table.get("legacy_tag_formats")
     if not isinstance(listed, list) or not listed:
         return
     kept = []
     for value in listed:
-        text, dropped = translate_placeholders(str(value))
-        try:
-            if dropped:
-                raise ValueError
-            TagFormat(text)
-        except ValueError:
+        text = _tag_format_of(value)
+        if text is None:
             out.skip("legacy_tag_formats", f"{value!r}: only $version maps to a tag format")
-            continue
-        kept.append(text)
+        else:
+            kept.append(text)
     if kept:
         out.set(
             "legacy_tag_formats", tuple(kept), "commitizen legacy_tag_formats", "legacy_tag_formats"
