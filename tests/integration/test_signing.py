@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,32 +78,6 @@ class Project:
     env: dict[str, str]
 
 
-def project(
-    sign: str,
-    *,
-    make_repo: RepoFactory,
-    sealed_env: SealedEnv,
-    tmp_path: Path,
-    registry_basic: RegistryServer,
-    registry_other: RegistryServer,
-    image_in: ImageFactory,
-) -> Project:
-    """seed_project (v0.1.0, then a feature and a fix) releasing a CI-built image to a
-    repository on each of two registries, signed with ``sign``."""
-    source = image_in(registry_basic)
-    n = next(_names)
-    names = (f"{registry_basic.host}/signed/app-{n}", f"{registry_other.host}/signed/app-{n}")
-    images = (
-        f'\n[tool.versionbot.images]\nnames = ["{names[0]}", "{names[1]}"]\n'
-        f'source = "{source}"\nsign = "{sign}"\n'
-    )
-    remote_path = bare_repo(tmp_path / f"app-{n}.git")
-    repo = make_repo(f"app-{n}")
-    seed_project(repo, remote_path, remote_path.as_uri(), images)
-    env = {**sealed_env.variables, **registry_basic.env(), **registry_other.env()}
-    return Project(repo.path, Remote(remote_path), names, source.partition("@")[2], env)
-
-
 def sig_tag_exists(server: RegistryServer, name: str, digest: str) -> bool:
     repository = name.split("/", 1)[1]
     tag = digest.replace(":", "-") + ".sig"
@@ -119,6 +94,9 @@ def basic_auth(server: RegistryServer) -> dict[str, str]:
     return {"auth": base64.b64encode(pair).decode()}
 
 
+Signed = Callable[[str], Project]
+
+
 @pytest.fixture
 def signed(
     *,
@@ -128,29 +106,35 @@ def signed(
     registry_basic: RegistryServer,
     registry_other: RegistryServer,
     image_in: ImageFactory,
-) -> Any:
+) -> Signed:
+    """``signed(sign)``: seed_project (v0.1.0, then a feature and a fix) releasing a CI-built
+    image to a repository on each of two registries, signed with ``sign``."""
+
     def make(sign: str) -> Project:
-        return project(
-            sign,
-            make_repo=make_repo,
-            sealed_env=sealed_env,
-            tmp_path=tmp_path,
-            registry_basic=registry_basic,
-            registry_other=registry_other,
-            image_in=image_in,
+        source = image_in(registry_basic)
+        n = next(_names)
+        names = (f"{registry_basic.host}/signed/app-{n}", f"{registry_other.host}/signed/app-{n}")
+        images = (
+            f'\n[tool.versionbot.images]\nnames = ["{names[0]}", "{names[1]}"]\n'
+            f'source = "{source}"\nsign = "{sign}"\n'
         )
+        remote_path = bare_repo(tmp_path / f"app-{n}.git")
+        repo = make_repo(f"app-{n}")
+        seed_project(repo, remote_path, remote_path.as_uri(), images)
+        env = {**sealed_env.variables, **registry_basic.env(), **registry_other.env()}
+        return Project(repo.path, Remote(remote_path), names, source.partition("@")[2], env)
 
     return make
 
 
 def test_a_release_signs_its_digest_once_in_each_repository(
-    signed: Any,
+    signed: Signed,
     cosign: Cosign,
     bot: CliRunner,
     registry_basic: RegistryServer,
     registry_other: RegistryServer,
 ) -> None:
-    app: Project = signed("keyless")
+    app = signed("keyless")
 
     outcome = run_release(app.root, {**app.env, **cosign.env(**GITHUB_OIDC)})
 
@@ -183,9 +167,9 @@ def test_a_release_signs_its_digest_once_in_each_repository(
 
 
 def test_a_key_from_a_variable_is_named_to_cosign_and_a_missing_one_stops_before_the_push(
-    signed: Any, cosign: Cosign, bot: CliRunner
+    signed: Signed, cosign: Cosign, bot: CliRunner
 ) -> None:
-    app: Project = signed("key:env://COSIGN_KEY")
+    app = signed("key:env://COSIGN_KEY")
 
     missing = bot("-C", app.root, "release", env={**app.env, **cosign.env()})
 
@@ -213,9 +197,9 @@ def test_a_key_from_a_variable_is_named_to_cosign_and_a_missing_one_stops_before
 
 
 def test_keyless_without_an_oidc_token_stops_before_anything_is_pushed(
-    signed: Any, cosign: Cosign
+    signed: Signed, cosign: Cosign
 ) -> None:
-    app: Project = signed("keyless")
+    app = signed("keyless")
 
     with pytest.raises(ConfigError) as caught:
         run_release(app.root, {**app.env, **cosign.env()})
@@ -227,9 +211,9 @@ def test_keyless_without_an_oidc_token_stops_before_anything_is_pushed(
 
 
 def test_without_cosign_the_release_says_it_signed_nothing(
-    signed: Any, cosign: Cosign, bot: CliRunner, registry_other: RegistryServer
+    signed: Signed, cosign: Cosign, bot: CliRunner, registry_other: RegistryServer
 ) -> None:
-    app: Project = signed("keyless")
+    app = signed("keyless")
     no_cosign = {**app.env, **GITHUB_OIDC}  # the sealed PATH has no cosign
 
     plan = bot("-C", app.root, "images", "plan", env=no_cosign)
@@ -257,13 +241,13 @@ def test_without_cosign_the_release_says_it_signed_nothing(
 
 
 def test_a_failed_signing_is_one_clear_error_and_the_next_run_signs(
-    signed: Any,
+    signed: Signed,
     cosign: Cosign,
     bot: CliRunner,
     registry_basic: RegistryServer,
     registry_other: RegistryServer,
 ) -> None:
-    app: Project = signed("keyless")
+    app = signed("keyless")
     said = (
         f"Error: signing {app.names[1]}: PUT https://testuser:{registry_other.password}@"
         f"{registry_other.host}/v2/: UNAUTHORIZED (password {registry_other.password})"
