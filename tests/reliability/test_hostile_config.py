@@ -10,12 +10,11 @@ committed, tagged or pushed. Real repositories with a real ``file://`` origin.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from conftest import CliResult, CliRunner, GitRepo, RepoFactory
-from git_remote import bare_repo
+from git_remote import released_v0_1_0
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -26,15 +25,9 @@ DEEP_JSON = '{"version": "0.1.0", "a": ' + "[" * 100_000 + "]" * 100_000 + "}"
 
 
 @pytest.fixture
-def project(make_repo: RepoFactory, tmp_path: Path) -> GitRepo:
+def project(make_repo: RepoFactory) -> GitRepo:
     """v0.1.0 and its origin (file://)."""
-    repo = make_repo("app")
-    repo.commit("feat: initial", {"README.md": "app\n"})
-    repo.tag("v0.1.0", annotated=True)
-    remote = bare_repo(tmp_path / "origin.git")
-    repo.run("remote", "add", "origin", remote.as_uri())
-    repo.run("push", "--quiet", "origin", "main", "v0.1.0")
-    return repo
+    return released_v0_1_0(make_repo("app"))
 
 
 def _merge(

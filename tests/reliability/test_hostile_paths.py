@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, CliRunner, GitRepo, RepoFactory
-from git_remote import bare_repo
+from git_remote import released_v0_1_0
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -27,12 +27,7 @@ _REGEX = 'regex:^version = "(?P<version>[^"]+)"'
 @pytest.fixture
 def project(make_repo: RepoFactory, tmp_path: Path) -> GitRepo:
     """v0.1.0 and a feature after it, on a file:// origin; a secret file outside the tree."""
-    repo = make_repo("app")
-    repo.commit("feat: initial", {"README.md": "app\n"})
-    repo.tag("v0.1.0", annotated=True)
-    remote = bare_repo(tmp_path / "origin.git")
-    repo.run("remote", "add", "origin", remote.as_uri())
-    repo.run("push", "--quiet", "origin", "main", "v0.1.0")
+    repo = released_v0_1_0(make_repo("app"))
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "secret.txt").write_text(f'version = "0.1.0"\n{SECRET}\n')
     return repo
