@@ -128,6 +128,39 @@ def make_ca_and_leaf(directory: Path) -> tuple[Path, Path, Path]:
     return ca, cert, key
 
 
+def start_token_server(
+    directory: Path, args: list[str], env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], Path, str]:
+    """tests/token_server.py started with ``args`` (and ``env``), its signing key and certificate
+    made in ``directory``: the process, the certificate the registry trusts, and its port."""
+    openssl = require_tool("openssl")
+    key, cert = directory / "key.pem", directory / "cert.pem"
+    _run(
+        [
+            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=versionbot token signer"),
+        ]
+    )
+    port_file = directory / "port"
+    process = subprocess.Popen(
+        [
+            *(sys.executable, str(TOKEN_SERVER), "--port-file", str(port_file)),
+            *("--key", str(key), "--cert", str(cert), *args),
+        ],
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=(directory / "server.log").open("wb"),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while not port_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail("the token server did not start", pytrace=False)
+        time.sleep(0.02)
+    return process, cert, port_file.read_text()
+
+
 @dataclass
 class RegistryServer:
     """One distribution registry process (plus its token server) and what clients need."""
@@ -214,36 +247,17 @@ class RegistryServer:
         (self.docker_config / "config.json").write_text(json.dumps({"auths": auths}))
 
     def _prepare_token(self) -> str:
-        openssl = require_tool("openssl")
         directory = self.root / "token"
         directory.mkdir(exist_ok=True)
-        key, cert = directory / "key.pem", directory / "cert.pem"
-        _run(
+        self.token_process, cert, port = start_token_server(
+            directory,
             [
-                *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7"),
-                *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=versionbot token signer"),
-            ]
-        )
-        port_file = directory / "port"
-        self.token_process = subprocess.Popen(
-            [
-                *(sys.executable, str(TOKEN_SERVER), "--port-file", str(port_file)),
-                *("--key", str(key), "--cert", str(cert), "--service", "versionbot-tests"),
-                *("--issuer", "versionbot-token-issuer", "--user", self.username),
-                *("--scope-log", str(self.scope_log)),
+                *("--service", "versionbot-tests", "--issuer", "versionbot-token-issuer"),
+                *("--user", self.username, "--scope-log", str(self.scope_log)),
             ],
-            env={**os.environ, "TOKEN_SERVER_PASSWORD": self.password},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=(directory / "server.log").open("wb"),
-            start_new_session=True,
+            {"TOKEN_SERVER_PASSWORD": self.password},
         )
-        deadline = time.monotonic() + 10
-        while not port_file.exists():
-            if self.token_process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the token server did not start", pytrace=False)
-            time.sleep(0.02)
-        self.token_url = f"http://127.0.0.1:{port_file.read_text()}/token"
+        self.token_url = f"http://127.0.0.1:{port}/token"
         return (
             f"auth:\n  token:\n    realm: {self.token_url}\n    service: versionbot-tests\n"
             f"    issuer: versionbot-token-issuer\n    rootcertbundle: {cert}\n"

@@ -20,9 +20,6 @@ import os
 import re
 import secrets
 import stat
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +33,7 @@ from registry_fixtures import (
     ImageFactory,
     RegistryServer,
     make_ca_and_leaf,
-    require_tool,
+    start_token_server,
 )
 from versionbot.core.errors import RegistryError
 from versionbot.registry.client import RegistryClient
@@ -50,7 +47,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.timeout(60)
 
-TOKEN_SERVER = Path(__file__).parents[1] / "token_server.py"
 PLATFORMS = ("linux/amd64", "linux/arm64")
 REPOSITORY = "acme/team/app"  # a name with two slashes, as GHCR, GAR and Quay names often are
 PUSH = f"repository:{REPOSITORY}:pull,push"
@@ -89,49 +85,27 @@ class ShapedRegistry(RegistryServer):
         return [json.loads(line) for line in self.request_log.read_text().splitlines()]
 
     def _prepare_token(self) -> str:
-        openssl = require_tool("openssl")
         directory = self.root / "token"
         directory.mkdir(exist_ok=True)
-        key, cert = directory / "key.pem", directory / "cert.pem"
-        subprocess.run(
-            [
-                *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7"),
-                *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=versionbot token signer"),
-            ],
-            capture_output=True,
-            check=True,
-        )
         tls: list[str] = []
         if self.realm_tls:
             self.ca_file, leaf, leaf_key = make_ca_and_leaf(self.root / "realm-certs")
             tls = ["--tls-cert", str(leaf), "--tls-key", str(leaf_key)]
-        port_file = directory / "port"
-        self.token_process = subprocess.Popen(
+        self.token_process, cert, port = start_token_server(
+            directory,
             [
-                *(sys.executable, str(TOKEN_SERVER), "--port-file", str(port_file)),
-                *("--key", str(key), "--cert", str(cert), "--service", self.service),
-                *("--issuer", "versionbot-token-issuer", "--user", self.username),
-                *("--scope-log", str(self.scope_log), "--shape", self.shape),
-                *("--request-log", str(self.request_log), *tls),
+                *("--service", self.service, "--issuer", "versionbot-token-issuer"),
+                *("--user", self.username, "--scope-log", str(self.scope_log)),
+                *("--shape", self.shape, "--request-log", str(self.request_log), *tls),
             ],
-            env={
-                **os.environ,
+            {
                 "TOKEN_SERVER_PASSWORD": self.password,
                 "TOKEN_SERVER_CREDENTIALS": json.dumps(self.more_credentials),
                 "TOKEN_SERVER_REFRESH_TOKEN": self.refresh_token,
             },
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=(directory / "server.log").open("wb"),
-            start_new_session=True,
         )
-        deadline = time.monotonic() + 10
-        while not port_file.exists():
-            if self.token_process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the token server did not start", pytrace=False)
-            time.sleep(0.02)
         scheme = "https" if self.realm_tls else "http"
-        netloc = f"{self.realm_host}:{port_file.read_text()}"
+        netloc = f"{self.realm_host}:{port}"
         self.realm = f"{scheme}://{netloc}{SHAPE_PATHS[self.shape]}"
         return (
             f"auth:\n  token:\n    realm: {self.realm}\n    service: {self.service}\n"
