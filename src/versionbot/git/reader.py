@@ -34,16 +34,9 @@ from versionbot.core.history import (
     package_baselines,
     stop_at_shallow_boundary,
 )
-from versionbot.git.runner import git_env, last_line, run_git, start_git
+from versionbot.git.runner import READ_OPTIONS, git_env, last_line, run_git, start_git
 from versionbot.git.stand_ins import with_stand_ins
 
-_PINNED = (
-    "--no-pager",
-    "-c", "log.showSignature=false",
-    "-c", "color.ui=never",
-    "-c", "i18n.logOutputEncoding=UTF-8",
-    "-c", "core.quotePath=false",
-)  # fmt: skip
 _CHUNK = 1 << 16
 _UNSHALLOW_HINT = (
     "fetch the whole history: `fetch-depth: 0` in actions/checkout, or "
@@ -591,7 +584,7 @@ def _decoded_output(cwd: str, args: list[str]) -> Generator[str, None, None]:
     # of a few hundred bytes for as many reads here (0.2-0.7 s of this process's CPU at 100k
     # commits); fully buffered, it writes 4 KB blocks, and spends less time itself.
     env = {**git_env(os.environ), "GIT_FLUSH": "0"}
-    process = start_git(cwd, args, env, options=_PINNED)
+    process = start_git(cwd, args, env, options=READ_OPTIONS)
     if process.stdout is None or process.stderr is None:  # pragma: no cover - PIPE was asked
         raise RepositoryError("git log gave no output stream", "run git log by hand")
     _widen_pipe(process.stdout.fileno())
@@ -641,7 +634,7 @@ def _lines(output: bytes) -> list[str]:
 
 
 def _run(cwd: Path | str, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    result = run_git(cwd, args, git_env(os.environ), options=_PINNED)
+    result = run_git(cwd, args, git_env(os.environ), options=READ_OPTIONS)
     if check and result.returncode != 0:
         raise _git_failed(args[0], result.stderr)
     return result
@@ -649,7 +642,9 @@ def _run(cwd: Path | str, *args: str, check: bool = True) -> subprocess.Complete
 
 def _start(cwd: Path | str, *args: str) -> subprocess.Popen[bytes]:
     """``_run`` without waiting: read its output with ``communicate()``."""
-    return start_git(cwd, args, git_env(os.environ), options=_PINNED, stderr=subprocess.DEVNULL)
+    return start_git(
+        cwd, args, git_env(os.environ), options=READ_OPTIONS, stderr=subprocess.DEVNULL
+    )
 
 
 def _git_failed(command: str, stderr: bytes) -> RepositoryError:

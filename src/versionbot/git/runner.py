@@ -16,6 +16,15 @@ from pathlib import Path
 from versionbot.core.errors import RepositoryError
 
 _NOT_INSTALLED = ("git is not installed", "install git (apt-get install git)")
+# What every git that reads the history runs with, whatever the user's git configuration says:
+# no pager, no signature checks, no colour, UTF-8 output, paths unquoted.
+READ_OPTIONS = (
+    "--no-pager",
+    "-c", "log.showSignature=false",
+    "-c", "color.ui=never",
+    "-c", "i18n.logOutputEncoding=UTF-8",
+    "-c", "core.quotePath=false",
+)  # fmt: skip
 
 
 def git_env(base: Mapping[str, str]) -> dict[str, str]:

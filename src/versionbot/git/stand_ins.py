@@ -24,9 +24,8 @@ from collections.abc import Iterable, Sequence
 from versionbot.core.config import Config
 from versionbot.core.history import Tag, release_tags
 from versionbot.core.packages import packages_of
-from versionbot.git.runner import git_command, git_env, run_git, start_git
+from versionbot.git.runner import READ_OPTIONS, git_command, git_env, run_git, start_git
 
-_PINNED = ("-c", "core.quotePath=false", "-c", "log.showSignature=false")
 _MOST = 100  # off-branch release tags looked for at most (the newest): a bound on the search
 
 
@@ -101,7 +100,7 @@ def _oldest_copy(
 
 
 def _git(root: str, *args: str) -> bytes:
-    result = run_git(root, args, git_env(os.environ), options=_PINNED)
+    result = run_git(root, args, git_env(os.environ), options=READ_OPTIONS)
     return result.stdout if result.returncode == 0 else b""
 
 
@@ -138,14 +137,14 @@ def _patch_ids(root: str, shas: Sequence[str]) -> dict[str, str]:
     """``git patch-id --stable`` of each commit's change (none for a commit without one)."""
     log = start_git(
         root,
-        ["log", "--no-walk=unsorted", "-p", "--no-color", "--format=commit %H", *shas],
+        ["log", "--no-walk=unsorted", "-p", "--format=commit %H", *shas],
         git_env(os.environ),
-        options=_PINNED,
+        options=READ_OPTIONS,
         stderr=subprocess.DEVNULL,
     )
     try:
         ids = subprocess.run(
-            git_command(root, ["patch-id", "--stable"], _PINNED),
+            git_command(root, ["patch-id", "--stable"], READ_OPTIONS),
             stdin=log.stdout,
             capture_output=True,
             env=git_env(os.environ),
