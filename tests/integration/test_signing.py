@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from git_remote import Remote, bare_repo, run_release, seed_project
+from git_remote import Remote, bare_repo, ci_checkout, run_release, seed_project
 from versionbot.core.errors import ConfigError, RegistryError
 
 if TYPE_CHECKING:
-    from conftest import CliRunner, RepoFactory, SealedEnv
+    from conftest import CliRunner, GitRepo, RepoFactory, SealedEnv
     from registry_fixtures import ImageFactory, RegistryServer
 
 pytestmark = pytest.mark.timeout(120)
@@ -71,11 +71,16 @@ def cosign(tmp_path: Path) -> Cosign:
 
 @dataclass(frozen=True)
 class Project:
-    root: Path
+    repo: GitRepo
     remote: Remote
     names: tuple[str, str]  # a repository on each registry
     digest: str
     env: dict[str, str]
+
+    @property
+    def root(self) -> Path:
+        """The work tree of the clone that runs the release."""
+        return self.repo.path
 
 
 def sig_tag_exists(server: RegistryServer, name: str, digest: str) -> bool:
@@ -122,7 +127,7 @@ def signed(
         repo = make_repo(f"app-{n}")
         seed_project(repo, remote_path, remote_path.as_uri(), images)
         env = {**sealed_env.variables, **registry_basic.env(), **registry_other.env()}
-        return Project(repo.path, Remote(remote_path), names, source.partition("@")[2], env)
+        return Project(repo, Remote(remote_path), names, source.partition("@")[2], env)
 
     return make
 
@@ -270,4 +275,26 @@ def test_a_failed_signing_is_one_clear_error_and_the_next_run_signs(
     assert len(cosign.calls()) == 2
     assert again.stdout.count("  signed with cosign (keyless)") == 2
     assert sig_tag_exists(registry_basic, app.names[0], app.digest)
+    assert sig_tag_exists(registry_other, app.names[1], app.digest)
+
+
+def test_a_ci_rerun_on_a_fresh_clone_signs_what_the_failed_run_left(
+    signed: Signed, cosign: Cosign, registry_other: RegistryServer, tmp_path: Path
+) -> None:
+    """CI re-runs a failed job on a fresh clone at the triggering commit, never in the clone
+    that failed: there, the release is finished (its tag is past HEAD on the remote) and the
+    images it pushed unsigned are signed."""
+    app = signed("keyless")
+    trigger = app.repo.head()
+    failing = cosign.env(COSIGN_STANDIN_EXIT="1", COSIGN_STANDIN_SAY="Error: boom", **GITHUB_OIDC)
+    with pytest.raises(RegistryError):
+        run_release(app.root, {**app.env, **failing})
+    assert not sig_tag_exists(registry_other, app.names[1], app.digest)
+
+    rerun = ci_checkout(app.remote, app.repo, tmp_path / "rerun", at=trigger)
+    outcome = run_release(rerun.path, {**app.env, **cosign.env(**GITHUB_OIDC)})
+
+    assert outcome.log[0].endswith("released v0.2.0 after it: finishing, releasing nothing new")
+    assert len(cosign.calls()) == 2
+    assert outcome.log.count("signed with cosign (keyless)") == 2
     assert sig_tag_exists(registry_other, app.names[1], app.digest)
