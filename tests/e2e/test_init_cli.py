@@ -211,3 +211,49 @@ def test_init_on_a_hostile_release_please_config_writes_a_config_that_loads(
     assert "bad" not in json.dumps(config)  # the component makes no valid tag: left out
     plan = bot("plan", "--json", cwd=repo.path)
     assert plan.exit_code == 0, plan.stderr
+
+
+def test_init_never_reads_or_marks_a_changelog_outside_the_work_tree(
+    make_repo: RepoFactory, bot: CliRunner
+) -> None:
+    """A peer's config and the repository's files are a contributor's: a changelog path with
+    `..`, or a symlinked CHANGELOG.md, leads nowhere outside the work tree."""
+    repo = make_repo("app")
+    outside = repo.path.parent / "x.md"
+    outside.write_text("## 9.9.9\n", encoding="utf-8")
+    config = {"release-type": "simple", "packages": {".": {"changelog-path": "../x.md"}}}
+    repo.commit(
+        "feat: start",
+        {"release-please-config.json": json.dumps(config), "version.txt": "1.0.0\n"},
+    )
+    repo.tag("v1.0.0")
+
+    refused = bot("init", "--changelog-marker", cwd=repo.path)
+
+    assert refused.exit_code != 0
+    assert refused.stderr.splitlines()[0] == (
+        f"error: changelog ../x.md leads out of the work tree (to {outside})"
+    )
+    assert outside.read_text(encoding="utf-8") == "## 9.9.9\n"
+    assert not (repo.path / "versionbot.toml").exists()  # nothing written
+
+    (repo.path / "release-please-config.json").unlink()
+    (repo.path / "CHANGELOG.md").symlink_to(outside)
+    linked = bot("init", "--changelog-marker", cwd=repo.path)
+
+    assert linked.exit_code != 0
+    assert "leads out of the work tree" in linked.stderr
+    assert outside.read_text(encoding="utf-8") == "## 9.9.9\n"
+
+
+def test_init_names_the_marker_it_added_to_an_rst_changelog(
+    make_repo: RepoFactory, bot: CliRunner
+) -> None:
+    repo = make_repo("app")
+    repo.commit("feat: start", {"CHANGELOG.rst": "Changelog\n=========\n\n1.0.0\n-----\n"})
+    repo.tag("v1.0.0")
+
+    written = bot("init", "--changelog-marker", cwd=repo.path)
+
+    assert written.exit_code == 0, written.stderr
+    assert "Added .. versionbot: insert releases below to CHANGELOG.rst." in written.stdout

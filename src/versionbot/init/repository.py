@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from versionbot.core.changelog import INSERT_MARKER
+from versionbot.core.changelog_rst import layout_of
 from versionbot.core.config_mapping import config_from_mapping
 from versionbot.core.errors import RepositoryError, UsageError
 from versionbot.files.atomic import in_work_tree, read_text, write_atomically
@@ -70,7 +70,7 @@ def init_repository(
     tags, tags_note = tag_names(root)
     proposal = detect(files, tags)
     if proposal.changelog_file not in files:
-        text = _read(root / proposal.changelog_file)
+        text = _read_in_tree(root, proposal.changelog_file)
         if text is not None:
             files[proposal.changelog_file] = text
             proposal = detect(files, tags)
@@ -94,12 +94,17 @@ def init_repository(
         )
     marker_added = False
     if write:
+        # A peer's config (or a symlink) may name a changelog outside the work tree: refused
+        # before anything is written.
+        marker_path = (
+            in_work_tree(root, proposal.changelog_file, "changelog") if changelog_marker else None
+        )
         if embedded and original is not None:
             write_atomically(path, embed_in_pyproject(original, text))
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, text)
-        marker_added = changelog_marker and _add_marker(root / proposal.changelog_file)
+        marker_added = marker_path is not None and _add_marker(marker_path)
     return InitOutcome(proposal, text, path, embedded, existing, write, marker_added, tags_note)
 
 
@@ -109,7 +114,7 @@ def read_files(root: Path) -> dict[str, str]:
         *dict.fromkeys([*CONFIG_FILES, *STANDARD_VERSION_FILES, *CHANGELOG_FILES]),
         *_python_candidates(root),
     ]
-    texts = {name: _read(root / name) for name in names}
+    texts = {name: _read_in_tree(root, name) for name in names}
     return {name: text for name, text in texts.items() if text is not None}
 
 
@@ -141,9 +146,10 @@ def tag_names(root: Path) -> tuple[list[str], str | None]:
 
 
 def _read_in_tree(root: Path, name: str) -> str | None:
-    """``_read`` of a path a repository file names: nothing outside the work tree is read."""
+    """``_read`` of a file of the repository (or one a repository file names): nothing outside
+    the work tree is read, whatever a symlink or a ``..`` says."""
     try:
-        return _read(in_work_tree(root, name, "version file"))
+        return _read(in_work_tree(root, name, "file"))
     except RepositoryError:
         return None
 
@@ -205,7 +211,8 @@ def summary(outcome: InitOutcome) -> str:
             f"Wrote {where}." + (" Replaced the config that was there." if outcome.existing else "")
         )
         if outcome.marker_added:
-            lines.append(f"Added {INSERT_MARKER} to {outcome.proposal.changelog_file}.")
+            marker = layout_of(outcome.proposal.changelog_file).marker
+            lines.append(f"Added {marker} to {outcome.proposal.changelog_file}.")
         lines.append("Next: bot plan shows the next release with this config.")
         for migration in outcome.proposal.migrated_from:
             lines.append(f"Then remove {migration.where} once you no longer run {migration.tool}.")
