@@ -139,3 +139,38 @@ def test_a_renamed_tag_format_keeps_its_older_releases(repo: GitRepo, bot: CliRu
     assert plan["previous"]["tag"] == "1.1.0"
     assert plan["next"] == {"version": "1.1.1", "tag": "v1.1.1"}
     assert [c["sha"] for c in plan["commits"]] == [fix]
+
+
+MONOREPO = (
+    '[tool.versionbot.packages.api]\npath = "api"\n[tool.versionbot.packages.web]\npath = "web"\n'
+)
+
+
+def test_in_a_monorepo_another_packages_later_release_does_not_hide_the_copy(
+    repo: GitRepo, bot: CliRunner
+) -> None:
+    """api's release commit is on a commit main lost, main has its copy, and web released after
+    that copy: the copy is looked for after api's own releases, not web's."""
+    repo.commit(
+        "feat(api): start", {"pyproject.toml": MONOREPO, "api/a.py": "1\n", "web/w.py": "1\n"}
+    )
+    repo.tag("api-v1.0.0")
+    repo.tag("web-v1.0.0")
+    base = repo.commit("feat(api): search", {"api/a.py": "2\n"})
+    tagged = repo.commit("chore(release): api 1.1.0", {"api/CHANGELOG.md": "## 1.1.0\n"})
+    repo.tag("api-v1.1.0")
+    repo.run("checkout", "--quiet", "-B", "main", base)
+    repo._clock[0] += 60  # a later committer date: a copy, not the same commit
+    repo.run("cherry-pick", tagged)
+    copy = repo.head()
+    assert copy != tagged
+    repo.commit("feat(web): theme", {"web/w.py": "2\n"})
+    repo.tag("web-v1.1.0")
+    repo.commit("fix(api): mend search", {"api/a.py": "3\n"})
+
+    result = bot("-C", repo.path, "plan", "--json", "--package", "api")
+
+    assert result.exit_code == 0, result.stderr
+    plan = json.loads(result.stdout)["packages"][0]["plan"]
+    assert (plan["previous"]["sha"], plan["previous"]["stands_in_for"]) == (copy, tagged)
+    assert plan["next"]["version"] == "1.1.1"

@@ -33,12 +33,12 @@ def with_stand_ins(root: str, tags: tuple[Tag, ...], config: Config) -> tuple[Ta
     """``tags`` (``reachable`` exact), each off-branch release tag above its package's releases
     on the branch replaced by its copy on the branch when there is one (``stands_in_for``
     keeps the tagged commit)."""
-    wanted: dict[str, Tag] = {}  # tag name -> the tag, for the newest off-branch releases
-    exclude: set[str] = set()  # the branch's releases: a copy comes after them
+    # Per package: the tags looked for, and the branch's releases of that package, after which
+    # a copy comes (another package's later release bounds nothing: one search each).
+    searches: list[tuple[list[Tag], set[str]]] = []
     for package in packages_of(config):
         releases, _ = release_tags(tags, package.config.tag_format)
         held = [r for r in releases if r.tag.reachable]
-        exclude.update(r.tag.sha for r in held)
         top = max((r.version.precedence for r in held), default=None)
         # Prereleases are left out: an open channel's tags are above main's releases and off
         # main by design, and looking for copies on every run of main would cost two walks.
@@ -49,20 +49,28 @@ def with_stand_ins(root: str, tags: tuple[Tag, ...], config: Config) -> tuple[Ta
             and not r.version.is_prerelease
             and (top is None or r.version.precedence > top)
         ]
-        for release in sorted(above, key=lambda r: r.version.precedence)[-_MOST:]:
-            wanted[release.tag.name] = release.tag
-    if not wanted:
+        if above:
+            newest = sorted(above, key=lambda r: r.version.precedence)[-_MOST:]
+            searches.append(([r.tag for r in newest], {r.tag.sha for r in held}))
+    if not searches:
         return tags
-    tagged = {tag.sha for tag in wanted.values()}
-    subjects = _subjects(root, tagged)
-    copies = _commits_with_subjects(root, set(subjects.values()), exclude)
-    if not copies:
+    subjects = _subjects(root, {tag.sha for wanted, _ in searches for tag in wanted})
+    found: dict[str, tuple[Tag, dict[str, str]]] = {}  # tag name -> the tag, its copies
+    for wanted, exclude in searches:
+        said = {subjects[tag.sha] for tag in wanted if tag.sha in subjects}
+        candidates = _commits_with_subjects(root, said, exclude)
+        found.update((tag.name, (tag, candidates)) for tag in wanted)
+    every = {sha for _, candidates in found.values() for sha in candidates}
+    if not every:
         return tags
-    ids = _patch_ids(root, [*tagged, *copies])
-    found = {tag.name: _oldest_copy(tag.sha, copies, subjects, ids) for tag in wanted.values()}
+    ids = _patch_ids(root, [*{tag.sha for tag, _ in found.values()}, *every])
+    copy_of = {
+        name: _oldest_copy(tag.sha, candidates, subjects, ids)
+        for name, (tag, candidates) in found.items()
+    }
     return tuple(
         tag._replace(sha=copy, reachable=True, stands_in_for=tag.sha)
-        if (copy := found.get(tag.name)) is not None
+        if (copy := copy_of.get(tag.name)) is not None
         else tag
         for tag in tags
     )
