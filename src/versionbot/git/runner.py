@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from versionbot.core.errors import RepositoryError
 
@@ -38,15 +39,18 @@ def git_command(cwd: Path | str, args: Sequence[str], options: Sequence[str] = (
 
 
 def run_git(
-    cwd: Path | str, args: Sequence[str], env: Mapping[str, str], *, options: Sequence[str] = ()
+    cwd: Path | str,
+    args: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    options: Sequence[str] = (),
+    stdin: int | IO[bytes] = subprocess.DEVNULL,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run git to the end with its output captured; never raises for git's own exit code,
-    only when git is not installed."""
+    only when git is not installed. ``stdin``: another git's output, to read (a pipeline)."""
     command = git_command(cwd, args, options)
     try:
-        return subprocess.run(
-            command, capture_output=True, env=dict(env), stdin=subprocess.DEVNULL, check=False
-        )
+        return subprocess.run(command, capture_output=True, env=dict(env), stdin=stdin, check=False)
     except FileNotFoundError:
         raise RepositoryError(*_NOT_INSTALLED) from None
 

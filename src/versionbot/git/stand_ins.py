@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from versionbot.core.config import Config
 from versionbot.core.history import Tag, release_tags
 from versionbot.core.packages import packages_of
-from versionbot.git.runner import READ_OPTIONS, git_command, git_env, run_git, start_git
+from versionbot.git.runner import READ_OPTIONS, git_env, run_git, start_git
 
 _MOST = 100  # off-branch release tags looked for at most (the newest): a bound on the search
 
@@ -151,16 +151,17 @@ def _patch_ids(root: str, shas: Sequence[str]) -> dict[str, str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        ids = subprocess.run(
-            git_command(root, ["patch-id", "--stable"], READ_OPTIONS),
+        assert log.stdout is not None
+        ids = run_git(
+            root,
+            ["patch-id", "--stable"],
+            git_env(os.environ),
+            options=READ_OPTIONS,
             stdin=log.stdout,
-            capture_output=True,
-            env=git_env(os.environ),
-            check=False,
         )
     finally:
-        assert log.stdout is not None
-        log.stdout.close()
+        if log.stdout is not None:
+            log.stdout.close()
         log.wait()
     pairs = (line.split() for line in ids.stdout.decode().splitlines())
     return {commit: patch for patch, commit in (p for p in pairs if len(p) == 2)}
