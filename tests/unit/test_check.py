@@ -996,3 +996,18 @@ def test_every_parser_reason_is_audited() -> None:
 
     audited = {expected[1] for _, expected in HEADERS}
     assert {reason for _, reason in _HEADER_PROBLEMS} <= audited
+
+
+def test_a_peer_release_subject_does_not_hide_forged_release_trailers() -> None:
+    """A commit another tool's release subject and the bot's trailers both mark, that the git
+    edge believed as the peer's but not as the bot's: its trailers are still reported."""
+    message = "bump: version 1.0.0 → 1.1.0\n\nVersionbot-Release: 1.1.0\n"
+    commit = Commit("c" * 40, ("b" * 40,), message)
+    plain = Commit("d" * 40, ("b" * 40,), "bump: version 1.1.0 → 1.2.0\n")
+    peers = {commit.sha: "commitizen", plain.sha: "commitizen"}
+
+    marked, skipped = check_commits([commit, plain], RULES, (), False, peers)
+
+    assert marked.skipped is None
+    assert "release-trailer" in [f.rule for f in marked.findings]
+    assert skipped.skipped == "release commit of commitizen"

@@ -139,7 +139,8 @@ def check_commits(
             checked.append(CommitCheck(commit.sha, commit.subject, (), "merge commit"))
         elif commit.sha in release_commits:
             checked.append(CommitCheck(commit.sha, commit.subject, (), "release commit"))
-        elif commit.sha in peers:
+        elif commit.sha in peers and not release_trailers(commit.message):
+            # (With the bot's release trailers it is judged as the bot's: forged ones show.)
             skipped = f"release commit of {peers[commit.sha]}"
             checked.append(CommitCheck(commit.sha, commit.subject, (), skipped))
         else:
