@@ -604,3 +604,27 @@ def test_the_merged_referrers_index_keeps_every_entry_and_adds_each_once() -> No
 def test_a_referrers_tag_that_is_not_an_index_is_not_overwritten() -> None:
     with pytest.raises(RegistryError, match="other than an OCI image index"):
         merged_referrers(_artifact(None, "a/b", "an image"), [_artifact("x/y", "a/b", "new")])
+
+
+def test_cosign_gets_docker_hub_credentials_where_docker_login_keeps_them(tmp_path: Path) -> None:
+    """go-containerregistry (so cosign) looks Docker Hub up under ``https://index.docker.io/v1/``,
+    as ``docker login`` writes it, not under the API host."""
+    from versionbot.core.config import ImagesConfig, Signing
+    from versionbot.registry.client import RegistryClient
+    from versionbot.registry.signing import CosignSigner
+
+    env = {
+        "VERSIONBOT_REGISTRY_DOCKER_IO_USERNAME": "bot",
+        "VERSIONBOT_REGISTRY_DOCKER_IO_PASSWORD": "pw",
+    }
+    settings = ImagesConfig(names=("docker.io/acme/app",), sign=Signing())
+    signer = CosignSigner(settings, tmp_path, env)
+    with RegistryClient(env=env, docker_config=tmp_path / "none") as client:
+        cosign_env, secrets = signer._with_credentials(
+            client, tmp_path, [("docker.io", "acme/app")]
+        )
+
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert list(config["auths"]) == ["https://index.docker.io/v1/"]
+    assert cosign_env["DOCKER_CONFIG"] == str(tmp_path)
+    assert secrets == ["pw"]

@@ -47,7 +47,7 @@ from versionbot.core.retries import (
     with_retries,
 )
 from versionbot.registry.auth import AuthCache, RegistryAuth, Scopes
-from versionbot.registry.credentials import docker_config_path
+from versionbot.registry.credentials import Credentials, docker_config_path
 from versionbot.registry.oci import api_host, plain_http_allowed
 
 _log = logging.getLogger(__name__)
@@ -133,6 +133,10 @@ class RegistryClient:
         self._schemes: dict[str, str] = {}
         config_file = docker_config_path(docker_config, environment)
         self._auth = AuthCache(environment, config_file, self._insecure, self.request)
+
+    def credentials(self, registry: str) -> Credentials | None:
+        """The credentials this client sends to ``registry`` (looked up once per client)."""
+        return self._auth.credentials(registry)
 
     def close(self) -> None:
         """Close the connection pool."""

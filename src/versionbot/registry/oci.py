@@ -42,6 +42,9 @@ MANIFEST_TYPES: Final = (OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST)
 
 DOCKER_HUB: Final = "docker.io"
 DOCKER_HUB_API: Final = "registry-1.docker.io"
+# Where `docker login` keeps Docker Hub's credentials in a Docker config, and where every
+# Docker-config reader (docker, go-containerregistry and so cosign) looks them up.
+DOCKER_HUB_LOGIN: Final = "https://index.docker.io/v1/"
 _DOCKER_HUB_ALIASES: Final = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 
 

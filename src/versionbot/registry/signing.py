@@ -30,9 +30,14 @@ from versionbot.core.errors import ConfigError, RegistryError
 from versionbot.core.neutralise import shortened
 from versionbot.core.redaction import redact
 from versionbot.registry.client import RegistryClient
-from versionbot.registry.credentials import docker_config_path, find_credentials
 from versionbot.registry.manifests import digest_of, listed_referrers
-from versionbot.registry.oci import DOCKER_HUB, DOCKER_HUB_API, ImageRef, plain_http_allowed
+from versionbot.registry.oci import (
+    DOCKER_HUB,
+    DOCKER_HUB_LOGIN,
+    ImageRef,
+    cosign_tags,
+    plain_http_allowed,
+)
 
 # What cosign stores a signature as: its tag scheme's artifact (cosign 2) and the Sigstore
 # bundle it attaches as an OCI 1.1 referrer (cosign 3's default).
@@ -93,8 +98,8 @@ def signing_problem(signing: Signing, root: Path, env: Mapping[str, str]) -> Con
 def is_signed(client: RegistryClient, registry: str, repository: str, digest: str) -> bool:
     """Whether ``repository@digest`` already has a cosign signature: its ``.sig`` tag, or a
     referrer of a signature type."""
-    tag = digest.replace(":", "-") + ".sig"
-    if digest_of(client, ImageRef(registry, repository, tag)) is not None:
+    signature = cosign_tags(digest)[0]  # sha256-<hex>.sig
+    if digest_of(client, ImageRef(registry, repository, signature)) is not None:
         return True
     listed = listed_referrers(client, registry, repository, digest)
     return any(entry.artifact_type in SIGNATURE_TYPES for entry in listed)
@@ -138,11 +143,15 @@ class CosignSigner:
                 unsigned.append((registry, repository))
                 lines[(registry, repository)] = f"signed with cosign ({label})"
         if unsigned:
-            self._cosign_sign(cosign, digest, unsigned)
+            self._cosign_sign(client, cosign, digest, unsigned)
         return lines
 
     def _cosign_sign(
-        self, cosign: str, digest: str, repositories: Sequence[tuple[str, str]]
+        self,
+        client: RegistryClient,
+        cosign: str,
+        digest: str,
+        repositories: Sequence[tuple[str, str]],
     ) -> None:
         references = [f"{registry}/{repository}@{digest}" for registry, repository in repositories]
         command = [cosign, "sign", "--yes"]
@@ -153,7 +162,7 @@ class CosignSigner:
         if self._settings.ca_file:
             command += ["--registry-cacert", str(self._root / self._settings.ca_file)]
         with tempfile.TemporaryDirectory(prefix="versionbot-cosign-") as config_dir:
-            env, secrets = self._with_credentials(Path(config_dir), repositories)
+            env, secrets = self._with_credentials(client, Path(config_dir), repositories)
             try:
                 done = self._run(
                     [*command, *references],
@@ -181,22 +190,21 @@ class CosignSigner:
             )
 
     def _with_credentials(
-        self, config_dir: Path, repositories: Sequence[tuple[str, str]]
+        self, client: RegistryClient, config_dir: Path, repositories: Sequence[tuple[str, str]]
     ) -> tuple[dict[str, str], list[str]]:
-        """cosign's environment: ours, with a Docker config holding the credentials the bot
-        found for each registry (when it found any), and those secrets, to redact."""
-        config_file = docker_config_path(None, self._env)
+        """cosign's environment: ours, with a Docker config holding the credentials the bot's
+        client uses for each registry (when it has any), and those secrets, to redact."""
         auths: dict[str, dict[str, str]] = {}
         secrets: list[str] = []
         for registry in sorted({registry for registry, _ in repositories}):
-            found = find_credentials(registry, config_file, self._env)
+            found = client.credentials(registry)
             if found is None:
                 continue
             pair = f"{found.username}:{found.password}".encode()
             entry = {"auth": base64.b64encode(pair).decode("ascii")}
             if found.identity_token:
                 entry["identitytoken"] = found.identity_token
-            auths[DOCKER_HUB_API if registry == DOCKER_HUB else registry] = entry
+            auths[DOCKER_HUB_LOGIN if registry == DOCKER_HUB else registry] = entry
             secrets += [s for s in (found.password, found.identity_token) if s]
         if not auths:
             return self._env, secrets
