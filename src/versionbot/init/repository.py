@@ -132,17 +132,12 @@ def _python_candidates(root: Path) -> list[str]:
 
 def tag_names(root: Path) -> tuple[list[str], str | None]:
     """Every tag's name, or none and why (not a repository, no commits yet)."""
-    from versionbot.core.config import Config
-    from versionbot.git.reader import read_history
+    from versionbot.git.reader import read_tags
 
     try:
-        # exact: no guessing about which tags HEAD contains, so no second read; the commit
-        # stream it returns is never started.
-        history = read_history(root, Config(), prerelease=False, exact=True)
+        return [tag.name for tag in read_tags(root)], None
     except RepositoryError as exc:
         return [], exc.message
-    baseline = history.baseline
-    return [r.tag.name for r in baseline.existing] + list(baseline.ignored), None
 
 
 def _read_in_tree(root: Path, name: str) -> str | None:
