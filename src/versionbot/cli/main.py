@@ -648,11 +648,7 @@ def _check_range(
     from versionbot.core.check import check_commits
     from versionbot.core.errors import RepositoryError
     from versionbot.git.reader import read_range, repository_state
-    from versionbot.git.release_commits import (
-        copied_peer_releases,
-        peer_release_tool,
-        release_commit_names,
-    )
+    from versionbot.git.release_commits import peer_releases, release_commit_names
 
     try:
         where, commits = read_range(repo, config, revisions)
@@ -661,12 +657,10 @@ def _check_range(
         # Few commits carry release trailers or another tool's release subject: only those are
         # looked at more closely.
         made = [c.sha for c in listed if release_commit_names(root, c.sha, c.message, config)]
-        peers = {c.sha: peer_release_tool(root, c.sha, c.message, config) for c in listed}
-        peers.update(copied_peer_releases(root, listed, peers, config))
+        peers = peer_releases(root, listed, config)
     except RepositoryError as exc:  # bot check: 1 is "problems found", 2 anything else
         raise UsageError(exc.message, exc.hint) from None
-    found = {sha: tool for sha, tool in peers.items() if tool is not None}
-    return where, check_commits(listed, rules, made, config.squash_commits, found)
+    return where, check_commits(listed, rules, made, config.squash_commits, peers)
 
 
 def _init(args: argparse.Namespace) -> int:

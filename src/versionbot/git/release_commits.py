@@ -8,7 +8,7 @@ tool's release subject, which are few (a release commit each), never for every c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from versionbot.core.commits import Commit
@@ -43,40 +43,36 @@ def release_commit_names(root: str, sha: str, message: str, config: Config) -> t
     return tuple(names) if is_release_commit(sha, names, config, {}, changed) else ()
 
 
-def peer_release_tool(root: str, sha: str, message: str, config: Config) -> str | None:
-    """The tool ``sha`` is a release commit of (commitizen's ``bump: version …``, a version
-    alone, …) when it is one by the bot's rule; None for any other commit (most: no git call)."""
-    found = peer_release(message)
-    if found is None:
-        return None
-    tool, version = found
-    tags = {tag.name: sha for tag in tags_at(root, sha)}
-    if is_peer_release_commit(sha, version, config, tags, ()):
-        return tool
-    changed = changed_paths(root, sha)
-    return tool if is_peer_release_commit(sha, version, config, {}, changed) else None
-
-
-def copied_peer_releases(
-    root: str, commits: Sequence[Commit], believed: Mapping[str, str | None], config: Config
-) -> dict[str, str]:
-    """Other tools' release commits that ``believed`` (sha -> tool or None) has not believed,
-    but that copy a tagged one (same subject, same change: a release commit pushed twice,
-    git/stand_ins.py), by sha -> tool. No git call unless such a subject is left."""
-    doubted = {
-        c.sha: found for c in commits if not believed[c.sha] and (found := peer_release(c.message))
-    }
-    if not doubted:
+def peer_releases(root: str, commits: Sequence[Commit], config: Config) -> dict[str, str]:
+    """The commits that are other tools' release commits (commitizen's ``bump: version …``, a
+    version alone, …), by sha -> tool, believed as the bot's own are (core/release_commit.py),
+    or as a copy of such a commit a release tag points at (same subject, same change: a
+    release commit pushed twice, git/stand_ins.py). No git call unless a subject says so; then
+    one tag listing, and a commit or two for each such subject."""
+    said = {c.sha: found for c in commits if (found := peer_release(c.message)) is not None}
+    if not said:
         return {}
+    tags = read_tags(Path(root))
+    at: dict[str, list[str]] = {}
+    for tag in tags:
+        at.setdefault(tag.sha, []).append(tag.name)
+    believed: dict[str, str] = {}
+    for sha, (tool, version) in said.items():
+        named = dict.fromkeys(at.get(sha, ()), sha)
+        if is_peer_release_commit(sha, version, config, named, ()) or is_peer_release_commit(
+            sha, version, config, {}, changed_paths(root, sha)
+        ):
+            believed[sha] = tool
     formats = [package.config.tag_format for package in packages_of(config)]
     tagged: dict[Version, list[str]] = {}
-    for tag in read_tags(Path(root)):
+    for tag in tags:
         for fmt in formats:
-            version = fmt.parse(tag.name)
-            if version is not None:
-                tagged.setdefault(version, []).append(tag.sha)
-    pairs = [(sha, at) for sha, (_, v) in doubted.items() for at in tagged.get(v, ()) if at != sha]
-    return {sha: doubted[sha][0] for sha in copies(root, pairs)}
+            if (named_version := fmt.parse(tag.name)) is not None:
+                tagged.setdefault(named_version, []).append(tag.sha)
+    doubted = [(sha, version) for sha, (_, version) in said.items() if sha not in believed]
+    pairs = [(sha, other) for sha, v in doubted for other in tagged.get(v, ()) if other != sha]
+    believed.update((sha, said[sha][0]) for sha in copies(root, pairs))
+    return believed
 
 
 def says_its_versions(root: str, sha: str, names: tuple[str, ...], config: Config) -> bool:
