@@ -224,12 +224,15 @@ def _previewed_plans(
     """The pull-request preview (``--title``): the plans as if the pull request's commits
     (``--base..HEAD``) were squash-merged with this title."""
     from versionbot.core.check import squash_merged, squash_merged_packages
-    from versionbot.core.plan import PackagePlan, make_package_plans, make_plan
+    from versionbot.core.plan import (
+        PackagePlan,
+        make_package_plans,
+        make_plan,
+        prerelease_channel,
+    )
     from versionbot.git.reader import read_history, read_packages_history, read_range
 
-    tokens = {r.prerelease for r in requests.values() if r.prerelease is not None}
-    prerelease = bool(tokens)
-    channel = next(iter(tokens)) if len(tokens) == 1 else None
+    prerelease, channel = prerelease_channel(requests.values())
     if config.packages:
         if args.base is None:
             raise UsageError(

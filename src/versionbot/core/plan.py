@@ -251,6 +251,13 @@ class PackagePlan(NamedTuple):
     plan: ReleasePlan
 
 
+def prerelease_channel(requests: Iterable[PlanRequest]) -> tuple[bool, str | None]:
+    """Whether ``requests`` ask for a prerelease, and its channel when they ask for one alone
+    (``--prerelease`` applies to every package): what the history is read for."""
+    tokens = {r.prerelease for r in requests if r.prerelease is not None}
+    return bool(tokens), next(iter(tokens)) if len(tokens) == 1 else None
+
+
 def package_requests(
     packages: Sequence[Package], request: PlanRequest, name: str | None
 ) -> dict[str, PlanRequest]:

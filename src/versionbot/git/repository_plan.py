@@ -26,6 +26,7 @@ from versionbot.core.plan import (
     make_package_plans,
     make_plan,
     package_requests,
+    prerelease_channel,
 )
 from versionbot.git.reader import (
     GuessedWrong,
@@ -89,9 +90,7 @@ def repository_package_plans(
 ) -> tuple[PackagePlan, ...]:
     """The plan of every package of the monorepo at ``path`` (``requests`` by package name),
     from one ``git log``; a wrong guess of the last releases costs a second, exact one."""
-    tokens = {r.prerelease for r in requests.values() if r.prerelease is not None}
-    prerelease = bool(tokens)
-    channel = next(iter(tokens)) if len(tokens) == 1 else None  # one --prerelease for all
+    prerelease, channel = prerelease_channel(requests.values())
     try:
         history = read_packages_history(
             path,
