@@ -616,6 +616,20 @@ def test_a_control_character_in_a_path_is_named() -> None:
     assert "\x1b" not in caught.value.message  # shown escaped, never raw
 
 
+@pytest.mark.parametrize(
+    ("char", "code"), [("\u200b", "U+200B"), ("\ufeff", "U+FEFF"), ("\u200e", "U+200E")]
+)
+def test_invisible_and_bidi_characters_are_refused_as_neutralise_names_them(
+    char: str, code: str
+) -> None:
+    """One table (core/neutralise.py) says what a configured value may not hold."""
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"commit_message": f"chore(release): {{version}}{char}"}, SOURCE)
+    assert f"holds the control character {code}" in caught.value.message
+    zwj = config_from_mapping({"commit_message": "chore(release): {version} \u200d"}, SOURCE)
+    assert zwj.commit_message.endswith("\u200d")  # a joiner is text's own
+
+
 def test_a_package_path_with_a_line_break_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"^path in .* must be a folder inside the repository"):
         config_from_mapping({"packages": {"api": {"path": "api\nx"}}}, SOURCE)

@@ -17,7 +17,6 @@ from versionbot.core.config_packages import parse_packages
 from versionbot.core.config_tables import (
     TOP_LEVEL_KEYS,
     check_one_line,
-    control_character,
     parse_bump_rules,
     parse_changelog,
     parse_check,
@@ -30,6 +29,7 @@ from versionbot.core.config_tables import (
     parse_version_files,
 )
 from versionbot.core.errors import ConfigError
+from versionbot.core.neutralise import control_in
 from versionbot.core.ref_names import ref_name_problem
 
 
@@ -168,7 +168,7 @@ def _identity_problem(text: str, *, allow_space: bool) -> str | None:
     """Why ``text`` cannot be a git identity's name (or, without spaces, email): git writes
     ``name <email>`` on one line of the commit, so no line break, control character, '<'
     or '>' (nor bidi control) may be in either."""
-    found = control_character(text)
+    found = control_in(text)
     if found is not None:
         return f"holds the control character {found}"
     for char in text:

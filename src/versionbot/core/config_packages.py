@@ -15,7 +15,6 @@ from versionbot.core.config import Config, ImagesConfig, Package
 from versionbot.core.config_tables import (
     TOP_LEVEL_KEYS,
     checked_tag_format,
-    control_character,
     parse_flag,
     parse_images,
     parse_initial_version,
@@ -24,6 +23,7 @@ from versionbot.core.config_tables import (
 )
 from versionbot.core.errors import ConfigError
 from versionbot.core.history import TagFormat
+from versionbot.core.neutralise import control_in
 from versionbot.core.version import Version
 
 _PACKAGE_KEYS = {
@@ -161,7 +161,7 @@ def _package(name: object, value: object, config: Config, source: str) -> Packag
 def _is_scope(value: object) -> bool:
     """A commit scope: a one-line string, not blank, without parentheses."""
     text = value if isinstance(value, str) else ""
-    return bool(text.strip()) and not any(c in text for c in "()") and not control_character(text)
+    return bool(text.strip()) and not any(c in text for c in "()") and not control_in(text)
 
 
 def _default_tag_format(name: str, where: str) -> TagFormat:
@@ -190,7 +190,7 @@ def _folder(value: object, key: str, where: str) -> str:
     """A folder inside the repository, as git names paths: relative, "/" separated."""
     text = value.strip() if isinstance(value, str) else ""
     parts = text.rstrip("/").split("/")
-    if control_character(text) or not text or text.startswith("/") or ".." in parts or "" in parts:
+    if control_in(text) or not text or text.startswith("/") or ".." in parts or "" in parts:
         raise ConfigError(
             f"{key} in {where} must be a folder inside the repository, not {value!r}",
             'write it from the repository root with "/", e.g. "services/api" (or "." for the root)',

@@ -9,7 +9,6 @@ and returns the checked value, or raises ConfigError naming the key and the file
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -27,7 +26,7 @@ from versionbot.core.config import (
 )
 from versionbot.core.errors import ConfigError
 from versionbot.core.history import TagFormat
-from versionbot.core.neutralise import shortened
+from versionbot.core.neutralise import control_in, shortened
 from versionbot.core.ref_names import tag_name_problem
 from versionbot.core.version import InvalidVersion, Version
 
@@ -88,25 +87,10 @@ _IMAGES_KEYS = {
 }
 
 
-# Bidi embeddings, overrides and isolates: they reorder what a terminal, git log or a forge
-# shows (Trojan source). Other format characters (the zero-width joiners of many scripts) are
-# text's own.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def control_character(text: str) -> str | None:
-    """The first control character in ``text`` (C0, DEL, C1, a line or paragraph separator, a
-    bidi control) as ``U+XXXX``, or None."""
-    for char in text:
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
-            return f"U+{ord(char):04X}"
-    return None
-
-
 def check_one_line(value: str, where: str, hint: str) -> str:
     """``value`` if it holds no control character (a path, a title, a message: a line break
     or an escape sequence in one would break the line it is written on, or the terminal)."""
-    found = control_character(value)
+    found = control_in(value)
     if found is not None:
         raise ConfigError(f"{where} holds the control character {found}: {value!r}", hint)
     return value
@@ -360,7 +344,7 @@ def parse_check(
     if not types:
         raise ConfigError(f"check.types in {source} is empty", _CHECK_KEYS["types"])
     scopes = _check_names(table, "scopes", (), source)
-    if any(c in scope or control_character(scope) for scope in scopes for c in "()"):
+    if any(c in scope or control_in(scope) for scope in scopes for c in "()"):
         raise ConfigError(
             f"check.scopes in {source} must not hold parentheses or line breaks",
             _CHECK_KEYS["scopes"],

@@ -93,6 +93,13 @@ def shortened(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def control_in(text: str) -> str | None:
+    """The first character of the table in ``text`` as ``U+XXXX``, or None: what a value the
+    configuration gives may not hold (a line break, an escape, a bidi control)."""
+    found = next((char for char in text if ord(char) in _ON_A_TERMINAL), None)
+    return None if found is None else f"U+{ord(found):04X}"
+
+
 def inert_lines(text: str) -> str:
     """``text`` with no workflow command the CI runner would obey: what a program prints from
     commit text. A ``:`` or ``#`` that would start one becomes U+FFFD."""
