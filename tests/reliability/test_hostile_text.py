@@ -125,20 +125,10 @@ def test_a_forge_url_with_a_line_break_sets_no_output(
     make_repo: RepoFactory, bot: CliRunner, forge: ForgeServer, tmp_path: Path
 ) -> None:
     """A forge's ``html_url`` went into $GITHUB_OUTPUT unchecked: a newline in it set outputs."""
-    repo = _released(make_repo)
-    forge.git_dirs["acme/app"] = repo.path.parent / "origin.git"
-    forge.faults.html_url_suffix = "\nreleased=false\ntag=v9.9.9"
-    repo.commit("feat: a", {"a.txt": "a\n"})
-    repo.run("push", "--quiet", "origin", "main")
-    output = tmp_path / "output"
-    env = {
-        "GITHUB_REPOSITORY": "acme/app",
-        "GITHUB_API_URL": forge.url,
-        "GITHUB_TOKEN": FORGE_TOKEN,
-        "GITHUB_OUTPUT": str(output),
-    }
-    _fine(bot("-C", repo.path, "release", env=env))
-    values = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    output, _ = _released_with_forge_url(
+        make_repo, bot, forge, tmp_path, "\nreleased=false\ntag=v9.9.9"
+    )
+    values = dict(line.split("=", 1) for line in output.splitlines())
     assert values["released"] == "true"
     assert values["tag"] == "v0.2.0"
     assert values["forge_url"] == ""  # not a web page address: not written as one
@@ -380,9 +370,21 @@ def test_the_step_summary_quotes_an_error_as_text(
 def test_a_forge_url_that_would_leave_its_markdown_link_is_not_written(
     make_repo: RepoFactory, bot: CliRunner, forge: ForgeServer, tmp_path: Path
 ) -> None:
+    output, summary = _released_with_forge_url(
+        make_repo, bot, forge, tmp_path, "><script>x</script>"
+    )
+    assert "forge_url=\n" in output
+    assert "script" not in summary + output
+
+
+def _released_with_forge_url(
+    make_repo: RepoFactory, bot: CliRunner, forge: ForgeServer, tmp_path: Path, suffix: str
+) -> tuple[str, str]:
+    """A release whose forge answers with ``suffix`` after its ``html_url``: the texts of
+    $GITHUB_OUTPUT and of the step summary."""
     repo = _released(make_repo)
     forge.git_dirs["acme/app"] = repo.path.parent / "origin.git"
-    forge.faults.html_url_suffix = "><script>x</script>"
+    forge.faults.html_url_suffix = suffix
     repo.commit("feat: a", {"a.txt": "a\n"})
     repo.run("push", "--quiet", "origin", "main")
     summary, output = tmp_path / "summary.md", tmp_path / "output"
@@ -394,8 +396,7 @@ def test_a_forge_url_that_would_leave_its_markdown_link_is_not_written(
         "GITHUB_STEP_SUMMARY": str(summary),
     }
     _fine(bot("-C", repo.path, "release", env=env))
-    assert "forge_url=\n" in output.read_text()
-    assert "script" not in summary.read_text() + output.read_text()
+    return output.read_text(), summary.read_text()
 
 
 def test_a_full_changelog_keeps_the_byte_order_mark(make_repo: RepoFactory, bot: CliRunner) -> None:
